@@ -1,0 +1,385 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"veille/corpus"
+	"veille/index"
+)
+
+// Media types accepted by the write routes.
+const (
+	mimeJSON  = "application/json"
+	mimeText  = "text/plain"
+	mimeMD    = "text/markdown"
+	ingestAPI = "api" // source label of the ingest metric
+)
+
+// ndjsonTypes are the media types of NDJSON bulk bodies.
+func isNDJSON(mt string) bool {
+	switch mt {
+	case "application/x-ndjson", "application/ndjson", "application/jsonl",
+		"application/x-jsonl", "application/jsonlines", "application/x-jsonlines":
+		return true
+	}
+	return false
+}
+
+// pathID reads and validates the :id path parameter.
+func pathID(c echo.Context) (string, error) {
+	raw := c.Param("id")
+	id, err := url.PathUnescape(raw)
+	if err != nil {
+		id = raw
+	}
+	if err := corpus.ValidateID(id); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// readBody reads the whole request body; over the limit, the body limit
+// middleware's 413 error comes through unchanged.
+func readBody(c echo.Context) ([]byte, error) {
+	data, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return nil, err
+		}
+		return nil, errBadRequest(codeBadRequest, "reading the request body failed: %v", err)
+	}
+	return data, nil
+}
+
+// checkCharset rejects bodies declared in another charset than UTF-8.
+func checkCharset(params map[string]string) error {
+	cs := strings.ToLower(strings.TrimSpace(params["charset"]))
+	switch cs {
+	case "", "utf-8", "utf8", "us-ascii":
+		return nil
+	}
+	return &apiError{Status: http.StatusUnsupportedMediaType, Code: codeUnsupportedType,
+		Message: "only UTF-8 bodies are accepted, not charset=" + cs}
+}
+
+func errMediaType(mt string, accepted ...string) error {
+	got := mt
+	if got == "" {
+		got = "no Content-Type"
+	}
+	return &apiError{Status: http.StatusUnsupportedMediaType, Code: codeUnsupportedType,
+		Message: "unsupported content type (" + got + "): send " + strings.Join(accepted, " or ")}
+}
+
+// getArticle answers GET /api/articles/:id.
+func (s *Server) getArticle(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.svc.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.toArticle(a))
+}
+
+// putArticle answers PUT /api/articles/:id: a JSON article, or raw text
+// (text/plain or text/markdown) whose title, body and date are found by
+// the raw parser. The id in the path names the article; a different id in
+// a JSON body is a 400.
+func (s *Server) putArticle(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	mt, params := mediaType(c)
+	if mt != mimeJSON && mt != mimeText && mt != mimeMD {
+		return errMediaType(mt, mimeJSON, mimeText)
+	}
+	if err := checkCharset(params); err != nil {
+		return err
+	}
+	data, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	var a corpus.Article
+	if mt == mimeJSON {
+		if a, err = decodeArticleJSON(data); err != nil {
+			return err
+		}
+		if a.ID != "" && a.ID != id {
+			return errBadRequest(codeInvalidID, "the body's id %q differs from the id in the path %q; drop it or make them equal", a.ID, id)
+		}
+	} else {
+		if !utf8.Valid(data) {
+			return errBadRequest(codeInvalidArticle, "the body is not valid UTF-8")
+		}
+		a = corpus.ParseRaw(string(data)).Article(id)
+	}
+	a.ID = id
+	return s.store(c, a)
+}
+
+// store writes a and answers 201 (created, with Location) or 200 with the
+// stored article.
+func (s *Server) store(c echo.Context, a corpus.Article) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	start := time.Now()
+	created, stored, err := s.svc.Put(c.Request().Context(), a, index.Origin{})
+	if err != nil {
+		return err
+	}
+	s.metrics.ingest.WithLabelValues(ingestAPI).Observe(time.Since(start).Seconds())
+	if stored.ID == "" {
+		stored.ID = a.ID
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		c.Response().Header().Set(echo.HeaderLocation, "/api/articles/"+url.PathEscape(stored.ID))
+	}
+	return c.JSON(status, s.toArticle(stored))
+}
+
+// postArticles answers POST /api/articles: one JSON article (id generated
+// from the content when absent) or an NDJSON bulk.
+func (s *Server) postArticles(c echo.Context) error {
+	mt, params := mediaType(c)
+	if err := checkCharset(params); err != nil && (mt == mimeJSON || isNDJSON(mt)) {
+		return err
+	}
+	switch {
+	case mt == mimeJSON:
+		data, err := readBody(c)
+		if err != nil {
+			return err
+		}
+		a, err := decodeArticleJSON(data)
+		if err != nil {
+			return err
+		}
+		if a.ID == "" {
+			a.ID = contentID(a)
+		}
+		return s.store(c, a)
+	case isNDJSON(mt):
+		return s.bulk(c)
+	}
+	return errMediaType(mt, mimeJSON, "application/x-ndjson")
+}
+
+// bulkJob is one NDJSON line to store; item receives its outcome.
+type bulkJob struct {
+	article corpus.Article
+	item    *bulkItemJSON
+}
+
+// bulk stores every article of an NDJSON body and reports per line. Lines
+// go to BulkWorkers writers by id, so that repeated ids keep their order
+// (the last line wins) while distinct ids are written concurrently and
+// share the engine's group commits.
+func (s *Server) bulk(c echo.Context) error {
+	ctx := c.Request().Context()
+	n := s.opts.BulkWorkers
+	queues := make([]chan bulkJob, n)
+	var wg sync.WaitGroup
+	for i := range queues {
+		queues[i] = make(chan bulkJob, 64)
+		wg.Add(1)
+		go func(jobs <-chan bulkJob) {
+			defer wg.Done()
+			for j := range jobs {
+				s.bulkPut(ctx, c, j)
+			}
+		}(queues[i])
+	}
+
+	var items []*bulkItemJSON
+	readErr := readNDJSON(c.Request().Body, int(s.opts.BodyLimit), func(line int, a corpus.Article, err error) error {
+		item := &bulkItemJSON{Line: line, ID: a.ID}
+		items = append(items, item)
+		if err != nil {
+			_, code, msg, _ := classify(err)
+			item.Status, item.Error = "error", &errorDetail{Code: code, Message: msg}
+			return nil
+		}
+		if a.ID == "" {
+			a.ID = contentID(a)
+			item.ID = a.ID
+		}
+		if err := a.Validate(); err != nil {
+			_, code, msg, _ := classify(err)
+			item.Status, item.Error = "error", &errorDetail{Code: code, Message: msg}
+			return nil
+		}
+		h := fnv.New32a()
+		h.Write([]byte(a.ID))
+		select {
+		case queues[h.Sum32()%uint32(n)] <- bulkJob{article: a, item: item}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	for _, q := range queues {
+		close(q)
+	}
+	wg.Wait()
+	if readErr != nil {
+		var he *echo.HTTPError
+		if errors.As(readErr, &he) || errors.Is(readErr, context.Canceled) {
+			return readErr
+		}
+		var ae *apiError
+		if !errors.As(readErr, &ae) {
+			readErr = errBadRequest(codeBadRequest, "reading the request body failed: %v", readErr)
+		}
+		return readErr
+	}
+	if len(items) == 0 {
+		return errBadRequest(codeInvalidArticle, "the body holds no article: send one JSON article a line")
+	}
+	out := bulkJSON{Lines: len(items), Items: make([]bulkItemJSON, 0, len(items))}
+	for _, it := range items {
+		switch it.Status {
+		case "created":
+			out.Created++
+		case "updated":
+			out.Updated++
+		default:
+			out.Failed++
+		}
+		out.Items = append(out.Items, *it)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// bulkPut stores one bulk line and fills its report item.
+func (s *Server) bulkPut(ctx context.Context, c echo.Context, j bulkJob) {
+	if err := ctx.Err(); err != nil {
+		j.item.Status, j.item.Error = "error", &errorDetail{Code: codeClientGone, Message: "the client closed the request"}
+		return
+	}
+	start := time.Now()
+	created, _, err := s.svc.Put(ctx, j.article, index.Origin{})
+	if err != nil {
+		status, code, msg, level := classify(err)
+		if level != noLog {
+			s.log.Log(ctx, level, "bulk line failed", "line", j.item.Line, "id", j.article.ID,
+				"status", status, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+		}
+		j.item.Status, j.item.Error = "error", &errorDetail{Code: code, Message: msg}
+		return
+	}
+	s.metrics.ingest.WithLabelValues(ingestAPI).Observe(time.Since(start).Seconds())
+	j.item.Status = "updated"
+	if created {
+		j.item.Status = "created"
+	}
+}
+
+// deleteArticle answers DELETE /api/articles/:id with 204.
+func (s *Server) deleteArticle(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.Delete(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// reindexJSON answers POST /api/reindex.
+type reindexJSON struct {
+	Status string     `json:"status"` // "started" or "done"
+	TookMS float64    `json:"took_ms,omitempty"`
+	Stats  *statsJSON `json:"stats,omitempty"`
+}
+
+// reindex answers POST /api/reindex: 202 and a background rebuild, or with
+// ?wait=true, 200 once the rebuild is done; 409 while one runs.
+func (s *Server) reindex(c echo.Context) error {
+	wait := false
+	for name, vals := range c.QueryParams() {
+		if name != "wait" && name != "pretty" {
+			return errParam("unknown parameter %q; /api/reindex accepts wait", name)
+		}
+		if name == "wait" {
+			switch strings.ToLower(vals[0]) {
+			case "", "1", "true", "yes":
+				wait = true
+			case "0", "false", "no":
+			default:
+				return errParam("wait must be true or false, not %q", vals[0])
+			}
+		}
+	}
+	ctx := c.Request().Context()
+	if st, err := s.svc.Stats(ctx); err == nil && st.Reindexing {
+		return index.ErrRebuilding
+	}
+	if !s.rebuilding.CompareAndSwap(false, true) {
+		return index.ErrRebuilding
+	}
+	if wait {
+		defer s.rebuilding.Store(false)
+		start := time.Now()
+		if err := s.svc.Rebuild(ctx); err != nil {
+			return err
+		}
+		took := time.Since(start)
+		s.metrics.rebuild.Observe(took.Seconds())
+		out := reindexJSON{Status: "done", TookMS: float64(took.Milliseconds())}
+		if st, err := s.svc.Stats(ctx); err == nil {
+			js := toStats(st, false)
+			out.Stats = &js
+		}
+		return c.JSON(http.StatusOK, out)
+	}
+	rid := c.Response().Header().Get(echo.HeaderXRequestID)
+	s.bgWG.Add(1)
+	go func() {
+		defer s.bgWG.Done()
+		defer s.rebuilding.Store(false)
+		start := time.Now()
+		if err := s.svc.Rebuild(s.bgCtx); err != nil {
+			level := slog.LevelError
+			if errors.Is(err, context.Canceled) || errors.Is(err, index.ErrRebuilding) || errors.Is(err, index.ErrClosed) {
+				level = slog.LevelWarn
+			}
+			s.log.Log(context.Background(), level, "background rebuild failed", "request_id", rid, "err", err)
+			return
+		}
+		took := time.Since(start)
+		s.metrics.rebuild.Observe(took.Seconds())
+		s.log.Info("background rebuild done", "request_id", rid, "took", took)
+	}()
+	return c.JSON(http.StatusAccepted, reindexJSON{Status: "started"})
+}
+
+// stats answers GET /api/stats.
+func (s *Server) stats(c echo.Context) error {
+	st, err := s.svc.Stats(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toStats(st, s.rebuilding.Load()))
+}

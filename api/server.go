@@ -1,0 +1,339 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"veille/analyzers"
+	"veille/corpus"
+	"veille/index"
+)
+
+// Service is what the handlers need from the search engine; *index.Index
+// satisfies it. Errors are expected to wrap the index and corpus sentinel
+// errors, which the error handler maps to statuses.
+type Service interface {
+	// Put stores a (validated and enriched by the service) and reports
+	// whether it was created rather than replaced, with the stored article.
+	Put(ctx context.Context, a corpus.Article, o index.Origin) (created bool, stored corpus.Article, err error)
+	// Get returns the article with id, or an error wrapping index.ErrNotFound.
+	Get(ctx context.Context, id string) (corpus.Article, error)
+	// Delete removes the article with id, or returns an error wrapping index.ErrNotFound.
+	Delete(ctx context.Context, id string) error
+	// Search runs q.
+	Search(ctx context.Context, q index.Query) (index.Results, error)
+	// Rebuild rebuilds the whole index; errors wrap index.ErrRebuilding
+	// when one is already running.
+	Rebuild(ctx context.Context) error
+	// Stats describes the index.
+	Stats(ctx context.Context) (index.Stats, error)
+}
+
+// CountryResolver resolves an ISO 3166-1 alpha-2 code or a French or
+// English country name ("Norvège", "norway", "NO") to its code.
+// *analyzers.Countries satisfies it.
+type CountryResolver interface {
+	Lookup(name string) (code string, ok bool)
+}
+
+// Default option values.
+const (
+	DefaultBodyLimit     = 10 << 20 // bytes
+	DefaultSearchTimeout = 10 * time.Second
+	DefaultBulkWorkers   = 16
+)
+
+// Options configure [New]. The zero value is usable: no admin key (writes
+// from loopback clients only), logs discarded, a private metrics registry.
+type Options struct {
+	// AdminKey, when set, is the bearer key write endpoints require.
+	// When empty, writes are accepted from loopback clients only.
+	AdminKey string
+	// Logger receives request logs and errors; nil discards them.
+	Logger *slog.Logger
+	// Registry receives the server's metrics and is what /metrics serves;
+	// nil means a new registry with the Go and process collectors.
+	Registry *prometheus.Registry
+	// BodyLimit caps request bodies in bytes (413 beyond); 0 means 10 MiB.
+	BodyLimit int64
+	// SearchTimeout bounds one search (503 "timeout" beyond); 0 means 10 s.
+	SearchTimeout time.Duration
+	// Countries resolves the country filter's names; nil accepts ISO codes only.
+	Countries CountryResolver
+	// CountryName gives the French name of a country code for responses;
+	// nil means analyzers.CountryName.
+	CountryName func(code string) string
+	// UI holds the search page's assets (index.html at its root), served at
+	// "/" and below; nil serves a placeholder page.
+	UI fs.FS
+	// Version is reported by /healthz, the OpenAPI document and the
+	// veille_build_info metric.
+	Version string
+	// BulkWorkers bounds the concurrent writes of one NDJSON bulk request;
+	// 0 means 16.
+	BulkWorkers int
+}
+
+// Server is veille's HTTP server: an Echo instance with its routes,
+// middleware, error handler and metrics. Create it with [New].
+type Server struct {
+	e       *echo.Echo
+	svc     Service
+	opts    Options
+	log     *slog.Logger
+	metrics *metrics
+	openapi []byte
+	ready   atomic.Bool
+
+	// Background reindex: rebuilding is set while a rebuild started by
+	// POST /api/reindex runs; bg is cancelled by Shutdown.
+	rebuilding atomic.Bool
+	bgCtx      context.Context
+	bgCancel   context.CancelFunc
+	bgWG       sync.WaitGroup
+}
+
+// New builds the server around svc. It panics only on programming errors
+// (an invalid embedded OpenAPI document).
+func New(svc Service, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.BodyLimit <= 0 {
+		opts.BodyLimit = DefaultBodyLimit
+	}
+	if opts.SearchTimeout <= 0 {
+		opts.SearchTimeout = DefaultSearchTimeout
+	}
+	if opts.CountryName == nil {
+		opts.CountryName = analyzers.CountryName
+	}
+	if opts.BulkWorkers <= 0 {
+		opts.BulkWorkers = DefaultBulkWorkers
+	}
+	if opts.Version == "" {
+		opts.Version = "dev"
+	}
+	s := &Server{svc: svc, opts: opts, log: opts.Logger}
+	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
+	s.metrics = newMetrics(opts.Registry, svc, opts.Version)
+	s.openapi = openAPIDocument(opts.Version)
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.Logger.SetOutput(io.Discard)
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.JSONSerializer = jsonSerializer{}
+	e.HTTPErrorHandler = s.errorHandler
+	s.e = e
+
+	s.middleware()
+	s.routes()
+	return s
+}
+
+// Handler returns the HTTP handler serving every route.
+func (s *Server) Handler() http.Handler { return s.e }
+
+// Echo returns the underlying Echo instance, for main's server lifecycle
+// (StartServer, Shutdown) and for tests listing routes.
+func (s *Server) Echo() *echo.Echo { return s.e }
+
+// SetReady sets what /readyz answers: 503 until SetReady(true), which main
+// calls once the index is open and the start-up corpus indexed.
+func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
+
+// ObserveIngest records the duration of one article's ingest, for articles
+// written outside the API (corpus folder, watcher); source labels where it
+// came from ("corpus", "watch"...) and should take few distinct values.
+func (s *Server) ObserveIngest(source string, d time.Duration) {
+	s.metrics.ingest.WithLabelValues(source).Observe(d.Seconds())
+}
+
+// ObserveRebuild records the duration of a full rebuild run outside the API.
+func (s *Server) ObserveRebuild(d time.Duration) { s.metrics.rebuild.Observe(d.Seconds()) }
+
+// Shutdown cancels a background rebuild started by POST /api/reindex and
+// waits for it to return, or for ctx. Call it after the HTTP server's own
+// shutdown and before closing the index.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.bgCancel()
+	done := make(chan struct{})
+	go func() { s.bgWG.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("api: waiting for the background rebuild: %w", ctx.Err())
+	}
+}
+
+// csp is the Content-Security-Policy of every response: the page may only
+// load its own assets.
+const csp = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+func (s *Server) middleware() {
+	e := s.e
+	e.Use(requestID)
+	e.Use(s.metrics.middleware)
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		HandleError:  true,
+		LogLatency:   true,
+		LogMethod:    true,
+		LogURI:       true,
+		LogRoutePath: true,
+		LogStatus:    true,
+		LogRequestID: true,
+		LogRemoteIP:  true,
+		LogError:     true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			switch {
+			case v.Status >= 500:
+				level = slog.LevelError
+			case v.Status >= 400:
+				level = slog.LevelWarn
+			}
+			s.log.LogAttrs(context.Background(), level, "request",
+				slog.String("method", v.Method), slog.String("uri", v.URI),
+				slog.String("route", v.RoutePath), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("remote_ip", v.RemoteIP),
+				slog.String("request_id", v.RequestID))
+			return nil
+		},
+	}))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableErrorHandler: true, // the request logger hands the error to the error handler
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			return &panicError{err: err, stack: stack}
+		},
+	}))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ContentSecurityPolicy: csp,
+		ReferrerPolicy:        "no-referrer",
+	}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: limitString(s.opts.BodyLimit)}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
+}
+
+func (s *Server) routes() {
+	e := s.e
+	write := s.authorizeWrite
+
+	e.GET("/api/search", s.search)
+	e.GET("/api/articles/:id", s.getArticle)
+	e.PUT("/api/articles/:id", s.putArticle, write)
+	e.POST("/api/articles", s.postArticles, write)
+	e.DELETE("/api/articles/:id", s.deleteArticle, write)
+	e.POST("/api/reindex", s.reindex, write)
+	e.GET("/api/stats", s.stats)
+	e.GET("/api/openapi.json", s.openAPI)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	e.GET("/", s.page)
+	e.GET("/*", s.asset)
+}
+
+// limitString renders n bytes for middleware.BodyLimit, which reads a bare
+// number as bytes.
+func limitString(n int64) string { return fmt.Sprint(n) }
+
+// requestID sets X-Request-Id on the response: the client's value when it
+// looks like an id (1-64 of [A-Za-z0-9._-]), otherwise 32 random hex digits.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		rid := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !validRequestID(rid) {
+			var b [16]byte
+			_, _ = rand.Read(b[:])
+			rid = hex.EncodeToString(b[:])
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, rid)
+		return next(c)
+	}
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r == '-' || r == '_' || r == '.' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')) {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonSerializer writes JSON without escaping <, > and & (highlights carry
+// <mark>) and with a trailing newline; ?pretty indents it.
+type jsonSerializer struct{}
+
+func (jsonSerializer) Serialize(c echo.Context, v any, indent string) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if indent != "" {
+		enc.SetIndent("", indent)
+	}
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("api: encoding the response: %w", err)
+	}
+	_, err := c.Response().Write(buf.Bytes())
+	return err
+}
+
+func (jsonSerializer) Deserialize(c echo.Context, v any) error {
+	return errBadRequest(codeBadRequest, "use the API's documented body formats")
+}
+
+// healthz answers 200 while the process serves HTTP.
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": s.opts.Version})
+}
+
+// readyz answers 200 once SetReady(true) was called, 503 before.
+func (s *Server) readyz(c echo.Context) error {
+	if !s.ready.Load() {
+		return &apiError{Status: http.StatusServiceUnavailable, Code: codeNotReady,
+			Message: "not ready: the index is opening or the start-up corpus is being indexed"}
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// mediaType returns the request's media type, lower-cased and without
+// parameters, and its parameters; "" when the header is absent.
+func mediaType(c echo.Context) (string, map[string]string) {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if strings.TrimSpace(ct) == "" {
+		return "", nil
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		mt, _, _ = strings.Cut(ct, ";")
+		return strings.ToLower(strings.TrimSpace(mt)), nil
+	}
+	return mt, params
+}
