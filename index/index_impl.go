@@ -2,47 +2,557 @@ package index
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"veille/corpus"
 )
 
-var errTODO = errors.New("index: not implemented yet")
+// Defaults of Options.
+const (
+	defaultCommitInterval = 2 * time.Millisecond
+	defaultMaxBatch       = 1000
+	defaultLockTimeout    = 2 * time.Second
+)
+
+// lastIngestKey is the internal key (stored with every batch) holding the
+// time of the last write, RFC 3339.
+var lastIngestKey = []byte("veille.last_ingest")
 
 // Index is an open veille index. It is safe for concurrent use.
-type Index struct{}
+//
+// Writes go through a single writer goroutine that commits everything
+// queued in one Bleve batch (group commit): a write returns once its batch
+// is on disk (fsync'ed) and searchable. Searches read a snapshot of the
+// live generation; [Index.Rebuild] builds a new generation and swaps it in.
+type Index struct {
+	dir    string
+	opts   Options
+	lock   *dirLock
+	secret []byte // cursor signing key
 
-// Open opens or creates the index in dir.
-// It returns an error wrapping ErrLocked when another process holds dir.
-func Open(ctx context.Context, dir string, opts Options) (*Index, error) { return nil, errTODO }
+	mu     sync.RWMutex // guards gen and closed
+	gen    *generation
+	closed bool
+
+	ops        chan *op      // to the writer
+	stop       chan struct{} // closed to stop the writer
+	writerDone chan struct{} // closed when the writer has returned
+	rb         *rebuildState // owned by the writer goroutine
+
+	rebuilding atomic.Bool
+	lastIngest atomic.Int64 // Unix ns, 0 when unknown
+
+	bgCtx    context.Context // cancelled by Close: stops rebuilds
+	bgCancel context.CancelFunc
+	bgWG     sync.WaitGroup // running rebuilds
+	closeMu  sync.Mutex
+	closeErr error
+	isClosed bool
+}
+
+// generation is one Bleve index of the data folder.
+type generation struct {
+	num     int
+	path    string
+	idx     bleve.Index
+	sc      bindex.Index // the scorch index under idx
+	mapping mapping.IndexMapping
+	builder *docBuilder
+	records *recordCache
+	active  sync.WaitGroup // searches and reads using this generation
+}
+
+// Open opens or creates the index in dir (created if missing).
+//
+// Errors wrap ErrLocked when another process, or another Open in this
+// one, holds dir for longer than Options.LockTimeout, and ErrReadOnly when
+// dir cannot be written.
+func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
+	if opts.CommitInterval <= 0 {
+		opts.CommitInterval = defaultCommitInterval
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = defaultMaxBatch
+	}
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = defaultLockTimeout
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("index: create data folder %s: %w", dir, writeErr(err))
+	}
+	if err := checkWritable(dir); err != nil {
+		return nil, err
+	}
+	lock, err := lockDir(dir, opts.LockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	x := &Index{dir: dir, opts: opts, lock: lock}
+	if err := x.open(); err != nil {
+		_ = lock.unlock()
+		return nil, err
+	}
+	x.ops = make(chan *op, 2*opts.MaxBatch)
+	x.stop = make(chan struct{})
+	x.writerDone = make(chan struct{})
+	x.bgCtx, x.bgCancel = context.WithCancel(context.Background())
+	go x.writeLoop()
+	return x, nil
+}
+
+// open reads the folder's state and opens the live generation, creating
+// the first one in a new folder.
+func (x *Index) open() error {
+	cur, err := readCurrent(x.dir)
+	if err != nil {
+		return err
+	}
+	if err := removeStale(x.dir, cur); err != nil {
+		return err
+	}
+	if x.secret, err = loadSecret(x.dir); err != nil {
+		return err
+	}
+	var g *generation
+	if cur == 0 {
+		if g, err = x.createGeneration(1); err != nil {
+			return err
+		}
+		if err := writeCurrent(x.dir, 1); err != nil {
+			_ = g.idx.Close()
+			return fmt.Errorf("index: write %s: %w", currentFile, err)
+		}
+	} else if g, err = x.openGeneration(cur); err != nil {
+		return err
+	}
+	x.gen = g
+	if v, err := g.idx.GetInternal(lastIngestKey); err == nil && len(v) > 0 {
+		if t, err := time.Parse(time.RFC3339Nano, string(v)); err == nil {
+			x.lastIngest.Store(t.UnixNano())
+		}
+	}
+	return nil
+}
+
+// runtimeConfig is the scorch configuration forced at every open: safe
+// batches (a batch returns once fsync'ed) and a bounded wait for bolt's lock.
+func (x *Index) runtimeConfig() map[string]interface{} {
+	return map[string]interface{}{
+		"unsafe_batch": false,
+		"bolt_timeout": x.opts.LockTimeout.String(),
+	}
+}
+
+// createGeneration creates an empty generation n with a fresh mapping.
+func (x *Index) createGeneration(n int) (*generation, error) {
+	path := filepath.Join(x.dir, genName(n))
+	if err := os.RemoveAll(path); err != nil {
+		return nil, fmt.Errorf("index: clear %s: %w", path, writeErr(err))
+	}
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, x.runtimeConfig())
+	if err != nil {
+		return nil, fmt.Errorf("index: create generation %d: %w", n, openErr(err))
+	}
+	if err := syncDir(x.dir); err != nil {
+		_ = idx.Close()
+		return nil, err
+	}
+	return newGeneration(n, path, idx)
+}
+
+// openGeneration opens the existing generation n.
+func (x *Index) openGeneration(n int) (*generation, error) {
+	path := filepath.Join(x.dir, genName(n))
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("index: %s names %s, which cannot be read: %w", currentFile, genName(n), err)
+	}
+	idx, err := bleve.OpenUsing(path, x.runtimeConfig())
+	if err != nil {
+		return nil, fmt.Errorf("index: open generation %d: %w", n, openErr(err))
+	}
+	return newGeneration(n, path, idx)
+}
+
+func newGeneration(n int, path string, idx bleve.Index) (*generation, error) {
+	sc, err := idx.Advanced()
+	if err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("index: generation %d: %w", n, err)
+	}
+	if _, ok := sc.(*scorch.Scorch); !ok {
+		_ = idx.Close()
+		return nil, fmt.Errorf("index: generation %d is a %T index, not scorch", n, sc)
+	}
+	b, err := newDocBuilder(idx.Mapping())
+	if err != nil {
+		_ = idx.Close()
+		return nil, err
+	}
+	return &generation{num: n, path: path, idx: idx, sc: sc, mapping: idx.Mapping(), builder: b, records: newRecordCache()}, nil
+}
+
+// openErr maps Bleve's open errors: bolt's lock timeout to ErrLocked, write
+// failures to ErrReadOnly.
+func openErr(err error) error {
+	if err != nil && err.Error() == "timeout" {
+		return fmt.Errorf("%w: %v", ErrLocked, err)
+	}
+	return writeErr(err)
+}
+
+// snapshot returns the live generation and a snapshot reader of it; the
+// caller must call release. Errors wrap ErrClosed.
+func (x *Index) snapshot() (*generation, *scorch.IndexSnapshot, func(), error) {
+	x.mu.RLock()
+	if x.closed {
+		x.mu.RUnlock()
+		return nil, nil, nil, ErrClosed
+	}
+	g := x.gen
+	g.active.Add(1)
+	x.mu.RUnlock()
+	r, err := g.sc.Reader()
+	if err != nil {
+		g.active.Done()
+		return nil, nil, nil, fmt.Errorf("index: open reader: %w", err)
+	}
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		_ = r.Close()
+		g.active.Done()
+		return nil, nil, nil, fmt.Errorf("index: reader is a %T, not a scorch snapshot", r)
+	}
+	return g, snap, func() { _ = snap.Close(); g.active.Done() }, nil
+}
+
+// Item is one article of [Index.PutMany], with where it came from.
+type Item struct {
+	Article corpus.Article
+	Origin  Origin
+}
+
+// PutResult is the outcome of one [Item] of [Index.PutMany].
+type PutResult struct {
+	// Created is true when no article had the item's id before.
+	Created bool
+	// Article is the article as stored: enriched, with its language.
+	Article corpus.Article
+	// Err wraps ErrInvalidArticle, ErrClosed, ErrReadOnly or the
+	// context's error; the item is not stored when it is set.
+	Err error
+}
 
 // Put validates, enriches and indexes a, replacing any article with its id.
-// It returns once the article is durable on disk and searchable.
-// Errors wrap ErrInvalidArticle, ErrClosed or ErrReadOnly.
+// It returns once the article is durable on disk and searchable. created
+// is true when no article had a's id; stored is a as indexed (extracted
+// entities, language).
+// Errors wrap ErrInvalidArticle, ErrClosed, ErrReadOnly or ctx's error; on
+// a ctx error the write may still happen.
 func (x *Index) Put(ctx context.Context, a corpus.Article, o Origin) (bool, corpus.Article, error) {
-	return false, a, errTODO
+	if x.closedNow() {
+		return false, a, ErrClosed
+	}
+	d, err := x.prepare(a, o)
+	if err != nil {
+		return false, a, err
+	}
+	o1 := &op{kind: opPut, id: d.ID, doc: d, reply: make(chan opResult, 1)}
+	if err := x.submit(ctx, o1); err != nil {
+		return false, a, err
+	}
+	r := x.wait(ctx, o1)
+	if r.err != nil {
+		return false, a, r.err
+	}
+	return r.created, d.Article, nil
 }
 
-// Get returns the stored article with id; errors wrap ErrNotFound.
+// PutMany is [Index.Put] for many articles: it enriches them on every
+// core, indexes them in large batches and returns one result per item, in
+// order. Items with the same id are applied in order (the last one wins).
+// A bad item does not stop the others.
+func (x *Index) PutMany(ctx context.Context, items []Item) []PutResult {
+	res := make([]PutResult, len(items))
+	ops := make([]*op, len(items))
+	chunk := x.opts.MaxBatch
+	for start := 0; start < len(items); start += chunk {
+		end := min(start+chunk, len(items))
+		docs := make([]*storedDoc, end-start)
+		parallel(end-start, func(i int) {
+			it := items[start+i]
+			d, err := x.prepare(it.Article, it.Origin)
+			if err != nil {
+				res[start+i] = PutResult{Article: it.Article, Err: err}
+				return
+			}
+			docs[i] = d
+		})
+		for i, d := range docs {
+			if d == nil {
+				continue
+			}
+			o := &op{kind: opPut, id: d.ID, doc: d, reply: make(chan opResult, 1)}
+			if err := x.submit(ctx, o); err != nil {
+				res[start+i] = PutResult{Article: d.Article, Err: err}
+				continue
+			}
+			ops[start+i] = o
+		}
+	}
+	for i, o := range ops {
+		if o == nil {
+			continue
+		}
+		r := x.wait(ctx, o)
+		res[i] = PutResult{Created: r.created, Article: o.doc.Article, Err: r.err}
+	}
+	return res
+}
+
+// parallel runs f(0..n-1) on every core.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// prepare validates and enriches one article into what is stored.
+func (x *Index) prepare(a corpus.Article, o Origin) (*storedDoc, error) {
+	a.Companies = append([]string(nil), a.Companies...)
+	a.Countries = append([]string(nil), a.Countries...)
+	a.Amounts = append([]corpus.Amount(nil), a.Amounts...)
+	if err := normalizeArticle(&a); err != nil {
+		return nil, err
+	}
+	d := &storedDoc{OriginPath: o.Path, OriginStamp: o.Stamp}
+	d.LangDetected = a.Language == ""
+	if x.opts.Enricher != nil {
+		x.opts.Enricher.Enrich(&a)
+	}
+	finishArticle(&a)
+	d.Article = a
+	return d, nil
+}
+
+// finishArticle tidies what enrichment left: language code case, empty
+// lists rather than nil, upper-case country codes.
+func finishArticle(a *corpus.Article) {
+	if !validLangCode(a.Language) {
+		a.Language = ""
+	}
+	if a.Companies == nil {
+		a.Companies = []string{}
+	}
+	if a.Countries == nil {
+		a.Countries = []string{}
+	}
+	for i, c := range a.Countries {
+		a.Countries[i] = upperASCII(c)
+	}
+	if a.Amounts == nil {
+		a.Amounts = []corpus.Amount{}
+	}
+}
+
+func upperASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+// Get returns the stored article with id. Errors wrap ErrNotFound or ErrClosed.
 func (x *Index) Get(ctx context.Context, id string) (corpus.Article, error) {
-	return corpus.Article{}, errTODO
+	if err := ctx.Err(); err != nil {
+		return corpus.Article{}, err
+	}
+	_, snap, release, err := x.snapshot()
+	if err != nil {
+		return corpus.Article{}, err
+	}
+	defer release()
+	d, err := getStored(snap, id)
+	if err != nil {
+		return corpus.Article{}, err
+	}
+	return d.Article, nil
 }
 
-// Delete removes the article with id durably; errors wrap ErrNotFound.
-func (x *Index) Delete(ctx context.Context, id string) error { return errTODO }
+// getStored reads the stored form of article id from snap; errors wrap ErrNotFound.
+func getStored(snap *scorch.IndexSnapshot, id string) (storedDoc, error) {
+	if id == "" {
+		return storedDoc{}, fmt.Errorf("%w: empty id", ErrNotFound)
+	}
+	doc, err := snap.Document(id)
+	if err != nil {
+		return storedDoc{}, fmt.Errorf("index: read %s: %w", id, err)
+	}
+	if doc == nil {
+		return storedDoc{}, fmt.Errorf("%w: %q", ErrNotFound, id)
+	}
+	var src []byte
+	doc.VisitFields(func(f bindex.Field) {
+		if f.Name() == fieldSrc {
+			src = f.Value()
+		}
+	})
+	if src == nil {
+		return storedDoc{}, fmt.Errorf("index: article %q has no stored source", id)
+	}
+	return decodeStored(src)
+}
 
-// Search runs q; errors wrap ErrInvalidQuery or the context's error.
-func (x *Index) Search(ctx context.Context, q Query) (Results, error) { return Results{}, errTODO }
+// Delete removes the article with id durably. Errors wrap ErrNotFound,
+// ErrClosed, ErrReadOnly or ctx's error.
+func (x *Index) Delete(ctx context.Context, id string) error {
+	if x.closedNow() {
+		return ErrClosed
+	}
+	if id == "" {
+		return fmt.Errorf("%w: empty id", ErrNotFound)
+	}
+	o := &op{kind: opDelete, id: id, reply: make(chan opResult, 1)}
+	if err := x.submit(ctx, o); err != nil {
+		return err
+	}
+	return x.wait(ctx, o).err
+}
 
-// Rebuild builds a new generation from every stored article and swaps it
-// in; search keeps answering from the old one meanwhile. Errors wrap ErrRebuilding.
-func (x *Index) Rebuild(ctx context.Context) error { return errTODO }
+// Stats describes the index. Errors wrap ErrClosed.
+func (x *Index) Stats(ctx context.Context) (Stats, error) {
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
+	g, snap, release, err := x.snapshot()
+	if err != nil {
+		return Stats{}, err
+	}
+	defer release()
+	v, err := g.records.view(snap)
+	if err != nil {
+		return Stats{}, err
+	}
+	st := Stats{Languages: make(map[string]uint64), Reindexing: x.rebuilding.Load(), Generation: g.num}
+	langs := g.records.dicts.langs.all()
+	counts := make([]uint64, len(langs))
+	var total uint64
+	for s, ss := range v.segs {
+		rec := v.recs[s]
+		del := ss.Deleted()
+		for i, l := range rec.lang {
+			if del != nil && del.Contains(uint32(i)) {
+				continue
+			}
+			total++
+			if l != noOrd && int(l) < len(counts) {
+				counts[l]++
+			}
+		}
+	}
+	for i, n := range counts {
+		if n > 0 {
+			st.Languages[langs[i]] = n
+		}
+	}
+	st.Articles = total
+	st.SizeBytes = dirSize(g.path)
+	if ns := x.lastIngest.Load(); ns != 0 {
+		st.LastIngest = time.Unix(0, ns)
+	}
+	return st, nil
+}
 
-// Stats describes the index.
-func (x *Index) Stats(ctx context.Context) (Stats, error) { return Stats{}, errTODO }
+// Origins returns the origin of every article that came from a corpus
+// file, by id. Errors wrap ErrClosed.
+func (x *Index) Origins(ctx context.Context) (map[string]Origin, error) {
+	_, snap, release, err := x.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	out := make(map[string]Origin)
+	for _, ss := range snap.Segments() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := visitOrigins(ss, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
 
-// Origins returns the origin of every article that came from a corpus file, by id.
-func (x *Index) Origins(ctx context.Context) (map[string]Origin, error) { return nil, errTODO }
+// closedNow reports whether Close has been called.
+func (x *Index) closedNow() bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.closed
+}
 
-// Close flushes pending writes and closes the index.
-func (x *Index) Close() error { return nil }
+// Close stops accepting work, waits for running rebuilds to stop and
+// queued writes to be committed, and closes the index. It is idempotent;
+// after it, methods return errors wrapping ErrClosed.
+func (x *Index) Close() error {
+	x.closeMu.Lock()
+	defer x.closeMu.Unlock()
+	if x.isClosed {
+		return x.closeErr
+	}
+	x.isClosed = true
+	x.bgCancel()
+	x.bgWG.Wait()
+	close(x.stop)
+	<-x.writerDone
+	x.mu.Lock()
+	x.closed = true
+	g := x.gen
+	x.mu.Unlock()
+	g.active.Wait()
+	err := g.idx.Close()
+	if uerr := x.lock.unlock(); err == nil {
+		err = uerr
+	}
+	x.closeErr = err
+	return err
+}

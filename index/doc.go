@@ -1,0 +1,311 @@
+package index
+
+// What one article becomes in the index, and the mapping that describes it.
+//
+// Documents are built field by field (Batch.IndexAdvanced) rather than
+// through Bleve's reflection-based mapping, which is faster and keeps every
+// field's options explicit. The mapping still describes every field, so
+// that queries find each field's analyzer and the index folder stays
+// self-describing.
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"veille/analyzers"
+	"veille/corpus"
+)
+
+// Field names.
+const (
+	fieldSrc        = "_src"        // stored: the article as JSON (storedDoc)
+	fieldLang       = "lang"        // keyword, docvalues: language code
+	fieldSource     = "source"      // keyword, docvalues
+	fieldCompanies  = "companies"   // keyword, docvalues, one value per company
+	fieldCountries  = "countries"   // keyword, docvalues, ISO codes
+	fieldOrigin     = "origin"      // keyword, docvalues: path NUL stamp
+	fieldDay        = "day"         // keyword, docvalues: "2025-09-19", as written
+	fieldMonth      = "month"       // keyword: "2025-09"
+	fieldAmountBand = "amount_band" // keyword, one value per distinct band
+	fieldAmountEUR  = "amount_eur"  // number, docvalues, one value per amount
+	fieldAmountMax  = "amount_max"  // number: the largest amount
+	fieldPublished  = "published"   // datetime, docvalues
+)
+
+// textField returns the field name of a text part ("title", "body") in lang.
+func textField(part, lang string) string { return part + "_" + fieldLang4(lang) }
+
+// fieldLang4 returns the language whose fields hold text in lang: lang
+// itself when it has an analyzer, analyzers.Fallback otherwise.
+func fieldLang4(lang string) string {
+	for _, l := range analyzers.Languages {
+		if l == lang {
+			return l
+		}
+	}
+	return analyzers.Fallback
+}
+
+// band is one value of the amount facet: amounts in [Min, Max) euros.
+type band struct {
+	Label    string
+	Min, Max float64 // Max is +Inf for the top band
+}
+
+// amountBands lists the amount facet's values, in increasing order.
+var amountBands = [...]band{
+	{"< 1 M€", 0, 1e6},
+	{"1-100 M€", 1e6, 1e8},
+	{"100 M-1 Md€", 1e8, 1e9},
+	{"1-10 Md€", 1e9, 1e10},
+	{"10-100 Md€", 1e10, 1e11},
+	{"≥ 100 Md€", 1e11, math.Inf(1)},
+}
+
+// bandOf returns the index in amountBands of an amount in euros. Negative
+// amounts (which extraction never produces) count in the first band.
+func bandOf(eur float64) int {
+	for i := len(amountBands) - 1; i > 0; i-- {
+		if eur >= amountBands[i].Min {
+			return i
+		}
+	}
+	return 0
+}
+
+// storedDoc is what field _src holds: the article as stored, plus what a
+// rebuild needs to redo the extraction faithfully.
+type storedDoc struct {
+	corpus.Article
+	// LangDetected is true when the language was detected rather than
+	// given: a rebuild detects it again.
+	LangDetected bool   `json:"lang_detected,omitempty"`
+	OriginPath   string `json:"origin_path,omitempty"`
+	OriginStamp  string `json:"origin_stamp,omitempty"`
+}
+
+// newMapping returns the index mapping of a new generation.
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	im := bleve.NewIndexMapping()
+	if err := analyzers.AddAnalyzers(im); err != nil {
+		return nil, err
+	}
+	im.ScoringModel = bindex.BM25Scoring
+	im.DefaultAnalyzer = keyword.Name
+	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
+
+	dm := bleve.NewDocumentStaticMapping()
+	for _, l := range analyzers.Languages {
+		for _, part := range []string{"title", "body"} {
+			f := bleve.NewTextFieldMapping()
+			f.Analyzer = analyzers.AnalyzerName(l)
+			f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, true, false, false
+			dm.AddFieldMappingsAt(part+"_"+l, f)
+		}
+	}
+	kw := func(docValues bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, false, false, docValues
+		return f
+	}
+	for _, name := range []string{fieldLang, fieldSource, fieldCompanies, fieldCountries, fieldOrigin, fieldDay} {
+		dm.AddFieldMappingsAt(name, kw(true))
+	}
+	for _, name := range []string{fieldMonth, fieldAmountBand} {
+		dm.AddFieldMappingsAt(name, kw(false))
+	}
+	num := func(docValues bool) *mapping.FieldMapping {
+		f := bleve.NewNumericFieldMapping()
+		f.Store, f.IncludeInAll, f.DocValues = false, false, docValues
+		return f
+	}
+	dm.AddFieldMappingsAt(fieldAmountEUR, num(true))
+	dm.AddFieldMappingsAt(fieldAmountMax, num(false))
+	pub := bleve.NewDateTimeFieldMapping()
+	pub.Store, pub.IncludeInAll, pub.DocValues = false, false, true
+	dm.AddFieldMappingsAt(fieldPublished, pub)
+	src := bleve.NewTextFieldMapping()
+	src.Index, src.Store, src.IncludeTermVectors, src.IncludeInAll, src.DocValues = false, true, false, false, false
+	dm.AddFieldMappingsAt(fieldSrc, src)
+	im.DefaultMapping = dm
+	if err := im.Validate(); err != nil {
+		return nil, fmt.Errorf("index: mapping: %w", err)
+	}
+	return im, nil
+}
+
+// docBuilder turns articles into Bleve documents with the analyzers of one
+// generation's mapping. It is safe for concurrent use.
+type docBuilder struct {
+	keyword analysis.Analyzer
+	text    map[string]analysis.Analyzer // by field name
+}
+
+func newDocBuilder(m mapping.IndexMapping) (*docBuilder, error) {
+	b := &docBuilder{keyword: m.AnalyzerNamed(keyword.Name), text: make(map[string]analysis.Analyzer)}
+	if b.keyword == nil {
+		return nil, fmt.Errorf("index: no keyword analyzer")
+	}
+	for _, l := range analyzers.Languages {
+		for _, part := range []string{"title", "body"} {
+			field := part + "_" + l
+			an := m.AnalyzerNamed(m.AnalyzerNameForPath(field))
+			if an == nil {
+				return nil, fmt.Errorf("index: no analyzer for field %s", field)
+			}
+			b.text[field] = an
+		}
+	}
+	return b, nil
+}
+
+const (
+	optText    = bindex.IndexField | bindex.IncludeTermVectors
+	optKeyword = bindex.IndexField | bindex.DocValues
+	optPlain   = bindex.IndexField
+	optStored  = bindex.StoreField
+)
+
+// build returns the document of a stored article.
+func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
+	a := &d.Article
+	src, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("index: encode article %s: %w", a.ID, err)
+	}
+	doc := document.NewDocument(a.ID)
+	lang := a.Language
+	if lang == "" {
+		lang = analyzers.Fallback
+	}
+	fl := fieldLang4(lang)
+	if a.Title != "" {
+		f := "title_" + fl
+		doc.AddField(document.NewTextFieldCustom(f, nil, []byte(a.Title), optText, b.text[f]))
+	}
+	if a.Body != "" {
+		f := "body_" + fl
+		doc.AddField(document.NewTextFieldCustom(f, nil, []byte(a.Body), optText, b.text[f]))
+	}
+	doc.AddField(document.NewTextFieldCustom(fieldSrc, nil, src, optStored, nil))
+	kw := func(name, value string, i int, opts bindex.FieldIndexingOptions) {
+		var pos []uint64
+		if i > 0 {
+			pos = []uint64{uint64(i)}
+		}
+		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(value), opts, b.keyword))
+	}
+	kw(fieldLang, lang, 0, optKeyword)
+	if a.Source != "" {
+		kw(fieldSource, a.Source, 0, optKeyword)
+	}
+	for i, c := range uniqueNonEmpty(a.Companies) {
+		kw(fieldCompanies, c, i, optKeyword)
+	}
+	for i, c := range uniqueNonEmpty(a.Countries) {
+		kw(fieldCountries, c, i, optKeyword)
+	}
+	if d.OriginPath != "" {
+		kw(fieldOrigin, d.OriginPath+"\x00"+d.OriginStamp, 0, optKeyword)
+	}
+	if !a.Published.IsZero() {
+		kw(fieldDay, a.Published.Format(time.DateOnly), 0, optKeyword)
+		kw(fieldMonth, a.Published.Format("2006-01"), 0, optPlain)
+		f, err := document.NewDateTimeFieldWithIndexingOptions(fieldPublished, nil, a.Published, time.RFC3339, optKeyword)
+		if err != nil {
+			return nil, fmt.Errorf("index: article %s: published: %w", a.ID, err)
+		}
+		doc.AddField(f)
+	}
+	var seenBand [len(amountBands)]bool
+	maxEUR, hasAmount := 0.0, false
+	n := 0
+	for _, am := range a.Amounts {
+		if math.IsNaN(am.EUR) || math.IsInf(am.EUR, 0) {
+			continue
+		}
+		var pos []uint64
+		if n > 0 {
+			pos = []uint64{uint64(n)}
+		}
+		n++
+		doc.AddField(document.NewNumericFieldWithIndexingOptions(fieldAmountEUR, pos, am.EUR, optKeyword))
+		if bi := bandOf(am.EUR); !seenBand[bi] {
+			seenBand[bi] = true
+			kw(fieldAmountBand, amountBands[bi].Label, bi, optPlain)
+		}
+		if !hasAmount || am.EUR > maxEUR {
+			maxEUR, hasAmount = am.EUR, true
+		}
+	}
+	if hasAmount {
+		doc.AddField(document.NewNumericFieldWithIndexingOptions(fieldAmountMax, nil, maxEUR, optPlain))
+	}
+	return doc, nil
+}
+
+// uniqueNonEmpty returns vs without empty and repeated values, in order.
+func uniqueNonEmpty(vs []string) []string {
+	out := vs[:0:0]
+	for i, v := range vs {
+		if v == "" {
+			continue
+		}
+		dup := false
+		for _, w := range vs[:i] {
+			dup = dup || w == v
+		}
+		if !dup {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// decodeStored decodes the _src field of a document.
+func decodeStored(src []byte) (storedDoc, error) {
+	var d storedDoc
+	if err := json.Unmarshal(src, &d); err != nil {
+		return d, fmt.Errorf("index: decode stored article: %w", err)
+	}
+	if d.Companies == nil {
+		d.Companies = []string{}
+	}
+	if d.Countries == nil {
+		d.Countries = []string{}
+	}
+	if d.Amounts == nil {
+		d.Amounts = []corpus.Amount{}
+	}
+	return d, nil
+}
+
+// normalizeArticle validates a and tidies the fields the index relies on.
+// Errors wrap ErrInvalidArticle.
+func normalizeArticle(a *corpus.Article) error {
+	if err := a.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidArticle, err)
+	}
+	a.Language = strings.ToLower(strings.TrimSpace(a.Language))
+	if a.Language != "" && !validLangCode(a.Language) {
+		return fmt.Errorf("%w: language %q is not an ISO 639-1 code", ErrInvalidArticle, a.Language)
+	}
+	a.Source = strings.TrimSpace(a.Source)
+	return nil
+}
+
+// validLangCode reports whether s looks like an ISO 639-1 code (or the
+// fallback "xx"): two ASCII letters.
+func validLangCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
+}

@@ -1,0 +1,245 @@
+package index
+
+// The data folder:
+//
+//	LOCK          flock'ed by the process that has the folder open
+//	CURRENT       the name of the live generation ("gen-000001\n")
+//	secret        32 random bytes: the key that signs cursors
+//	gen-000001/   a Bleve (scorch) index: the live generation
+//	gen-000002/   during a rebuild, the generation being built
+//
+// CURRENT and secret are written atomically (temporary file, fsync,
+// rename, fsync of the folder). A generation folder that CURRENT does not
+// name is the leftover of an interrupted rebuild and is removed at Open.
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+const (
+	currentFile = "CURRENT"
+	secretFile  = "secret"
+	lockFile    = "LOCK"
+	genPrefix   = "gen-"
+	secretSize  = 32
+)
+
+// genName returns the folder name of generation n.
+func genName(n int) string { return fmt.Sprintf("%s%06d", genPrefix, n) }
+
+// parseGenName returns the number of a generation folder name.
+func parseGenName(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, genPrefix)
+	if !ok || rest == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n <= 0 || genName(n) != name {
+		return 0, false
+	}
+	return n, true
+}
+
+// readCurrent returns the live generation number named by dir/CURRENT, or 0
+// when the file does not exist.
+func readCurrent(dir string) (int, error) {
+	b, err := os.ReadFile(filepath.Join(dir, currentFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("index: read %s: %w", currentFile, err)
+	}
+	n, ok := parseGenName(strings.TrimSpace(string(b)))
+	if !ok {
+		return 0, fmt.Errorf("index: %s names no generation: %q", currentFile, strings.TrimSpace(string(b)))
+	}
+	return n, nil
+}
+
+// writeCurrent makes generation n the live one, atomically and durably.
+func writeCurrent(dir string, n int) error {
+	return writeFileAtomic(dir, currentFile, []byte(genName(n)+"\n"))
+}
+
+// writeFileAtomic replaces dir/name with data: a crash leaves either the
+// old content or the new one, never a mix.
+func writeFileAtomic(dir, name string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(dir, name+".tmp-*")
+	if err != nil {
+		return writeErr(err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return writeErr(err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return writeErr(err)
+	}
+	if err = tmp.Close(); err != nil {
+		return writeErr(err)
+	}
+	if err = os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		return writeErr(err)
+	}
+	return syncDir(dir)
+}
+
+// syncDir flushes a folder's entries (new, renamed or removed files) to disk.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return writeErr(err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return writeErr(err)
+	}
+	return nil
+}
+
+// loadSecret returns the cursor key of dir, creating it on first use.
+func loadSecret(dir string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(dir, secretFile))
+	if err == nil && len(b) == secretSize {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("index: read cursor key: %w", err)
+	}
+	key := make([]byte, secretSize)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("index: cursor key: %w", err)
+	}
+	if err := writeFileAtomic(dir, secretFile, key); err != nil {
+		return nil, fmt.Errorf("index: write cursor key: %w", err)
+	}
+	return key, nil
+}
+
+// checkWritable fails with ErrReadOnly when files cannot be created in dir.
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return fmt.Errorf("%w: cannot create a file in %s: %v", ErrReadOnly, dir, err)
+	}
+	name := f.Name()
+	_, werr := f.Write([]byte("veille"))
+	if werr == nil {
+		werr = f.Sync()
+	}
+	_ = f.Close()
+	_ = os.Remove(name)
+	if werr != nil {
+		return fmt.Errorf("%w: cannot write in %s: %v", ErrReadOnly, dir, werr)
+	}
+	return nil
+}
+
+// writeErr maps the errors of a full or read-only disk to ErrReadOnly and
+// leaves the others as they are.
+func writeErr(err error) error {
+	if err == nil || errors.Is(err, ErrReadOnly) {
+		return err
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EROFS) ||
+		errors.Is(err, syscall.EDQUOT) || errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("%w: %v", ErrReadOnly, err)
+	}
+	return err
+}
+
+// removeStale deletes generation folders other than keep and temporary
+// files left by an interrupted atomic write.
+func removeStale(dir string, keep int) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("index: list data folder: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		stale := strings.HasPrefix(name, currentFile+".tmp-") || strings.HasPrefix(name, secretFile+".tmp-")
+		if n, ok := parseGenName(name); ok && n != keep && e.IsDir() {
+			stale = true
+		}
+		if !stale {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("index: remove stale %s: %w", name, writeErr(err))
+		}
+	}
+	return nil
+}
+
+// dirSize returns the bytes of the regular files under dir.
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// dirLock is an exclusive lock on a data folder, held while it is open.
+type dirLock struct{ f *os.File }
+
+// lockDir takes dir's lock, waiting at most timeout; errors wrap ErrLocked
+// when another process (or another Open in this one) holds it.
+func lockDir(dir string, timeout time.Duration) (*dirLock, error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("index: open lock file: %w", writeErr(err))
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		err := flock(f)
+		if err == nil {
+			return &dirLock{f: f}, nil
+		}
+		if !errors.Is(err, errWouldBlock) {
+			_ = f.Close()
+			return nil, fmt.Errorf("index: lock %s: %w", dir, err)
+		}
+		if time.Now().After(deadline) {
+			_ = f.Close()
+			return nil, fmt.Errorf("%w: %s (waited %s)", ErrLocked, dir, timeout)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// unlock releases the lock.
+func (l *dirLock) unlock() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := funlock(l.f)
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	l.f = nil
+	return err
+}

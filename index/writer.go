@@ -1,0 +1,253 @@
+package index
+
+// The single writer: group commit of puts and deletes, and the steps of a
+// rebuild that must be ordered with them.
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+)
+
+type opKind int
+
+const (
+	opPut opKind = iota
+	opDelete
+	opControl // run ctl in the writer goroutine, between batches
+)
+
+// op is one request to the writer.
+type op struct {
+	kind  opKind
+	id    string
+	doc   *storedDoc                 // opPut
+	ctl   func(x *Index) (any, error) // opControl
+	reply chan opResult               // buffered, capacity 1
+}
+
+// opResult is the writer's answer to an op.
+type opResult struct {
+	created bool
+	value   any // opControl's result
+	err     error
+}
+
+// submit queues o for the writer. Errors wrap ErrClosed or ctx's error.
+func (x *Index) submit(ctx context.Context, o *op) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case x.ops <- o:
+		return nil
+	case <-x.stop:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// wait returns the writer's answer to a submitted op. When ctx ends first
+// it returns ctx's error, and the op may still be applied.
+func (x *Index) wait(ctx context.Context, o *op) opResult {
+	select {
+	case r := <-o.reply:
+		return r
+	case <-ctx.Done():
+		return opResult{err: ctx.Err()}
+	case <-x.writerDone:
+		select {
+		case r := <-o.reply:
+			return r
+		default:
+			return opResult{err: ErrClosed}
+		}
+	}
+}
+
+// control runs f in the writer goroutine and returns its result.
+func (x *Index) control(ctx context.Context, f func(x *Index) (any, error)) (any, error) {
+	o := &op{kind: opControl, ctl: f, reply: make(chan opResult, 1)}
+	if err := x.submit(ctx, o); err != nil {
+		return nil, err
+	}
+	// Control steps must complete even if ctx ends: they change state.
+	r := x.wait(context.Background(), o)
+	return r.value, r.err
+}
+
+// writeLoop is the writer goroutine.
+func (x *Index) writeLoop() {
+	defer close(x.writerDone)
+	batch := make([]*op, 0, x.opts.MaxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case o := <-x.ops:
+			batch = append(batch, o)
+		case <-x.stop:
+			x.drain()
+			return
+		}
+		batch = x.gather(batch)
+		x.apply(batch)
+	}
+}
+
+// gather adds to batch what is queued, waiting up to CommitInterval for
+// more while the batch is small, stopping at MaxBatch or a control op.
+func (x *Index) gather(batch []*op) []*op {
+	if batch[0].kind == opControl {
+		return batch
+	}
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for len(batch) < x.opts.MaxBatch {
+		select {
+		case o := <-x.ops:
+			batch = append(batch, o)
+			if o.kind == opControl {
+				return batch
+			}
+			continue
+		default:
+		}
+		if timer == nil {
+			timer = time.NewTimer(x.opts.CommitInterval)
+		}
+		select {
+		case o := <-x.ops:
+			batch = append(batch, o)
+			if o.kind == opControl {
+				return batch
+			}
+		case <-timer.C:
+			return batch
+		case <-x.stop:
+			return batch
+		}
+	}
+	return batch
+}
+
+// drain applies everything still queued when Close stops the writer.
+func (x *Index) drain() {
+	for {
+		batch := make([]*op, 0, x.opts.MaxBatch)
+	fill:
+		for len(batch) < x.opts.MaxBatch {
+			select {
+			case o := <-x.ops:
+				batch = append(batch, o)
+			default:
+				break fill
+			}
+		}
+		if len(batch) == 0 {
+			return
+		}
+		x.apply(batch)
+	}
+}
+
+// apply runs a batch of ops: runs of puts and deletes are committed
+// together; control ops run alone, in order.
+func (x *Index) apply(batch []*op) {
+	start := 0
+	for i, o := range batch {
+		if o.kind != opControl {
+			continue
+		}
+		if start < i {
+			x.commit(batch[start:i])
+		}
+		v, err := o.ctl(x)
+		o.reply <- opResult{value: v, err: err}
+		start = i + 1
+	}
+	if start < len(batch) {
+		x.commit(batch[start:])
+	}
+}
+
+// commit applies puts and deletes to the live generation in one Bleve
+// batch, answers them, then mirrors them into a generation being rebuilt.
+func (x *Index) commit(ops []*op) {
+	g := x.gen // only this goroutine changes x.gen
+	res := make([]opResult, len(ops))
+	r, err := g.sc.Reader()
+	if err != nil {
+		x.fail(ops, res, fmt.Errorf("index: open reader: %w", err))
+		return
+	}
+	snap := r.(*scorch.IndexSnapshot)
+	exists := make(map[string]bool, len(ops))
+	b := g.idx.NewBatch()
+	applied := 0
+	for i, o := range ops {
+		e, known := exists[o.id]
+		if !known {
+			id, err := snap.InternalID(o.id)
+			if err != nil {
+				res[i].err = fmt.Errorf("index: look up %q: %w", o.id, err)
+				continue
+			}
+			e = id != nil
+		}
+		switch o.kind {
+		case opPut:
+			doc, err := g.builder.build(o.doc)
+			if err != nil {
+				res[i].err = err
+				continue
+			}
+			if err := b.IndexAdvanced(doc); err != nil {
+				res[i].err = fmt.Errorf("index: %q: %w", o.id, err)
+				continue
+			}
+			res[i].created = !e
+			exists[o.id] = true
+		case opDelete:
+			if !e {
+				res[i].err = fmt.Errorf("%w: %q", ErrNotFound, o.id)
+				continue
+			}
+			b.Delete(o.id)
+			exists[o.id] = false
+		}
+		applied++
+	}
+	_ = snap.Close()
+	if applied > 0 {
+		now := time.Now()
+		b.SetInternal(lastIngestKey, []byte(now.UTC().Format(time.RFC3339Nano)))
+		if err := g.idx.Batch(b); err != nil {
+			x.fail(ops, res, fmt.Errorf("index: commit: %w", writeErr(err)))
+			return
+		}
+		x.lastIngest.Store(now.UnixNano())
+	}
+	for i, o := range ops {
+		o.reply <- res[i]
+	}
+	if x.rb != nil {
+		x.rb.mirror(ops, res)
+	}
+}
+
+// fail answers every op not already failed with err.
+func (x *Index) fail(ops []*op, res []opResult, err error) {
+	for i, o := range ops {
+		if res[i].err == nil {
+			res[i] = opResult{err: err}
+		}
+		o.reply <- res[i]
+	}
+}
