@@ -23,7 +23,7 @@ const (
 type op struct {
 	kind  opKind
 	id    string
-	doc   *storedDoc                 // opPut
+	doc   *storedDoc                  // opPut
 	ctl   func(x *Index) (any, error) // opControl
 	reply chan opResult               // buffered, capacity 1
 }
