@@ -1,0 +1,177 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// errUsage marks command-line mistakes; the flag package has already
+// printed the usage when it is returned.
+var errUsage = errors.New("usage")
+
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+// config is everything the commands need, from flags and environment.
+type config struct {
+	Command string
+
+	Addr      string // listen address (serve); server to ask (search, when the data folder is busy)
+	Data      string // index and state folder
+	Corpus    string // watched corpus folder; empty = the embedded seed corpus
+	AdminKey  string // bearer key for writes; empty = loopback-only writes
+	Gazetteer string // extra companies gazetteer file
+	Rates     string // currency rate table file
+
+	ShutdownTimeout time.Duration
+
+	Paths  []string    // index: files and folders to index
+	Search searchFlags // search: the query and its filters
+}
+
+// searchFlags are the options of "veille search".
+type searchFlags struct {
+	Query                               string
+	Companies, Countries, Langs, Source stringList
+	AmountMin, AmountMax                string
+	From, To                            string
+	Sort, Mode                          string
+	Page, PerPage                       int
+	JSON                                bool
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func defaultConfig() config {
+	return config{
+		Command:         "serve",
+		Addr:            "127.0.0.1:8080",
+		Data:            "./veille-data",
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// parseConfig reads the command, its flags and the VEILLE_* environment.
+// Flags win over the environment, which wins over defaults.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	cfg := defaultConfig()
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cfg.Command, args = args[0], args[1:]
+	}
+	envs := []struct {
+		name string
+		dst  *string
+	}{
+		{"VEILLE_ADDR", &cfg.Addr},
+		{"VEILLE_DATA", &cfg.Data},
+		{"VEILLE_CORPUS", &cfg.Corpus},
+		{"VEILLE_ADMIN_KEY", &cfg.AdminKey},
+		{"VEILLE_GAZETTEER", &cfg.Gazetteer},
+		{"VEILLE_RATES", &cfg.Rates},
+	}
+	for _, e := range envs {
+		if v := getenv(e.name); v != "" {
+			*e.dst = v
+		}
+	}
+
+	fs := flag.NewFlagSet("veille "+cfg.Command, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "index and state `folder`; created if missing (VEILLE_DATA)")
+	fs.StringVar(&cfg.Gazetteer, "gazetteer", cfg.Gazetteer, "extra companies gazetteer `file` (\"Canonical | alias | alias\" lines) (VEILLE_GAZETTEER)")
+	fs.StringVar(&cfg.Rates, "rates", cfg.Rates, "currency reference rates `file` (\"USD 0.92\" lines: euros per unit) (VEILLE_RATES)")
+	switch cfg.Command {
+	case "serve":
+		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen `address` (VEILLE_ADDR)")
+		fs.StringVar(&cfg.Corpus, "corpus", cfg.Corpus, "`folder` of articles indexed at start and watched for changes; default: the embedded seed corpus (VEILLE_CORPUS)")
+		fs.StringVar(&cfg.AdminKey, "admin-key", cfg.AdminKey, "bearer `key` required for writes; when unset, writes are accepted from loopback clients only (VEILLE_ADMIN_KEY)")
+		fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to drain requests on SIGTERM")
+		fs.Usage = usageFunc(fs, "veille [serve] [flags]", "Serve the HTTP API and the search page.")
+	case "index":
+		fs.Usage = usageFunc(fs, "veille index [flags] PATH...", "Index files or folders (.txt, .md, .json, .ndjson, .jsonl, optionally .gz) into the data folder.")
+	case "search":
+		s := &cfg.Search
+		fs.Var(&s.Companies, "company", "keep articles naming this `company` (repeatable)")
+		fs.Var(&s.Countries, "country", "keep articles naming this `country`: ISO code or French/English name (repeatable)")
+		fs.Var(&s.Langs, "lang", "keep articles in this `language` (ISO 639-1, repeatable)")
+		fs.Var(&s.Source, "source", "keep articles from this `source` (repeatable)")
+		fs.StringVar(&s.AmountMin, "amount-min", "", "keep articles with an amount of at least this many `euros`")
+		fs.StringVar(&s.AmountMax, "amount-max", "", "keep articles with an amount of at most this many `euros`")
+		fs.StringVar(&s.From, "from", "", "published on or after this `date` (YYYY-MM-DD)")
+		fs.StringVar(&s.To, "to", "", "published on or before this `date` (YYYY-MM-DD)")
+		fs.StringVar(&s.Sort, "sort", "", "`order`: relevance, date, -date, amount, -amount")
+		fs.StringVar(&s.Mode, "mode", "all", "all words must match (all) or any (any)")
+		fs.IntVar(&s.Page, "page", 1, "result `page`, from 1")
+		fs.IntVar(&s.PerPage, "per-page", 10, "results per page, at most 100")
+		fs.BoolVar(&s.JSON, "json", false, "print the API's JSON response instead of text")
+		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "server `address` to ask when a running server holds the data folder (VEILLE_ADDR)")
+		fs.Usage = usageFunc(fs, "veille search [flags] QUERY", "Search the data folder from a terminal.")
+	default:
+		fmt.Fprintf(stderr, "veille: unknown command %q (want serve, index or search)\n", cfg.Command)
+		return cfg, errUsage
+	}
+
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, fmt.Errorf("%w: help shown", errUsage)
+		}
+		return cfg, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	switch cfg.Command {
+	case "serve":
+		if len(positional) > 0 {
+			fmt.Fprintf(stderr, "veille serve: unexpected argument %q\n", positional[0])
+			return cfg, errUsage
+		}
+	case "index":
+		if len(positional) == 0 {
+			fmt.Fprintln(stderr, "veille index: name at least one file or folder")
+			fs.Usage()
+			return cfg, errUsage
+		}
+		cfg.Paths = positional
+	case "search":
+		cfg.Search.Query = strings.Join(positional, " ")
+	}
+	return cfg, nil
+}
+
+// parseInterleaved parses flags that may come before, between or after
+// positional arguments ("veille search nvidia --country NO"); "--" ends flags.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+func usageFunc(fs *flag.FlagSet, synopsis, what string) func() {
+	return func() {
+		fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n\nFlags:\n", synopsis, what)
+		fs.PrintDefaults()
+	}
+}

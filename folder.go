@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"sync"
+
+	"veille/corpus"
+	"veille/index"
+)
+
+// articleStore is what the corpus folder needs from the index.
+type articleStore interface {
+	PutMany(ctx context.Context, items []index.Item) []index.PutResult
+	Delete(ctx context.Context, id string) error
+	Origins(ctx context.Context) (map[string]index.Origin, error)
+}
+
+// folder keeps the index in step with a corpus folder: every supported
+// file's articles are indexed with the file as their origin, and articles
+// whose file disappeared are removed. It is safe for concurrent use.
+type folder struct {
+	fsys   fs.FS
+	store  articleStore
+	logger *slog.Logger
+
+	mu     sync.Mutex
+	byPath map[string]map[string]string // path -> article id -> stamp
+}
+
+func newFolder(fsys fs.FS, store articleStore, logger *slog.Logger) *folder {
+	return &folder{fsys: fsys, store: store, logger: logger}
+}
+
+// Sync reconciles the whole folder with the index: new and changed files
+// are (re)indexed, unchanged ones skipped, and articles whose file is gone
+// (removed while the service was down) are deleted. Unreadable or malformed
+// files are logged and skipped.
+func (f *folder) Sync(ctx context.Context) (indexed, removed int, err error) {
+	origins, err := f.store.Origins(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("corpus folder: read origins: %w", err)
+	}
+	f.mu.Lock()
+	f.byPath = make(map[string]map[string]string)
+	for id, o := range origins {
+		if f.byPath[o.Path] == nil {
+			f.byPath[o.Path] = make(map[string]string)
+		}
+		f.byPath[o.Path][id] = o.Stamp
+	}
+	f.mu.Unlock()
+
+	seen := make(map[string]bool)
+	err = fs.WalkDir(f.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			f.logger.Warn("corpus folder: cannot read", "path", p, "err", err)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if d.IsDir() {
+			if p != "." && isHidden(d.Name()) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || isHidden(d.Name()) || !corpus.Supported(p) {
+			return nil
+		}
+		seen[p] = true
+		n, err := f.update(ctx, p)
+		indexed += n
+		return err
+	})
+	if err != nil {
+		return indexed, removed, err
+	}
+	f.mu.Lock()
+	var gone []string
+	for p := range f.byPath {
+		if !seen[p] {
+			gone = append(gone, p)
+		}
+	}
+	f.mu.Unlock()
+	for _, p := range gone {
+		n, err := f.remove(ctx, p)
+		removed += n
+		if err != nil {
+			return indexed, removed, err
+		}
+	}
+	return indexed, removed, nil
+}
+
+// Changed (re)indexes the file at p, or removes its articles when it no
+// longer exists. Read errors are logged, never returned: a malformed file
+// must not stop the service. Only context and index errors are returned.
+func (f *folder) Changed(ctx context.Context, p string) error {
+	if _, err := fs.Lstat(f.fsys, p); errors.Is(err, fs.ErrNotExist) {
+		_, err := f.remove(ctx, p)
+		return err
+	}
+	_, err := f.update(ctx, p)
+	return err
+}
+
+// maxNDJSONFile caps the NDJSON files of the folder; other formats are
+// capped at corpus.MaxFileSize.
+const maxNDJSONFile = 2 << 30
+
+// update indexes the articles of file p unless its stamp is unchanged, and
+// deletes the articles the file no longer holds.
+func (f *folder) update(ctx context.Context, p string) (int, error) {
+	info, err := fs.Lstat(f.fsys, p)
+	limit := int64(corpus.MaxFileSize)
+	if format, _ := corpus.FormatOf(p); format == corpus.FormatNDJSON {
+		limit = maxNDJSONFile
+	}
+	switch {
+	case err != nil:
+		f.logger.Warn("corpus folder: cannot read file, skipped", "path", p, "err", err)
+		return 0, nil
+	case !info.Mode().IsRegular():
+		f.logger.Warn("corpus folder: not a regular file (symlinks are not followed), skipped", "path", p)
+		return 0, nil
+	case info.Size() > limit:
+		f.logger.Warn("corpus folder: file too large, skipped", "path", p, "bytes", info.Size(), "limit", limit)
+		return 0, nil
+	}
+	stamp, err := fileStamp(f.fsys, p, info)
+	if err != nil {
+		f.logger.Warn("corpus folder: cannot read file, skipped", "path", p, "err", err)
+		return 0, nil
+	}
+	f.mu.Lock()
+	old := f.byPath[p]
+	unchanged := len(old) > 0
+	for _, s := range old {
+		if s != stamp {
+			unchanged = false
+		}
+	}
+	f.mu.Unlock()
+	if unchanged {
+		return 0, nil
+	}
+
+	now := make(map[string]string)
+	origin := index.Origin{Path: p, Stamp: stamp}
+	var batch []index.Item
+	flush := func() error {
+		for i, r := range f.store.PutMany(ctx, batch) {
+			switch {
+			case r.Err == nil:
+				now[batch[i].Article.ID] = stamp
+			case errors.Is(r.Err, index.ErrInvalidArticle):
+				f.logger.Warn("corpus folder: invalid article, skipped", "path", p, "id", batch[i].Article.ID, "err", r.Err)
+			default:
+				return fmt.Errorf("corpus folder: index %s: %w", p, r.Err)
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	bad := 0
+	err = corpus.ScanFile(f.fsys, p, func(a corpus.Article, err error) error {
+		if err != nil {
+			bad++
+			f.logger.Warn("corpus folder: bad article, skipped", "path", p, "err", err)
+			return nil
+		}
+		batch = append(batch, index.Item{Article: a, Origin: origin})
+		if len(batch) >= putBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		if ctx.Err() != nil || errors.Is(err, index.ErrClosed) || errors.Is(err, index.ErrReadOnly) {
+			return len(now), err
+		}
+		if len(now) == 0 {
+			f.logger.Warn("corpus folder: malformed file, skipped", "path", p, "err", err)
+			return 0, nil
+		}
+		f.logger.Warn("corpus folder: file partly read", "path", p, "err", err)
+	}
+	for id := range old {
+		if _, still := now[id]; !still {
+			if err := f.store.Delete(ctx, id); err != nil && !errors.Is(err, index.ErrNotFound) {
+				return len(now), fmt.Errorf("corpus folder: delete %s: %w", id, err)
+			}
+		}
+	}
+	f.mu.Lock()
+	f.byPath[p] = now
+	f.mu.Unlock()
+	f.logger.Info("corpus folder: indexed", "path", p, "articles", len(now), "bad", bad)
+	return len(now), nil
+}
+
+// putBatch is how many articles go to the index in one call.
+const putBatch = 1000
+
+// fileStamp identifies a version of a file: size and modification time
+// when the file system has them, a content hash otherwise (embedded files).
+func fileStamp(fsys fs.FS, p string, info fs.FileInfo) (string, error) {
+	if !info.ModTime().IsZero() {
+		return fmt.Sprintf("%d-%d", info.Size(), info.ModTime().UnixNano()), nil
+	}
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:12]), nil
+}
+
+// remove deletes every article that came from file p.
+func (f *folder) remove(ctx context.Context, p string) (int, error) {
+	f.mu.Lock()
+	ids := f.byPath[p]
+	delete(f.byPath, p)
+	f.mu.Unlock()
+	n := 0
+	for id := range ids {
+		if err := f.store.Delete(ctx, id); err != nil && !errors.Is(err, index.ErrNotFound) {
+			return n, fmt.Errorf("corpus folder: delete %s: %w", id, err)
+		}
+		n++
+	}
+	if n > 0 {
+		f.logger.Info("corpus folder: removed", "path", p, "articles", n)
+	}
+	return n, nil
+}
+
+func isHidden(name string) bool {
+	return len(name) > 0 && (name[0] == '.' || name[0] == '#' || name[len(name)-1] == '~') || path.Ext(name) == ".swp"
+}

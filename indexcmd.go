@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"veille/corpus"
+	"veille/index"
+)
+
+// indexPaths indexes the files and folders of cfg.Paths into the data
+// folder, with a progress bar (bytes read, articles/s, ETA) on a terminal.
+// Bad files and articles are reported and skipped; the command fails only
+// when nothing could be indexed or the index cannot be written.
+func indexPaths(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	files, total, err := listInputs(cfg.Paths)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("no supported file (.txt, .md, .json, .ndjson, .jsonl, optionally .gz) in %v", cfg.Paths)
+	}
+	ext, err := newExtractor(cfg)
+	if err != nil {
+		return err
+	}
+	idx, err := index.Open(ctx, cfg.Data, index.Options{Enricher: ext})
+	if err != nil {
+		return fmt.Errorf("open data folder %s: %w", cfg.Data, err)
+	}
+
+	bar := newProgressBar(total, stderr)
+	started := time.Now()
+	var stored, created, bad int
+	batch := make([]index.Item, 0, putBatch)
+	flush := func() error {
+		for i, r := range idx.PutMany(ctx, batch) {
+			switch {
+			case r.Err == nil:
+				stored++
+				if r.Created {
+					created++
+				}
+			case errors.Is(r.Err, index.ErrInvalidArticle):
+				bad++
+				fmt.Fprintf(stderr, "\nskipped %s: %v\n", batch[i].Article.ID, r.Err)
+			default:
+				return r.Err
+			}
+		}
+		batch = batch[:0]
+		rate := float64(stored) / time.Since(started).Seconds()
+		bar.Describe(fmt.Sprintf("%d articles, %.0f/s", stored, rate))
+		return nil
+	}
+	for _, f := range files {
+		dir, name := filepath.Split(f.path)
+		if dir == "" {
+			dir = "."
+		}
+		err := corpus.ScanFile(countingFS{os.DirFS(dir), bar}, name, func(a corpus.Article, err error) error {
+			if err != nil {
+				bad++
+				fmt.Fprintf(stderr, "\nskipped in %s: %v\n", f.path, err)
+				return nil
+			}
+			batch = append(batch, index.Item{Article: a})
+			if len(batch) == cap(batch) {
+				return flush()
+			}
+			return nil
+		})
+		if err == nil {
+			err = flush()
+		}
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, index.ErrReadOnly) || errors.Is(err, index.ErrClosed) {
+				_ = idx.Close()
+				return fmt.Errorf("index %s: %w", f.path, err)
+			}
+			bad++
+			fmt.Fprintf(stderr, "\nskipped %s: %v\n", f.path, err)
+		}
+	}
+	_ = bar.Finish()
+	if err := idx.Close(); err != nil {
+		return fmt.Errorf("close index: %w", err)
+	}
+	took := time.Since(started)
+	fmt.Fprintf(stdout, "indexed %d articles (%d new) from %d files in %s (%.0f articles/s); %d skipped\n",
+		stored, created, len(files), took.Round(time.Millisecond), float64(stored)/took.Seconds(), bad)
+	if stored == 0 && bad > 0 {
+		return errors.New("no article could be indexed")
+	}
+	return nil
+}
+
+type inputFile struct {
+	path string
+	size int64
+}
+
+// listInputs expands folders into their supported files (hidden ones
+// skipped) and sums their sizes for the progress bar.
+func listInputs(paths []string) ([]inputFile, int64, error) {
+	var files []inputFile
+	var total int64
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !info.IsDir() {
+			if !corpus.Supported(p) {
+				return nil, 0, fmt.Errorf("%s: %w", p, corpus.ErrUnsupportedFormat)
+			}
+			files = append(files, inputFile{p, info.Size()})
+			total += info.Size()
+			continue
+		}
+		names, err := corpus.Files(os.DirFS(p))
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", p, err)
+		}
+		for _, n := range names {
+			fp := filepath.Join(p, filepath.FromSlash(n))
+			if fi, err := os.Lstat(fp); err == nil && fi.Mode().IsRegular() {
+				files = append(files, inputFile{fp, fi.Size()})
+				total += fi.Size()
+			}
+		}
+	}
+	return files, total, nil
+}
+
+// newProgressBar draws on w when it is a terminal and stays quiet otherwise.
+func newProgressBar(total int64, w io.Writer) *progressbar.ProgressBar {
+	visible := false
+	if f, ok := w.(*os.File); ok {
+		visible = term.IsTerminal(int(f.Fd()))
+	}
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetVisibility(visible),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionSetDescription("indexing"),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
+	)
+}
+
+// countingFS advances the progress bar as files are read.
+type countingFS struct {
+	fs.FS
+	bar *progressbar.ProgressBar
+}
+
+func (c countingFS) Open(name string) (fs.File, error) {
+	f, err := c.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return countingFile{f, c.bar}, nil
+}
+
+type countingFile struct {
+	fs.File
+	bar *progressbar.ProgressBar
+}
+
+func (c countingFile) Read(p []byte) (int, error) {
+	n, err := c.File.Read(p)
+	_ = c.bar.Add(n)
+	return n, err
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"veille/analyzers"
+	"veille/api"
+	"veille/corpus"
+	"veille/index"
+)
+
+// serve runs the HTTP service until ctx is cancelled, then shuts down
+// gracefully: stop accepting, drain requests, flush the writer, close the index.
+func serve(ctx context.Context, cfg config, stderr io.Writer) error {
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	ext, err := newExtractor(cfg)
+	if err != nil {
+		return err
+	}
+	idx, err := index.Open(ctx, cfg.Data, index.Options{Enricher: ext})
+	if err != nil {
+		return fmt.Errorf("open data folder %s: %w", cfg.Data, err)
+	}
+	defer func() {
+		if err := idx.Close(); err != nil {
+			logger.Error("close index", "err", err)
+		}
+	}()
+
+	reg := prometheus.NewRegistry()
+	srv := api.New(idx, api.Options{
+		AdminKey:  cfg.AdminKey,
+		Logger:    logger,
+		Registry:  reg,
+		Countries: ext.Countries(),
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpSrv.Serve(ln) }()
+	logger.Info("veille listening", "url", "http://"+ln.Addr().String(), "data", cfg.Data)
+	if cfg.AdminKey == "" {
+		logger.Warn("no admin key set: writes are accepted from loopback clients only (set --admin-key or VEILLE_ADMIN_KEY)")
+	}
+
+	// The start-up corpus is indexed while the server already answers
+	// /healthz; /readyz turns 200 once it is done.
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	var watchers sync.WaitGroup
+	defer func() { stopWatch(); watchers.Wait() }()
+	started := time.Now()
+	if cfg.Corpus == "" {
+		f := newFolder(corpus.Seeds(), idx, logger)
+		n, removed, err := f.Sync(ctx)
+		if err != nil {
+			return fmt.Errorf("index the seed corpus: %w", err)
+		}
+		logger.Info("seed corpus indexed", "indexed", n, "removed", removed, "took", time.Since(started).Round(time.Millisecond))
+	} else {
+		if err := os.MkdirAll(cfg.Corpus, 0o755); err != nil {
+			return fmt.Errorf("corpus folder: %w", err)
+		}
+		f := newFolder(os.DirFS(cfg.Corpus), idx, logger)
+		n, removed, err := f.Sync(ctx)
+		if err != nil {
+			return fmt.Errorf("index the corpus folder %s: %w", cfg.Corpus, err)
+		}
+		logger.Info("corpus folder indexed", "folder", cfg.Corpus, "indexed", n, "removed", removed, "took", time.Since(started).Round(time.Millisecond))
+		watchers.Add(1)
+		go func() {
+			defer watchers.Done()
+			err := corpus.Watch(watchCtx, cfg.Corpus, corpus.WatchOptions{}, func(c corpus.Change) {
+				if err := f.Changed(watchCtx, c.Path); err != nil && watchCtx.Err() == nil {
+					logger.Error("corpus folder: update failed", "path", c.Path, "err", err)
+				}
+			})
+			if err != nil && watchCtx.Err() == nil {
+				logger.Error("corpus folder: watcher stopped", "err", err)
+			}
+		}()
+	}
+	srv.SetReady(true)
+	logger.Info("ready", "took", time.Since(started).Round(time.Millisecond))
+
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		return fmt.Errorf("http server: %w", err)
+	}
+	logger.Info("shutting down")
+	srv.SetReady(false)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Warn("http shutdown", "err", err)
+	}
+	return nil
+}
+
+// newExtractor builds the extraction pipeline with the configured
+// gazetteer and rate table.
+func newExtractor(cfg config) (*analyzers.Extractor, error) {
+	var opts analyzers.ExtractorOptions
+	if cfg.Gazetteer != "" {
+		f, err := os.Open(cfg.Gazetteer)
+		if err != nil {
+			return nil, fmt.Errorf("gazetteer: %w", err)
+		}
+		defer f.Close()
+		opts.Gazetteer = f
+	}
+	if cfg.Rates != "" {
+		f, err := os.Open(cfg.Rates)
+		if err != nil {
+			return nil, fmt.Errorf("rates: %w", err)
+		}
+		defer f.Close()
+		rates, err := analyzers.ParseRates(f)
+		if err != nil {
+			return nil, fmt.Errorf("rates %s: %w", cfg.Rates, err)
+		}
+		opts.Rates = rates
+	}
+	return analyzers.NewExtractor(opts)
+}
