@@ -1,0 +1,63 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"slices"
+	"testing"
+)
+
+func TestParseConfig(t *testing.T) {
+	env := map[string]string{"VEILLE_ADDR": "127.0.0.1:9999", "VEILLE_ADMIN_KEY": "from-env"}
+	getenv := func(k string) string { return env[k] }
+	tests := []struct {
+		name string
+		args []string
+		want func(config) bool
+	}{
+		{"no arguments serves with env and defaults", nil, func(c config) bool {
+			return c.Command == "serve" && c.Addr == "127.0.0.1:9999" && c.AdminKey == "from-env" && c.Data == "./veille-data" && c.Corpus == ""
+		}},
+		{"flags win over environment", []string{"serve", "--addr", ":7000", "--admin-key", "k", "--corpus", "dir"}, func(c config) bool {
+			return c.Addr == ":7000" && c.AdminKey == "k" && c.Corpus == "dir"
+		}},
+		{"flags without command", []string{"--data", "/tmp/x"}, func(c config) bool {
+			return c.Command == "serve" && c.Data == "/tmp/x"
+		}},
+		{"index paths", []string{"index", "--data", "d", "a.json", "folder"}, func(c config) bool {
+			return c.Command == "index" && c.Data == "d" && slices.Equal(c.Paths, []string{"a.json", "folder"})
+		}},
+		{"search with flags after the query", []string{"search", "data", "centers", "--country", "NO", "--company", "Nvidia", "--company", "Aker"}, func(c config) bool {
+			s := c.Search
+			return c.Command == "search" && s.Query == "data centers" && slices.Equal(s.Countries, []string{"NO"}) && slices.Equal(s.Companies, []string{"Nvidia", "Aker"})
+		}},
+		{"double dash ends flags", []string{"search", "--", "-nvidia"}, func(c config) bool { return c.Search.Query == "-nvidia" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseConfig(tc.args, getenv, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.want(c) {
+				t.Errorf("unexpected config %+v", c)
+			}
+		})
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"frobnicate"},
+		{"index"},
+		{"serve", "extra"},
+		{"serve", "--no-such-flag"},
+		{"serve", "--help"},
+		{"search", "--per-page", "abc"},
+	} {
+		_, err := parseConfig(args, func(string) string { return "" }, io.Discard)
+		if !errors.Is(err, errUsage) {
+			t.Errorf("%v: err = %v, want a usage error", args, err)
+		}
+	}
+}
