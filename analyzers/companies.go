@@ -92,6 +92,7 @@ type coAliasInfo struct {
 	capsMask  uint16   // bit i: coToken i must be written in capitals
 	exact     []string // "=": tokens as they must be written
 	words     int      // number of word tokens
+	implicit  bool     // the canonical name standing as its own alias
 }
 
 // NewCompanies builds the company finder from the embedded gazetteer plus
@@ -153,7 +154,7 @@ func (c *Companies) load(r io.Reader, name string) error {
 			err = c.addCompany(s, canonIDs)
 		case "not-companies":
 			for _, a := range coSplitBar(s) {
-				if err = c.addAlias(a, -1); err != nil {
+				if err = c.addAlias(a, -1, false); err != nil {
 					break
 				}
 				c.rejects[coFoldKey(a)] = true
@@ -186,8 +187,8 @@ func (c *Companies) load(r io.Reader, name string) error {
 // addCompany adds one "Canonical | alias | alias" line.
 func (c *Companies) addCompany(s string, canonIDs map[string]int32) error {
 	parts := coSplitBar(s)
-	if len(parts) == 0 {
-		return errors.New("empty entry")
+	if len(parts) == 0 || strings.HasPrefix(s, "|") {
+		return fmt.Errorf("no canonical name in %q", s)
 	}
 	canon := parts[0]
 	matchCanon := true
@@ -206,12 +207,12 @@ func (c *Companies) addCompany(s string, canonIDs map[string]int32) error {
 		canonIDs[canon] = id
 	}
 	if matchCanon {
-		if err := c.addAlias(canon, id); err != nil {
+		if err := c.addAlias(canon, id, true); err != nil {
 			return err
 		}
 	}
 	for _, a := range parts[1:] {
-		if err := c.addAlias(a, id); err != nil {
+		if err := c.addAlias(a, id, false); err != nil {
 			return err
 		}
 	}
@@ -219,7 +220,7 @@ func (c *Companies) addCompany(s string, canonIDs map[string]int32) error {
 }
 
 // addAlias registers one alias (with its optional ~ or = marker) for id.
-func (c *Companies) addAlias(a string, id int32) error {
+func (c *Companies) addAlias(a string, id int32, implicit bool) error {
 	info := coAliasInfo{id: id}
 	exact := false
 	for len(a) > 0 && (a[0] == '~' || a[0] == '=') {
@@ -250,7 +251,7 @@ func (c *Companies) addAlias(a string, id int32) error {
 	if ci := coContentToken(toks); ci >= 0 {
 		info.upper = toks[ci].upper || toks[ci].digit
 	}
-	key := coJoinFolds(nil, toks)
+	key := string(coJoinFolds(nil, toks))
 	if exact {
 		// Exact tokens are compared by position, symbols included.
 		info.exact = make([]string, 0, len(toks))
@@ -258,7 +259,22 @@ func (c *Companies) addAlias(a string, id int32) error {
 			info.exact = append(info.exact, a[t.start:t.end])
 		}
 	}
-	c.aliases[string(key)] = info
+	if old, ok := c.aliases[key]; ok && old.id == id && !implicit {
+		if old.implicit && (info.ambiguous || info.exact != nil) {
+			// An explicit marker overrides the canonical name's own alias:
+			// "Orange | ~Orange".
+		} else {
+			// Two spellings of one firm's alias: keep the less demanding.
+			info.ambiguous = info.ambiguous && old.ambiguous
+			info.upper = info.upper && old.upper
+			info.capsMask &= old.capsMask
+			if old.exact == nil {
+				info.exact = nil
+			}
+		}
+	}
+	info.implicit = implicit
+	c.aliases[key] = info
 	if len(toks) > c.firstMax[toks[0].fold] {
 		c.firstMax[toks[0].fold] = len(toks)
 	}
@@ -493,7 +509,7 @@ var (
 		"equipementier", "specialiste", "firme", "enseigne", "holding", "filiale", "cabinet", "petrolier",
 		"gazier", "energeticien", "electricien", "avionneur", "motoriste", "siderurgiste", "chimiste",
 		"verrier", "joaillier", "brasseur", "cimentier", "armateur", "transporteur", "loueur", "voyagiste",
-		"parfumeur", "industriel", "conglomerat", "cooperative", "mutuelle", "cristallerie", "repreneur", "fournisseur", "producteur", "prestataire", "pure",
+		"parfumeur", "industriel", "conglomerat", "cooperative", "mutuelle", "cristallerie", "repreneur", "fournisseur", "prestataire", "pure",
 		"biotech", "licorne", "negociant", "courtier", "hebergeur", "chausseur", "semencier",
 		"confiseur", "volailler", "fromager", "laitier", "papetier", "imprimeur",
 		"sous-traitant", "constructeurs", "societes", "groupes", "compagnies", "banques", "startups",
@@ -521,10 +537,8 @@ var (
 	// Connectors that may join the words of a name.
 	coNameJoin = coSetOf("de", "du", "des", "d", "of", "and")
 	// Trigger nouns of "TRIGGER de X": the firm X.
-	coPossessive = coSetOf("pdg", "p-dg", "patron", "patronne", "fondateur", "fondatrice", "cofondateur",
-		"cofondatrice", "co-fondateur", "fondateurs", "salaries", "employes", "actionnaires", "actionnaire", "filiale",
-		"filiales", "maison-mere", "rachat", "usine", "usines", "magasins", "clients",
-		"dirigeants", "dirigeant", "conseil")
+	coPossessive = coSetOf("pdg", "p-dg", "salaries", "employes", "actionnaires", "actionnaire", "filiale",
+		"filiales", "maison-mere", "rachat", "usine", "usines", "magasins", "conseil")
 	// Capitalised words that open sentences or clauses, never names.
 	coCapStop = coSetOf("le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "en", "dans", "pour", "par",
 		"sur", "selon", "mais", "et", "ou", "donc", "car", "ce", "cette", "ces", "cet", "il", "elle", "ils",
@@ -538,7 +552,7 @@ var (
 		"entre", "parmi", "contre", "aussi", "encore", "deja", "certes", "enfin", "bref", "ici", "la",
 		"oui", "non", "seul", "seule", "seuls", "autre", "autres", "chaque", "plusieurs", "certains",
 		"certaines", "quelque", "quelques", "cela", "ceci", "ca", "celui", "celle", "ceux", "qui", "que",
-		"quoi", "dont", "ou", "comment", "pourquoi", "combien", "voici", "voila", "of", "the", "and",
+		"quoi", "dont", "ou", "ni", "comment", "pourquoi", "combien", "voici", "voila", "of", "the", "and",
 		"fonde", "fondee", "cree", "creee", "lance", "lancee", "base", "basee", "situe", "situee", "ne",
 		"selon", "jusqu", "afin", "lorsque", "puisque", "tandis", "bien", "mme", "m", "me", "dr", "pdg")
 	// Legal-form suffixes removed from discovered names; the marked ones
@@ -628,6 +642,11 @@ func (c *Companies) Find(text string) []string {
 			continue
 		}
 		if m.info.words == 1 && c.isPersonContext(toks, m.i) {
+			continue
+		}
+		if m.i > 0 && !toks[m.i].sent && (toks[m.i].gap == coGapHyphen || toks[m.i].gap == coGapNone) &&
+			(toks[m.i-1].upper || toks[m.i-1].digit) && !covered[m.i-1] {
+			// Part of a compound name: "AP-HP".
 			continue
 		}
 		if m.info.ambiguous && !cueAt[m.i] && !sure[m.info.id] && !c.businessContext(toks, m.i, m.n) {
@@ -956,8 +975,10 @@ func coIsSuffixForm(t *coToken) bool {
 	switch t.fold {
 	case "plc":
 		return true
-	case "ltd", "inc", "corp", "limited", "incorporated", "holding", "holdings", "group", "gmbh", "spa":
-		return t.upper
+	case "ltd", "inc", "corp", "limited", "incorporated", "holding", "holdings", "group", "gmbh":
+		return t.upper && !t.caps
+	case "spa":
+		return t.upper && !t.caps && t.end-t.start == 3
 	}
 	return t.caps
 }
@@ -1099,8 +1120,15 @@ func (c *Companies) discoveredName(text string, toks []coToken, covered []bool, 
 		}
 		break
 	}
-	if end <= i {
+	if end <= i || coLegalSuffix[toks[i].fold] && end-i == 1 {
 		return "", false
+	}
+	// A first name inside starts a person's name: "l'UEFA Michel Platini".
+	for k := i + 1; k+1 < end; k++ {
+		if c.first[toks[k].fold] && toks[k].upper && toks[k+1].upper {
+			end = k
+			break
+		}
 	}
 	first := &toks[i]
 	if !first.upper && !first.digit {

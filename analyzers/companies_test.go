@@ -1,0 +1,327 @@
+package analyzers
+
+import (
+	"errors"
+	"flag"
+
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+)
+
+// updateCompanies rewrites testdata/companies_seeds.golden.
+var updateCompanies = flag.Bool("update-companies", false, "rewrite analyzers/testdata/companies_seeds.golden")
+
+func newTestCompanies(t testing.TB) *Companies {
+	t.Helper()
+	c, err := NewCompanies(nil)
+	if err != nil {
+		t.Fatalf("NewCompanies: %v", err)
+	}
+	return c
+}
+
+func TestCompaniesFind(t *testing.T) {
+	c := newTestCompanies(t)
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		// Gazetteer aliases and canonical names.
+		{"case variant", "Softbank a investi dans la société.", []string{"SoftBank"}},
+		{"hyphen variant", "La banque BNP-Paribas a publié ses résultats.", []string{"BNP Paribas"}},
+		{"legal name", "en collaboration avec Nscale Global Holdings Ltd, une entreprise basée à Londres", []string{"Nscale"}},
+		{"group prefix merged", "Groupe PSA a vendu plus de voitures. PSA reste prudent.", []string{"PSA"}},
+		{"dotted name", "Les centres E.Leclerc pèsent 21,9% du marché.", []string{"E.Leclerc"}},
+		{"elided name", "le chiffre d’affaires de L’Oréal progresse", []string{"L'Oréal"}},
+		{"longest alias first", "Air France-KLM et Air France ont annoncé un plan.", []string{"Air France-KLM", "Air France"}},
+		{"symbol in name", "Canal+ et C&A ont signé avec AT&T.", []string{"Canal+", "C&A", "AT&T"}},
+		{"apostrophe in name", "Les salariés de McDonald's manifestent.", []string{"McDonald's"}},
+		{"accents ignored", "Le groupe Hermes et Lancome.", []string{"Hermès", "Lancôme"}},
+		{"alliance names both", "l'ex-PDG de Renault-Nissan", []string{"Renault", "Nissan"}},
+		{"all caps alias needs caps", "Seb a dit que le groupe SEB recrute.", []string{"Groupe SEB"}},
+		{"order of first appearance, distinct", "Nvidia et OpenAI. Puis Nvidia encore, et Microsoft.", []string{"Nvidia", "OpenAI", "Microsoft"}},
+		{"lowercase is not a name", "il a traversé le carrefour à pied", nil},
+
+		// Ambiguous words.
+		{"orange colour", "Le ciel était orange et le feu passait à l'orange.", nil},
+		{"orange town", "Le festival se tient à Orange cet été.", nil},
+		{"orange operator", "L'opérateur Orange a gagné des abonnés.", []string{"Orange"}},
+		{"orange business sentence", "Les abonnés d'Orange et de Bouygues Telecom paieront plus cher.", []string{"Orange", "Bouygues Telecom"}},
+		{"orange source noise", "Orange Actu publie une dépêche.", nil},
+		{"free word", "Free jazz et musique libre au programme.", nil},
+		{"free firm", "Xavier Niel, le fondateur de Free, investit 8 millions d'euros.", []string{"Free"}},
+		{"total word", "Au total, 30 personnes. Total : 3 morts.", nil},
+		{"total cue", "Le groupe Total a publié ses comptes.", []string{"TotalEnergies"}},
+		{"total with sure alias", "TotalEnergies investit. Total a aussi racheté une usine.", []string{"TotalEnergies"}},
+		{"casino venue", "Il a gagné au casino de Deauville. Casino, le soir, ferme tard.", nil},
+		{"casino retailer", "Le distributeur Casino a cédé des magasins.", []string{"Casino"}},
+		{"suez canal", "Un navire bloque le canal de Suez.", nil},
+
+		// Persons sharing a firm's name.
+		{"person first name", "Vincent Bolloré a déclaré qu'il restait.", nil},
+		{"person civility", "M. Bolloré et Mme Bettencourt étaient là.", nil},
+		{"group by name", "Le groupe Bolloré a cédé sa filiale.", []string{"Bolloré"}},
+		{"person hyphenated first name", "Michel-Édouard Leclerc, président de l'enseigne.", nil},
+		{"family", "la famille Peugeot reste actionnaire", nil},
+		{"painter", "La Joconde de Léonard de Vinci.", nil},
+		{"dassault person vs firm", "Serge Dassault a rencontré Dassault Aviation.", []string{"Dassault Aviation"}},
+
+		// Discovery from cues.
+		{"cue with adjective", "La start-up française Zyxo a levé des fonds.", []string{"Zyxo"}},
+		{"cue with complement", "Le groupe de luxe Vaxnor ouvre une boutique.", []string{"Vaxnor"}},
+		{"cue equipment maker", "L'équipementier automobile Brintel supprime des postes.", []string{"Brintel"}},
+		{"cue laboratory", "le laboratoire allemand Kuravax va mener des essais", []string{"Kuravax"}},
+		{"cue list", "Les groupes Alpha Media, Betacorp et Gammatel pourraient être intéressés.", []string{"Alpha Media", "Betacorp", "Gammatel"}},
+		{"name with de", "La banque Crédit du Littoral ferme des agences.", []string{"Crédit du Littoral"}},
+		{"name with ampersand", "Le fabricant Smith & Wesson a annoncé un rappel.", []string{"Smith & Wesson"}},
+		{"apposition", "Zorblax, une entreprise basée à Lyon, recrute.", []string{"Zorblax"}},
+		{"apposition est", "Kelvora est une start-up spécialisée dans les batteries.", []string{"Kelvora"}},
+		{"possessive", "Le PDG de Vantrix a démissionné.", []string{"Vantrix"}},
+		{"first appearance before cue", "Trobix recrute. La société Trobix compte 40 salariés.", []string{"Trobix"}},
+		{"written form kept", "la société norvégienne Fjordkraft Energi", []string{"Fjordkraft Energi"}},
+
+		// Legal suffixes.
+		{"suffix stripped", "Foo Bar Holdings Ltd a signé un accord.", []string{"Foo Bar"}},
+		{"suffix llc", "un fonds, Shogun Investments LLC, a réinvesti", []string{"Shogun Investments"}},
+		{"suffix gmbh", "Le contrat avec Müller Logistik GmbH est signé.", []string{"Müller Logistik"}},
+		{"suffix sa", "La société Orlait SA commercialise le produit.", []string{"Orlait"}},
+		{"trailing country stripped", "la société Timac Agro France communique", []string{"Timac Agro"}},
+
+		// Never persons, places, bodies, parties, unions, courts, events.
+		{"cue person", "la société Jean Dupont", nil},
+		{"role holder", "le président du groupe Pierre Martin a parlé", nil},
+		{"cue place", "l'entreprise France a gagné", nil},
+		{"government body", "La Commission européenne et le ministère de l'Economie, Bercy et Matignon.", nil},
+		{"parties", "Le groupe Les Républicains et le groupe LREM, le RN et le PS.", nil},
+		{"unions", "La CGT, la CFDT, FO et le Medef ont signé.", nil},
+		{"courts", "Le Conseil d'Etat et la Cour de cassation ont tranché.", nil},
+		{"events", "Les Jeux olympiques, la Coupe du monde et le Tour de France.", nil},
+		{"terror group", "le groupe État islamique a revendiqué", nil},
+		{"music band", "Son groupe de rock Les Vaguelettes joue ce soir.", nil},
+		{"sources", "selon Le Monde, a indiqué l'AFP, rapporte Reuters", nil},
+		{"x is not twitter", "Le réseau social X a banni le compte.", nil},
+		{"stargate is a programme", "le programme de centres de données Stargate", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := c.Find(tc.text)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Find(%q)\n got %q\nwant %q", tc.text, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCompaniesExtraGazetteer(t *testing.T) {
+	extra := `# my firms
+Zebulon Corp | Zebu | ~Zeb
+[not-companies]
+Nvidia Foundation
+`
+	c, err := NewCompanies(strings.NewReader(extra))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Find("Zebu a signé avec Nvidia. La Nvidia Foundation donne.")
+	if want := []string{"Zebulon Corp", "Nvidia"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := c.Find("Zeb est parti."); got != nil {
+		t.Errorf("ambiguous extra alias without context: got %q", got)
+	}
+}
+
+func TestCompaniesMalformedGazetteer(t *testing.T) {
+	for _, data := range []string{"[nope]\nFoo", "| alias only", "Foo | \xff"} {
+		_, err := NewCompanies(strings.NewReader(data))
+		if !errors.Is(err, ErrGazetteer) {
+			t.Errorf("NewCompanies(%q) error = %v, want ErrGazetteer", data, err)
+		}
+	}
+}
+
+// TestGazetteerConsistency checks the embedded data: several hundred
+// firms, and no alias claimed by two different firms.
+func TestGazetteerConsistency(t *testing.T) {
+	c := newTestCompanies(t)
+	if n := len(c.names); n < 400 {
+		t.Errorf("gazetteer has %d firms, want at least 400", n)
+	}
+	owner := map[string]string{}
+	section := "companies"
+	for i, line := range strings.Split(coEmbeddedGazetteer, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "[") {
+			section = strings.Trim(line, "[]")
+			continue
+		}
+		if section != "companies" {
+			continue
+		}
+		parts := coSplitBar(line)
+		canon := strings.TrimLeft(parts[0], "!~=")
+		for _, a := range parts {
+			k := coFoldKey(strings.TrimLeft(a, "!~="))
+			if prev, ok := owner[k]; ok && prev != canon {
+				t.Errorf("line %d: alias %q of %q already names %q", i+1, a, canon, prev)
+			}
+			owner[k] = canon
+		}
+	}
+}
+
+// seedExpect lists what each seed article must and must not yield.
+var seedExpect = map[string]struct{ must, mustNot []string }{
+	"000": {must: []string{"OpenAI", "Nvidia", "Nscale"}, mustNot: []string{"Stargate"}},
+	"001": {must: []string{"Nvidia", "Nscale", "Arkon Energy", "Vantage Data Centres", "Kyndryl"}, mustNot: []string{"Cointribune", "Alyra"}},
+	"002": {must: []string{"OpenAI", "Nscale", "Aker", "Oracle", "SoftBank"}, mustNot: []string{"Techcrunch", "Stargate", "Akismet"}},
+	"003": {must: []string{"Microsoft", "Nvidia", "Google", "OpenAI", "CoreWeave", "Nscale"}, mustNot: []string{"AFP", "Getty Images", "Epoch Times"}},
+	"004": {must: []string{"OpenAI", "Oracle", "SoftBank"}, mustNot: []string{"Stargate", "AP", "Commission"}},
+}
+
+// TestCompaniesSeeds runs Find on the raw seed pages (credits and
+// navigation included) and compares with testdata/companies_seeds.golden;
+// -update-companies rewrites it.
+func TestCompaniesSeeds(t *testing.T) {
+	c := newTestCompanies(t)
+	files, err := filepath.Glob(filepath.FromSlash("../corpus/seeds/*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no seed files: %v", err)
+	}
+	slices.Sort(files)
+	var b strings.Builder
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := strings.TrimSuffix(filepath.Base(f), ".txt")
+		got := c.Find(string(data))
+		b.WriteString(id + ": " + strings.Join(got, ", ") + "\n")
+		exp := seedExpect[id[:3]]
+		for _, m := range exp.must {
+			if !slices.Contains(got, m) {
+				t.Errorf("seed %s: %q missing from %q", id, m, got)
+			}
+		}
+		for _, m := range exp.mustNot {
+			if slices.Contains(got, m) {
+				t.Errorf("seed %s: %q must not be reported (%q)", id, m, got)
+			}
+		}
+	}
+	golden := filepath.Join("testdata", "companies_seeds.golden")
+	if *updateCompanies {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update-companies to create it)", err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("seed companies differ from %s:\n got:\n%s\nwant:\n%s", golden, b.String(), want)
+	}
+}
+
+func TestCompaniesConcurrent(t *testing.T) {
+	c := newTestCompanies(t)
+	text := "Le groupe Total et l'opérateur Orange ont signé avec la start-up Zyxo."
+	want := c.Find(text)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				if got := c.Find(text); !reflect.DeepEqual(got, want) {
+					t.Errorf("concurrent Find = %q, want %q", got, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func FuzzCompaniesFind(f *testing.F) {
+	c, err := NewCompanies(nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{
+		"", "Nscale Global Holdings Ltd", "la société Foo SA", "E.Leclerc", "l'opérateur Orange",
+		"Procter & Gamble", "&&&", "+", "AT&T", "Groupe", "la start-up", "X, une entreprise",
+		"le PDG de", "\xff\xfe", "Société Générale.Renault", "la société \u00a0Zyxo", "É.É.É",
+		"le groupe A, B, C, D, E, F, G et H", strings.Repeat("Alpha ", 50),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got := c.Find(text)
+		seen := map[string]bool{}
+		for _, n := range got {
+			if n == "" || strings.TrimSpace(n) != n {
+				t.Fatalf("Find(%q): bad name %q", text, n)
+			}
+			if !utf8.ValidString(n) {
+				t.Fatalf("Find(%q): invalid UTF-8 name %q", text, n)
+			}
+			if seen[n] {
+				t.Fatalf("Find(%q): duplicate %q", text, n)
+			}
+			seen[n] = true
+		}
+	})
+}
+
+// benchCompaniesArticle returns about 3 KB of a seed article.
+func benchCompaniesArticle(b *testing.B) string {
+	b.Helper()
+	data, err := os.ReadFile(filepath.FromSlash("../corpus/seeds/001_eda08fda6618b654.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := string(data)
+	cut := 3072
+	for cut < len(s) && !utf8.RuneStart(s[cut]) {
+		cut++
+	}
+	return s[:min(cut, len(s))]
+}
+
+func BenchmarkCompaniesFind(b *testing.B) {
+	c, err := NewCompanies(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := benchCompaniesArticle(b)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Find(text)
+	}
+}
+
+func BenchmarkNewCompanies(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewCompanies(nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
