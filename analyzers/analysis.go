@@ -6,13 +6,16 @@ package analyzers
 
 import (
 	"fmt"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"golang.org/x/text/unicode/norm"
@@ -40,21 +43,50 @@ var Languages = []string{"fr", "en", "de", "es", "it", "pt", "nl", Fallback}
 const (
 	FoldFilterName      = "fold_accents"
 	SplitDotsFilterName = "split_glued_dots"
+	NFCFilterName       = "normalize_nfc"
 )
 
 // chains gives each language's analyzer its token filters, in order.
-// French: stop words run before folding (the Snowball list is accented) and
-// folding before the light stemmer, so "Norvège", "norvege" and "NORVÈGE"
-// give one term. Glued sentences ("Europe.Renault") are split first.
+//
+//   - Glued sentences ("Europe.Renault") are split first, while terms still
+//     hold the original bytes (the split computes offsets from them); then
+//     terms are NFC-normalised, so text with decomposed accents (e + U+0301)
+//     meets the accented stop lists and elisions.
+//   - Stop words run before folding (the Snowball lists are accented), each
+//     list followed by its variants (see [stopVariantsName]), so that the
+//     unaccented "meme" is dropped like "même".
+//   - Folding runs before the light stemmers, which treat accented and
+//     unaccented letters differently (measured on lingua's sentences: fr,
+//     it, pt give more identical terms for a text and its unaccented copy),
+//     so "Norvège", "norvege" and "NORVÈGE" give one term. Spanish keeps
+//     Bleve's order: normalize_es already folds the vowels.
 var chains = map[string][]string{
-	"fr":     {SplitDotsFilterName, lowercase.Name, "elision_fr", "stop_fr", FoldFilterName, "stemmer_fr_light"},
-	"en":     {SplitDotsFilterName, "possessive_en", lowercase.Name, "stop_en", FoldFilterName, "stemmer_porter"},
-	"de":     {SplitDotsFilterName, lowercase.Name, "stop_de", "normalize_de", "stemmer_de_light", FoldFilterName},
-	"es":     {SplitDotsFilterName, lowercase.Name, "stop_es", "normalize_es", "stemmer_es_light", FoldFilterName},
-	"it":     {SplitDotsFilterName, lowercase.Name, "elision_it", "stop_it", "stemmer_it_light", FoldFilterName},
-	"pt":     {SplitDotsFilterName, lowercase.Name, "stop_pt", "stemmer_pt_light", FoldFilterName},
-	"nl":     {SplitDotsFilterName, lowercase.Name, "stop_nl", "stemmer_nl_snowball", FoldFilterName},
-	Fallback: {SplitDotsFilterName, lowercase.Name, FoldFilterName},
+	"fr":     {SplitDotsFilterName, NFCFilterName, lowercase.Name, "elision_fr", "stop_fr", stopVariantsName("fr"), FoldFilterName, "stemmer_fr_light"},
+	"en":     {SplitDotsFilterName, NFCFilterName, "possessive_en", lowercase.Name, "stop_en", FoldFilterName, "stemmer_porter"},
+	"de":     {SplitDotsFilterName, NFCFilterName, lowercase.Name, "stop_de", stopVariantsName("de"), FoldFilterName, "normalize_de", "stemmer_de_light"},
+	"es":     {SplitDotsFilterName, NFCFilterName, lowercase.Name, "stop_es", stopVariantsName("es"), "normalize_es", "stemmer_es_light", FoldFilterName},
+	"it":     {SplitDotsFilterName, NFCFilterName, lowercase.Name, "elision_it", "stop_it", stopVariantsName("it"), FoldFilterName, "stemmer_it_light"},
+	"pt":     {SplitDotsFilterName, NFCFilterName, lowercase.Name, "stop_pt", stopVariantsName("pt"), FoldFilterName, "stemmer_pt_light"},
+	"nl":     {SplitDotsFilterName, NFCFilterName, lowercase.Name, "stop_nl", FoldFilterName, "stemmer_nl_snowball"},
+	Fallback: {SplitDotsFilterName, NFCFilterName, lowercase.Name, FoldFilterName},
+}
+
+// stopVariantsName names the stop filter (and its token map) that follows
+// lang's stop list: the list's words written without accents that are not
+// already listed ("meme" for "même", "fur" for "für"), plus the accented
+// function words of [stopHomographs]. It runs before folding, so "maïs"
+// (which folds to the stop word "mais") is kept.
+func stopVariantsName(lang string) string { return "stop_" + lang + "_variants" }
+
+// stopHomographs lists, per language, accented function words missing from
+// Bleve's stop list whose unaccented form is on it: without them "où" would
+// be indexed as "ou" while "ou" itself is dropped. Content words that fold
+// onto a stop word ("maïs", "sûr", "ändern") are deliberately absent.
+var stopHomographs = map[string][]string{
+	"fr": {"où", "là", "dès", "nôtre", "vôtre"},
+	"de": {"hätte", "hätten", "wär", "wären", "wärst", "muß", "mußte"},
+	"it": {"lì", "né", "nè", "sì"},
+	"pt": {"é", "têm"},
 }
 
 // AnalyzerName returns the name of the analyzer for a language code of
@@ -66,8 +98,38 @@ func AnalyzerName(lang string) string {
 	return lang + "_news"
 }
 
-// AddAnalyzers defines every language's analyzer in im.
+// AddAnalyzers defines every language's analyzer in im, with the token
+// maps and stop filters of the stop-word variants they use.
 func AddAnalyzers(im *mapping.IndexMappingImpl) error {
+	cache := registry.NewCache()
+	for _, lang := range Languages {
+		name := stopVariantsName(lang)
+		if !slices.Contains(chains[lang], name) {
+			continue
+		}
+		stops, err := cache.TokenMapNamed("stop_" + lang)
+		if err != nil {
+			return fmt.Errorf("analyzers: stop words of %s: %w", lang, err)
+		}
+		var tokens []interface{}
+		for _, w := range stopVariants(stops, stopHomographs[lang]) {
+			tokens = append(tokens, w)
+		}
+		err = im.AddCustomTokenMap(name, map[string]interface{}{
+			"type":   tokenmap.Name,
+			"tokens": tokens,
+		})
+		if err != nil {
+			return fmt.Errorf("analyzers: define token map %s: %w", name, err)
+		}
+		err = im.AddCustomTokenFilter(name, map[string]interface{}{
+			"type":           stop.Name,
+			"stop_token_map": name,
+		})
+		if err != nil {
+			return fmt.Errorf("analyzers: define %s: %w", name, err)
+		}
+	}
 	for _, lang := range Languages {
 		err := im.AddCustomAnalyzer(AnalyzerName(lang), map[string]interface{}{
 			"type":          custom.Name,
@@ -81,38 +143,117 @@ func AddAnalyzers(im *mapping.IndexMappingImpl) error {
 	return nil
 }
 
-// Fold lowercases nothing but removes diacritics and expands the ligatures
-// œ and æ: "hydroélectricité" becomes "hydroelectricite". It is safe for
-// concurrent use and returns b itself when b is ASCII.
-func Fold(b []byte) []byte {
-	ascii := true
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			ascii = false
-			break
+// stopVariants returns, sorted and distinct, the folded forms of the words
+// of stops that stops does not hold, and the homographs.
+func stopVariants(stops analysis.TokenMap, homographs []string) []string {
+	words := slices.Clone(homographs)
+	for w := range stops {
+		f := FoldString(w)
+		if _, listed := stops[f]; f != w && !listed {
+			words = append(words, f)
 		}
 	}
-	if ascii {
+	slices.Sort(words)
+	return slices.Compact(words)
+}
+
+// Fold lowercases nothing but removes diacritics (strokes included: "Łódź"
+// becomes "Lodz", "Ørsted" "Orsted"), expands the ligatures œ and æ and ß,
+// and writes the typographic apostrophes ’ ‘ ʼ as ':
+// "hydroélectricité" becomes "hydroelectricite" and "aujourd’hui"
+// "aujourd'hui". It is safe for concurrent use and returns b itself when b
+// is ASCII.
+func Fold(b []byte) []byte {
+	i := 0
+	for i < len(b) && b[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(b) {
 		return b
 	}
-	d := norm.NFD.Bytes(b)
-	out := make([]byte, 0, len(d))
+	out := make([]byte, i, len(b)+4)
+	copy(out, b)
+	for i < len(b) {
+		if c := b[i]; c < utf8.RuneSelf {
+			out = append(out, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		i += size
+		out = appendFolded(out, r)
+	}
+	return out
+}
+
+// appendFolded appends the folded form of the non-ASCII rune r to out. The
+// letters of French and its neighbours are mapped directly; any other rune
+// is decomposed (NFD) and stripped of its combining marks, which is what
+// decomposing the whole text would give.
+func appendFolded(out []byte, r rune) []byte {
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å':
+		return append(out, 'a')
+	case 'À', 'Á', 'Â', 'Ã', 'Ä', 'Å':
+		return append(out, 'A')
+	case 'ç':
+		return append(out, 'c')
+	case 'Ç':
+		return append(out, 'C')
+	case 'è', 'é', 'ê', 'ë':
+		return append(out, 'e')
+	case 'È', 'É', 'Ê', 'Ë':
+		return append(out, 'E')
+	case 'ì', 'í', 'î', 'ï':
+		return append(out, 'i')
+	case 'Ì', 'Í', 'Î', 'Ï':
+		return append(out, 'I')
+	case 'ñ':
+		return append(out, 'n')
+	case 'Ñ':
+		return append(out, 'N')
+	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø':
+		return append(out, 'o')
+	case 'Ò', 'Ó', 'Ô', 'Õ', 'Ö', 'Ø':
+		return append(out, 'O')
+	case 'ù', 'ú', 'û', 'ü':
+		return append(out, 'u')
+	case 'Ù', 'Ú', 'Û', 'Ü':
+		return append(out, 'U')
+	case 'ý', 'ÿ':
+		return append(out, 'y')
+	case 'Ý', 'Ÿ':
+		return append(out, 'Y')
+	case 'œ':
+		return append(out, "oe"...)
+	case 'Œ':
+		return append(out, "OE"...)
+	case 'æ':
+		return append(out, "ae"...)
+	case 'Æ':
+		return append(out, "AE"...)
+	case 'ß':
+		return append(out, "ss"...)
+	case 'ł':
+		return append(out, 'l')
+	case 'Ł':
+		return append(out, 'L')
+	case 'đ':
+		return append(out, 'd')
+	case 'Đ':
+		return append(out, 'D')
+	case '’', '‘', 'ʼ':
+		return append(out, '\'')
+	}
+	if unicode.Is(unicode.Mn, r) {
+		return out
+	}
+	var buf [utf8.UTFMax]byte
+	d := norm.NFD.Bytes(utf8.AppendRune(buf[:0], r))
 	for len(d) > 0 {
 		r, size := utf8.DecodeRune(d)
 		d = d[size:]
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case r == 'œ':
-			out = append(out, "oe"...)
-		case r == 'Œ':
-			out = append(out, "OE"...)
-		case r == 'æ':
-			out = append(out, "ae"...)
-		case r == 'Æ':
-			out = append(out, "AE"...)
-		case r == 'ß':
-			out = append(out, "ss"...)
-		default:
+		if !unicode.Is(unicode.Mn, r) {
 			out = utf8.AppendRune(out, r)
 		}
 	}
@@ -133,18 +274,22 @@ func (foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	return in
 }
 
-// splitDotsFilter splits tokens that glue two words with a dot, as in
-// OrangeSum's "Europe.Renault", into two tokens with exact byte offsets.
-// Numbers ("3.5", "500.000") are left whole: a part must start with a letter.
+// splitDotsFilter splits tokens that glue words with dots, as OrangeSum's
+// "Europe.Renault", into one token per word with exact byte offsets, and
+// joins dotted acronyms: "U.S.A" (the tokenizer drops the final dot) becomes
+// "USA" and "S.A" "SA", as they are also written. Numbers ("3.5",
+// "500.000") are left whole: a dot splits only between two letters. The
+// filter must run first, while terms still hold the original bytes.
 type splitDotsFilter struct{}
 
 func (splitDotsFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
-	var out analysis.TokenStream
-	shift := 0
+	var out analysis.TokenStream // nil while no token has changed
+	shift := 0                   // positions added by splits so far
 	for i, t := range in {
 		parts := splitGlued(t.Term)
-		if len(parts) <= 1 && shift == 0 {
+		if parts == nil {
 			if out != nil {
+				t.Position += shift
 				out = append(out, t)
 			}
 			continue
@@ -153,7 +298,12 @@ func (splitDotsFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 			out = make(analysis.TokenStream, 0, len(in)+4)
 			out = append(out, in[:i]...)
 		}
-		if len(parts) <= 1 {
+		if isAcronym(t.Term, parts) {
+			joined := make([]byte, 0, len(t.Term))
+			for _, p := range parts {
+				joined = append(joined, t.Term[p[0]:p[1]]...)
+			}
+			t.Term = joined
 			t.Position += shift
 			out = append(out, t)
 			continue
@@ -174,6 +324,16 @@ func (splitDotsFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 		return in
 	}
 	return out
+}
+
+// isAcronym reports whether every part of term is a single letter.
+func isAcronym(term []byte, parts [][2]int) bool {
+	for _, p := range parts {
+		if utf8.RuneCount(term[p[0]:p[1]]) != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // splitGlued returns the byte ranges of the words of term when dots join
@@ -199,10 +359,25 @@ func splitGlued(term []byte) [][2]int {
 	return append(parts, [2]int{start, len(term)})
 }
 
+// nfcFilter puts each token's term in Unicode normalisation form C, so
+// that "e\u0301" meets stop lists and elisions written with "é". Offsets
+// are untouched.
+type nfcFilter struct{}
+
+func (nfcFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		if !norm.NFC.IsNormal(t.Term) {
+			t.Term = norm.NFC.Bytes(t.Term)
+		}
+	}
+	return in
+}
+
 func init() {
 	// Bleve registrations, the only init side effect in veille.
 	mustRegister(FoldFilterName, foldFilter{})
 	mustRegister(SplitDotsFilterName, splitDotsFilter{})
+	mustRegister(NFCFilterName, nfcFilter{})
 }
 
 func mustRegister(name string, f analysis.TokenFilter) {

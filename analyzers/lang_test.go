@@ -1,0 +1,438 @@
+package analyzers
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var langSweep = flag.Bool("langsweep", false, "TestDetectorSweep: print accuracy for a grid of detector options")
+
+// sharedDataPath returns the path of a file of the shared data folder
+// (../shared/data next to the module root), skipping the test when absent.
+func sharedDataPath(tb testing.TB, name string) string {
+	tb.Helper()
+	p := filepath.Join("..", "..", "shared", "data", name)
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf("shared data %s absent: %v", name, err)
+	}
+	return p
+}
+
+// sharedDoc is one line of the shared JSONL news files.
+type sharedDoc struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Text  string `json:"text"`
+}
+
+// readSharedJSONL reads up to n documents of a shared gzipped JSONL file.
+func readSharedJSONL(tb testing.TB, name string, n int) []sharedDoc {
+	tb.Helper()
+	f, err := os.Open(sharedDataPath(tb, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sc := bufio.NewScanner(gz)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	var docs []sharedDoc
+	for len(docs) < n && sc.Scan() {
+		var d sharedDoc
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			tb.Fatalf("%s: %v", name, err)
+		}
+		docs = append(docs, d)
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	return docs
+}
+
+type langSentence struct{ lang, text string }
+
+func readLangSentences(tb testing.TB) []langSentence {
+	tb.Helper()
+	f, err := os.Open(sharedDataPath(tb, "langid-sentences.tsv.gz"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sc := bufio.NewScanner(gz)
+	var out []langSentence
+	for sc.Scan() {
+		lang, text, ok := strings.Cut(sc.Text(), "\t")
+		if !ok {
+			tb.Fatalf("langid line without tab: %q", sc.Text())
+		}
+		out = append(out, langSentence{lang, text})
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// testDetector is built once: models are cached by lingua anyway, and the
+// preload takes ~40 ms.
+var testDetector = sync.OnceValue(NewDetector)
+
+func TestDetectorAccuracy(t *testing.T) {
+	sentences := readLangSentences(t)
+	d := testDetector()
+	ok := map[string]int{}
+	n := map[string]int{}
+	confusions := map[string]int{}
+	total := 0
+	for _, s := range sentences {
+		got := d.Detect(s.text)
+		n[s.lang]++
+		if got == s.lang {
+			ok[s.lang]++
+			total++
+		} else {
+			confusions[s.lang+"→"+got]++
+		}
+	}
+	// Floors just below what was measured with the default options
+	// (fr 99.0, en 98.2, de 99.7, es 95.7, it 99.7, pt 96.7, nl 98.3, all 98.19;
+	// most sentences have fewer than 120 letters, where low accuracy mode is
+	// weakest: es↔pt is the main confusion).
+	floors := map[string]float64{"fr": 98.7, "en": 97.8, "de": 99.4, "es": 95.2, "it": 99.4, "pt": 96.2, "nl": 97.9}
+	var line []string
+	for _, lang := range Languages[:len(Languages)-1] {
+		acc := 100 * float64(ok[lang]) / float64(n[lang])
+		line = append(line, fmt.Sprintf("%s %.1f%%", lang, acc))
+		if acc < floors[lang] {
+			t.Errorf("%s: accuracy %.1f%% < floor %.1f%%", lang, acc, floors[lang])
+		}
+	}
+	overall := 100 * float64(total) / float64(len(sentences))
+	t.Logf("sentences: %s; overall %.2f%% of %d", strings.Join(line, ", "), overall, len(sentences))
+	t.Logf("confusions: %v", sortedCounts(confusions))
+	if overall < 97.9 {
+		t.Errorf("overall accuracy %.2f%% < floor 97.9%%", overall)
+	}
+}
+
+// TestDetectorArticles checks article-length texts (title + body, as
+// Extractor.Enrich passes them): all should be detected.
+func TestDetectorArticles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 3,000 articles")
+	}
+	d := testDetector()
+	for _, set := range []struct {
+		file, lang string
+		n          int
+	}{
+		{"orangesum-fr.jsonl.gz", "fr", 1000},
+		{"news-en.jsonl.gz", "en", 1000},
+		{"news-de.jsonl.gz", "de", 1000},
+	} {
+		t.Run(set.lang, func(t *testing.T) {
+			docs := readSharedJSONL(t, set.file, set.n)
+			wrong := 0
+			for _, doc := range docs {
+				text := doc.Title + "\n\n" + doc.Text
+				if got := d.Detect(text); got != set.lang {
+					wrong++
+					t.Logf("%s: %s, want %s: %.80q", doc.ID, got, set.lang, text)
+				}
+			}
+			acc := 100 * float64(len(docs)-wrong) / float64(len(docs))
+			t.Logf("%s: %.2f%% of %d articles", set.file, acc, len(docs))
+			if acc < 99.8 {
+				t.Errorf("%s: accuracy %.2f%% < 99.8%%", set.file, acc)
+			}
+		})
+	}
+}
+
+func TestDetectorRules(t *testing.T) {
+	d := testDetector()
+	tests := []struct {
+		name, text, want string
+	}{
+		{"empty", "", Fallback},
+		{"no letters", "12 345,67 € — 2025", Fallback},
+		{"too short", "Nvidia", "fr"},
+		{"short French", "prix en baisse", "fr"},
+		{"French headline", "La Norvège accueille le premier centre de données d’OpenAI en Europe", "fr"},
+		{"English headline", "Ad sales boost Time Warner profit as broadband subscribers grow", "en"},
+		{"German", "Die Bundesregierung will die Förderung für Windkraftanlagen im kommenden Jahr deutlich erhöhen.", "de"},
+		{"Spanish", "El Gobierno anunció el jueves un plan de inversiones en energías renovables para los próximos años.", "es"},
+		{"Italian", "Il governo ha annunciato giovedì un piano di investimenti nelle energie rinnovabili per i prossimi anni.", "it"},
+		{"Portuguese", "O governo anunciou na quinta-feira um plano de investimentos em energias renováveis para os próximos anos.", "pt"},
+		{"Dutch", "De regering heeft donderdag een plan aangekondigd voor investeringen in hernieuwbare energie.", "nl"},
+		{"Cyrillic", "Правительство объявило о новых инвестициях в ветроэнергетику.", Fallback},
+		{"Chinese", "政府宣布了对风能的新投资计划，预计将在未来几年内完成。", Fallback},
+		{"French after junk", "Partager sur Facebook | 12/03/2021 14:05 | https://example.com/x?id=3\n\n" +
+			"Le gouvernement a présenté mercredi son plan de relance pour l'industrie automobile.", "fr"},
+		{"decomposed accents", "Le ministre de l\u2019E\u0301conomie a de\u0301voile\u0301 jeudi un plan d\u2019investissement de grande ampleur.", "fr"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := d.Detect(tc.text); got != tc.want {
+				_, conf := d.detect(tc.text)
+				t.Errorf("Detect(%q) = %q (confidence %.2f), want %q", tc.text, got, conf, tc.want)
+			}
+		})
+	}
+}
+
+func TestDetectorDefaultLanguageOption(t *testing.T) {
+	d, err := NewDetectorWith(DetectorOptions{DefaultLanguage: Fallback})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{
+		"Nvidia":         Fallback,
+		"":               Fallback,
+		"prix en baisse": "fr",
+		"La Norvège accueille le premier centre de données d’OpenAI en Europe": "fr",
+	} {
+		if got := d.Detect(text); got != want {
+			t.Errorf("Detect(%q) = %q, want %q", text, got, want)
+		}
+	}
+	if _, err := NewDetectorWith(DetectorOptions{DefaultLanguage: "pl"}); err == nil {
+		t.Error(`NewDetectorWith(DefaultLanguage "pl"): no error`)
+	}
+	if got := d.Options().SampleLetters; got != DefaultSampleLetters {
+		t.Errorf("Options().SampleLetters = %d, want default %d", got, DefaultSampleLetters)
+	}
+}
+
+func TestNextSample(t *testing.T) {
+	tests := []struct {
+		text, sample, rest string
+		max, letters       int
+	}{
+		{"", "", "", 10, 0},
+		{"12, 34!", "", "", 10, 0},
+		{"L'État, 3 fois.", "L État fois", "", 10, 9},
+		{"L'État, 3 fois.", "L État", ", 3 fois.", 5, 5},
+		{"abc def ghi", "abc def", " ghi", 5, 6},
+		{"https://ex.com/a-b", "https ex com a b", "", 50, 12},
+		{"e\u0301te\u0301 chaud", "été chaud", "", 50, 8},
+	}
+	for _, tc := range tests {
+		sample, letters, rest := nextSample(tc.text, tc.max)
+		if sample != tc.sample || letters != tc.letters || rest != tc.rest {
+			t.Errorf("nextSample(%q, %d) = %q, %d, %q; want %q, %d, %q",
+				tc.text, tc.max, sample, letters, rest, tc.sample, tc.letters, tc.rest)
+		}
+	}
+}
+
+// TestDetectorPrior checks that the prior for the default language pays:
+// more OrangeSum headlines alone are detected as French than without it.
+func TestDetectorPrior(t *testing.T) {
+	docs := readSharedJSONL(t, "orangesum-fr.jsonl.gz", 3000)
+	noPrior, err := NewDetectorWith(DetectorOptions{Prior: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var with, without int
+	for _, doc := range docs {
+		if testDetector().Detect(doc.Title) == "fr" {
+			with++
+		}
+		if noPrior.Detect(doc.Title) == "fr" {
+			without++
+		}
+	}
+	t.Logf("French headlines alone detected as fr: %d/%d with prior %.0f, %d without",
+		with, len(docs), testDetector().Options().Prior, without)
+	if with <= without {
+		t.Errorf("prior does not help: %d with, %d without", with, without)
+	}
+}
+
+// TestDetectorSweep prints accuracy and time for a grid of options; run it
+// with: go test ./analyzers -run TestDetectorSweep -langsweep -v
+func TestDetectorSweep(t *testing.T) {
+	if !*langSweep {
+		t.Skip("needs -langsweep")
+	}
+	sentences := readLangSentences(t)
+	frTitles := readSharedJSONL(t, "orangesum-fr.jsonl.gz", 3000)
+	enTitles := readSharedJSONL(t, "news-en.jsonl.gz", 1389)
+	deDocs := readSharedJSONL(t, "news-de.jsonl.gz", 1028)
+	for _, opts := range []DetectorOptions{
+		{Prior: 1, MinLetters: 1, MinConfidence: 0.01},
+		{Prior: 1, MinLetters: 12, MinConfidence: 0.5},
+		{Prior: 1, MinLetters: 20, MinConfidence: 0.5},
+		{Prior: 1, MinLetters: 12, MinConfidence: 0.25},
+		{Prior: 2, MinLetters: 12, MinConfidence: 0.3},
+		{Prior: 4, MinLetters: 12, MinConfidence: 0.3},
+		{Prior: 4, MinLetters: 12, MinConfidence: 0.5},
+		{Prior: 4, MinLetters: 12, MinConfidence: 0.7},
+		{Prior: 8, MinLetters: 12, MinConfidence: 0.3},
+		{Prior: 16, MinLetters: 12, MinConfidence: 0.3},
+		{Prior: 4, MinLetters: 20, MinConfidence: 0.3},
+	} {
+		d, err := NewDetectorWith(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := d.Options()
+		acc := func(texts []string, want string) float64 {
+			ok := 0
+			for _, s := range texts {
+				if d.Detect(s) == want {
+					ok++
+				}
+			}
+			return 100 * float64(ok) / float64(len(texts))
+		}
+		per := map[string][]string{}
+		for _, s := range sentences {
+			per[s.lang] = append(per[s.lang], s.text)
+		}
+		var line []string
+		sum := 0.0
+		for _, lang := range Languages[:len(Languages)-1] {
+			a := acc(per[lang], lang)
+			sum += a
+			line = append(line, fmt.Sprintf("%s %.1f", lang, a))
+		}
+		titles := func(docs []sharedDoc) []string {
+			var out []string
+			for _, d := range docs {
+				out = append(out, d.Title)
+			}
+			return out
+		}
+		// German news have no titles: use the first sentence-sized piece.
+		var deHeads []string
+		for _, d := range deDocs {
+			deHeads = append(deHeads, prefixRunes(d.Text, 60))
+		}
+		t.Logf("prior %.0f minLetters %d minConf %.2f | sentences %s avg %.2f | titles fr %.1f en %.1f de60 %.1f",
+			o.Prior, o.MinLetters, o.MinConfidence, strings.Join(line, " "), sum/7,
+			acc(titles(frTitles), "fr"), acc(titles(enTitles), "en"), acc(deHeads, "de"))
+	}
+
+	// Sample length: accuracy and time on article beginnings.
+	frDocs := frTitles[:1000]
+	for _, letters := range []int{60, 100, 150, 200, 300, 500, 1000} {
+		d, err := NewDetectorWith(DetectorOptions{SampleLetters: letters, MaxSamples: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var line []string
+		for _, set := range []struct {
+			docs []sharedDoc
+			lang string
+		}{{frDocs, "fr"}, {enTitles, "en"}, {deDocs, "de"}} {
+			ok := 0
+			start := time.Now()
+			for _, doc := range set.docs {
+				// body only: the harder case of an article without title
+				if d.Detect(doc.Text) == set.lang {
+					ok++
+				}
+			}
+			per := time.Since(start) / time.Duration(len(set.docs))
+			line = append(line, fmt.Sprintf("%s %d/%d %v/doc", set.lang, ok, len(set.docs), per.Round(time.Microsecond)))
+		}
+		t.Logf("sample %4d letters, one pass, body only: %s", letters, strings.Join(line, ", "))
+	}
+}
+
+func prefixRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+func sortedCounts(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, fmt.Sprintf("%s:%d", k, v))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// benchArticleFR is a ~3 KB French news article written for the benchmarks.
+const benchArticleFR = `OpenAI choisit la Norvège pour son premier centre de données européen
+
+OpenAI a annoncé jeudi la construction de Stargate Norway, un centre de données alimenté par l’énergie hydroélectrique à Narvik, dans le nord de la Norvège. Le projet, mené avec la société britannique Nscale et le groupe norvégien Aker, doit accueillir 100 000 processeurs graphiques de Nvidia d’ici à la fin de 2026, pour une puissance initiale de 230 mégawatts.
+
+Les deux partenaires, qui détiendront le site à parts égales, prévoient d’investir environ 1 milliard de dollars dans une première phase. L’investissement total pourrait atteindre 3,5 milliards d’euros si la capacité est portée à 520 mégawatts, selon un communiqué publié à Oslo. OpenAI ne sera pas propriétaire des installations : la société californienne s’engage à acheter une part de la capacité de calcul.
+
+Ce choix intervient alors que l’Union européenne a lancé un programme de 30 milliards d’euros pour financer des « gigausines » d’intelligence artificielle sur le continent. Bruxelles espère attirer des acteurs américains et européens, mais la Norvège, qui n’est pas membre de l’Union, offre une électricité abondante et bon marché, ainsi qu’un climat froid qui réduit les coûts de refroidissement.
+
+« Nous voulons offrir aux chercheurs et aux start-up norvégiens un accès à une puissance de calcul souveraine », a déclaré le directeur général de Nscale. Le gouvernement norvégien a salué un investissement qui créera plusieurs centaines d’emplois dans une région longtemps dépendante de l’industrie minière.
+
+En France, Mistral AI et le fonds émirati MGX ont annoncé en février un campus de 1,4 gigawatt en Île-de-France, tandis que Microsoft a promis 4 milliards d’euros d’investissements dans l’Hexagone. Au Royaume-Uni, Nscale construit déjà un site pour Microsoft, et l’Allemagne négocie avec plusieurs groupes américains, dont Amazon et Google, l’implantation de nouvelles capacités.
+
+Les analystes de la banque Morgan Stanley estiment que les dépenses mondiales dans les centres de données dépasseront 2 900 milliards de dollars d’ici à 2028. La moitié de cette somme serait consacrée aux puces, le reste aux bâtiments, à l’énergie et aux réseaux. En Europe, la question de l’approvisionnement électrique reste le principal frein : aux Pays-Bas comme en Irlande, les autorités ont suspendu certains raccordements.
+
+À Narvik, les travaux doivent commencer au printemps. Le site sera relié au réseau d’Aker, qui exploite déjà plusieurs centrales hydroélectriques dans la région. Les responsables du projet assurent que la chaleur produite par les serveurs sera récupérée pour chauffer des bâtiments de la ville, un argument mis en avant face aux critiques sur la consommation d’eau et d’électricité des centres de données. Le premier bâtiment devrait entrer en service en 2026.`
+
+func BenchmarkDetect(b *testing.B) {
+	d := NewDetector()
+	for _, tc := range []struct{ name, text string }{
+		{"article3KB", benchArticleFR},
+		{"headline", "La Norvège accueille le premier centre de données d’OpenAI en Europe"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(tc.text)))
+			for b.Loop() {
+				d.Detect(tc.text)
+			}
+		})
+	}
+}
+
+// BenchmarkDetectorMemory reports the Go heap lingua's models take, after
+// GC, as heap-MiB (go test -bench DetectorMemory -benchtime 1x).
+func BenchmarkDetectorMemory(b *testing.B) {
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	var d *Detector
+	for b.Loop() {
+		d = NewDetector()
+	}
+	d.Detect(benchArticleFR)
+	after := heap()
+	runtime.KeepAlive(d)
+	// lingua keeps its models in package-level maps: when another test
+	// already built a detector, the difference is ~0 and the total heap
+	// is the figure to read.
+	b.ReportMetric(float64(after-before)/(1<<20), "added-heap-MiB")
+	b.ReportMetric(float64(after)/(1<<20), "heap-MiB")
+}
