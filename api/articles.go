@@ -3,13 +3,11 @@ package api
 import (
 	"context"
 	"errors"
-	"hash/fnv"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -185,39 +183,25 @@ func (s *Server) postArticles(c echo.Context) error {
 	return errMediaType(mt, mimeJSON, "application/x-ndjson")
 }
 
-// bulkJob is one NDJSON line to store; item receives its outcome.
-type bulkJob struct {
-	article corpus.Article
-	item    *bulkItemJSON
-}
-
-// bulk stores every article of an NDJSON body and reports per line. Lines
-// go to BulkWorkers writers by id, so that repeated ids keep their order
-// (the last line wins) while distinct ids are written concurrently and
-// share the engine's group commits.
+// bulk stores every article of an NDJSON body with one Service.PutMany
+// call and reports per line: bad lines (unreadable, invalid) are reported
+// and skipped, good lines are stored; repeated ids apply in line order.
 func (s *Server) bulk(c echo.Context) error {
 	ctx := c.Request().Context()
-	n := s.opts.BulkWorkers
-	queues := make([]chan bulkJob, n)
-	var wg sync.WaitGroup
-	for i := range queues {
-		queues[i] = make(chan bulkJob, 64)
-		wg.Add(1)
-		go func(jobs <-chan bulkJob) {
-			defer wg.Done()
-			for j := range jobs {
-				s.bulkPut(ctx, c, j)
-			}
-		}(queues[i])
+	var (
+		items []*bulkItemJSON // one per non-blank line
+		batch []index.Item
+		slots []*bulkItemJSON // batch[i] reports into slots[i]
+	)
+	fail := func(item *bulkItemJSON, err error) {
+		_, code, msg, _ := classify(err)
+		item.Status, item.Error = "error", &errorDetail{Code: code, Message: msg}
 	}
-
-	var items []*bulkItemJSON
-	readErr := readNDJSON(c.Request().Body, int(s.opts.BodyLimit), func(line int, a corpus.Article, err error) error {
+	readErr := corpus.ReadNDJSON(c.Request().Body, func(line int, a corpus.Article, err error) error {
 		item := &bulkItemJSON{Line: line, ID: a.ID}
 		items = append(items, item)
 		if err != nil {
-			_, code, msg, _ := classify(err)
-			item.Status, item.Error = "error", &errorDetail{Code: code, Message: msg}
+			fail(item, err)
 			return nil
 		}
 		if a.ID == "" {
@@ -225,37 +209,47 @@ func (s *Server) bulk(c echo.Context) error {
 			item.ID = a.ID
 		}
 		if err := a.Validate(); err != nil {
-			_, code, msg, _ := classify(err)
-			item.Status, item.Error = "error", &errorDetail{Code: code, Message: msg}
+			fail(item, err)
 			return nil
 		}
-		h := fnv.New32a()
-		h.Write([]byte(a.ID))
-		select {
-		case queues[h.Sum32()%uint32(n)] <- bulkJob{article: a, item: item}:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		batch = append(batch, index.Item{Article: a})
+		slots = append(slots, item)
+		return nil
 	})
-	for _, q := range queues {
-		close(q)
-	}
-	wg.Wait()
 	if readErr != nil {
 		var he *echo.HTTPError
-		if errors.As(readErr, &he) || errors.Is(readErr, context.Canceled) {
-			return readErr
+		if errors.As(readErr, &he) {
+			return he // over the body limit: 413
 		}
-		var ae *apiError
-		if !errors.As(readErr, &ae) {
-			readErr = errBadRequest(codeBadRequest, "reading the request body failed: %v", readErr)
-		}
-		return readErr
+		return errBadRequest(codeBadRequest, "reading the request body failed: %v", userMessage(readErr))
 	}
 	if len(items) == 0 {
 		return errBadRequest(codeInvalidArticle, "the body holds no article: send one JSON article a line")
 	}
+
+	if len(batch) > 0 {
+		start := time.Now()
+		results := s.svc.PutMany(ctx, batch)
+		perItem := time.Since(start).Seconds() / float64(len(batch))
+		for i, r := range results {
+			item := slots[i]
+			if r.Err != nil {
+				status, _, _, level := classify(r.Err)
+				if level != noLog {
+					s.log.Log(ctx, level, "bulk line failed", "line", item.Line, "id", item.ID, "status", status,
+						"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", r.Err)
+				}
+				fail(item, r.Err)
+				continue
+			}
+			s.metrics.ingest.WithLabelValues(ingestAPI).Observe(perItem)
+			item.Status = "updated"
+			if r.Created {
+				item.Status = "created"
+			}
+		}
+	}
+
 	out := bulkJSON{Lines: len(items), Items: make([]bulkItemJSON, 0, len(items))}
 	for _, it := range items {
 		switch it.Status {
@@ -269,30 +263,6 @@ func (s *Server) bulk(c echo.Context) error {
 		out.Items = append(out.Items, *it)
 	}
 	return c.JSON(http.StatusOK, out)
-}
-
-// bulkPut stores one bulk line and fills its report item.
-func (s *Server) bulkPut(ctx context.Context, c echo.Context, j bulkJob) {
-	if err := ctx.Err(); err != nil {
-		j.item.Status, j.item.Error = "error", &errorDetail{Code: codeClientGone, Message: "the client closed the request"}
-		return
-	}
-	start := time.Now()
-	created, _, err := s.svc.Put(ctx, j.article, index.Origin{})
-	if err != nil {
-		status, code, msg, level := classify(err)
-		if level != noLog {
-			s.log.Log(ctx, level, "bulk line failed", "line", j.item.Line, "id", j.article.ID,
-				"status", status, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
-		}
-		j.item.Status, j.item.Error = "error", &errorDetail{Code: code, Message: msg}
-		return
-	}
-	s.metrics.ingest.WithLabelValues(ingestAPI).Observe(time.Since(start).Seconds())
-	j.item.Status = "updated"
-	if created {
-		j.item.Status = "created"
-	}
 }
 
 // deleteArticle answers DELETE /api/articles/:id with 204.
@@ -333,46 +303,38 @@ func (s *Server) reindex(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	if st, err := s.svc.Stats(ctx); err == nil && st.Reindexing {
-		return index.ErrRebuilding
-	}
-	if !s.rebuilding.CompareAndSwap(false, true) {
-		return index.ErrRebuilding
-	}
-	if wait {
-		defer s.rebuilding.Store(false)
-		start := time.Now()
-		if err := s.svc.Rebuild(ctx); err != nil {
+	start := time.Now()
+	if !wait {
+		rid := c.Response().Header().Get(echo.HeaderXRequestID)
+		err := s.svc.RebuildAsync(func(err error) {
+			took := time.Since(start)
+			if err != nil {
+				level := slog.LevelError
+				if errors.Is(err, context.Canceled) || errors.Is(err, index.ErrClosed) {
+					level = slog.LevelWarn
+				}
+				s.log.Log(context.Background(), level, "background rebuild failed", "request_id", rid, "took", took, "err", err)
+				return
+			}
+			s.metrics.rebuild.Observe(took.Seconds())
+			s.log.Info("background rebuild done", "request_id", rid, "took", took)
+		})
+		if err != nil {
 			return err
 		}
-		took := time.Since(start)
-		s.metrics.rebuild.Observe(took.Seconds())
-		out := reindexJSON{Status: "done", TookMS: float64(took.Milliseconds())}
-		if st, err := s.svc.Stats(ctx); err == nil {
-			js := toStats(st, false)
-			out.Stats = &js
-		}
-		return c.JSON(http.StatusOK, out)
+		return c.JSON(http.StatusAccepted, reindexJSON{Status: "started"})
 	}
-	rid := c.Response().Header().Get(echo.HeaderXRequestID)
-	s.bgWG.Add(1)
-	go func() {
-		defer s.bgWG.Done()
-		defer s.rebuilding.Store(false)
-		start := time.Now()
-		if err := s.svc.Rebuild(s.bgCtx); err != nil {
-			level := slog.LevelError
-			if errors.Is(err, context.Canceled) || errors.Is(err, index.ErrRebuilding) || errors.Is(err, index.ErrClosed) {
-				level = slog.LevelWarn
-			}
-			s.log.Log(context.Background(), level, "background rebuild failed", "request_id", rid, "err", err)
-			return
-		}
-		took := time.Since(start)
-		s.metrics.rebuild.Observe(took.Seconds())
-		s.log.Info("background rebuild done", "request_id", rid, "took", took)
-	}()
-	return c.JSON(http.StatusAccepted, reindexJSON{Status: "started"})
+	if err := s.svc.Rebuild(ctx); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	s.metrics.rebuild.Observe(took.Seconds())
+	out := reindexJSON{Status: "done", TookMS: float64(took.Milliseconds())}
+	if st, err := s.svc.Stats(ctx); err == nil {
+		js := toStats(st)
+		out.Stats = &js
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // stats answers GET /api/stats.
@@ -381,5 +343,5 @@ func (s *Server) stats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toStats(st, s.rebuilding.Load()))
+	return c.JSON(http.StatusOK, toStats(st))
 }

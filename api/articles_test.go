@@ -242,7 +242,7 @@ func TestPostOneArticle(t *testing.T) {
 
 func TestBulk(t *testing.T) {
 	f := newFake(corpus.Article{ID: "old", Title: "Ancien"})
-	s, _ := testServer(t, f, Options{BulkWorkers: 4})
+	s, _ := testServer(t, f, Options{})
 	lines := []string{
 		`{"id": "a1", "title": "Premier", "body": "Nvidia au Royaume-Uni"}`,
 		`{"id": "old", "title": "Remplacé"}`,
@@ -429,28 +429,29 @@ func TestReindex(t *testing.T) {
 	wantError(t, do(t, s, http.MethodPost, "/api/reindex?wait=maybe", "", loopback()), http.StatusBadRequest, codeInvalidParameter, "wait")
 	wantError(t, do(t, s, http.MethodPost, "/api/reindex?force=1", "", loopback()), http.StatusBadRequest, codeInvalidParameter, "force")
 
-	// A rebuild started elsewhere (the engine reports it) also conflicts.
-	f.stats.Reindexing = true
+	// A rebuild started elsewhere (by main, say) also conflicts.
+	f.mu.Lock()
+	f.rebuilding = true
+	f.mu.Unlock()
 	wantError(t, do(t, s, http.MethodPost, "/api/reindex", "", loopback()), http.StatusConflict, codeConflict)
-	f.stats.Reindexing = false
-	f.rebuildErr = fmt.Errorf("rebuild: %w", index.ErrRebuilding)
 	wantError(t, do(t, s, http.MethodPost, "/api/reindex?wait=1", "", loopback()), http.StatusConflict, codeConflict)
+	f.mu.Lock()
+	f.rebuilding = false
+	f.mu.Unlock()
+	f.rebuildErr = fmt.Errorf("rebuild: %w", index.ErrClosed)
+	wantError(t, do(t, s, http.MethodPost, "/api/reindex?wait=1", "", loopback()), http.StatusServiceUnavailable, codeUnavailable)
 }
 
-func TestShutdownCancelsBackgroundRebuild(t *testing.T) {
+func TestBackgroundRebuildFailureIsLogged(t *testing.T) {
 	f := newFake()
-	f.rebuildGate = make(chan struct{}) // never closed: only cancellation ends it
+	f.rebuildErr = errors.New("disk full during rebuild")
 	s, logs := testServer(t, f, Options{})
 	if rec := do(t, s, http.MethodPost, "/api/reindex", "", loopback()); rec.Code != http.StatusAccepted {
 		t.Fatalf("reindex = %d", rec.Code)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.Shutdown(ctx); err != nil {
-		t.Fatalf("Shutdown: %v", err)
-	}
-	if !strings.Contains(logs.String(), "background rebuild failed") {
-		t.Errorf("cancelled rebuild not logged:\n%s", logs)
+	f.bg.Wait()
+	if !strings.Contains(logs.String(), "background rebuild failed") || !strings.Contains(logs.String(), "disk full") {
+		t.Errorf("failed rebuild not logged:\n%s", logs)
 	}
 }
 

@@ -82,6 +82,8 @@ func errorTable() []domainError {
 		{corpus.ErrInvalidText, http.StatusBadRequest, codeInvalidArticle, ""},
 		{index.ErrInvalidArticle, http.StatusBadRequest, codeInvalidArticle, ""},
 		{errDecode, http.StatusBadRequest, codeInvalidArticle, ""},
+		{corpus.ErrMalformed, http.StatusBadRequest, codeInvalidArticle, ""},
+		{corpus.ErrTooLarge, http.StatusRequestEntityTooLarge, codeTooLarge, ""},
 		{index.ErrRebuilding, http.StatusConflict, codeConflict, "a rebuild is already running; try again when /api/stats shows \"reindexing\": false"},
 		{index.ErrClosed, http.StatusServiceUnavailable, codeUnavailable, "the index is closed (the service is shutting down)"},
 		{index.ErrReadOnly, http.StatusServiceUnavailable, codeUnavailable, "the data folder cannot be written (read-only or full disk)"},

@@ -30,6 +30,8 @@ type fakeService struct {
 	// rebuildGate, when set, blocks Rebuild until it is closed.
 	rebuildGate chan struct{}
 	rebuilds    int
+	rebuilding  bool
+	bg          sync.WaitGroup // background rebuilds
 	// searchWait makes Search wait for its context (timeouts, cancellation).
 	searchWait bool
 	// panicOnSearch makes Search panic.
@@ -145,11 +147,37 @@ func (f *fakeService) Search(ctx context.Context, q index.Query) (index.Results,
 	return res, nil
 }
 
+func (f *fakeService) PutMany(ctx context.Context, items []index.Item) []index.PutResult {
+	out := make([]index.PutResult, len(items))
+	for i, it := range items {
+		created, a, err := f.Put(ctx, it.Article, it.Origin)
+		out[i] = index.PutResult{Created: created, Article: a, Err: err}
+	}
+	return out
+}
+
+// Rebuild waits for rebuildGate (when set) or ctx, then returns rebuildErr.
 func (f *fakeService) Rebuild(ctx context.Context) error {
+	f.mu.Lock()
+	if f.rebuilding {
+		f.mu.Unlock()
+		return fmt.Errorf("rebuild: %w", index.ErrRebuilding)
+	}
+	f.rebuilding = true
+	f.mu.Unlock()
+	return f.rebuild(ctx)
+}
+
+func (f *fakeService) rebuild(ctx context.Context) error {
 	f.mu.Lock()
 	gate, err := f.rebuildGate, f.rebuildErr
 	f.rebuilds++
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.rebuilding = false
+		f.mu.Unlock()
+	}()
 	if gate != nil {
 		select {
 		case <-gate:
@@ -160,6 +188,24 @@ func (f *fakeService) Rebuild(ctx context.Context) error {
 	return err
 }
 
+func (f *fakeService) RebuildAsync(done func(error)) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.rebuilding {
+		return fmt.Errorf("rebuild: %w", index.ErrRebuilding)
+	}
+	f.rebuilding = true
+	f.bg.Add(1)
+	go func() {
+		defer f.bg.Done()
+		err := f.rebuild(context.Background())
+		if done != nil {
+			done(err)
+		}
+	}()
+	return nil
+}
+
 func (f *fakeService) Stats(ctx context.Context) (index.Stats, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -167,6 +213,7 @@ func (f *fakeService) Stats(ctx context.Context) (index.Stats, error) {
 		return index.Stats{}, f.statsErr
 	}
 	st := f.stats
+	st.Reindexing = st.Reindexing || f.rebuilding
 	st.Articles = uint64(len(f.articles))
 	st.Languages = map[string]uint64{}
 	for _, a := range f.articles {

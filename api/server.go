@@ -13,7 +13,6 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,9 +38,16 @@ type Service interface {
 	Delete(ctx context.Context, id string) error
 	// Search runs q.
 	Search(ctx context.Context, q index.Query) (index.Results, error)
-	// Rebuild rebuilds the whole index; errors wrap index.ErrRebuilding
-	// when one is already running.
+	// PutMany stores many articles at once, with one result per item in
+	// order; items with the same id apply in order.
+	PutMany(ctx context.Context, items []index.Item) []index.PutResult
+	// Rebuild rebuilds the whole index and returns when it is live; errors
+	// wrap index.ErrRebuilding when one is already running.
 	Rebuild(ctx context.Context) error
+	// RebuildAsync starts a rebuild in the background (Stats reports
+	// Reindexing until done calls back) or returns an error wrapping
+	// index.ErrRebuilding or index.ErrClosed.
+	RebuildAsync(done func(error)) error
 	// Stats describes the index.
 	Stats(ctx context.Context) (index.Stats, error)
 }
@@ -57,7 +63,6 @@ type CountryResolver interface {
 const (
 	DefaultBodyLimit     = 10 << 20 // bytes
 	DefaultSearchTimeout = 10 * time.Second
-	DefaultBulkWorkers   = 16
 )
 
 // Options configure [New]. The zero value is usable: no admin key (writes
@@ -86,9 +91,6 @@ type Options struct {
 	// Version is reported by /healthz, the OpenAPI document and the
 	// veille_build_info metric.
 	Version string
-	// BulkWorkers bounds the concurrent writes of one NDJSON bulk request;
-	// 0 means 16.
-	BulkWorkers int
 }
 
 // Server is veille's HTTP server: an Echo instance with its routes,
@@ -101,13 +103,6 @@ type Server struct {
 	metrics *metrics
 	openapi []byte
 	ready   atomic.Bool
-
-	// Background reindex: rebuilding is set while a rebuild started by
-	// POST /api/reindex runs; bg is cancelled by Shutdown.
-	rebuilding atomic.Bool
-	bgCtx      context.Context
-	bgCancel   context.CancelFunc
-	bgWG       sync.WaitGroup
 }
 
 // New builds the server around svc. It panics only on programming errors
@@ -125,14 +120,10 @@ func New(svc Service, opts Options) *Server {
 	if opts.CountryName == nil {
 		opts.CountryName = analyzers.CountryName
 	}
-	if opts.BulkWorkers <= 0 {
-		opts.BulkWorkers = DefaultBulkWorkers
-	}
 	if opts.Version == "" {
 		opts.Version = "dev"
 	}
 	s := &Server{svc: svc, opts: opts, log: opts.Logger}
-	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	s.metrics = newMetrics(opts.Registry, svc, opts.Version)
 	s.openapi = openAPIDocument(opts.Version)
 
@@ -161,30 +152,17 @@ func (s *Server) Echo() *echo.Echo { return s.e }
 // calls once the index is open and the start-up corpus indexed.
 func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
 
-// ObserveIngest records the duration of one article's ingest, for articles
-// written outside the API (corpus folder, watcher); source labels where it
-// came from ("corpus", "watch"...) and should take few distinct values.
+// ObserveIngest records the time one article took to be stored, for
+// articles written outside the API (corpus folder, watcher): for a batch,
+// call it once per article with the batch's time divided by its size.
+// source labels where articles came from ("corpus", "watch"...) and should
+// take few distinct values; the API itself uses "api".
 func (s *Server) ObserveIngest(source string, d time.Duration) {
 	s.metrics.ingest.WithLabelValues(source).Observe(d.Seconds())
 }
 
 // ObserveRebuild records the duration of a full rebuild run outside the API.
 func (s *Server) ObserveRebuild(d time.Duration) { s.metrics.rebuild.Observe(d.Seconds()) }
-
-// Shutdown cancels a background rebuild started by POST /api/reindex and
-// waits for it to return, or for ctx. Call it after the HTTP server's own
-// shutdown and before closing the index.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.bgCancel()
-	done := make(chan struct{})
-	go func() { s.bgWG.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("api: waiting for the background rebuild: %w", ctx.Err())
-	}
-}
 
 // csp is the Content-Security-Policy of every response: the page may only
 // load its own assets.

@@ -223,12 +223,12 @@ func (s *Server) toFacets(f index.Facets) facetsJSON {
 	return out
 }
 
-func toStats(st index.Stats, reindexing bool) statsJSON {
+func toStats(st index.Stats) statsJSON {
 	out := statsJSON{
 		Articles:       st.Articles,
 		Languages:      st.Languages,
 		IndexSizeBytes: st.SizeBytes,
-		Reindexing:     st.Reindexing || reindexing,
+		Reindexing:     st.Reindexing,
 		Generation:     st.Generation,
 	}
 	if out.Languages == nil {
