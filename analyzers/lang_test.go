@@ -200,6 +200,28 @@ func TestDetectorRules(t *testing.T) {
 	}
 }
 
+// TestDetectorConcurrent checks the concurrency contract (run with -race).
+func TestDetectorConcurrent(t *testing.T) {
+	d := testDetector()
+	texts := []string{benchArticleFR, "Ad sales boost Time Warner profit as broadband subscribers grow",
+		"Die Bundesregierung will die Förderung für Windkraftanlagen deutlich erhöhen.", "Nvidia", ""}
+	want := make([]string, len(texts))
+	for i, text := range texts {
+		want[i] = d.Detect(text)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for i, text := range texts {
+				if got := d.Detect(text); got != want[i] {
+					t.Errorf("concurrent Detect(%.20q) = %q, sequential %q", text, got, want[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
 func TestDetectorDefaultLanguageOption(t *testing.T) {
 	d, err := NewDetectorWith(DetectorOptions{DefaultLanguage: Fallback})
 	if err != nil {
