@@ -264,7 +264,11 @@ func (x *amountScanner) rangeFrom(n1 amountNumber, start1 int, pre1 string, neg1
 	}
 	x.add(start1, end, v1, cur)
 	s2 := start2
-	if pre2 == "" {
+	switch {
+	case !t2.hasCur && pre2 == "":
+		// "$30-35": the second bound's currency is only in the whole range
+		s2 = start1
+	case pre2 == "":
 		s2 = n2.start
 		if neg2 {
 			s2 = q2 - amMinusBefore(s, q2)
@@ -474,14 +478,24 @@ func amClosingDashAfter(s string, i int) bool {
 	return false
 }
 
-// amConvertedAfter reports whether a conversion in parentheses follows
-// position i: " (555 euros)", " (soit 1.122 euros)", " (environ 3 M€)".
+// amConvertedAfter reports whether a conversion follows position i, in
+// parentheses or after ", soit": " (555 euros)", " (soit 1.122 euros)",
+// " (environ 3 M€)", ", soit près de 900 euros".
 func amConvertedAfter(s string, i int) bool {
 	i = amSkipSpaces(s, i)
-	if i >= len(s) || s[i] != '(' {
+	if i >= len(s) || (s[i] != '(' && s[i] != ',') {
 		return false
 	}
+	comma := s[i] == ','
 	i = amSkipSpaces(s, i+1)
+	if comma {
+		// "800 livres, soit près de 900 euros"
+		e := amWordAt(s, i, "soit")
+		if e == 0 {
+			return false
+		}
+		i = amSkipSpaces(s, e)
+	}
 	for _, w := range [...]string{"soit", "environ", "près de", "plus de", "moins de"} {
 		if e := amWordAt(s, i, w); e > 0 {
 			i = amSkipSpaces(s, e)
@@ -570,6 +584,12 @@ func amMatchMultiplier(s string, i int) (amountMultiplier, int, bool) {
 	for _, m := range amountMultipliers {
 		if e := amWordAt(s, i, m.word); e > 0 {
 			return m, e, true
+		}
+		// glued to a currency code: "4,45 MEUR", "3 MdUSD", "20 KEUR"
+		if e := i + len(m.word); e < len(s) && s[e] >= 'A' && s[e] <= 'Z' && strings.EqualFold(s[i:e], m.word) {
+			if _, ce := codeAt(s, e); ce > 0 {
+				return m, e, true
+			}
 		}
 	}
 	return amountMultiplier{}, 0, false
@@ -720,78 +740,68 @@ var currencyWords = [...]currencyWord{
 // numériques").
 type currencyQualifier struct{ word, code string }
 
-// qualifiers returns the qualifiers of a currency word family. The
-// returned slices are read-only.
-func qualifiers(family string) []currencyQualifier {
-	switch family {
-	case "dollar":
-		return []currencyQualifier{
-			{"américains", "USD"}, {"américain", "USD"}, {"US", "USD"},
-			{"des États-Unis", "USD"}, {"canadiens", "CAD"}, {"canadien", "CAD"},
-			{"australiens", "AUD"}, {"australien", "AUD"}, {"néo-zélandais", "NZD"},
-			{"de Hong Kong", "HKD"}, {"de Hongkong", "HKD"}, {"hongkongais", "HKD"},
-			{"de Singapour", "SGD"}, {"singapouriens", "SGD"}, {"taïwanais", "TWD"},
-			{"de Taïwan", "TWD"},
-		}
-	case "livre":
-		return []currencyQualifier{
-			{"sterling", "GBP"}, {"britanniques", "GBP"}, {"turques", "TRY"},
-			{"turque", "TRY"}, {"égyptiennes", "EGP"}, {"égyptienne", "EGP"},
-			{"libanaises", "LBP"}, {"libanaise", "LBP"}, {"syriennes", "SYP"},
-			{"soudanaises", "SDG"},
-			{"numériques", "-"}, {"vendus", "-"}, {"imprimés", "-"}, {"publiés", "-"},
-			{"audio", "-"}, {"d'occasion", "-"}, {"scolaires", "-"}, {"de poche", "-"},
-			{"pour enfants", "-"}, {"anciens", "-"}, {"rares", "-"}, {"de cuisine", "-"},
-			{"de recettes", "-"}, {"de lait", "-"}, {"de viande", "-"}, {"de farine", "-"},
-			{"pour un dollar", "-"}, {"pour 1 dollar", "-"}, {"contre un dollar", "-"},
-		}
-	case "franc":
-		return []currencyQualifier{
-			{"suisses", "CHF"}, {"suisse", "CHF"}, {"CFA", "XOF"}, {"CFP", "XPF"},
-			{"pacifique", "XPF"}, {"belges", "BEF"}, {"belge", "BEF"},
-			{"français", "FRF"}, {"lourds", "FRF"}, {"anciens", "FRF"},
-		}
-	case "roupie":
-		return []currencyQualifier{
-			{"indiennes", "INR"}, {"indienne", "INR"}, {"pakistanaises", "PKR"},
-			{"indonésiennes", "IDR"},
-		}
-	case "couronne":
-		return []currencyQualifier{
-			{"suédoises", "SEK"}, {"suédoise", "SEK"}, {"norvégiennes", "NOK"},
-			{"norvégienne", "NOK"}, {"danoises", "DKK"}, {"danoise", "DKK"},
-			{"tchèques", "CZK"}, {"tchèque", "CZK"}, {"islandaises", "ISK"},
-			{"islandaise", "ISK"},
-		}
-	case "lire":
-		return []currencyQualifier{{"turques", "TRY"}, {"turque", "TRY"}, {"italiennes", "ITL"}}
-	case "dinar":
-		return []currencyQualifier{
-			{"tunisiens", "TND"}, {"tunisien", "TND"}, {"algériens", "DZD"},
-			{"algérien", "DZD"}, {"koweïtiens", "KWD"}, {"irakiens", "IQD"},
-			{"jordaniens", "JOD"}, {"libyens", "LYD"}, {"serbes", "RSD"},
-			{"bahreïnis", "BHD"},
-		}
-	case "dirham":
-		return []currencyQualifier{{"marocains", "MAD"}, {"émiratis", "AED"}, {"des Émirats", "AED"}}
-	case "riyal":
-		return []currencyQualifier{
-			{"saoudiens", "SAR"}, {"qataris", "QAR"}, {"qatariens", "QAR"},
-			{"omanais", "OMR"}, {"yéménites", "YER"}, {"iraniens", "IRR"},
-		}
-	case "shilling":
-		return []currencyQualifier{
-			{"kényans", "KES"}, {"kenyans", "KES"}, {"tanzaniens", "TZS"},
-			{"ougandais", "UGX"}, {"somaliens", "SOS"},
-		}
-	case "peso":
-		return []currencyQualifier{
-			{"mexicains", "MXN"}, {"argentins", "ARS"}, {"chiliens", "CLP"},
-			{"colombiens", "COP"}, {"philippins", "PHP"}, {"uruguayens", "UYU"},
-			{"cubains", "CUP"}, {"dominicains", "DOP"},
-		}
-	}
-	return nil
+// qualifiers returns the qualifiers of a currency word family (nil for
+// none). The returned slice is read-only.
+func qualifiers(family string) []currencyQualifier { return currencyQualifiers[family] }
+
+// currencyQualifiers maps a currency word family to its qualifiers. It is
+// read-only.
+var currencyQualifiers = map[string][]currencyQualifier{
+	"dollar": {
+		{"américains", "USD"}, {"américain", "USD"}, {"US", "USD"},
+		{"des États-Unis", "USD"}, {"canadiens", "CAD"}, {"canadien", "CAD"},
+		{"australiens", "AUD"}, {"australien", "AUD"}, {"néo-zélandais", "NZD"},
+		{"de Hong Kong", "HKD"}, {"de Hongkong", "HKD"}, {"hongkongais", "HKD"},
+		{"de Singapour", "SGD"}, {"singapouriens", "SGD"}, {"taïwanais", "TWD"},
+		{"de Taïwan", "TWD"},
+	},
+	"livre": {
+		{"sterling", "GBP"}, {"britanniques", "GBP"}, {"turques", "TRY"},
+		{"turque", "TRY"}, {"égyptiennes", "EGP"}, {"égyptienne", "EGP"},
+		{"libanaises", "LBP"}, {"libanaise", "LBP"}, {"syriennes", "SYP"},
+		{"soudanaises", "SDG"},
+		{"numériques", "-"}, {"vendus", "-"}, {"imprimés", "-"}, {"publiés", "-"},
+		{"audio", "-"}, {"d'occasion", "-"}, {"scolaires", "-"}, {"de poche", "-"},
+		{"pour enfants", "-"}, {"anciens", "-"}, {"rares", "-"}, {"de cuisine", "-"},
+		{"de recettes", "-"}, {"de lait", "-"}, {"de viande", "-"}, {"de farine", "-"},
+		{"pour un dollar", "-"}, {"pour 1 dollar", "-"}, {"contre un dollar", "-"},
+	},
+	"franc": {
+		{"suisses", "CHF"}, {"suisse", "CHF"}, {"CFA", "XOF"}, {"CFP", "XPF"},
+		{"pacifique", "XPF"}, {"belges", "BEF"}, {"belge", "BEF"},
+		{"français", "FRF"}, {"lourds", "FRF"}, {"anciens", "FRF"},
+	},
+	"roupie": {
+		{"indiennes", "INR"}, {"indienne", "INR"}, {"pakistanaises", "PKR"},
+		{"indonésiennes", "IDR"},
+	},
+	"couronne": {
+		{"suédoises", "SEK"}, {"suédoise", "SEK"}, {"norvégiennes", "NOK"},
+		{"norvégienne", "NOK"}, {"danoises", "DKK"}, {"danoise", "DKK"},
+		{"tchèques", "CZK"}, {"tchèque", "CZK"}, {"islandaises", "ISK"},
+		{"islandaise", "ISK"},
+	},
+	"lire": {{"turques", "TRY"}, {"turque", "TRY"}, {"italiennes", "ITL"}},
+	"dinar": {
+		{"tunisiens", "TND"}, {"tunisien", "TND"}, {"algériens", "DZD"},
+		{"algérien", "DZD"}, {"koweïtiens", "KWD"}, {"irakiens", "IQD"},
+		{"jordaniens", "JOD"}, {"libyens", "LYD"}, {"serbes", "RSD"},
+		{"bahreïnis", "BHD"},
+	},
+	"dirham": {{"marocains", "MAD"}, {"émiratis", "AED"}, {"des Émirats", "AED"}},
+	"riyal": {
+		{"saoudiens", "SAR"}, {"qataris", "QAR"}, {"qatariens", "QAR"},
+		{"omanais", "OMR"}, {"yéménites", "YER"}, {"iraniens", "IRR"},
+	},
+	"shilling": {
+		{"kényans", "KES"}, {"kenyans", "KES"}, {"tanzaniens", "TZS"},
+		{"ougandais", "UGX"}, {"somaliens", "SOS"},
+	},
+	"peso": {
+		{"mexicains", "MXN"}, {"argentins", "ARS"}, {"chiliens", "CLP"},
+		{"colombiens", "COP"}, {"philippins", "PHP"}, {"uruguayens", "UYU"},
+		{"cubains", "CUP"}, {"dominicains", "DOP"},
+	},
 }
 
 // currencySymbol is a currency written with a symbol, or an ISO code.
@@ -895,6 +905,9 @@ func matchCurrency(s string, i int, afterConnector bool) (currencyMatch, bool) {
 		case w.flags&cwEnglish != 0:
 			m.lang = amLangEnglish
 		}
+		if w.code == "EUR" && euroNotMoney(s, e) {
+			return currencyMatch{}, false // "the 12 euro zone countries"
+		}
 		if w.family == "centime" {
 			m.exp = -2
 			// "centimes d'euro", "cents de dollar"
@@ -930,6 +943,24 @@ func matchCurrency(s string, i int, afterConnector bool) (currencyMatch, bool) {
 		return m, true
 	}
 	return currencyMatch{}, false
+}
+
+// euroNotMoney reports whether the word after "euro(s)" ending at e makes
+// it an adjective of a group of countries ("euro zone", "euro-area").
+func euroNotMoney(s string, e int) bool {
+	if e < len(s) && s[e] == '-' {
+		e++
+	} else if w := amSpaceAt(s, e); w > 0 {
+		e += w
+	} else {
+		return false
+	}
+	for _, w := range [...]string{"zone", "zones", "area", "countries", "nations", "members", "states"} {
+		if amWordAt(s, e, w) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // prefixBefore looks for a currency symbol or code, and a minus sign,
