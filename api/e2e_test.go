@@ -1,11 +1,15 @@
 package api
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io/fs"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -196,6 +200,92 @@ func TestEndToEndSeeds(t *testing.T) {
 			t.Errorf("nothing found after a rebuild")
 		}
 	})
+}
+
+// sharedData returns the path of a file of the shared data folder
+// (../shared/data from the module root), skipping the test when absent.
+func sharedData(t *testing.T, name string) string {
+	t.Helper()
+	p := filepath.Join("..", "..", "shared", "data", name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared data %s not available: %v", name, err)
+	}
+	return p
+}
+
+// firstLines returns the first n lines of a gzipped file.
+func firstLines(t *testing.T, path string, n int) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(nil, 4<<20)
+	var lines []string
+	for len(lines) < n && sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
+// TestEndToEndOrangeSum posts unseen news through the NDJSON bulk route
+// as a client would (OrangeSum lines: id, url, date, category, title,
+// text) and runs the benchmark queries: every line lands, no query is a
+// 5xx, and most queries find something.
+func TestEndToEndOrangeSum(t *testing.T) {
+	lines := firstLines(t, sharedData(t, "orangesum-fr.jsonl.gz"), 400)
+	s, _ := realServer(t, Options{})
+	rec := do(t, s, http.MethodPost, "/api/articles", strings.Join(lines, "\n"), loopback(),
+		header("Content-Type", "application/x-ndjson"))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("bulk = %d %.500s", rec.Code, rec.Body)
+	}
+	var rep bulkJSON
+	decode(t, rec, &rep)
+	if rep.Lines != len(lines) || rep.Created != len(lines) {
+		for _, it := range rep.Items {
+			if it.Error != nil {
+				t.Errorf("line %d: %+v", it.Line, it.Error)
+			}
+		}
+		t.Fatalf("report: %d lines, %d created, %d failed", rep.Lines, rep.Created, rep.Failed)
+	}
+
+	queries, err := os.ReadFile(filepath.Join("..", "..", "shared", "bench", "queries-fr.txt"))
+	if err != nil {
+		t.Skipf("queries: %v", err)
+	}
+	found, total := 0, 0
+	for _, q := range strings.Split(strings.TrimSpace(string(queries)), "\n") {
+		total++
+		rec := do(t, s, http.MethodGet, "/api/search?q="+url.QueryEscape(q), "")
+		if rec.Code != http.StatusOK {
+			t.Errorf("q=%q: %d %s", q, rec.Code, rec.Body)
+			continue
+		}
+		var res searchJSON
+		decode(t, rec, &res)
+		if res.Total > 0 {
+			found++
+		}
+	}
+	t.Logf("%d/%d benchmark queries find something in %d OrangeSum articles", found, total, len(lines))
+	if found < total/3 {
+		t.Errorf("only %d of %d queries find anything", found, total)
+	}
+	res := search(t, s, "per_page=1")
+	if len(res.Facets.Month) == 0 || len(res.Facets.Lang) == 0 || res.Facets.Lang[0].Value != "fr" {
+		t.Errorf("facets on OrangeSum: %+v", res.Facets)
+	}
 }
 
 func TestEndToEndBulk(t *testing.T) {
