@@ -869,6 +869,9 @@ func matchCurrency(s string, i int, afterConnector bool) (currencyMatch, bool) {
 	if i >= len(s) {
 		return currencyMatch{}, false
 	}
+	if c := s[i]; c < 0x80 && c != '$' && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+		return currencyMatch{}, false // every currency starts with a letter, '$' or a non-ASCII symbol
+	}
 	if !afterConnector || s[i] >= 0x80 {
 		for _, sym := range suffixSymbols {
 			if strings.HasPrefix(s[i:], sym.text) {
