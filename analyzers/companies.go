@@ -343,11 +343,13 @@ const (
 type coToken struct {
 	start, end int
 	fold       string // lower case, accents removed
-	upper      bool   // starts with an upper-case letter
-	caps       bool   // has letters, all upper case
-	digit      bool   // starts with a digit
-	sym        bool   // '&' or '+'
-	sent       bool   // opens a sentence
+	foldStart  int32  // while tokenizing: fold's bounds in the fold buffer
+	foldEnd    int32
+	upper      bool // starts with an upper-case letter
+	caps       bool // has letters, all upper case
+	digit      bool // starts with a digit
+	sym        bool // '&' or '+'
+	sent       bool // opens a sentence
 	gap        coGapKind
 }
 
@@ -360,12 +362,13 @@ func (t *coToken) soft() bool {
 // capitalisation and the kind of gap before each token.
 func coTokenize(text string) []coToken {
 	toks := make([]coToken, 0, len(text)/5+4)
+	var folds []byte // folded forms of the tokens that need folding
 	prevEnd := 0
 	i := 0
 	for i < len(text) {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if r == '&' || r == '+' {
-			toks = coAppendToken(toks, text, prevEnd, i, i+size, true)
+			toks, folds = coAppendToken(toks, folds, text, prevEnd, i, i+size, true)
 			prevEnd = i + size
 			i += size
 			continue
@@ -382,52 +385,126 @@ func coTokenize(text string) []coToken {
 			}
 			i += size
 		}
-		toks = coAppendToken(toks, text, prevEnd, start, i, false)
+		toks, folds = coAppendToken(toks, folds, text, prevEnd, start, i, false)
 		prevEnd = i
+	}
+	if len(folds) > 0 {
+		// One allocation for every folded form.
+		all := string(folds)
+		for k := range toks {
+			if t := &toks[k]; t.foldEnd > 0 {
+				t.fold = all[t.foldStart:t.foldEnd]
+			}
+		}
 	}
 	return toks
 }
 
 func coIsWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
-// appendToken classifies the token text[start:end] and the gap
-// text[prevEnd:start] before it.
-func coAppendToken(toks []coToken, text string, prevEnd, start, end int, sym bool) []coToken {
+// coAppendToken classifies the token text[start:end] and the gap
+// text[prevEnd:start] before it; the folded form goes to folds unless
+// the token is already lowercase ASCII.
+func coAppendToken(toks []coToken, folds []byte, text string, prevEnd, start, end int, sym bool) ([]coToken, []byte) {
 	t := coToken{start: start, end: end, sym: sym}
 	w := text[start:end]
 	r, _ := utf8.DecodeRuneInString(w)
-	t.upper = unicode.IsUpper(r)
-	t.digit = unicode.IsDigit(r)
-	ascii, lower, letters, allCaps := true, true, false, true
-	for _, r := range w {
-		if r >= utf8.RuneSelf {
-			ascii = false
-		}
-		if unicode.IsLetter(r) {
+	if r < utf8.RuneSelf {
+		t.upper = 'A' <= r && r <= 'Z'
+		t.digit = '0' <= r && r <= '9'
+	} else {
+		t.upper = unicode.IsUpper(r)
+		t.digit = unicode.IsDigit(r)
+	}
+	plain, letters, allCaps := true, false, true
+	for k := 0; k < len(w); k++ {
+		c := w[k]
+		switch {
+		case c >= utf8.RuneSelf:
+			plain = false
+		case 'A' <= c && c <= 'Z':
+			plain = false
 			letters = true
-			if unicode.IsUpper(r) {
-				lower = false
-			} else {
-				allCaps = false
+		case 'a' <= c && c <= 'z':
+			letters = true
+			allCaps = false
+		}
+	}
+	if !plain {
+		for _, r := range w {
+			if r >= utf8.RuneSelf && unicode.IsLetter(r) {
+				letters = true
+				if !unicode.IsUpper(r) {
+					allCaps = false
+				}
 			}
 		}
 	}
 	t.caps = letters && allCaps
-	if ascii && lower {
+	if plain {
 		t.fold = w
 	} else {
-		t.fold = FoldString(strings.ToLower(w))
+		t.foldStart = int32(len(folds))
+		folds = coAppendFold(folds, w)
+		t.foldEnd = int32(len(folds))
+		if t.foldEnd == t.foldStart {
+			t.foldEnd = 0
+		}
 	}
 	if len(toks) == 0 {
 		t.sent = true
 		t.gap = coGapBreak
-		return append(toks, t)
+		return append(toks, t), folds
 	}
 	prev := &toks[len(toks)-1]
 	t.gap, t.sent = coClassifyGap(text[prevEnd:start], prev, text, &t)
-	return append(toks, t)
+	return append(toks, t), folds
+}
+
+// coAppendFold appends w lowercased, without accents, ligatures expanded
+// ("Œuvre" → "oeuvre"), to buf.
+func coAppendFold(buf []byte, w string) []byte {
+	for _, r := range w {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			buf = append(buf, byte(r))
+			continue
+		}
+		switch r {
+		case 'à', 'á', 'â', 'ã', 'ä', 'å', 'À', 'Á', 'Â', 'Ã', 'Ä', 'Å':
+			buf = append(buf, 'a')
+		case 'ç', 'Ç':
+			buf = append(buf, 'c')
+		case 'è', 'é', 'ê', 'ë', 'È', 'É', 'Ê', 'Ë':
+			buf = append(buf, 'e')
+		case 'ì', 'í', 'î', 'ï', 'Ì', 'Í', 'Î', 'Ï':
+			buf = append(buf, 'i')
+		case 'ñ', 'Ñ':
+			buf = append(buf, 'n')
+		case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'Ò', 'Ó', 'Ô', 'Õ', 'Ö', 'Ø':
+			buf = append(buf, 'o')
+		case 'ù', 'ú', 'û', 'ü', 'Ù', 'Ú', 'Û', 'Ü':
+			buf = append(buf, 'u')
+		case 'ý', 'ÿ', 'Ý', 'Ÿ':
+			buf = append(buf, 'y')
+		case 'œ', 'Œ':
+			buf = append(buf, 'o', 'e')
+		case 'æ', 'Æ':
+			buf = append(buf, 'a', 'e')
+		case 'ß':
+			buf = append(buf, 's', 's')
+		default:
+			buf = append(buf, FoldString(strings.ToLower(string(r)))...)
+		}
+	}
+	return buf
 }
 
 // classifyGap returns the kind of gap g and whether the token after it
@@ -538,7 +615,7 @@ var (
 	coNameJoin = coSetOf("de", "du", "des", "d", "of", "and")
 	// Trigger nouns of "TRIGGER de X": the firm X.
 	coPossessive = coSetOf("pdg", "p-dg", "salaries", "employes", "actionnaires", "actionnaire", "filiale",
-		"filiales", "maison-mere", "rachat", "usine", "usines", "magasins", "conseil")
+		"filiales", "maison-mere", "rachat", "conseil")
 	// Capitalised words that open sentences or clauses, never names.
 	coCapStop = coSetOf("le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "en", "dans", "pour", "par",
 		"sur", "selon", "mais", "et", "ou", "donc", "car", "ce", "cette", "ces", "cet", "il", "elle", "ils",
@@ -576,7 +653,8 @@ var (
 	// Nouns that make the next capitalised word a place name.
 	coPlaceNouns = coSetOf("quartier", "rue", "place", "avenue", "boulevard", "cite", "gare", "stade", "village",
 		"ville", "commune", "port", "pont", "salle", "route", "plage", "canal", "riviere", "fleuve", "lac", "mont",
-		"vallee", "foret", "parc", "ile", "residence", "allee", "quai", "impasse", "chemin", "station", "aeroport")
+		"vallee", "foret", "parc", "ile", "residence", "allee", "quai", "impasse", "chemin", "station", "aeroport",
+		"tour", "musee", "chateau", "hotel", "cathedrale", "eglise", "abbaye", "universite", "region", "departement")
 	// Places a name cannot end with when discovered ("Timac Agro France").
 	coTrailingPlaces = coSetOf("france", "uk", "usa", "us", "europe", "deutschland", "italia", "espana",
 		"international", "belgique", "suisse", "canada", "australia", "australie", "japan", "japon",
@@ -814,6 +892,10 @@ func (c *Companies) findCues(toks []coToken, cueAt []bool, spans [][2]int) [][2]
 		default:
 			continue
 		}
+		if toks[i].caps && toks[i].end-toks[i].start > 1 {
+			// Headlines in capitals: no capitalisation to go by.
+			continue
+		}
 		if toks[i].upper && !toks[i].sent && f != "groupe" {
 			// "Compagnie des Alpes", "Banque Populaire": the cue word is
 			// itself part of a name.
@@ -885,7 +967,9 @@ func coSkipModifiers(toks []coToken, j int) (int, bool) {
 			return j, false
 		}
 		if t.upper || t.digit {
-			return j, true
+			// "la société d'exploitation de la tour Eiffel": the name
+			// belongs to the place.
+			return j, m == 0 || !coPlaceNouns[toks[j-1].fold]
 		}
 		if t.sym {
 			return j, false
