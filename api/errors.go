@@ -93,7 +93,7 @@ func errorTable() []domainError {
 	}
 }
 
-// statusCodes names the error code of an *echo.HTTPError by its status.
+// statusCode names the error code of an *echo.HTTPError by its status.
 func statusCode(status int) string {
 	switch status {
 	case http.StatusBadRequest:
@@ -144,7 +144,7 @@ const noLog = slog.LevelDebug - 1
 func classify(err error) (status int, code, message string, level slog.Level) {
 	var ae *apiError
 	if errors.As(err, &ae) {
-		if ae.Status >= 500 {
+		if ae.Status >= 500 && ae.Code != codeNotReady { // probes during start-up are not news
 			return ae.Status, ae.Code, ae.Message, slog.LevelWarn
 		}
 		return ae.Status, ae.Code, ae.Message, noLog

@@ -73,8 +73,10 @@ type Options struct {
 	AdminKey string
 	// Logger receives request logs and errors; nil discards them.
 	Logger *slog.Logger
-	// Registry receives the server's metrics and is what /metrics serves;
-	// nil means a new registry with the Go and process collectors.
+	// Registry receives the server's metrics (veille_http_*, veille_index_*,
+	// veille_ingest_*, veille_rebuild_*, veille_build_info; it must not hold
+	// them already) and is what /metrics serves; nil means a new registry
+	// with the Go and process collectors.
 	Registry *prometheus.Registry
 	// BodyLimit caps request bodies in bytes (413 beyond); 0 means 10 MiB.
 	BodyLimit int64
@@ -105,8 +107,9 @@ type Server struct {
 	ready   atomic.Bool
 }
 
-// New builds the server around svc. It panics only on programming errors
-// (an invalid embedded OpenAPI document).
+// New builds the server around svc. It panics only on programming errors:
+// an invalid embedded OpenAPI document, or a Registry that already holds
+// the server's metrics.
 func New(svc Service, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -185,6 +188,8 @@ func (s *Server) middleware() {
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
 			switch {
+			case v.RoutePath == "/healthz" || v.RoutePath == "/readyz" || v.RoutePath == "/metrics":
+				level = slog.LevelDebug // probes and scrapes would drown the log
 			case v.Status >= 500:
 				level = slog.LevelError
 			case v.Status >= 400:

@@ -115,7 +115,12 @@ func wantError(t testing.TB, rec *httptest.ResponseRecorder, status int, code st
 }
 
 func TestHealthAndReadiness(t *testing.T) {
-	s, _ := testServer(t, newFake(), Options{Version: "1.2.3"})
+	s, logs := testServer(t, newFake(), Options{Version: "1.2.3"})
+	defer func() {
+		if strings.Contains(logs.String(), "request failed") || strings.Contains(logs.String(), "level=ERROR") {
+			t.Errorf("probes logged as failures:\n%s", logs)
+		}
+	}()
 
 	rec := do(t, s, http.MethodGet, "/healthz", "")
 	if rec.Code != http.StatusOK {
