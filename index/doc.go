@@ -28,7 +28,8 @@ import (
 
 // Field names.
 const (
-	fieldSrc        = "_src"        // stored: the article as JSON (storedDoc)
+	fieldSrc        = "_src"        // stored: the article as JSON (storedDoc), body excepted
+	fieldBody       = "_body"       // stored: the body, as is (no JSON to decode)
 	fieldLang       = "lang"        // keyword, docvalues: language code
 	fieldSource     = "source"      // keyword, docvalues
 	fieldCompanies  = "companies"   // keyword, docvalues, one value per company
@@ -134,9 +135,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	pub := bleve.NewDateTimeFieldMapping()
 	pub.Store, pub.IncludeInAll, pub.DocValues = false, false, true
 	dm.AddFieldMappingsAt(fieldPublished, pub)
-	src := bleve.NewTextFieldMapping()
-	src.Index, src.Store, src.IncludeTermVectors, src.IncludeInAll, src.DocValues = false, true, false, false, false
-	dm.AddFieldMappingsAt(fieldSrc, src)
+	for _, name := range []string{fieldSrc, fieldBody} {
+		f := bleve.NewTextFieldMapping()
+		f.Index, f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, true, false, false, false
+		dm.AddFieldMappingsAt(name, f)
+	}
 	im.DefaultMapping = dm
 	if err := im.Validate(); err != nil {
 		return nil, fmt.Errorf("index: mapping: %w", err)
@@ -179,7 +182,9 @@ const (
 // build returns the document of a stored article.
 func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 	a := &d.Article
-	src, err := json.Marshal(d)
+	meta := *d
+	meta.Body = ""
+	src, err := json.Marshal(&meta)
 	if err != nil {
 		return nil, fmt.Errorf("index: encode article %s: %w", a.ID, err)
 	}
@@ -198,6 +203,9 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 		doc.AddField(document.NewTextFieldCustom(f, nil, []byte(a.Body), optText, b.text[f]))
 	}
 	doc.AddField(document.NewTextFieldCustom(fieldSrc, nil, src, optStored, nil))
+	if a.Body != "" {
+		doc.AddField(document.NewTextFieldCustom(fieldBody, nil, []byte(a.Body), optStored, nil))
+	}
 	kw := func(name, value string, i int, opts bindex.FieldIndexingOptions) {
 		var pos []uint64
 		if i > 0 {
@@ -272,12 +280,16 @@ func uniqueNonEmpty(vs []string) []string {
 	return out
 }
 
-// decodeStored decodes the _src field of a document.
-func decodeStored(src []byte) (storedDoc, error) {
+// decodeStored decodes the stored fields _src and _body of a document.
+func decodeStored(src, body []byte) (storedDoc, error) {
 	var d storedDoc
+	if src == nil {
+		return d, fmt.Errorf("index: stored article has no %s field", fieldSrc)
+	}
 	if err := json.Unmarshal(src, &d); err != nil {
 		return d, fmt.Errorf("index: decode stored article: %w", err)
 	}
+	d.Body = string(body)
 	if d.Companies == nil {
 		d.Companies = []string{}
 	}
@@ -309,3 +321,20 @@ func normalizeArticle(a *corpus.Article) error {
 func validLangCode(s string) bool {
 	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
 }
+
+// storedFields collects the stored fields of a document from a visit of
+// them (segment.StoredFieldValueVisitor), copying what it keeps: visited
+// values are only valid during the visit.
+type storedFields struct{ src, body []byte }
+
+func (f *storedFields) visit(name string, _ byte, val []byte, _ []uint64) bool {
+	switch name {
+	case fieldSrc:
+		f.src = append([]byte(nil), val...)
+	case fieldBody:
+		f.body = append([]byte(nil), val...)
+	}
+	return f.src == nil || f.body == nil
+}
+
+func (f *storedFields) decode() (storedDoc, error) { return decodeStored(f.src, f.body) }

@@ -431,16 +431,9 @@ func getStored(snap *scorch.IndexSnapshot, id string) (storedDoc, error) {
 	if doc == nil {
 		return storedDoc{}, fmt.Errorf("%w: %q", ErrNotFound, id)
 	}
-	var src []byte
-	doc.VisitFields(func(f bindex.Field) {
-		if f.Name() == fieldSrc {
-			src = f.Value()
-		}
-	})
-	if src == nil {
-		return storedDoc{}, fmt.Errorf("index: article %q has no stored source", id)
-	}
-	return decodeStored(src)
+	var sf storedFields
+	doc.VisitFields(func(f bindex.Field) { sf.visit(f.Name(), 0, f.Value(), nil) })
+	return sf.decode()
 }
 
 // Delete removes the article with id durably. Errors wrap ErrNotFound,

@@ -195,7 +195,7 @@ func (x *Index) copyAll(ctx context.Context, snap *scorch.IndexSnapshot) error {
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		var srcs [][]byte
+		var srcs []storedFields
 		flush := func() bool {
 			if len(srcs) == 0 {
 				return true
@@ -203,7 +203,7 @@ func (x *Index) copyAll(ctx context.Context, snap *scorch.IndexSnapshot) error {
 			docs := make([]*storedDoc, len(srcs))
 			errs := make([]error, len(srcs))
 			parallel(len(srcs), func(i int) {
-				d, err := decodeStored(srcs[i])
+				d, err := srcs[i].decode()
 				if err != nil {
 					errs[i] = err
 					return
@@ -240,19 +240,12 @@ func (x *Index) copyAll(ctx context.Context, snap *scorch.IndexSnapshot) error {
 				if ctx.Err() != nil {
 					return
 				}
-				var src []byte
-				err := ss.VisitDocument(i, func(name string, _ byte, val []byte, _ []uint64) bool {
-					if name == fieldSrc {
-						src = append([]byte(nil), val...)
-						return false
-					}
-					return true
-				})
-				if err != nil || src == nil {
+				var sf storedFields
+				if err := ss.VisitDocument(i, sf.visit); err != nil || sf.src == nil {
 					readErr <- fmt.Errorf("index: read stored article: %v", errors.Join(err, errors.New("no source")))
 					return
 				}
-				srcs = append(srcs, src)
+				srcs = append(srcs, sf)
 				if len(srcs) == rebuildBatch && !flush() {
 					return
 				}

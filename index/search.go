@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -379,6 +378,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 		return Results{}, err
 	}
 	d := g.records.dicts
+	mr := newMemoReader(snap)
 	cq, err := compileTextQuery(q.Text, q.Mode, g.mapping, textQueryOptions{Languages: fieldLanguages(d)})
 	if err != nil {
 		return Results{}, err
@@ -402,10 +402,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 		if cs.Fingerprint != p.fp || cs.Sort != p.sort {
 			return Results{}, invalidQuery("the cursor belongs to another query (text, filters, sort or per_page changed): start again without it")
 		}
-		p.after = &cand{seg: -1, score: cs.Score, pub: cs.Pub, amax: math.NaN(), id: cs.ID}
-		if cs.HasAmount {
-			p.after.amax = cs.Amount
-		}
+		p.after = &cand{seg: -1, score: cs.Score, pub: cs.Pub, amax: cs.Amount, id: cs.ID}
 	}
 	f := p.filters(d)
 	c := &counts{
@@ -470,7 +467,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	if cq.Query == nil {
 		err = scanAll(ctx, v, visit)
 	} else {
-		err = x.scanQuery(ctx, g, v, cq.Query, p.sort == sortRelevance, visit)
+		err = x.scanQuery(ctx, g, v, mr, cq.Query, p.sort == sortRelevance, visit)
 	}
 	if err != nil {
 		return Results{}, err
@@ -482,7 +479,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	} else {
 		page = nil
 	}
-	if res.Hits, err = x.loadHits(ctx, g, v, page, cq, q.Highlight); err != nil {
+	if res.Hits, err = x.loadHits(ctx, g, v, mr, page, cq, q.Highlight); err != nil {
 		return Results{}, err
 	}
 	more := p.from+len(page) < total
@@ -491,11 +488,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	}
 	if more && len(page) > 0 {
 		last := page[len(page)-1]
-		cs := cursorState{Sort: p.sort, Fingerprint: p.fp, Score: last.score, Pub: last.pub, ID: rk.id(&last)}
-		if !math.IsNaN(last.amax) {
-			cs.Amount, cs.HasAmount = last.amax, true
-		}
-		res.NextCursor = encodeCursor(x.secret, cs)
+		res.NextCursor = encodeCursor(x.secret, cursorState{
+			Sort: p.sort, Fingerprint: p.fp, Score: last.score, Pub: last.pub, Amount: last.amax, ID: rk.id(&last),
+		})
 	}
 	res.Facets = buildFacets(c, d, &p)
 	res.Took = time.Since(start)
@@ -558,21 +553,21 @@ func searchContext(ctx context.Context) context.Context {
 }
 
 // scanQuery visits every document matching tq, with its score when scored.
-func (x *Index) scanQuery(ctx context.Context, g *generation, v *view, tq query.Query, scored bool,
+func (x *Index) scanQuery(ctx context.Context, g *generation, v *view, r *memoReader, tq query.Query, scored bool,
 	visit func(s int, local uint32, score float64)) error {
 	opts := search.SearcherOptions{}
 	if !scored {
 		opts.Score = "none"
 	}
 	sctx := searchContext(ctx)
-	searcher, err := tq.Searcher(sctx, v.snap, g.mapping, opts)
+	searcher, err := tq.Searcher(sctx, r, g.mapping, opts)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidQuery, err)
 	}
 	defer searcher.Close()
 	sc := &search.SearchContext{
 		DocumentMatchPool: search.NewDocumentMatchPool(searcher.DocumentMatchPoolSize()+1, 0),
-		IndexReader:       v.snap,
+		IndexReader:       r,
 	}
 	seg, n := 0, 0
 	for {
@@ -596,7 +591,7 @@ func (x *Index) scanQuery(ctx context.Context, g *generation, v *view, tq query.
 }
 
 // loadHits reads the page's articles and highlights them.
-func (x *Index) loadHits(ctx context.Context, g *generation, v *view, page []cand, cq compiledQuery, hl bool) ([]Hit, error) {
+func (x *Index) loadHits(ctx context.Context, g *generation, v *view, r *memoReader, page []cand, cq compiledQuery, hl bool) ([]Hit, error) {
 	if len(page) == 0 {
 		return []Hit{}, nil
 	}
@@ -605,18 +600,11 @@ func (x *Index) loadHits(ctx context.Context, g *generation, v *view, page []can
 	for i := range page {
 		c := &page[i]
 		ss := v.segs[c.seg]
-		var src []byte
-		err := ss.VisitDocument(uint64(c.local), func(name string, _ byte, val []byte, _ []uint64) bool {
-			if name == fieldSrc {
-				src = val
-				return false
-			}
-			return true
-		})
-		if err != nil {
+		var sf storedFields
+		if err := ss.VisitDocument(uint64(c.local), sf.visit); err != nil {
 			return nil, fmt.Errorf("index: load hit: %w", err)
 		}
-		d, err := decodeStored(src)
+		d, err := sf.decode()
 		if err != nil {
 			return nil, err
 		}
@@ -629,7 +617,7 @@ func (x *Index) loadHits(ctx context.Context, g *generation, v *view, page []can
 	var locs map[string]search.FieldTermLocationMap
 	if cq.Scored && cq.Query != nil {
 		var err error
-		if locs, err = locations(ctx, g, v.snap, cq.Query, ids); err != nil {
+		if locs, err = locations(ctx, g, r, cq.Query, ids); err != nil {
 			return nil, err
 		}
 	}
@@ -654,7 +642,7 @@ func (x *Index) loadHits(ctx context.Context, g *generation, v *view, page []can
 }
 
 // locations returns the match locations of tq in the documents ids.
-func locations(ctx context.Context, g *generation, snap *scorch.IndexSnapshot, tq query.Query, ids []string) (map[string]search.FieldTermLocationMap, error) {
+func locations(ctx context.Context, g *generation, snap *memoReader, tq query.Query, ids []string) (map[string]search.FieldTermLocationMap, error) {
 	q := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), tq})
 	searcher, err := q.Searcher(searchContext(ctx), snap, g.mapping, search.SearcherOptions{IncludeTermVectors: true, Score: "none"})
 	if err != nil {

@@ -13,7 +13,6 @@ package index
 // name is the leftover of an interrupted rebuild and is removed at Open.
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,7 +29,7 @@ const (
 	secretFile  = "secret"
 	lockFile    = "LOCK"
 	genPrefix   = "gen-"
-	secretSize  = 32
+	secretSize  = cursorKeySize
 )
 
 // genName returns the folder name of generation n.
@@ -121,9 +120,9 @@ func loadSecret(dir string) ([]byte, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("index: read cursor key: %w", err)
 	}
-	key := make([]byte, secretSize)
-	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("index: cursor key: %w", err)
+	key, err := newCursorKey()
+	if err != nil {
+		return nil, err
 	}
 	if err := writeFileAtomic(dir, secretFile, key); err != nil {
 		return nil, fmt.Errorf("index: write cursor key: %w", err)
