@@ -1,0 +1,346 @@
+package index
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+)
+
+var updateHighlight = flag.Bool("update-highlight", false, "rewrite testdata/highlight_*.golden")
+
+// hlSpans returns the spans of every occurrence of each word in text.
+func hlSpans(text string, words ...string) []span {
+	var out []span
+	for _, w := range words {
+		for i := 0; ; {
+			j := strings.Index(text[i:], w)
+			if j < 0 {
+				break
+			}
+			out = append(out, span{Start: i + j, End: i + j + len(w), Term: strings.ToLower(w)})
+			i += j + len(w)
+		}
+	}
+	return out
+}
+
+func TestHighlightEscaping(t *testing.T) {
+	tests := []struct {
+		name  string
+		text  string
+		spans []span
+		want  string
+	}{
+		{"mark and escape", `Le <script>alert("x")</script> & Nvidia`, []span{{Start: 33, End: 39}},
+			`Le &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; <mark>Nvidia</mark>`},
+		{"marked markup is escaped inside the mark", `a <b> c`, []span{{Start: 2, End: 5}},
+			`a <mark>&lt;b&gt;</mark> c`},
+		{"entity in the text stays text", `AT&amp;T x`, []span{{Start: 0, End: 8}},
+			`<mark>AT&amp;amp;T</mark> x`},
+		{"quote", `l'Oréal`, []span{{Start: 2, End: 8}}, `l&#39;<mark>Oréal</mark>`},
+		{"white space collapsed", "  un\n\n deux\ttrois  ", []span{{Start: 7, End: 11}}, `un <mark>deux</mark> trois`},
+		{"overlapping and touching spans merge", "abcdef", []span{{Start: 0, End: 3}, {Start: 2, End: 4}, {Start: 4, End: 5}}, `<mark>abcde</mark>f`},
+		{"spans out of range are clamped", "abc", []span{{Start: -5, End: 1}, {Start: 2, End: 99}}, `<mark>a</mark>b<mark>c</mark>`},
+		{"inverted and empty spans are dropped", "abc", []span{{Start: 2, End: 1}, {Start: 1, End: 1}}, `abc`},
+		{"mid-rune spans widen to whole runes", "été", []span{{Start: 1, End: 3}}, `<mark>ét</mark>é`},
+		{"elided article left out", "de l’hydro et d'eau", []span{{Start: 3, End: 12}, {Start: 16, End: 21}}, `de l’<mark>hydro</mark> et d&#39;<mark>eau</mark>`},
+		{"other apostrophes kept", "O'Brien aujourd'hui", []span{{Start: 0, End: 7}, {Start: 8, End: 19}}, `<mark>O&#39;Brien</mark> <mark>aujourd&#39;hui</mark>`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := highlightAll(tc.text, tc.spans); got != tc.want {
+				t.Errorf("highlightAll = %q, want %q", got, tc.want)
+			}
+			got := highlight(tc.text, tc.spans, 3, 160)
+			if len(got) != 1 || got[0] != tc.want {
+				t.Errorf("highlight = %q, want [%q]", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestHighlightFragments(t *testing.T) {
+	article, err := os.ReadFile(filepath.Join("testdata", "highlight_article.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(article)
+	t.Run("cut at spaces, about the size asked", func(t *testing.T) {
+		for _, size := range []int{40, 80, 160, 300} {
+			frags := highlight(text, hlSpans(text, "Nvidia", "centres", "électricité"), 3, size)
+			if len(frags) == 0 || len(frags) > 3 {
+				t.Fatalf("size %d: %d fragments", size, len(frags))
+			}
+			for _, f := range frags {
+				plain := strings.Trim(unescapeFragment(f), ellipsis)
+				if n := utf8.RuneCountInString(plain); n > size+2*wordSlack {
+					t.Errorf("size %d: fragment of %d runes: %q", size, n, f)
+				}
+				words := strings.Fields(hlCollapse(text))
+				fw := strings.Fields(plain)
+				if !slices.Contains(words, fw[0]) || !slices.Contains(words, fw[len(fw)-1]) {
+					t.Errorf("size %d: fragment cut mid-word: %q", size, f)
+				}
+			}
+		}
+	})
+	t.Run("distinct terms before repeated ones", func(t *testing.T) {
+		// "Nvidia" is in the first line and the last; "refroidissement" once
+		// in the middle: two fragments show both terms.
+		frags := highlight(text, hlSpans(text, "Nvidia", "refroidissement"), 2, 120)
+		joined := strings.Join(frags, "\n")
+		if !strings.Contains(joined, "<mark>Nvidia</mark>") || !strings.Contains(joined, "<mark>refroidissement</mark>") {
+			t.Errorf("fragments %q miss a term", frags)
+		}
+		if len(frags) != 2 || !strings.Contains(frags[0], "Nvidia") {
+			t.Errorf("fragments %q are not in document order", frags)
+		}
+	})
+	t.Run("densest window first", func(t *testing.T) {
+		frags := highlight(text, hlSpans(text, "Nvidia", "Norvège", "Oslo"), 1, 200)
+		if len(frags) != 1 || strings.Count(frags[0], "<mark>") < 3 {
+			t.Errorf("got %q, want one fragment with Nvidia, Oslo and Norvège", frags)
+		}
+	})
+	t.Run("ellipses where text was cut", func(t *testing.T) {
+		frags := highlight(text, hlSpans(text, "emplois"), 1, 60)
+		if len(frags) != 1 || !strings.HasPrefix(frags[0], ellipsis) || !strings.HasSuffix(frags[0], ellipsis) {
+			t.Errorf("got %q", frags)
+		}
+		frags = highlight(text, hlSpans(text, "Nvidia investit"), 1, 60)
+		if len(frags) != 1 || strings.HasPrefix(frags[0], ellipsis) {
+			t.Errorf("a fragment at the start has no leading ellipsis: %q", frags)
+		}
+	})
+	t.Run("no span gives the start of the text", func(t *testing.T) {
+		frags := highlight(text, nil, 3, 50)
+		if len(frags) != 1 || frags[0] != snippet(text, 50) || strings.Contains(frags[0], "<mark>") {
+			t.Errorf("got %q", frags)
+		}
+		if frags := highlight(" \n ", nil, 3, 50); frags != nil {
+			t.Errorf("blank text: %q", frags)
+		}
+	})
+	t.Run("defaults", func(t *testing.T) {
+		got := highlight(text, hlSpans(text, "Nvidia", "centres"), 0, 0)
+		want := highlight(text, hlSpans(text, "Nvidia", "centres"), defaultFragments, defaultFragmentRunes)
+		if !slices.Equal(got, want) {
+			t.Errorf("zero arguments: %q, want defaults %q", got, want)
+		}
+	})
+	t.Run("a long word without space", func(t *testing.T) {
+		long := strings.Repeat("x", 500) + " Nvidia " + strings.Repeat("y", 500)
+		frags := highlight(long, hlSpans(long, "Nvidia"), 1, 40)
+		if len(frags) != 1 || !strings.Contains(frags[0], "<mark>Nvidia</mark>") || utf8.RuneCountInString(frags[0]) > 40+2*wordSlack+20 {
+			t.Errorf("got %q", frags)
+		}
+	})
+}
+
+func TestSnippet(t *testing.T) {
+	tests := []struct {
+		text string
+		size int
+		want string
+	}{
+		{"", 10, ""},
+		{"  \n ", 10, ""},
+		{"court", 10, "court"},
+		{"  un deux trois quatre", 10, "un deux…"},
+		{"un <b>deux</b> trois", 14, "un &lt;b&gt;deux&lt;/b&gt;…"},
+		{"un <b>deux</b> trois", 12, "un…"},
+		{"été été été", 5, "été…"},
+		{strings.Repeat("é", 30), 10, strings.Repeat("é", 30)}, // a word is not cut when a space is near
+		{strings.Repeat("é", 300), 10, strings.Repeat("é", 10) + "…"},
+		{"a b", 0, "a b"},
+	}
+	for _, tc := range tests {
+		if got := snippet(tc.text, tc.size); got != tc.want {
+			t.Errorf("snippet(%q, %d) = %q, want %q", tc.text, tc.size, got, tc.want)
+		}
+	}
+}
+
+func TestSpansOf(t *testing.T) {
+	dm := &search.DocumentMatch{Locations: search.FieldTermLocationMap{
+		"body_fr": {
+			"nvidia": {{Start: 10, End: 16}, {Start: 40, End: 46}},
+			"centr":  {{Start: 20, End: 27}, {Start: 1, End: 2, ArrayPositions: []uint64{1}}, nil},
+		},
+		"title_fr": {"nvidia": {{Start: 0, End: 6}}},
+	}}
+	got := spansOf(dm, "body_fr")
+	slices.SortFunc(got, func(a, b span) int { return a.Start - b.Start })
+	want := []span{{10, 16, "nvidia"}, {20, 27, "centr"}, {40, 46, "nvidia"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("spansOf = %v, want %v", got, want)
+	}
+	if spansOf(nil, "x") != nil || spansOf(dm, "body_en") != nil {
+		t.Error("spansOf of nothing is not empty")
+	}
+}
+
+// TestHighlightGolden runs queries on an index of the test article and
+// compares the highlights built from Bleve's term locations with
+// testdata/highlight_<name>.golden (go test ./index -run HighlightGolden
+// -update-highlight rewrites them).
+func TestHighlightGolden(t *testing.T) {
+	article, err := os.ReadFile(filepath.Join("testdata", "highlight_article.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	title, body, _ := strings.Cut(string(article), "\n")
+	idx := qtIndex(t, []qtDoc{{"a", "fr", title, body}})
+	tests := []struct{ name, q string }{
+		{"words", "nvidia norvège"},
+		{"stems", "investissements électricité"},
+		{"phrase", `"centres de données"`},
+		{"typo", "refroidisement"},
+		{"prefix", "hydro"},
+		{"any", "microsoft amazon emplois"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q, err := buildTextQuery(tc.q, "any", idx.Mapping())
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := bleve.NewSearchRequest(q)
+			req.IncludeLocations = true
+			res, err := idx.Search(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Hits) != 1 {
+				t.Fatalf("%q: %d hits", tc.q, len(res.Hits))
+			}
+			var b strings.Builder
+			b.WriteString("query: " + tc.q + "\ntitle: " + highlightAll(title, spansOf(res.Hits[0], "title_fr")) + "\n")
+			for _, f := range highlight(body, spansOf(res.Hits[0], "body_fr"), 3, 160) {
+				b.WriteString("body: " + f + "\n")
+			}
+			path := filepath.Join("testdata", "highlight_"+tc.name+".golden")
+			if *updateHighlight {
+				if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != string(want) {
+				t.Errorf("%s:\ngot:\n%s\nwant:\n%s", path, b.String(), want)
+			}
+		})
+	}
+}
+
+// hlCollapse trims s and collapses its white space runs to one space, as
+// the highlighter does.
+func hlCollapse(s string) string {
+	var b strings.Builder
+	space := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			space = true
+		} else {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// hlCheckFragment checks the HTML of one fragment: marks balanced and not
+// nested, nothing else unescaped, valid UTF-8 when the text is.
+func hlCheckFragment(t *testing.T, text, f string) {
+	t.Helper()
+	rest, open := f, false
+	for {
+		i := strings.IndexByte(rest, '<')
+		if i < 0 {
+			break
+		}
+		switch {
+		case !open && strings.HasPrefix(rest[i:], markOpen):
+			open, rest = true, rest[i+len(markOpen):]
+		case open && strings.HasPrefix(rest[i:], markClose):
+			open, rest = false, rest[i+len(markClose):]
+		default:
+			t.Fatalf("unescaped '<' in %q (text %q)", f, text)
+		}
+	}
+	if open || strings.ContainsRune(unescapeFragmentTags(f), '>') {
+		t.Fatalf("unbalanced mark or unescaped '>' in %q", f)
+	}
+	if utf8.ValidString(text) && !utf8.ValidString(f) {
+		t.Fatalf("invalid UTF-8 in %q", f)
+	}
+}
+
+// unescapeFragmentTags removes the marks of f, leaving entities.
+func unescapeFragmentTags(f string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(f, markOpen, ""), markClose, "")
+}
+
+func FuzzHighlight(f *testing.F) {
+	f.Add("Le géant Nvidia investit en Norvège.", []byte{9, 0, 15, 0}, uint8(3), uint8(20))
+	f.Add("a <script>alert(1)</script> & b", []byte{2, 0, 30, 0, 0, 0, 1, 0}, uint8(1), uint8(5))
+	f.Add("été\xffà\n\n  x", []byte{1, 0, 2, 0, 5, 0, 200, 0}, uint8(2), uint8(3))
+	f.Add(strings.Repeat("mot ", 200), []byte{0, 0, 3, 0, 100, 0, 103, 0, 250, 2, 253, 2}, uint8(3), uint8(30))
+	f.Fuzz(func(t *testing.T, text string, raw []byte, nFrag, size uint8) {
+		var spans []span
+		for i := 0; i+3 < len(raw); i += 4 {
+			s := int(raw[i]) | int(raw[i+1])<<8
+			e := int(raw[i+2]) | int(raw[i+3])<<8
+			spans = append(spans, span{Start: s - 100, End: e - 100})
+		}
+		frags := highlight(text, spans, int(nFrag%5), int(size))
+		maxF := int(nFrag % 5)
+		if maxF == 0 {
+			maxF = defaultFragments
+		}
+		if len(frags) > maxF {
+			t.Fatalf("%d fragments, at most %d", len(frags), maxF)
+		}
+		whole := hlCollapse(text)
+		pos, visible := 0, 0
+		for _, fr := range frags {
+			hlCheckFragment(t, text, fr)
+			plain := hlCollapse(strings.TrimSuffix(strings.TrimPrefix(unescapeFragment(fr), ellipsis), ellipsis))
+			visible += len(plain)
+			i := strings.Index(whole[pos:], plain)
+			if i < 0 {
+				t.Fatalf("fragment %q is not in the text after byte %d: %q", plain, pos, whole)
+			}
+			pos += i + len(plain)
+		}
+		if visible > len(text) {
+			t.Fatalf("fragments show %d bytes of a %d-byte text", visible, len(text))
+		}
+		all := highlightAll(text, spans)
+		hlCheckFragment(t, text, all)
+		if got := hlCollapse(unescapeFragment(all)); got != whole {
+			t.Fatalf("highlightAll shows %q, want %q", got, whole)
+		}
+		sn := snippet(text, int(size))
+		hlCheckFragment(t, text, sn)
+		if p := hlCollapse(strings.TrimSuffix(unescapeFragment(sn), ellipsis)); !strings.HasPrefix(whole, p) {
+			t.Fatalf("snippet %q is not the start of %q", p, whole)
+		}
+	})
+}
