@@ -32,8 +32,9 @@ import (
 //     "le géant américain de l'internet") then a capitalised word
 //     sequence X; X followed by a legal suffix (SA, SAS, Ltd, Inc.,
 //     GmbH, AG, plc, NV, BV, SpA, LLC, Holdings); apposition ("X, une
-//     entreprise ...", "X est une société ..."); business possessives
-//     ("le PDG de X", "les salariés de X", "filiale de X"). X runs over
+//     entreprise ...", "X est une société ...", "X, filiale de ...");
+//     business possessives ("le PDG de X", "les salariés de X", "filiale
+//     de X", "le chiffre d'affaires de X", "le rachat de X"). X runs over
 //     capitalised words, joined by "de/du/des/d'/&/-", and stops at
 //     lowercase words and punctuation. X is rejected when it is a person
 //     (starts with a common first name), a place (country via
@@ -43,7 +44,13 @@ import (
 //     employers' organisations, courts, events, news media cited as
 //     sources). Discovered names keep their written form minus legal
 //     suffixes, a leading "Groupe" and a trailing country ("Timac Agro
-//     France" → "Timac Agro").
+//     France" → "Timac Agro"). A cue is ignored after a role ("le
+//     président du groupe X": X is a person), after "son/leur" ("son
+//     groupe": a band or a party), with a veto modifier ("le groupe de
+//     rock", "la banque centrale"), after a place noun ("la société
+//     d'exploitation de la tour Eiffel") and in all-capital headlines.
+//     Gazetteer matches glued by a hyphen to another capitalised word
+//     ("AP-HP") are parts of another name and dropped.
 //
 // Context for "~" aliases: accepted when a cue precedes them ("le groupe
 // Total", "l'opérateur Orange"), when the same firm is also named by an
@@ -65,10 +72,10 @@ var coEmbeddedGazetteer string
 // gazetteer data.
 var ErrGazetteer = errors.New("analyzers: malformed gazetteer")
 
-// maxAliasTokens bounds the length of a gazetteer alias, in tokens.
+// coMaxAliasTokens bounds the length of a gazetteer alias, in tokens.
 const coMaxAliasTokens = 8
 
-// maxNameTokens bounds the length of a discovered name, in tokens.
+// coMaxNameTokens bounds the length of a discovered name, in tokens.
 const coMaxNameTokens = 6
 
 // Companies finds companies named in text. Build it once with
@@ -76,7 +83,7 @@ const coMaxNameTokens = 6
 type Companies struct {
 	names     []string               // canonical names, by id
 	aliases   map[string]coAliasInfo // folded tokens joined by ' ' → alias
-	firstMax  map[string]int         // first folded coToken → longest alias starting with it
+	firstMax  map[string]int         // first folded token → longest alias starting with it
 	rejects   map[string]bool        // folded non-company names
 	heads     map[string]bool        // folded words that cannot start a firm's name
 	first     map[string]bool        // folded first names
@@ -84,12 +91,12 @@ type Companies struct {
 	countries *Countries
 }
 
-// aliasInfo is one gazetteer alias.
+// coAliasInfo is one gazetteer alias.
 type coAliasInfo struct {
 	id        int32    // index in names; -1: a non-company name
 	ambiguous bool     // "~": needs company context
 	upper     bool     // first content word must be capitalised in the text
-	capsMask  uint16   // bit i: coToken i must be written in capitals
+	capsMask  uint16   // bit i: token i must be written in capitals
 	exact     []string // "=": tokens as they must be written
 	words     int      // number of word tokens
 	implicit  bool     // the canonical name standing as its own alias
@@ -281,7 +288,7 @@ func (c *Companies) addAlias(a string, id int32, implicit bool) error {
 	return nil
 }
 
-// splitBar splits a gazetteer line on '|' and trims the parts, dropping
+// coSplitBar splits a gazetteer line on '|' and trims the parts, dropping
 // empty ones.
 func coSplitBar(s string) []string {
 	var out []string
@@ -293,7 +300,7 @@ func coSplitBar(s string) []string {
 	return out
 }
 
-// contentToken returns the index of the first token of toks that is not
+// coContentToken returns the index of the first token of toks that is not
 // a leading article (le, la, les, l'), or -1.
 func coContentToken(toks []coToken) int {
 	for i, t := range toks {
@@ -308,10 +315,10 @@ func coContentToken(toks []coToken) int {
 	return -1
 }
 
-// foldKey returns the folded lookup key of a name.
+// coFoldKey returns the folded lookup key of a name.
 func coFoldKey(s string) string { return string(coJoinFolds(nil, coTokenize(s))) }
 
-// joinFolds appends the folded forms of toks, separated by spaces, to buf.
+// coJoinFolds appends the folded forms of toks, separated by spaces, to buf.
 func coJoinFolds(buf []byte, toks []coToken) []byte {
 	for i, t := range toks {
 		if i > 0 {
@@ -325,7 +332,7 @@ func coJoinFolds(buf []byte, toks []coToken) []byte {
 // ---------------------------------------------------------------------
 // Tokens
 
-// gapKind classifies the text between two tokens.
+// coGapKind classifies the text between two tokens.
 type coGapKind uint8
 
 const (
@@ -339,7 +346,7 @@ const (
 	coGapBreak                   // any other punctuation
 )
 
-// token is one word (letters and digits) or symbol ('&', '+') of a text.
+// coToken is one word (letters and digits) or symbol ('&', '+') of a text.
 type coToken struct {
 	start, end int
 	fold       string // lower case, accents removed
@@ -358,7 +365,7 @@ func (t *coToken) soft() bool {
 	return t.gap <= coGapDot && !t.sent
 }
 
-// tokenize splits text into tokens with byte offsets, folded forms,
+// coTokenize splits text into tokens with byte offsets, folded forms,
 // capitalisation and the kind of gap before each token.
 func coTokenize(text string) []coToken {
 	toks := make([]coToken, 0, len(text)/5+4)
@@ -507,7 +514,7 @@ func coAppendFold(buf []byte, w string) []byte {
 	return buf
 }
 
-// classifyGap returns the kind of gap g and whether the token after it
+// coClassifyGap returns the kind of gap g and whether the token after it
 // opens a sentence.
 func coClassifyGap(g string, prev *coToken, text string, t *coToken) (coGapKind, bool) {
 	switch g {
@@ -522,7 +529,7 @@ func coClassifyGap(g string, prev *coToken, text string, t *coToken) (coGapKind,
 	case ".":
 		// "E.Leclerc", "JD.com" join; "Europe.Renault" (glued
 		// paragraphs) opens a sentence.
-		if prev.end-prev.start <= 1 || !t.upper || prev.caps {
+		if prev.end-prev.start <= 1 || !t.upper {
 			return coGapDot, false
 		}
 		return coGapBreak, true
@@ -572,6 +579,9 @@ var (
 	coCivility = coSetOf("m", "mme", "mmes", "mlle", "me", "mm", "dr", "pr", "mr", "mrs", "ms", "sir", "lord")
 	// Words before a surname that make it a person.
 	coPersonBefore = coSetOf("famille", "familles", "clan", "veuve", "epoux", "epouse", "freres", "soeurs", "heritiers", "dynastie", "general", "marechal", "abbe", "pere", "saint", "sainte", "docteur", "professeur", "maitre", "madame", "monsieur")
+	// Bare nouns that describe a firm named just before a comma.
+	coAppositionNouns = coSetOf("filiale", "fabricant", "equipementier", "maison-mere", "operateur",
+		"distributeur", "constructeur", "assureur")
 	// Possessive determiners: "son groupe" is rarely a firm.
 	coPossessiveDet = coSetOf("son", "sa", "ses", "leur", "leurs", "mon", "ma", "notre", "votre")
 	// Roles whose holder is named after "du groupe", "de la société".
@@ -676,13 +686,13 @@ func coSetOf(words ...string) map[string]bool {
 // ---------------------------------------------------------------------
 // Finding
 
-// mention is one company found in the text.
+// coMention is one company found in the text.
 type coMention struct {
 	pos  int    // first coToken
 	name string // canonical name
 }
 
-// gazMatch is one gazetteer alias matched in the text.
+// coGazMatch is one gazetteer alias matched in the text.
 type coGazMatch struct {
 	i, n int
 	info coAliasInfo
@@ -957,7 +967,7 @@ func coRoleBefore(toks []coToken, i int) bool {
 	return k >= 0 && coRoles[toks[k].fold]
 }
 
-// skipModifiers skips the lowercase modifiers after a cue noun ("américain",
+// coSkipModifiers skips the lowercase modifiers after a cue noun ("américain",
 // "de l'internet", "à bas coût") and returns the index where a name may
 // start; ok is false when a veto word or a stop word intervenes.
 func coSkipModifiers(toks []coToken, j int) (int, bool) {
@@ -999,12 +1009,12 @@ func coSkipModifiers(toks []coToken, j int) (int, bool) {
 	return j, false
 }
 
-// startsName reports whether a name may start at token j.
+// coStartsName reports whether a name may start at token j.
 func coStartsName(toks []coToken, j int) bool {
 	return j < len(toks) && !toks[j].sym && (toks[j].upper || toks[j].digit && !coAllDigits(&toks[j]))
 }
 
-// nameEnd returns the end (exclusive) of the capitalised word sequence
+// coNameEnd returns the end (exclusive) of the capitalised word sequence
 // starting at j, or j when no name starts there.
 func coNameEnd(toks []coToken, j int) int {
 	if !coStartsName(toks, j) {
@@ -1053,7 +1063,7 @@ func (c *Companies) findSuffixed(toks []coToken, spans [][2]int) [][2]int {
 	return spans
 }
 
-// isSuffixForm checks how a legal suffix is written: "SA", "Ltd", "GmbH",
+// coIsSuffixForm checks how a legal suffix is written: "SA", "Ltd", "GmbH",
 // "plc", "SpA", "Holdings"; never a lowercase common word.
 func coIsSuffixForm(t *coToken) bool {
 	switch t.fold {
@@ -1067,7 +1077,7 @@ func coIsSuffixForm(t *coToken) bool {
 	return t.caps
 }
 
-// nameStartBackward returns the first token of the capitalised sequence
+// coNameStartBackward returns the first token of the capitalised sequence
 // that ends just before token end, or end when there is none.
 func coNameStartBackward(toks []coToken, end int) int {
 	start := end
@@ -1092,8 +1102,10 @@ func coNameStartBackward(toks []coToken, end int) int {
 func (c *Companies) findAppositions(toks []coToken, spans [][2]int) [][2]int {
 	for i := 1; i+1 < len(toks); i++ {
 		f := toks[i].fold
-		if f == "filiale" && toks[i].gap == coGapComma {
-			// "Sandoz, filiale du géant suisse Novartis"
+		if coAppositionNouns[f] && toks[i].gap == coGapComma && i+1 < len(toks) && !toks[i].upper &&
+			(toks[i+1].fold == "de" || toks[i+1].fold == "d" || toks[i+1].fold == "du" || toks[i+1].fold == "des" || !toks[i+1].upper && !coStopWords[toks[i+1].fold]) {
+			// "Sandoz, filiale du géant suisse Novartis", "Lu Azur,
+			// actionnaire minoritaire d'Aigle Azur"
 			if start := coNameStartBackward(toks, i); start < i && toks[i-1].upper {
 				spans = append(spans, [2]int{start, i})
 			}
@@ -1135,7 +1147,9 @@ func (c *Companies) findAppositions(toks []coToken, spans [][2]int) [][2]int {
 // findPossessives finds "le PDG de X", "les salariés d'X", "filiale de X".
 func (c *Companies) findPossessives(toks []coToken, spans [][2]int) [][2]int {
 	for i := 0; i+2 < len(toks); i++ {
-		if !coPossessive[toks[i].fold] || toks[i].upper && toks[i].fold != "pdg" {
+		if toks[i].fold == "affaires" && i >= 2 && toks[i-1].fold == "d" && toks[i-2].fold == "chiffre" {
+			// "le chiffre d'affaires de X"
+		} else if !coPossessive[toks[i].fold] || toks[i].upper && toks[i].fold != "pdg" {
 			continue
 		}
 		if toks[i].fold == "conseil" {
@@ -1311,7 +1325,7 @@ func (c *Companies) firstPositions(text string, toks []coToken, found []coMentio
 	return kept
 }
 
-// orderDistinct returns the distinct names of ms by first position.
+// coOrderDistinct returns the distinct names of ms by first position.
 func coOrderDistinct(ms []coMention) []string {
 	if len(ms) == 0 {
 		return nil

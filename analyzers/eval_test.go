@@ -251,23 +251,26 @@ func TestExtractionQuality(t *testing.T) {
 		}
 	}
 
-	// Floors, set just under what was measured on the held-out test split
-	// (see the report in testdata/labels/README.md). Companies are this
-	// package's gazetteer and discovery rules: enforced.
+	// Floors, set just under what was measured (test split, held out:
+	// companies precision 0.930, recall 0.767; dev split, used for tuning:
+	// 0.980, 0.836). Companies are this package's gazetteer and discovery
+	// rules: enforced.
 	//
 	// Countries and amounts are measured and logged; their floors stay at
 	// zero until the country matcher and amount parser are integrated:
 	// the coordinator raises them then to just under the measured figures
-	// (goals: countries >= 0.90, amounts >= 0.95).
+	// (goals: countries >= 0.90, amounts >= 0.95; measured with the
+	// working-tree versions of countries.go and amounts.go at the time of
+	// writing: 1.000/1.000 for both on test, dev amounts recall 0.989).
 	type floor struct{ p, r float64 }
 	floors := map[string]map[string]floor{
 		"test": {
-			"companies": {p: 0.80, r: 0.60},
+			"companies": {p: 0.90, r: 0.74},
 			"countries": {p: 0, r: 0},
 			"amounts":   {p: 0, r: 0},
 		},
 		"dev": {
-			"companies": {p: 0.85, r: 0.70},
+			"companies": {p: 0.95, r: 0.80},
 			"countries": {p: 0, r: 0},
 			"amounts":   {p: 0, r: 0},
 		},
