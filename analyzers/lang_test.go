@@ -427,9 +427,11 @@ func BenchmarkDetect(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(tc.text)))
+			start, ok := processCPUTime()
 			for b.Loop() {
 				d.Detect(tc.text)
 			}
+			reportCPU(b, start, ok)
 		})
 	}
 }
