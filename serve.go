@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"veille/analyzers"
 	"veille/api"
 	"veille/corpus"
@@ -39,11 +37,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		}
 	}()
 
-	reg := prometheus.NewRegistry()
 	srv := api.New(idx, api.Options{
 		AdminKey:  cfg.AdminKey,
 		Logger:    logger,
-		Registry:  reg,
 		Countries: ext.Countries(),
 	})
 
@@ -142,7 +138,7 @@ func newExtractor(cfg config) (*analyzers.Extractor, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rates %s: %w", cfg.Rates, err)
 		}
-		opts.Rates = rates
+		opts.Rates = analyzers.DefaultRates().Merge(rates)
 	}
 	return analyzers.NewExtractor(opts)
 }
