@@ -466,6 +466,9 @@ func classify(l *rline) lineKind {
 	if trig&trigBoiler != 0 && containsAny(f, boilerAnywhere) || trig&trigCookie != 0 && n <= 300 && containsAny(f, cookieLines) {
 		return kBoiler
 	}
+	if trig&trigPaywall != 0 && n <= 160 && containsAny(f, paywallLines) {
+		return kBoiler // "La suite de cet article est réservée aux abonnés"
+	}
 	if trig&trigCTA != 0 && n <= 400 && containsAny(f, callsToAction) && containsAny(f, readerWords) && !strings.Contains(f, "\"") {
 		// "Inscrivez-vous à notre newsletter", "Maximisez votre expérience...";
 		// not a quotation that happens to say so.
@@ -511,6 +514,7 @@ var (
 		"read next", "more from", "more stories", "recommended for you", "disclaimer", "avertissement",
 		"clause de non-responsabilite", "mentions legales", "a propos de l'auteur", "a propos de cet auteur",
 		"about the author", "signaler un abus", "signaler un contenu", "leave a reply", "leave a comment",
+		"related topics", "more on this story", "top stories", "most read", "most popular",
 	}
 	relatedPrefixes = []string{
 		"lire aussi", "a lire aussi", "lire egalement", "a lire egalement", "voir aussi", "a voir aussi",
@@ -543,6 +547,8 @@ var (
 		"activer javascript", "activez javascript", "enable javascript", "veuillez activer",
 		"your email address will not be published",
 	}
+	paywallLines = []string{"reservee aux abonnes", "reserve aux abonnes", "deja abonne", "connectez-vous",
+		"debloquez", "lire la suite", "pour continuer a lire", "for subscribers", "subscribe to continue", "subscribe to read"}
 	cookieLines = []string{"nous utilisons des cookies", "ce site utilise des cookies", "utilise des cookies",
 		"accepter les cookies", "acceptez les cookies", "we use cookies", "this site uses cookies",
 		"politique de cookies", "gestion des cookies", "consentement aux cookies", "utilisation de cookies",
@@ -562,6 +568,7 @@ const (
 	trigCTA
 	trigCredit
 	trigAgency
+	trigPaywall
 )
 
 // triggers returns the trigger bits of the words of the folded line f.
@@ -584,6 +591,8 @@ func triggers(f string) int {
 			t |= trigCTA
 		case "droits", "rights", "copyright":
 			t |= trigCredit
+		case "abonnes", "connectez", "debloquez", "suite", "subscribers", "subscribe":
+			t |= trigPaywall
 		case "getty", "afp", "reuters", "shutterstock", "unsplash", "istock", "stock", "ap", "sipa", "lucas",
 			"maxppp", "abaca", "pixabay", "pexels", "wikimedia", "dr":
 			t |= trigAgency
@@ -618,7 +627,7 @@ func isBoilerWord(f string) bool {
 		"ok", "j'accepte", "accepter", "refuser", "continuer", "suivant", "precedent", "next", "previous",
 		"actualites", "actualite", "a la une", "fil info", "breaking news", "exclusif", "lecture zen", "mis a jour",
 		"publie", "publie le", "par", "by", "auteur", "author", "partager cet article", "favoris",
-		"ajouter aux favoris", "sauvegarder", "enregistrer", "signaler", "plus", "moins", "events", "evenements",
+		"ajouter aux favoris", "sauvegarder", "enregistrer", "save", "abonne", "sans engagement", "signaler", "plus", "moins", "events", "evenements",
 		"a lire", "a voir", "voir aussi", "lire aussi", "publicite:", "contribuer", "offrir", "reutiliser",
 		"nom *", "e-mail *", "email *", "site web", "commentaire", "annuler la reponse", "envoyer":
 		return true
@@ -675,6 +684,9 @@ func isMeta(f string, words int) bool {
 	if words <= 6 && containsAny(f, agencyCredits) {
 		return true // "Le Courrier avec AFP", "(AFP)"
 	}
+	if words <= 5 && isRelativeTime(f) {
+		return true // "2 hours ago", "il y a 3 heures"
+	}
 	if hasPrefixAny(f, publishedLabels) || hasPrefixAny(f, otherDateLabels) {
 		return words <= 12
 	}
@@ -686,6 +698,25 @@ func isMeta(f string, words int) bool {
 		// a line that is little more than a date: "ven 19 Sep 2025",
 		// "19/09/2025 à 10h32", "Le 1er mars 2024"
 		return words <= 7
+	}
+	return false
+}
+
+// isRelativeTime reports "2 hours ago", "il y a 3 heures", "3 min ago".
+func isRelativeTime(f string) bool {
+	rest, ok := strings.CutPrefix(f, "il y a ")
+	if !ok {
+		if rest, ok = strings.CutSuffix(f, " ago"); !ok {
+			return false
+		}
+	}
+	num, unit, ok := strings.Cut(rest, " ")
+	if !ok || num == "" || strings.Trim(num, "0123456789") != "" && num != "an" && num != "a" && num != "une" && num != "un" {
+		return false
+	}
+	switch strings.TrimSuffix(unit, "s") {
+	case "h", "heure", "hour", "hr", "min", "minute", "mn", "jour", "day", "seconde", "second", "sec", "semaine", "week", "moi", "month":
+		return true
 	}
 	return false
 }
@@ -795,6 +826,11 @@ func markCaptions(ls []rline) {
 			continue // a long paragraph before a credit is text, not a caption
 		}
 		if i+1 < len(ls) && ls[i+1].kind == kCredit || i > 0 && ls[i-1].kind == kPlaceholder {
+			ls[i].caption = true
+		}
+		// Some pages put the credit first: "Getty Images" then the caption,
+		// short and without final punctuation.
+		if i > 0 && ls[i-1].kind == kCredit && ls[i].n <= 150 && !endsSentence(ls[i].text) {
 			ls[i].caption = true
 		}
 	}
@@ -909,7 +945,7 @@ func titleScore(ls []rline, i int) float64 {
 	// A headline is followed by the article: count the text lines until
 	// the first long one (boilerplate in between is normal).
 	for d, j := 0, i+1; j < len(ls) && d < 10; j++ {
-		if ls[j].kind != kText {
+		if ls[j].kind != kText || ls[j].caption && !isLongText(&ls[j]) {
 			continue
 		}
 		d++
