@@ -79,6 +79,15 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		if err := os.MkdirAll(cfg.Corpus, 0o755); err != nil {
 			return fmt.Errorf("corpus folder: %w", err)
 		}
+		// Watch first, then reconcile: a file that changes during the
+		// initial pass is seen by one or the other.
+		w, err := corpus.NewWatcher(cfg.Corpus, corpus.WatchOptions{
+			OnError: func(err error) { logger.Warn("corpus folder: watch", "err", err) },
+		})
+		if err != nil {
+			return fmt.Errorf("watch the corpus folder %s: %w", cfg.Corpus, err)
+		}
+		defer w.Close()
 		f := newFolder(os.DirFS(cfg.Corpus), idx, logger)
 		n, removed, err := f.Sync(ctx)
 		if err != nil {
@@ -88,7 +97,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		watchers.Add(1)
 		go func() {
 			defer watchers.Done()
-			err := corpus.Watch(watchCtx, cfg.Corpus, corpus.WatchOptions{}, func(c corpus.Change) {
+			err := w.Run(watchCtx, func(c corpus.Change) {
 				if err := f.Changed(watchCtx, c.Path); err != nil && watchCtx.Err() == nil {
 					logger.Error("corpus folder: update failed", "path", c.Path, "err", err)
 				}
