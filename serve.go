@@ -87,16 +87,17 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("watch the corpus folder %s: %w", cfg.Corpus, err)
 		}
-		defer w.Close()
 		f := newFolder(os.DirFS(cfg.Corpus), idx, logger)
 		n, removed, err := f.Sync(ctx)
 		if err != nil {
+			w.Close()
 			return fmt.Errorf("index the corpus folder %s: %w", cfg.Corpus, err)
 		}
 		logger.Info("corpus folder indexed", "folder", cfg.Corpus, "indexed", n, "removed", removed, "took", time.Since(started).Round(time.Millisecond))
 		watchers.Add(1)
 		go func() {
 			defer watchers.Done()
+			defer w.Close()
 			err := w.Run(watchCtx, func(c corpus.Change) {
 				if err := f.Changed(watchCtx, c.Path); err != nil && watchCtx.Err() == nil {
 					logger.Error("corpus folder: update failed", "path", c.Path, "err", err)
