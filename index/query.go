@@ -44,7 +44,9 @@ package index
 //   - A term the index knows well (in fuzzyKnownDocs documents or more of
 //     the language) is taken as spelled right and not expanded: typo
 //     tolerance serves words the index lacks or barely has.
-//   - Exact matches rank first: near terms weigh fuzzyBoost/(1+edits).
+//   - Exact matches rank first: near terms weigh fuzzyBoost/(1+edits),
+//     scored with the IDF of the most frequent near term and favouring
+//     frequent ones (blendWeights), so "macorn" lists Macron before Mâcon.
 //   - The last clause, when it is a bare word, also matches as a prefix
 //     ("nvid" finds Nvidia) when its prefix has at least 3 letters: the
 //     maxPrefixTerms most frequent completions, weighted prefixBoost.
@@ -57,6 +59,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"unicode"
@@ -589,7 +592,9 @@ const (
 	// spelled right, and not expanded to its neighbours.
 	fuzzyKnownDocs = 3
 	maxFuzzyTerms  = 32 // terms a few edits away, closest first
-	maxPrefixTerms = 48 // terms a prefix stands for, most frequent first
+	stemSlackMin   = 6  // runes of a term whose cut forms are tried too
+	stemSlack      = 5  // runes cut at most
+	maxPrefixTerms = 32 // terms a prefix stands for, most frequent first
 )
 
 // termQuery matches one analyzed term of a bare query word in the title
@@ -653,6 +658,9 @@ func (q *termQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m ma
 		near = mergeTerms(near, pre)
 	}
 	if len(near) > 0 {
+		if err := blendWeights(ctx, r, near, title, body); err != nil {
+			return fail(err)
+		}
 		s, err := fieldsSearcher(ctx, r, near, title, body, opt)
 		if err != nil {
 			return fail(err)
@@ -667,6 +675,45 @@ func (q *termQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m ma
 		return fail(err)
 	}
 	return s, nil
+}
+
+// blendWeights adjusts the weights of near terms (typo corrections,
+// completions) for their document frequencies. Scored as they are, the
+// rarest near term would rank first, its IDF being the highest: "macorn"
+// would list Mâcon (a few documents) before Macron (thousands), the
+// opposite of what the user meant. So every near term is scored with the
+// IDF of the most frequent one (Lucene's blended fuzzy scoring), times
+// sqrt(df/maxDF): frequent corrections are the likely ones.
+func blendWeights(ctx context.Context, r bleveindex.IndexReader, near []weightedTerm, fields ...string) error {
+	docs, err := r.DocCount()
+	if err != nil {
+		return err
+	}
+	dfs := make([]uint64, len(near))
+	var maxDF uint64
+	for i, t := range near {
+		for _, f := range fields {
+			tr, err := r.TermFieldReader(ctx, []byte(t.term), f, false, false, false)
+			if err != nil {
+				return err
+			}
+			dfs[i] += tr.Count()
+			if err := tr.Close(); err != nil {
+				return err
+			}
+		}
+		maxDF = max(maxDF, dfs[i])
+	}
+	if maxDF == 0 {
+		return nil
+	}
+	n := float64(max(docs, maxDF))
+	idf := func(df float64) float64 { return math.Log(1 + (n-df+0.5)/(df+0.5)) } // BM25's
+	for i := range near {
+		df := float64(max(dfs[i], 1))
+		near[i].weight *= idf(float64(maxDF)) / idf(df) * math.Sqrt(df/float64(maxDF))
+	}
+	return nil
 }
 
 // termIsKnown reports whether term occurs in at least fuzzyKnownDocs
@@ -731,6 +778,13 @@ func hasTermWithPrefix(r bleveindex.IndexReader, field, prefix string) (bool, er
 // fuzzyTerms returns the terms of field within edits of term, term
 // excepted, keeping the first prefix bytes: the closest maxFuzzyTerms,
 // weighted fuzzyBoost/(1+distance).
+//
+// Indexed terms are stems, and a typo often hides the suffix the stemmer
+// strips: "trembelment" stays whole while "tremblement" is indexed as
+// "trembl", five edits away. So when a term of stemSlackMin runes or more
+// has no neighbour, the terms one edit away from the term cut by 1 to
+// stemSlack runes (keeping stemSlackMin-1) are taken, at distance 2
+// ("trembe" finds "trembl", "docet" finds "doct").
 func fuzzyTerms(r bleveindex.IndexReader, field, term string, edits, prefix int) ([]weightedTerm, error) {
 	fr, ok := r.(bleveindex.IndexReaderFuzzy)
 	if !ok || edits <= 0 {
@@ -742,31 +796,54 @@ func fuzzyTerms(r bleveindex.IndexReader, field, term string, edits, prefix int)
 	if found, err := hasTermWithPrefix(r, field, keep); err != nil || !found {
 		return nil, err
 	}
-	d, err := fr.FieldDictFuzzy(field, term, edits, keep)
-	if err != nil {
+	dist := make(map[string]uint8)
+	collect := func(t string, edits int, floor uint8) error {
+		d, err := fr.FieldDictFuzzy(field, t, edits, keep)
+		if err != nil {
+			return err
+		}
+		e, err := d.Next()
+		for ; err == nil && e != nil; e, err = d.Next() {
+			if e.Term == term {
+				continue
+			}
+			dd := max(e.EditDistance, floor)
+			if old, ok := dist[e.Term]; !ok || dd < old {
+				dist[e.Term] = dd
+			}
+		}
+		if cerr := d.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+	if err := collect(term, edits, 1); err != nil {
 		return nil, err
+	}
+	if rs := []rune(term); len(dist) == 0 && len(rs) >= stemSlackMin {
+		for k := len(rs) - 1; k >= len(rs)-stemSlack && k >= stemSlackMin-1; k-- {
+			if err := collect(string(rs[:k]), 1, 2); err != nil {
+				return nil, err
+			}
+		}
 	}
 	type cand struct {
 		term string
 		dist uint8
 	}
-	var cands []cand
-	e, err := d.Next()
-	for ; err == nil && e != nil; e, err = d.Next() {
-		if e.Term != term {
-			cands = append(cands, cand{e.Term, e.EditDistance})
+	cands := make([]cand, 0, len(dist))
+	for t, d := range dist {
+		cands = append(cands, cand{t, d})
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].dist != cands[j].dist {
+			return cands[i].dist < cands[j].dist
 		}
-	}
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].dist < cands[j].dist })
+		return cands[i].term < cands[j].term
+	})
 	out := make([]weightedTerm, 0, min(len(cands), maxFuzzyTerms))
 	for _, c := range cands[:min(len(cands), maxFuzzyTerms)] {
-		out = append(out, weightedTerm{c.term, fuzzyBoost / float64(1+max(c.dist, 1))})
+		out = append(out, weightedTerm{c.term, fuzzyBoost / float64(1+c.dist)})
 	}
 	return out, nil
 }
