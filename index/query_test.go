@@ -409,7 +409,8 @@ func FuzzParseQuery(f *testing.F) {
 	}
 	f.Add("nvidia", "any")
 	f.Add("nvidia", "bogus")
-	m := qtMapping(f)
+	idx := qtIndex(f, qtDocs)
+	m := idx.Mapping()
 	f.Fuzz(func(t *testing.T, text, mode string) {
 		p, err := parseQuery(text)
 		if err != nil {
@@ -446,6 +447,11 @@ func FuzzParseQuery(f *testing.F) {
 				if err := v.Validate(); err != nil {
 					t.Fatalf("invalid bleve query for %q: %v", text, err)
 				}
+			}
+			req := bleve.NewSearchRequest(c.Query)
+			req.IncludeLocations = true
+			if _, err := idx.Search(req); err != nil {
+				t.Fatalf("search %q: %v", text, err)
 			}
 		}
 	})
@@ -575,8 +581,9 @@ func qtTyping(q string, n int) string {
 // results page (10 hits by relevance, with term locations for
 // highlighting) on the 33,918 OrangeSum articles, round-robin over the 300
 // benchmark queries (the same with a typo in their longest word for
-// "-typo", with the last word cut to 4 letters for "-typing"); it reports
-// the median and 90th percentile latency.
+// "-typo", with the last word cut to 4 letters for "-typing", those of
+// several words in quotes for "-phrase"); it reports the median and 90th
+// percentile latency.
 //
 //	VEILLE_BENCH_DIR=/tmp/vb go test ./index -run '^$' -bench TextQuery -benchtime 3000x
 func BenchmarkTextQuery(b *testing.B) {
@@ -592,9 +599,13 @@ func BenchmarkTextQuery(b *testing.B) {
 	})
 	typos := make([]string, len(queries))
 	typing := make([]string, len(queries))
+	var phrases []string
 	for i, q := range queries {
 		typos[i] = qtTypo(q)
 		typing[i] = qtTyping(q, 4)
+		if strings.Contains(q, " ") {
+			phrases = append(phrases, `"`+q+`"`)
+		}
 	}
 	variants := []struct {
 		name, mode string
@@ -603,6 +614,7 @@ func BenchmarkTextQuery(b *testing.B) {
 		{"all", "all", textQueryOptions{}},
 		{"all-typo", "all", textQueryOptions{}},
 		{"all-typing", "all", textQueryOptions{}},
+		{"all-phrase", "all", textQueryOptions{}},
 		{"all-fr", "all", textQueryOptions{Languages: []string{"fr"}}},
 		{"all-nofuzzy", "all", textQueryOptions{NoFuzzy: true}},
 		{"all-noprefix", "all", textQueryOptions{NoPrefix: true}},
@@ -619,6 +631,8 @@ func BenchmarkTextQuery(b *testing.B) {
 				qs = typos
 			case strings.HasSuffix(v.name, "-typing"):
 				qs = typing
+			case strings.HasSuffix(v.name, "-phrase"):
+				qs = phrases
 			}
 			for i := 0; b.Loop(); i++ {
 				start := time.Now()
