@@ -2,6 +2,7 @@ package index
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -343,4 +344,25 @@ func FuzzHighlight(f *testing.F) {
 			t.Fatalf("snippet %q is not the start of %q", p, whole)
 		}
 	})
+}
+
+// BenchmarkHighlight measures the body highlight of one hit: the test
+// article (1.3 KB, 3 terms), and the same repeated 40 times (50 KB, 480
+// spans).
+//
+//	go test ./index -run '^$' -bench Highlight
+func BenchmarkHighlight(b *testing.B) {
+	article, err := os.ReadFile(filepath.Join("testdata", "highlight_article.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1, 40} {
+		text := strings.Repeat(string(article), n)
+		spans := hlSpans(text, "Nvidia", "centres", "Norvège")
+		b.Run(fmt.Sprintf("%dKB", len(text)/1000), func(b *testing.B) {
+			for b.Loop() {
+				highlight(text, spans, 3, 160)
+			}
+		})
+	}
 }
