@@ -397,17 +397,17 @@ func TestBulkWithBrokenLines(t *testing.T) {
 	s, idx := realServer(t, Options{})
 	lines := []string{
 		`{"id": "ok-1", "title": "Airbus livre des avions", "body": "Airbus a livré 60 avions en septembre."}`, // 1
-		`{"id": "bad-json", "title": "x"`,                                           // 2: truncated
-		``,                                                                          // 3: blank, skipped
+		`{"id": "bad-json", "title": "x"`, // 2: truncated
+		``,                                // 3: blank, skipped
 		`{"id": "ok-2", "text": "Safran signe un contrat de 2 milliards d'euros."}`, // 4
 		`{"id": "../etc/passwd", "title": "traversal"}`,                             // 5: invalid id
 		`{"id": "bad-type", "title": ["x"]}`,                                        // 6: wrong type
 		`{"id": "bad-date", "title": "x", "published": "31/02/2025"}`,               // 7: bad date
 		"{\"id\": \"bad-utf8\", \"title\": \"caf\xe9\"}",                            // 8: invalid UTF-8
 		`{"id": "no-text", "url": "https://exemple.fr"}`,                            // 9: no text
-		`[1, 2, 3]`,                                    // 10: not an object
-		`{"id": "ok-3", "title": "Thales recrute"}`,    // 11
-		"\x00\x01\x02",                                 // 12: binary junk
+		`[1, 2, 3]`, // 10: not an object
+		`{"id": "ok-3", "title": "Thales recrute"}`, // 11
+		"\x00\x01\x02", // 12: binary junk
 		`{"id": "ok-1", "title": "Airbus livre plus"}`, // 13: replaces line 1
 	}
 	rec := doWithin(t, s, http.MethodPost, "/api/articles", strings.Join(lines, "\n"), loopback(), header("Content-Type", "application/x-ndjson"))
