@@ -49,6 +49,7 @@ type Index struct {
 	stop       chan struct{} // closed to stop the writer
 	writerDone chan struct{} // closed when the writer has returned
 	rb         *rebuildState // owned by the writer goroutine
+	degraded   error         // owned by the writer: the last write failure, until the disk takes writes again
 
 	rebuilding atomic.Bool
 	lastIngest atomic.Int64 // Unix ns, 0 when unknown
@@ -71,6 +72,7 @@ type generation struct {
 	builder *docBuilder
 	records *recordCache
 	active  sync.WaitGroup // searches and reads using this generation
+	closed  bool           // idx closed (writer goroutine or Close only)
 }
 
 // Open opens or creates the index in dir (created if missing).
@@ -111,7 +113,32 @@ func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
 	x.writerDone = make(chan struct{})
 	x.bgCtx, x.bgCancel = context.WithCancel(context.Background())
 	go x.writeLoop()
+	x.bgWG.Add(1)
+	go x.warmLoop()
 	return x, nil
+}
+
+// warmInterval is how often the warmer looks for new segments.
+const warmInterval = 500 * time.Millisecond
+
+// warmLoop reads the facet records of new segments (new batches, merges)
+// in the background, so that searches rarely wait for them; it starts
+// with the whole index, right after Open.
+func (x *Index) warmLoop() {
+	defer x.bgWG.Done()
+	t := time.NewTicker(warmInterval)
+	defer t.Stop()
+	for {
+		if g, snap, release, err := x.snapshot(); err == nil {
+			_, _ = g.records.view(snap) // a failure shows in searches
+			release()
+		}
+		select {
+		case <-x.bgCtx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // open reads the folder's state and opens the live generation, creating
@@ -179,12 +206,19 @@ func (x *Index) createGeneration(n int) (*generation, error) {
 }
 
 // openGeneration opens the existing generation n.
-func (x *Index) openGeneration(n int) (*generation, error) {
+func (x *Index) openGeneration(n int) (*generation, error) { return x.openGenerationMode(n, false) }
+
+// openGenerationMode opens the existing generation n, read-only if asked.
+func (x *Index) openGenerationMode(n int, readOnly bool) (*generation, error) {
 	path := filepath.Join(x.dir, genName(n))
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("index: %s names %s, which cannot be read: %w", currentFile, genName(n), err)
 	}
-	idx, err := bleve.OpenUsing(path, x.runtimeConfig())
+	cfg := x.runtimeConfig()
+	if readOnly {
+		cfg["read_only"] = true
+	}
+	idx, err := bleve.OpenUsing(path, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("index: open generation %d: %w", n, openErr(err))
 	}
@@ -542,7 +576,11 @@ func (x *Index) Close() error {
 	g := x.gen
 	x.mu.Unlock()
 	g.active.Wait()
-	err := g.idx.Close()
+	var err error
+	if !g.closed {
+		err = g.idx.Close()
+		g.closed = true
+	}
 	if uerr := x.lock.unlock(); err == nil {
 		err = uerr
 	}

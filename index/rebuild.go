@@ -174,7 +174,11 @@ func (x *Index) rebuild(ctx context.Context) (err error) {
 	// The generation to retire: the old one after a swap, or the new one.
 	g := v.(*generation)
 	g.active.Wait()
-	cerr := g.idx.Close()
+	var cerr error
+	if !g.closed {
+		cerr = g.idx.Close()
+		g.closed = true
+	}
 	rerr := os.RemoveAll(g.path)
 	if err != nil {
 		return fmt.Errorf("index: rebuild: %w", err)

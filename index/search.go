@@ -479,7 +479,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	} else {
 		page = nil
 	}
-	if res.Hits, err = x.loadHits(ctx, g, v, mr, page, cq, q.Highlight); err != nil {
+	if res.Hits, err = x.loadHits(ctx, g, v, mr, page, &p, cq); err != nil {
 		return Results{}, err
 	}
 	more := p.from+len(page) < total
@@ -591,7 +591,7 @@ func (x *Index) scanQuery(ctx context.Context, g *generation, v *view, r *memoRe
 }
 
 // loadHits reads the page's articles and highlights them.
-func (x *Index) loadHits(ctx context.Context, g *generation, v *view, r *memoReader, page []cand, cq compiledQuery, hl bool) ([]Hit, error) {
+func (x *Index) loadHits(ctx context.Context, g *generation, v *view, r *memoReader, page []cand, p *plan, cq compiledQuery) ([]Hit, error) {
 	if len(page) == 0 {
 		return []Hit{}, nil
 	}
@@ -611,22 +611,31 @@ func (x *Index) loadHits(ctx context.Context, g *generation, v *view, r *memoRea
 		hits[i] = Hit{Article: d.Article, Score: c.score}
 		ids[i] = d.ID
 	}
-	if !hl {
+	if !p.q.Highlight {
 		return hits, nil
 	}
 	var locs map[string]search.FieldTermLocationMap
 	if cq.Scored && cq.Query != nil {
-		var err error
-		if locs, err = locations(ctx, g, r, cq.Query, ids); err != nil {
+		// The same query, restricted to the languages of the page.
+		var langs []string
+		for _, h := range hits {
+			if l := fieldLang4(h.Article.Language); !slices.Contains(langs, l) {
+				langs = append(langs, l)
+			}
+		}
+		hq, err := compileTextQuery(p.q.Text, p.q.Mode, g.mapping, textQueryOptions{Languages: langs})
+		if err != nil {
 			return nil, err
+		}
+		if hq.Query != nil {
+			if locs, err = locations(ctx, g, r, hq.Query, ids); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for i := range hits {
 		a := &hits[i].Article
 		fl := fieldLang4(a.Language)
-		if a.Language == "" {
-			fl = analyzers.Fallback
-		}
 		dm := &search.DocumentMatch{Locations: locs[ids[i]]}
 		h := map[string][]string{}
 		if t := highlightAll(a.Title, spansOf(dm, "title_"+fl)); t != "" {
@@ -707,34 +716,81 @@ func ptr(v float64) *float64 { return &v }
 // termFacet returns the size values with the highest counts (ties by
 // value), plus the selected values, which always appear.
 func termFacet(counts []int32, names []string, size int, selected []string, norm func(string) string, label func(string) string) []FacetValue {
-	var out []FacetValue
-	for i, n := range counts {
-		if n > 0 {
-			out = append(out, FacetValue{Value: names[i], Count: int(n)})
+	// better reports whether ordinal a goes before ordinal b.
+	better := func(a, b uint32) bool {
+		if counts[a] != counts[b] {
+			return counts[a] > counts[b]
+		}
+		return names[a] < names[b]
+	}
+	// A heap of the best size ordinals so far, the worst at the root.
+	h := make([]uint32, 0, size)
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			w := l
+			if r := l + 1; r < len(h) && better(h[w], h[r]) {
+				w = r
+			}
+			if !better(h[i], h[w]) {
+				return
+			}
+			h[i], h[w] = h[w], h[i]
+			i = w
 		}
 	}
-	slices.SortFunc(out, func(a, b FacetValue) int {
-		if a.Count != b.Count {
-			return int(b.Count - a.Count)
+	for i, n := range counts {
+		if n == 0 {
+			continue
 		}
-		return strings.Compare(a.Value, b.Value)
-	})
-	if len(out) > size {
-		rest := out[size:]
-		out = out[:size:size]
-		for _, s := range selected {
-			key := looseKey(norm(strings.TrimSpace(s)))
-			for _, fv := range rest {
-				if looseKey(fv.Value) == key && !slices.ContainsFunc(out, func(o FacetValue) bool { return o.Value == fv.Value }) {
-					out = append(out, fv)
+		o := uint32(i)
+		if len(h) < size {
+			h = append(h, o)
+			for j := len(h) - 1; j > 0; { // up
+				p := (j - 1) / 2
+				if !better(h[p], h[j]) {
+					break
 				}
+				h[p], h[j] = h[j], h[p]
+				j = p
 			}
+			continue
 		}
+		if better(o, h[0]) {
+			h[0] = o
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b uint32) int {
+		if better(a, b) {
+			return -1
+		}
+		return 1
+	})
+	out := make([]FacetValue, len(h), len(h)+len(selected))
+	for i, o := range h {
+		out[i] = FacetValue{Value: names[o], Count: int(counts[o])}
 	}
 	for _, s := range selected {
 		s = norm(strings.TrimSpace(s))
+		if s == "" {
+			continue
+		}
 		key := looseKey(s)
-		if s != "" && !slices.ContainsFunc(out, func(o FacetValue) bool { return looseKey(o.Value) == key }) {
+		if slices.ContainsFunc(out, func(o FacetValue) bool { return looseKey(o.Value) == key }) {
+			continue
+		}
+		found := false
+		for i, name := range names {
+			if counts[i] > 0 && looseKey(name) == key {
+				out = append(out, FacetValue{Value: name, Count: int(counts[i])})
+				found = true
+			}
+		}
+		if !found {
 			out = append(out, FacetValue{Value: s})
 		}
 	}

@@ -159,6 +159,14 @@ func writeErr(err error) error {
 		errors.Is(err, syscall.EDQUOT) || errors.Is(err, fs.ErrPermission) {
 		return fmt.Errorf("%w: %v", ErrReadOnly, err)
 	}
+	// Bleve formats some errors with %v, which loses the errno: match
+	// the system's messages too.
+	msg := err.Error()
+	for _, e := range []syscall.Errno{syscall.ENOSPC, syscall.EROFS, syscall.EDQUOT} {
+		if strings.Contains(msg, e.Error()) {
+			return fmt.Errorf("%w: %v", ErrReadOnly, err)
+		}
+	}
 	return err
 }
 
@@ -208,7 +216,7 @@ type dirLock struct{ f *os.File }
 // lockDir takes dir's lock, waiting at most timeout; errors wrap ErrLocked
 // when another process (or another Open in this one) holds it.
 func lockDir(dir string, timeout time.Duration) (*dirLock, error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDONLY|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("index: open lock file: %w", writeErr(err))
 	}

@@ -5,6 +5,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -180,8 +181,15 @@ func (x *Index) apply(batch []*op) {
 // commit applies puts and deletes to the live generation in one Bleve
 // batch, answers them, then mirrors them into a generation being rebuilt.
 func (x *Index) commit(ops []*op) {
-	g := x.gen // only this goroutine changes x.gen
 	res := make([]opResult, len(ops))
+	if x.degraded != nil {
+		// A write failed before: try the disk again.
+		if err := x.reopenLive(); err != nil {
+			x.fail(ops, res, fmt.Errorf("index: commit: %w", err))
+			return
+		}
+	}
+	g := x.gen // only this goroutine changes x.gen
 	r, err := g.sc.Reader()
 	if err != nil {
 		x.fail(ops, res, fmt.Errorf("index: open reader: %w", err))
@@ -229,7 +237,13 @@ func (x *Index) commit(ops []*op) {
 		now := time.Now()
 		b.SetInternal(lastIngestKey, []byte(now.UTC().Format(time.RFC3339Nano)))
 		if err := g.idx.Batch(b); err != nil {
-			x.fail(ops, res, fmt.Errorf("index: commit: %w", writeErr(err)))
+			err = writeErr(err)
+			x.fail(ops, res, fmt.Errorf("index: commit: %w", err))
+			x.degraded = err
+			// Bleve keeps a batch it failed to persist in memory, where
+			// searches see it, and retries persisting it in a busy loop:
+			// reopening drops it and stops the loop.
+			_ = x.reopenLive()
 			return
 		}
 		x.lastIngest.Store(now.UnixNano())
@@ -250,4 +264,37 @@ func (x *Index) fail(ops []*op, res []opResult, err error) {
 		}
 		o.reply <- res[i]
 	}
+}
+
+// reopenLive closes the live generation and opens it again from disk, so
+// that the index holds exactly what was acknowledged. When it cannot be
+// opened for writing (read-only file system), it is opened read-only:
+// searches go on, and every later write tries again. x.degraded is nil
+// after a successful read-write open. It runs in the writer goroutine.
+func (x *Index) reopenLive() error {
+	if x.rb != nil && x.rb.err == nil {
+		x.rb.err = fmt.Errorf("index: rebuild: abandoned after a write failure: %w", x.degraded)
+	}
+	old := x.gen
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	old.active.Wait() // searches that started on it finish first
+	if !old.closed {
+		_ = old.idx.Close()
+		old.closed = true
+	}
+	g, err := x.openGeneration(old.num)
+	if err == nil {
+		x.gen, x.degraded = g, nil
+		return nil
+	}
+	err = writeErr(err)
+	if !errors.Is(err, ErrReadOnly) {
+		err = fmt.Errorf("%w: %v", ErrReadOnly, err)
+	}
+	x.degraded = err
+	if ro, rerr := x.openGenerationMode(old.num, true); rerr == nil {
+		x.gen = ro
+	}
+	return err
 }
