@@ -132,6 +132,9 @@ func (f *folder) update(ctx context.Context, p string) (int, error) {
 	case !info.Mode().IsRegular():
 		f.logger.Warn("corpus folder: not a regular file (symlinks are not followed), skipped", "path", p)
 		return 0, nil
+	case !f.noLinkAbove(p):
+		f.logger.Warn("corpus folder: inside a symbolic link to a folder (symlinks are not followed), skipped", "path", p)
+		return 0, nil
 	case info.Size() > limit:
 		f.logger.Warn("corpus folder: file too large, skipped", "path", p, "bytes", info.Size(), "limit", limit)
 		return 0, nil
@@ -209,6 +212,20 @@ func (f *folder) update(ctx context.Context, p string) (int, error) {
 	f.mu.Unlock()
 	f.logger.Info("corpus folder: indexed", "path", p, "articles", len(now), "bad", bad)
 	return len(now), nil
+}
+
+// noLinkAbove reports whether every folder on the way to p is a real
+// folder: a symbolic link among them could lead out of the corpus folder.
+// The walk never enters such links, but the watcher reports paths as they
+// were, and a folder may be swapped for a link in between.
+func (f *folder) noLinkAbove(p string) bool {
+	for dir := path.Dir(p); dir != "." && dir != "/"; dir = path.Dir(dir) {
+		info, err := fs.Lstat(f.fsys, dir)
+		if err != nil || !info.IsDir() {
+			return false
+		}
+	}
+	return true
 }
 
 // putBatch is how many articles go to the index in one call.

@@ -1,0 +1,403 @@
+package main
+
+// Reliability of the whole service: SIGKILL in the middle of concurrent
+// writes, and the corpus folder's refusals (symbolic links leading out,
+// huge files).
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"veille/corpus"
+	"veille/index"
+)
+
+// ackedWriters runs writers goroutines that PUT new articles (ids
+// prefix-w-n) until stop is closed or the service dies, and returns the
+// ids whose write was acknowledged (a 201 fully read). onAck is called
+// after each acknowledgement, with the number of acknowledgements so far.
+func ackedWriters(base, prefix string, writers int, stop <-chan struct{}, onAck func(n int64)) []string {
+	var (
+		mu    sync.Mutex
+		acked []string
+		n     atomic.Int64
+		wg    sync.WaitGroup
+	)
+	client := &http.Client{Timeout: 30 * time.Second}
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				id := fmt.Sprintf("%s-%d-%d", prefix, w, i)
+				body := fmt.Sprintf(`{"title":"Dépêche %s","body":"Thales signe un contrat de %d millions d'euros avec la Pologne pour des radars."}`, id, i+1)
+				req, err := http.NewRequest(http.MethodPut, base+"/api/articles/"+id, strings.NewReader(body))
+				if err != nil {
+					return
+				}
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					return // the service is gone
+				}
+				data, rerr := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if rerr != nil || resp.StatusCode != http.StatusCreated || !bytes.Contains(data, []byte(id)) {
+					return
+				}
+				mu.Lock()
+				acked = append(acked, id)
+				mu.Unlock()
+				if onAck != nil {
+					onAck(n.Add(1))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return acked
+}
+
+// TestBinarySIGKILLMidFlight loads articles, starts concurrent writers and
+// kills the process with SIGKILL while writes are in flight, right after
+// an acknowledgement, twice in a row. After each restart the index opens,
+// holds no fewer articles than before, and every acknowledged write is
+// there and searchable.
+func TestBinarySIGKILLMidFlight(t *testing.T) {
+	data := t.TempDir()
+	s := startService(t, "--data", data)
+	const n = 200
+	var nd strings.Builder
+	for i := range n {
+		fmt.Fprintf(&nd, `{"id":"base-%03d","title":"Article de base %d","body":"Dassault livre %d avions Rafale à la Grèce."}`+"\n", i, i, i+1)
+	}
+	if code, body := s.do(http.MethodPost, "/api/articles", "application/x-ndjson", nd.String()); code != http.StatusOK {
+		t.Fatalf("bulk: HTTP %d: %.300s", code, body)
+	}
+	before := s.search(url.Values{"per_page": {"1"}}).Total // the seeds and the bulk
+	if before < n {
+		t.Fatalf("%d articles after the bulk, want at least %d", before, n)
+	}
+
+	var allAcked []string
+	for round := range 2 {
+		stop := make(chan struct{})
+		var once sync.Once
+		killAt := int64(40 + 30*round)
+		svc := s
+		acked := ackedWriters(s.base, fmt.Sprintf("r%d", round), 8, stop, func(k int64) {
+			if k == killAt {
+				once.Do(func() {
+					// Kill right after this acknowledgement, while the
+					// other writers' requests are in flight.
+					_ = svc.cmd.Process.Signal(syscall.SIGKILL)
+					close(stop)
+				})
+			}
+		})
+		once.Do(func() { close(stop) })
+		select {
+		case <-s.done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the service did not die after SIGKILL")
+		}
+		if len(acked) < int(killAt) {
+			t.Fatalf("round %d: only %d writes acknowledged before the kill", round, len(acked))
+		}
+		allAcked = append(allAcked, acked...)
+		t.Logf("round %d: killed after %d acknowledged writes", round, len(acked))
+
+		s = startService(t, "--data", data)
+		after := s.search(url.Values{"per_page": {"1"}}).Total
+		if want := before + uint64(len(acked)); after < want {
+			t.Errorf("round %d: %d articles after the restart, want at least %d (%d before, %d acknowledged)", round, after, want, before, len(acked))
+		}
+		for _, id := range allAcked {
+			if code, body := s.do(http.MethodGet, "/api/articles/"+id, "", ""); code != http.StatusOK {
+				t.Errorf("round %d: acknowledged %s lost: HTTP %d: %.200s", round, id, code, body)
+			}
+		}
+		if r := s.search(url.Values{"q": {"thales pologne"}, "per_page": {"1"}}); r.Total < uint64(len(allAcked)) {
+			t.Errorf("round %d: q=thales finds %d, want at least %d acknowledged", round, r.Total, len(allAcked))
+		}
+		if r := s.search(url.Values{"q": {"rafale"}, "per_page": {"1"}}); r.Total != n {
+			t.Errorf("round %d: q=rafale finds %d of the %d bulk articles", round, r.Total, n)
+		}
+		before = after
+	}
+	if err := s.stop(syscall.SIGTERM); err != nil {
+		t.Errorf("SIGTERM: exit %v", err)
+	}
+}
+
+// fakeStore is an articleStore in memory, for the corpus folder's tests.
+type fakeStore struct {
+	mu       sync.Mutex
+	articles map[string]index.Item
+}
+
+func (s *fakeStore) PutMany(_ context.Context, items []index.Item) []index.PutResult {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]index.PutResult, len(items))
+	for i, it := range items {
+		if err := it.Article.Validate(); err != nil {
+			out[i].Err = fmt.Errorf("%w: %w", index.ErrInvalidArticle, err)
+			continue
+		}
+		_, existed := s.articles[it.Article.ID]
+		s.articles[it.Article.ID] = it
+		out[i] = index.PutResult{Created: !existed, Article: it.Article}
+	}
+	return out
+}
+
+func (s *fakeStore) Delete(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.articles[id]; !ok {
+		return index.ErrNotFound
+	}
+	delete(s.articles, id)
+	return nil
+}
+
+func (s *fakeStore) Origins(context.Context) (map[string]index.Origin, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]index.Origin{}
+	for id, it := range s.articles {
+		if it.Origin.Path != "" {
+			out[id] = it.Origin
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) ids() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id := range s.articles {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// TestFolderRefusesLinksOutAndHugeFiles checks that the corpus folder
+// never reads outside itself through a symbolic link (to a file or to a
+// folder, at the top or in a subfolder, at start-up or when the watcher
+// reports it) and that files over the limits, gzip bombs included, are
+// refused with a log line naming them, while the other files are indexed.
+func TestFolderRefusesLinksOutAndHugeFiles(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	write := func(root, name, content string) string {
+		t.Helper()
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	link := func(target, name string) {
+		t.Helper()
+		if err := os.Symlink(target, filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+			t.Skipf("symbolic links not available: %v", err)
+		}
+	}
+	secret := write(outside, "secret.txt", "Document confidentiel\n\nLe mot de passe du serveur est hunter2, ne le publiez pas.")
+	write(outside, "more/secret2.json", `{"title":"Fuite","body":"Un autre document hors du dossier."}`)
+	write(dir, "good.txt", "Un article normal\n\nAirbus annonce de nouvelles commandes pour son A320.")
+	write(dir, "sub/inner.json", `{"title":"Article du sous-dossier","body":"Renault présente sa nouvelle voiture."}`)
+	link(secret, "leak.txt")                                  // file out of the folder
+	link(filepath.Join(outside, "more"), "outdir")            // folder out of the folder
+	link(secret, "sub/leak2.txt")                             // file out, from a subfolder
+	link(filepath.Join(dir, "good.txt"), "alias.txt")         // file inside: not followed either
+	link(filepath.Join(outside, "secret.txt"), "dangling.md") // removed below: dangling
+	link("../../../../../../../../etc/hostname", "rel.txt")   // relative, out
+
+	// A file over corpus.MaxFileSize (sparse: no disk used) and an NDJSON
+	// file over its own limit.
+	huge := filepath.Join(dir, "huge.json")
+	if err := os.WriteFile(huge, []byte(`{"title":"énorme","body":"`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, corpus.MaxFileSize+1); err != nil {
+		t.Fatal(err)
+	}
+	hugeND := filepath.Join(dir, "huge.ndjson")
+	if err := os.WriteFile(hugeND, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(hugeND, maxNDJSONFile+1); err != nil {
+		t.Fatal(err)
+	}
+	// A gzip bomb: 40 KB compressed, over MaxFileSize once inflated.
+	var bomb bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&bomb, gzip.BestCompression)
+	_, _ = zw.Write([]byte("Titre de la bombe\n\n"))
+	_, _ = zw.Write(make([]byte, corpus.MaxFileSize+1024))
+	_ = zw.Close()
+	write(dir, "bomb.txt.gz", bomb.String())
+
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	for _, fsys := range []struct {
+		name string
+		fsys fs.FS
+	}{{"os.DirFS", os.DirFS(dir)}, {"os.Root", root.FS()}} {
+		t.Run(fsys.name, func(t *testing.T) {
+			var logs lockedBuffer
+			logger := slog.New(slog.NewTextHandler(&logs, nil))
+			store := &fakeStore{articles: map[string]index.Item{}}
+			f := newFolder(fsys.fsys, store, logger)
+			n, _, err := f.Sync(context.Background())
+			if err != nil {
+				t.Fatalf("Sync: %v", err)
+			}
+			if got, want := store.ids(), []string{"good", "inner"}; !slices.Equal(got, want) {
+				t.Errorf("indexed %v (%d), want %v", got, n, want)
+			}
+
+			// The watcher may report any path; the folder still refuses links.
+			for _, p := range []string{"leak.txt", "sub/leak2.txt", "alias.txt", "rel.txt", "outdir/secret2.json", "dangling.md", "huge.json", "huge.ndjson", "bomb.txt.gz"} {
+				if err := f.Changed(context.Background(), p); err != nil {
+					t.Errorf("Changed(%s): %v", p, err)
+				}
+			}
+			if got, want := store.ids(), []string{"good", "inner"}; !slices.Equal(got, want) {
+				t.Errorf("after the watcher's reports: indexed %v, want %v", got, want)
+			}
+			for _, it := range store.articles {
+				if strings.Contains(it.Article.Body, "hunter2") || strings.Contains(it.Article.Title, "Fuite") {
+					t.Errorf("read a file outside the folder: %+v", it.Article)
+				}
+			}
+			out := logs.String()
+			for _, want := range []string{"leak.txt", "leak2.txt", "huge.json", "huge.ndjson", "bomb.txt.gz"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("no log line names %s:\n%s", want, out)
+				}
+			}
+			for _, want := range []string{"file too large", "symlinks are not followed"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("no log line says %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
+
+// TestServeRefusesUnusableDataFolder starts serve on data folders it
+// cannot use: it stops at once with an error naming the folder and the
+// reason, before listening.
+func TestServeRefusesUnusableDataFolder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the extractor")
+	}
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "a-file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, data, want string }{
+		{"a file", file, "a-file"},
+		{"under a file", filepath.Join(file, "data"), "not a directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := runServe(t, tc.data)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "data folder") {
+				t.Errorf("serve --data %s: %v, want an error about the data folder mentioning %q", tc.data, err, tc.want)
+			}
+		})
+	}
+}
+
+// runServe runs "veille serve" in this process on data with a free port;
+// it must fail at start-up (the test fails if it serves).
+func runServe(t *testing.T, data string) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var stderr lockedBuffer
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", data}, func(string) string { return "" }, io.Discard, &stderr)
+	}()
+	select {
+	case err := <-errc:
+		if strings.Contains(stderr.String(), "veille listening") {
+			t.Errorf("serve listened before failing:\n%s", stderr.String())
+		}
+		return err
+	case <-time.After(30 * time.Second):
+		cancel()
+		<-errc
+		t.Fatalf("serve --data %s did not fail within 30 s:\n%s", data, stderr.String())
+		return nil
+	}
+}
+
+// lockedBuffer is an io.Writer safe for concurrent use.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// The error body of the API, for tests.
+type apiErrorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func decodeAPIError(t *testing.T, body []byte) apiErrorBody {
+	t.Helper()
+	var e apiErrorBody
+	if err := json.Unmarshal(body, &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
+		t.Errorf("not the contract's error body (%v): %.300s", err, body)
+	}
+	return e
+}
