@@ -5,6 +5,7 @@ package index
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -237,13 +238,7 @@ func (x *Index) commit(ops []*op) {
 		now := time.Now()
 		b.SetInternal(lastIngestKey, []byte(now.UTC().Format(time.RFC3339Nano)))
 		if err := g.idx.Batch(b); err != nil {
-			err = writeErr(err)
-			x.fail(ops, res, fmt.Errorf("index: commit: %w", err))
-			x.degraded = err
-			// Bleve keeps a batch it failed to persist in memory, where
-			// searches see it, and retries persisting it in a busy loop:
-			// reopening drops it and stops the loop.
-			_ = x.reopenLive()
+			x.recoverCommit(ops, res, writeErr(err))
 			return
 		}
 		x.lastIngest.Store(now.UnixNano())
@@ -297,4 +292,64 @@ func (x *Index) reopenLive() error {
 		x.gen = ro
 	}
 	return err
+}
+
+// recoverCommit handles a batch that failed to persist. Bleve keeps such
+// a batch in memory, where searches see it, and retries persisting it in
+// a loop until the index is closed, so it may reach the disk after all:
+// the live generation is reopened from disk (dropping what is only in
+// memory and stopping the retries), then each op is answered with what
+// the disk holds: success if its effect is there, err otherwise.
+func (x *Index) recoverCommit(ops []*op, res []opResult, err error) {
+	x.degraded = err
+	reopenErr := x.reopenLive()
+	// The last op on an id decides for all the ops on it.
+	last := make(map[string]int, len(ops))
+	for i, o := range ops {
+		if res[i].err == nil {
+			last[o.id] = i
+		}
+	}
+	durable := make(map[string]bool, len(last))
+	if reopenErr == nil || x.gen != nil && !x.gen.closed {
+		if r, rerr := x.gen.sc.Reader(); rerr == nil {
+			snap := r.(*scorch.IndexSnapshot)
+			for id, i := range last {
+				durable[id] = holds(snap, ops[i])
+			}
+			_ = snap.Close()
+		}
+	}
+	any := false
+	for i, o := range ops {
+		if res[i].err != nil {
+			continue
+		}
+		if durable[o.id] {
+			any = true
+			continue
+		}
+		res[i] = opResult{err: fmt.Errorf("index: commit: %w", err)}
+	}
+	if any {
+		x.lastIngest.Store(time.Now().UnixNano())
+	}
+	for i, o := range ops {
+		o.reply <- res[i]
+	}
+}
+
+// holds reports whether snap shows the effect of o: the article o put,
+// as built, or no article for a delete.
+func holds(snap *scorch.IndexSnapshot, o *op) bool {
+	d, err := getStored(snap, o.id)
+	if o.kind == opDelete {
+		return errors.Is(err, ErrNotFound)
+	}
+	if err != nil {
+		return false
+	}
+	want, err1 := json.Marshal(o.doc)
+	got, err2 := json.Marshal(&d)
+	return err1 == nil && err2 == nil && string(want) == string(got)
 }
