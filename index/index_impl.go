@@ -308,7 +308,7 @@ func (x *Index) Put(ctx context.Context, a corpus.Article, o Origin) (bool, corp
 	if err != nil {
 		return false, a, err
 	}
-	o1 := &op{kind: opPut, id: d.ID, doc: d, reply: make(chan opResult, 1)}
+	o1 := x.putOp(d)
 	if err := x.submit(ctx, o1); err != nil {
 		return false, a, err
 	}
@@ -329,7 +329,7 @@ func (x *Index) PutMany(ctx context.Context, items []Item) []PutResult {
 	chunk := x.opts.MaxBatch
 	for start := 0; start < len(items); start += chunk {
 		end := min(start+chunk, len(items))
-		docs := make([]*storedDoc, end-start)
+		prepared := make([]*op, end-start)
 		parallel(end-start, func(i int) {
 			it := items[start+i]
 			d, err := x.prepare(it.Article, it.Origin)
@@ -337,15 +337,14 @@ func (x *Index) PutMany(ctx context.Context, items []Item) []PutResult {
 				res[start+i] = PutResult{Article: it.Article, Err: err}
 				return
 			}
-			docs[i] = d
+			prepared[i] = x.putOp(d)
 		})
-		for i, d := range docs {
-			if d == nil {
+		for i, o := range prepared {
+			if o == nil {
 				continue
 			}
-			o := &op{kind: opPut, id: d.ID, doc: d, reply: make(chan opResult, 1)}
 			if err := x.submit(ctx, o); err != nil {
-				res[start+i] = PutResult{Article: d.Article, Err: err}
+				res[start+i] = PutResult{Article: o.doc.Article, Err: err}
 				continue
 			}
 			ops[start+i] = o
@@ -359,6 +358,19 @@ func (x *Index) PutMany(ctx context.Context, items []Item) []PutResult {
 		res[i] = PutResult{Created: r.created, Article: o.doc.Article, Err: r.err}
 	}
 	return res
+}
+
+// putOp returns the op that stores d, its document built for the live
+// generation (in the caller's goroutine, off the writer's path).
+func (x *Index) putOp(d *storedDoc) *op {
+	o := &op{kind: opPut, id: d.ID, doc: d, reply: make(chan opResult, 1)}
+	x.mu.RLock()
+	g := x.gen
+	x.mu.RUnlock()
+	if doc, err := g.builder.build(d); err == nil {
+		o.built, o.for_ = doc, g
+	}
+	return o
 }
 
 // parallel runs f(0..n-1) on every core.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
@@ -26,6 +27,8 @@ type op struct {
 	kind  opKind
 	id    string
 	doc   *storedDoc                  // opPut
+	built *document.Document          // opPut: doc, built for generation builtFor (nil: build in commit)
+	for_  *generation                 // the generation built was made for
 	ctl   func(x *Index) (any, error) // opControl
 	reply chan opResult               // buffered, capacity 1
 }
@@ -212,11 +215,15 @@ func (x *Index) commit(ops []*op) {
 		}
 		switch o.kind {
 		case opPut:
-			doc, err := g.builder.build(o.doc)
-			if err != nil {
-				res[i].err = err
-				continue
+			doc := o.built
+			if doc == nil || o.for_ != g {
+				var err error
+				if doc, err = g.builder.build(o.doc); err != nil {
+					res[i].err = err
+					continue
+				}
 			}
+			o.built = nil // a document goes into one batch only
 			if err := b.IndexAdvanced(doc); err != nil {
 				res[i].err = fmt.Errorf("index: %q: %w", o.id, err)
 				continue
