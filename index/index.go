@@ -1,6 +1,13 @@
 // Package index is veille's search engine: a Bleve v2 index of articles
 // with per-language fields, multi-select facets, highlighting, a single
 // group-committing writer and zero-downtime rebuilds.
+//
+// The data folder holds one Bleve index per generation (gen-000001...),
+// a CURRENT file naming the live one, the key that signs cursors and a
+// lock file (see store.go). Filters, facets and sort keys are evaluated in
+// memory from per-segment records read once from doc values (records.go),
+// so that a search costs one pass over the text query's hits whatever the
+// filters (search.go).
 package index
 
 import (
@@ -19,13 +26,14 @@ var (
 	ErrInvalidQuery = errors.New("index: invalid query")
 	// ErrInvalidArticle: the article fails validation (see corpus.Article.Validate).
 	ErrInvalidArticle = errors.New("index: invalid article")
-	// ErrLocked: another process holds the data folder.
+	// ErrLocked: another process (or another Open in this one) holds the data folder.
 	ErrLocked = errors.New("index: data folder is in use by another process")
 	// ErrClosed: the index has been closed.
 	ErrClosed = errors.New("index: closed")
 	// ErrRebuilding: a rebuild is already running.
 	ErrRebuilding = errors.New("index: a rebuild is already running")
-	// ErrReadOnly: the data folder cannot be written (read-only or full disk).
+	// ErrReadOnly: the data folder cannot be written (read-only or full
+	// disk). Reads keep working; writes are tried again each time.
 	ErrReadOnly = errors.New("index: data folder is not writable")
 )
 
@@ -40,11 +48,13 @@ type Options struct {
 	// Enricher runs on every article before it is indexed; nil leaves articles as given.
 	Enricher Enricher
 	// CommitInterval bounds how long a write waits for others to join its
-	// batch (group commit). Zero means a sensible default (a few ms).
+	// batch (group commit). Zero means 2 ms. Writes queued while a batch
+	// commits join the next one whatever this value.
 	CommitInterval time.Duration
 	// MaxBatch caps the number of articles in one batch. Zero means 1000.
 	MaxBatch int
-	// LockTimeout bounds the wait for the data folder's lock. Zero means 2 s.
+	// LockTimeout bounds the wait for the data folder's lock (then Open
+	// fails with ErrLocked). Zero means 2 s.
 	LockTimeout time.Duration
 }
 
@@ -69,21 +79,25 @@ type Query struct {
 	From, To                                 time.Time // publication dates, inclusive; zero = open
 
 	// Sort is "relevance", "date", "-date", "amount" or "-amount"; empty
-	// means relevance when Text has words, "-date" otherwise.
+	// means relevance when Text has words, "-date" otherwise. Ties are
+	// broken by date (relevance: newest first), then by id; articles
+	// without a date (amount) come last in both directions.
 	Sort string
-	// Page is 1-based; PerPage is 1..100 (0 = 10). Cursor, when set, is the
-	// NextCursor of a previous [Results] for the same query and replaces Page.
+	// Page is 1-based (0 = 1); PerPage is 1..100 (0 = 10); Page*PerPage
+	// may not exceed 10,000: deeper, use the cursor. Cursor, when set, is
+	// the NextCursor of a previous [Results] for the same query (text,
+	// mode, filters, sort and PerPage) and replaces Page.
 	Page, PerPage int
 	Cursor        string
 	// Highlight asks for HTML fragments (<mark>, everything else escaped).
 	Highlight bool
-	// FacetSize caps the values returned per term facet (0 = 20).
+	// FacetSize caps the values returned per facet (0 = 20, at most 1000).
 	FacetSize int
 }
 
 // Results is one page of a search.
 type Results struct {
-	Total      uint64
+	Total      uint64 // matching articles, all filters applied
 	Hits       []Hit
 	Facets     Facets
 	NextCursor string // empty on the last page
@@ -93,19 +107,26 @@ type Results struct {
 // Hit is one matching article.
 type Hit struct {
 	Article corpus.Article
-	Score   float64
-	// Highlights maps "title" and "body" to up to three HTML fragments.
+	Score   float64 // 0 unless sorted by relevance
+	// Highlights, when the query asked for them, maps "title" to the whole
+	// title and "body" to up to three fragments of about 160 characters,
+	// as HTML with the matched words in <mark>; without a match in the
+	// body (or without text) "body" holds its first lines.
 	Highlights map[string][]string
 }
 
 // Facets holds every facet's counts. Counts count articles; each facet's
-// counts apply every filter of the query except its own.
+// counts apply every filter of the query except its own (the amount facet
+// ignores AmountMin/AmountMax, the month facet From/To). Company, Country
+// and Language list the values with the most articles first (ties by
+// value), then any selected value beyond FacetSize, with a zero count when
+// no article has it.
 type Facets struct {
 	Company  []FacetValue
 	Country  []FacetValue // Label is the French country name
 	Language []FacetValue
-	Amount   []FacetValue // Min/Max are the band's euro bounds, Max nil for the top band
-	Month    []FacetValue // "2025-09"
+	Amount   []FacetValue // bands in increasing order; Min/Max are the band's euro bounds, Max nil for the top band
+	Month    []FacetValue // "2025-09", newest first
 }
 
 // FacetValue is one value of a facet and the number of matching articles.
@@ -120,20 +141,22 @@ type FacetValue struct {
 // Stats describes the index.
 type Stats struct {
 	Articles   uint64
-	Languages  map[string]uint64
-	SizeBytes  int64
-	LastIngest time.Time
-	Reindexing bool
-	Generation int
+	Languages  map[string]uint64 // articles by language code
+	SizeBytes  int64             // bytes of the live generation's folder
+	LastIngest time.Time         // last acknowledged write; zero if unknown
+	Reindexing bool              // a rebuild is running
+	Generation int               // number of the live generation (1, 2...)
 }
 
 // Compile-time reminder of the surface the service relies on; see index_impl.go.
 var _ interface {
 	Put(ctx context.Context, a corpus.Article, o Origin) (created bool, stored corpus.Article, err error)
+	PutMany(ctx context.Context, items []Item) []PutResult
 	Get(ctx context.Context, id string) (corpus.Article, error)
 	Delete(ctx context.Context, id string) error
 	Search(ctx context.Context, q Query) (Results, error)
 	Rebuild(ctx context.Context) error
+	RebuildAsync(done func(error)) error
 	Stats(ctx context.Context) (Stats, error)
 	Origins(ctx context.Context) (map[string]Origin, error)
 	Close() error

@@ -11,6 +11,7 @@ package index
 //     to the writer in batches, which indexes them into the new generation,
 //     skipping the ids touched since step 1 (their mirrored version is
 //     newer).
+//     The new generation is then merged into one segment.
 //  3. The writer writes CURRENT (the new generation is durable: every batch
 //     was fsync'ed) and swaps the generations; searches that started on the
 //     old one finish there, then it is closed and deleted.
@@ -141,14 +142,23 @@ func (x *Index) rebuild(ctx context.Context) (err error) {
 			return nil, fmt.Errorf("index: open reader: %w", err)
 		}
 		x.rb = &rebuildState{gen: g, touched: make(map[string]struct{})}
-		return r, nil
+		return [2]any{r, g}, nil
 	})
 	if err != nil {
 		return fmt.Errorf("index: rebuild: %w", err)
 	}
-	snap := v.(*scorch.IndexSnapshot)
+	snap, g2 := v.([2]any)[0].(*scorch.IndexSnapshot), v.([2]any)[1].(*generation)
 	copyErr := x.copyAll(ctx, snap)
 	_ = snap.Close()
+	if copyErr == nil {
+		// One segment: fewer look-ups per query term, and facet records
+		// read once. Writes mirrored meanwhile just add small segments.
+		if sc, ok := g2.sc.(*scorch.Scorch); ok {
+			if err := sc.ForceMerge(ctx, nil); err != nil && ctx.Err() != nil {
+				copyErr = ctx.Err()
+			}
+		}
+	}
 	// Step 3, or abandon.
 	v, err = x.control(context.Background(), func(x *Index) (any, error) {
 		rb := x.rb
