@@ -3,6 +3,7 @@ package index
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,17 +19,29 @@ import (
 // the search benchmarks; TestMain removes it.
 var orangeSum struct {
 	once sync.Once
-	dir  string
+	dir  string // temporary folder, removed by TestMain
+	kept string // VEILLE_BENCH_INDEX, kept
 	x    *Index
 	err  error
 	docs int
 	took time.Duration
 }
 
+// The big index (OrangeSum and Légifrance, about 188,000 articles) is
+// built only when VEILLE_BENCH_BIG_INDEX names a folder to keep it in.
+var bigIndex struct {
+	once sync.Once
+	x    *Index
+	err  error
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if orangeSum.x != nil {
 		_ = orangeSum.x.Close()
+	}
+	if bigIndex.x != nil {
+		_ = bigIndex.x.Close()
 	}
 	if orangeSum.dir != "" {
 		_ = os.RemoveAll(orangeSum.dir)
@@ -80,6 +93,7 @@ func sharedOrangeSum(b *testing.B) *Index {
 		// VEILLE_BENCH_INDEX names a folder to keep the index in between
 		// runs (built when empty), for profiling sessions.
 		if dir := os.Getenv("VEILLE_BENCH_INDEX"); dir != "" {
+			orangeSum.kept = dir
 			if _, err := os.Stat(filepath.Join(dir, currentFile)); err == nil {
 				orangeSum.x, orangeSum.err = Open(context.Background(), dir, Options{Enricher: newExtractor(b)})
 				return
@@ -148,8 +162,9 @@ func reportLatency(b *testing.B, ds []time.Duration) {
 
 // BenchmarkSearchPage runs the benchmark queries round-robin: a full
 // results page (top 10 with highlights, total, every facet).
-func BenchmarkSearchPage(b *testing.B) {
-	x := sharedOrangeSum(b)
+func BenchmarkSearchPage(b *testing.B) { benchSearchPage(b, sharedOrangeSum(b)) }
+
+func benchSearchPage(b *testing.B, x *Index) {
 	qs := benchQueries(b)
 	ctx := context.Background()
 	// One warm-up round: the first search of a segment reads its records.
@@ -172,8 +187,9 @@ func BenchmarkSearchPage(b *testing.B) {
 
 // BenchmarkMatchAllFacets runs the empty query: every article, newest
 // first, with every facet.
-func BenchmarkMatchAllFacets(b *testing.B) {
-	x := sharedOrangeSum(b)
+func BenchmarkMatchAllFacets(b *testing.B) { benchMatchAll(b, sharedOrangeSum(b)) }
+
+func benchMatchAll(b *testing.B, x *Index) {
 	ctx := context.Background()
 	ds := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
@@ -185,4 +201,94 @@ func BenchmarkMatchAllFacets(b *testing.B) {
 		ds = append(ds, time.Since(start))
 	}
 	reportLatency(b, ds)
+}
+
+// BenchmarkOpenOrangeSum measures a start-up on the existing OrangeSum
+// index: Open and Origins (what the service does before it is ready),
+// then the first search (match all with every facet, which may wait for
+// the facet records the background warmer reads).
+func BenchmarkOpenOrangeSum(b *testing.B) {
+	x := sharedOrangeSum(b)
+	dir := orangeSum.dir
+	if orangeSum.kept != "" {
+		dir = orangeSum.kept
+	}
+	if err := x.Close(); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var ready, first time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		y, err := Open(ctx, dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := y.Origins(ctx); err != nil {
+			b.Fatal(err)
+		}
+		ready += time.Since(start)
+		start = time.Now()
+		if _, err := y.Search(ctx, Query{Highlight: true}); err != nil {
+			b.Fatal(err)
+		}
+		first += time.Since(start)
+		b.StopTimer()
+		if err := y.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(ready.Microseconds())/1000/float64(b.N), "ready-ms")
+	b.ReportMetric(float64(first.Microseconds())/1000/float64(b.N), "first-search-ms")
+	b.StopTimer()
+	var err error
+	if orangeSum.x, err = Open(ctx, dir, Options{Enricher: newExtractor(b)}); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// legifranceArticles reads the Légifrance corpus with ids made valid
+// (their paths hold slashes).
+func legifranceArticles(b testing.TB) []corpus.Article {
+	arts := readJSONL(b, "legifrance-fr.jsonl.gz", 0)
+	for i := range arts {
+		arts[i].ID = fmt.Sprintf("legi-%06d", i)
+		arts[i].Language = ""
+	}
+	return arts
+}
+
+// sharedBig returns the big index, building it in VEILLE_BENCH_BIG_INDEX
+// when empty (minutes); it skips when the variable is unset.
+func sharedBig(b *testing.B) *Index {
+	dir := os.Getenv("VEILLE_BENCH_BIG_INDEX")
+	if dir == "" {
+		b.Skip("VEILLE_BENCH_BIG_INDEX not set: name a folder to build (once) and keep the 188k-article index in")
+	}
+	bigIndex.once.Do(func() {
+		if _, err := os.Stat(filepath.Join(dir, currentFile)); err == nil {
+			bigIndex.x, bigIndex.err = Open(context.Background(), dir, Options{Enricher: newExtractor(b)})
+			return
+		}
+		arts := append(orangeSumArticles(b), legifranceArticles(b)...)
+		var took time.Duration
+		bigIndex.x, took = indexAll(b, dir, arts)
+		b.Logf("indexed %d articles in %s (%.0f docs/s)", len(arts), took, float64(len(arts))/took.Seconds())
+	})
+	if bigIndex.err != nil {
+		b.Fatal(bigIndex.err)
+	}
+	return bigIndex.x
+}
+
+// BenchmarkSearchPageBig is BenchmarkSearchPage on the big index.
+func BenchmarkSearchPageBig(b *testing.B) {
+	benchSearchPage(b, sharedBig(b))
+}
+
+// BenchmarkMatchAllFacetsBig is BenchmarkMatchAllFacets on the big index.
+func BenchmarkMatchAllFacetsBig(b *testing.B) {
+	benchMatchAll(b, sharedBig(b))
 }
