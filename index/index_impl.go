@@ -2,10 +2,12 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -148,6 +150,14 @@ func (x *Index) open() error {
 	if err != nil {
 		return err
 	}
+	if cur == 0 {
+		// No CURRENT: a new folder, a crash while the first generation
+		// was being created, or a lost file. Adopt the newest generation
+		// that opens rather than deleting data.
+		if cur, err = x.adoptGeneration(); err != nil {
+			return err
+		}
+	}
 	if err := removeStale(x.dir, cur); err != nil {
 		return err
 	}
@@ -173,6 +183,41 @@ func (x *Index) open() error {
 		}
 	}
 	return nil
+}
+
+// adoptGeneration returns the newest generation of a folder without
+// CURRENT that opens, after making it CURRENT, or 0 when there is none
+// (generations that do not open are left for removeStale).
+func (x *Index) adoptGeneration() (int, error) {
+	entries, err := os.ReadDir(x.dir)
+	if err != nil {
+		return 0, fmt.Errorf("index: list data folder: %w", err)
+	}
+	var nums []int
+	for _, e := range entries {
+		if n, ok := parseGenName(e.Name()); ok && e.IsDir() {
+			nums = append(nums, n)
+		}
+	}
+	slices.Sort(nums)
+	for i := len(nums) - 1; i >= 0; i-- {
+		g, err := x.openGeneration(nums[i])
+		if err != nil {
+			if errors.Is(err, ErrLocked) {
+				return 0, err
+			}
+			continue
+		}
+		cerr := g.idx.Close()
+		if cerr != nil {
+			continue
+		}
+		if err := writeCurrent(x.dir, nums[i]); err != nil {
+			return 0, fmt.Errorf("index: write %s: %w", currentFile, err)
+		}
+		return nums[i], nil
+	}
+	return 0, nil
 }
 
 // runtimeConfig is the scorch configuration forced at every open: safe

@@ -754,3 +754,27 @@ func TestContextCancelled(t *testing.T) {
 		t.Errorf("Put: %v", err)
 	}
 }
+
+func TestOpenWithoutCurrentKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	x, err := Open(context.Background(), dir, Options{Enricher: fakeEnricher{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put(t, x, sample(t)[:3]...)
+	x.Close()
+	if err := os.Remove(filepath.Join(dir, currentFile)); err != nil {
+		t.Fatal(err)
+	}
+	x, err = Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if res := mustSearch(t, x, Query{}); res.Total != 3 {
+		t.Errorf("after losing CURRENT: %d articles, want 3", res.Total)
+	}
+	if cur, err := readCurrent(dir); cur != 1 || err != nil {
+		t.Errorf("CURRENT = %d, %v", cur, err)
+	}
+}
