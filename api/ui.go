@@ -54,8 +54,15 @@ func (s *Server) asset(c echo.Context) error {
 	return s.serveUI(c, name)
 }
 
-// serveUI serves one file of the UI with an ETag (content hash): HTML is
-// revalidated on every load (no-cache), other assets are cached for an hour.
+// serveUI serves one file of the UI with a strong ETag (content hash), so
+// revalidations answer 304, and a Content-Type from [uiContentType].
+//
+// Caching: HTML is revalidated on every load (no-cache). Other assets are
+// cached for a year as immutable when the request names their content with
+// ?v=<the first 16 hex digits of the file's SHA-256> (the page's index.html
+// links them that way, see package web), so a new binary's page never runs
+// an old script; with a v of other content they are revalidated on every
+// use (no-cache), and without v they are cached for an hour.
 func (s *Server) serveUI(c echo.Context, name string) error {
 	if !fs.ValidPath(name) {
 		return echo.ErrNotFound
@@ -68,15 +75,48 @@ func (s *Server) serveUI(c echo.Context, name string) error {
 		return err
 	}
 	sum := sha256.Sum256(data)
+	digest := hex.EncodeToString(sum[:])
 	h := c.Response().Header()
-	h.Set("ETag", `"`+hex.EncodeToString(sum[:12])+`"`)
-	if strings.HasSuffix(name, ".html") {
+	h.Set("ETag", `"`+digest[:24]+`"`)
+	h.Set(echo.HeaderContentType, uiContentType(name))
+	switch v := c.QueryParam("v"); {
+	case strings.HasSuffix(name, ".html"):
 		h.Set(echo.HeaderCacheControl, "no-cache")
-	} else {
+	case v == "":
 		h.Set(echo.HeaderCacheControl, "public, max-age=3600")
+	case v == digest[:16]:
+		h.Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
+	default: // another version than the one served: never pin it
+		h.Set(echo.HeaderCacheControl, "no-cache")
 	}
 	http.ServeContent(c.Response(), c.Request(), name, time.Time{}, bytes.NewReader(data))
 	return nil
+}
+
+// uiContentType is the media type of a UI file, from its extension; it does
+// not depend on the machine's MIME tables.
+func uiContentType(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".html":
+		return "text/html; charset=utf-8"
+	case ".js", ".mjs":
+		return "text/javascript; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	case ".png":
+		return "image/png"
+	case ".ico":
+		return "image/x-icon"
+	case ".json", ".map":
+		return "application/json"
+	case ".woff2":
+		return "font/woff2"
+	case ".txt":
+		return "text/plain; charset=utf-8"
+	}
+	return "application/octet-stream"
 }
 
 func isDirError(fsys fs.FS, name string) bool {
