@@ -16,6 +16,7 @@ import (
 	"veille/api"
 	"veille/corpus"
 	"veille/index"
+	"veille/web"
 )
 
 // serve runs the HTTP service until ctx is cancelled, then shuts down
@@ -41,6 +42,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		AdminKey:  cfg.AdminKey,
 		Logger:    logger,
 		Countries: ext.Countries(),
+		UI:        web.FS(),
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
