@@ -378,7 +378,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 		return Results{}, err
 	}
 	d := g.records.dicts
-	mr := newMemoReader(snap)
+	mr := newMemoReader(snap, &x.lev)
 	cq, err := compileTextQuery(q.Text, q.Mode, g.mapping, textQueryOptions{Languages: fieldLanguages(d)})
 	if err != nil {
 		return Results{}, err
