@@ -53,7 +53,7 @@ type Index struct {
 	rb         *rebuildState // owned by the writer goroutine
 	degraded   error         // owned by the writer: the last write failure, until the disk takes writes again
 
-	lev        levBuilders // fuzzy automata builders, made on first use
+	lev levBuilders // fuzzy automata builders, made on first use
 
 	rebuilding atomic.Bool
 	lastIngest atomic.Int64 // Unix ns, 0 when unknown
