@@ -8,6 +8,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -536,5 +537,51 @@ func TestSearchDeadlineOnRealIndex(t *testing.T) {
 		if body.Error.Code != codeTimeout || body.Error.Message == "" {
 			t.Errorf("q=%q: error %+v, want code %q", q, body.Error, codeTimeout)
 		}
+	}
+}
+
+// TestLargeBodiesAnswer sends bodies just under the limit, built to be
+// costly (thousands of short, distinct, random lines; one huge line): the
+// service answers each within answerWithin, without a 5xx. Parsing and
+// extraction must stay linear in the body's size: a quadratic step turns
+// one 10 MiB request into minutes of CPU.
+func TestLargeBodiesAnswer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("megabytes of text through the real extractor")
+	}
+	const size = 2 << 20
+	s, _ := realServer(t, Options{BodyLimit: size + 1024})
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := make([]byte, size)
+	const alphabet = " \n\naéèà.,:;0123456789ABCDEFGabcdefg-|#*€$%'\""
+	for i := range random {
+		random[i] = alphabet[rng.IntN(len(alphabet))]
+	}
+	var lines strings.Builder
+	for i := 0; lines.Len() < size-100; i++ {
+		fmt.Fprintf(&lines, "Ligne %d : Airbus et Safran, %d millions d'euros en France.\n", i, i%1000)
+	}
+	for _, tc := range []struct {
+		name, contentType, body string
+	}{
+		{"random text", "text/plain; charset=utf-8", strings.ToValidUTF8(string(random), "")},
+		{"many distinct lines", "text/plain", lines.String()},
+		{"one huge line", "text/plain", strings.Repeat("Nvidia investit au Royaume-Uni ", size/31)},
+		{"JSON with a huge body", "application/json", `{"title": "Énorme", "body": "` + strings.Repeat("Mistral AI lève 600 millions d'euros. ", size/40) + `"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			rec := doWithin(t, s, http.MethodPut, "/api/articles/large", tc.body, loopback(), header("Content-Type", tc.contentType))
+			t.Logf("%d bytes: HTTP %d in %v", len(tc.body), rec.Code, time.Since(start).Round(time.Millisecond))
+			if rec.Code >= 500 {
+				t.Errorf("HTTP %d: %.300s", rec.Code, rec.Body)
+			}
+			start = time.Now()
+			rec = doWithin(t, s, http.MethodGet, "/api/search?q=airbus+nvidia+mistral&mode=any", "")
+			t.Logf("search: HTTP %d in %v", rec.Code, time.Since(start).Round(time.Millisecond))
+			if rec.Code != http.StatusOK {
+				t.Errorf("search after a large article: HTTP %d: %.300s", rec.Code, rec.Body)
+			}
+		})
 	}
 }

@@ -1048,14 +1048,9 @@ func bodyStart(ls []rline, t int) int {
 // body assembles the article body from ls[start:].
 func (r *Raw) body(ls []rline, start, t int) string {
 	kept := make([]int, 0, len(ls))
-	seen := func(key string) bool { // a line already kept (pages repeat captions, teasers)
-		for _, k := range kept {
-			if len(ls[k].key()) == len(key) && ls[k].key() == key {
-				return true
-			}
-		}
-		return false
-	}
+	// The keys of the lines kept, to skip a line already kept (pages
+	// repeat captions, teasers); a set, since a page may have many lines.
+	keptKeys := make(map[string]bool, len(ls))
 	titleFold := ""
 	if t >= 0 {
 		titleFold = ls[t].key()
@@ -1095,13 +1090,14 @@ lines:
 				continue
 			}
 		}
-		if l.caption || l.key() == titleFold || seen(l.key()) {
+		if l.caption || l.key() == titleFold || keptKeys[l.key()] {
 			continue
 		}
 		if authorFold != "" && paras >= 2 && l.n <= 60 && strings.HasPrefix(l.fold, authorFold) {
 			break // the author box that ends many pages
 		}
 		kept = append(kept, j)
+		keptKeys[l.key()] = true
 		if isParagraph(l) {
 			paras++
 		}
