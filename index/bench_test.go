@@ -19,21 +19,23 @@ import (
 // The OrangeSum index is built once per test binary run and shared by
 // the search benchmarks; TestMain removes it.
 var orangeSum struct {
-	once sync.Once
-	dir  string // temporary folder, removed by TestMain
-	kept string // VEILLE_BENCH_INDEX, kept
-	x    *Index
-	err  error
-	docs int
-	took time.Duration
+	once   sync.Once
+	settle sync.Once
+	dir    string // temporary folder, removed by TestMain
+	kept   string // VEILLE_BENCH_INDEX, kept
+	x      *Index
+	err    error
+	docs   int
+	took   time.Duration
 }
 
 // The big index (OrangeSum and Légifrance, about 188,000 articles) is
 // built only when VEILLE_BENCH_BIG_INDEX names a folder to keep it in.
 var bigIndex struct {
-	once sync.Once
-	x    *Index
-	err  error
+	once   sync.Once
+	settle sync.Once
+	x      *Index
+	err    error
 }
 
 func TestMain(m *testing.M) {
@@ -87,6 +89,36 @@ func indexAll(b testing.TB, dir string, arts []corpus.Article) (*Index, time.Dur
 	return x, time.Since(start)
 }
 
+// settle waits until x's segments stop changing (Bleve merges segments in
+// the background for a while after a bulk load), at most a minute, so that
+// search benchmarks measure the index at rest.
+func settle(b testing.TB, x *Index) {
+	segments := func() string {
+		_, snap, release, err := x.snapshot()
+		if err != nil {
+			return err.Error()
+		}
+		defer release()
+		var ids []string
+		for _, ss := range snap.Segments() {
+			ids = append(ids, fmt.Sprint(ss.Id()))
+		}
+		return fmt.Sprint(ids)
+	}
+	start, last, since := time.Now(), segments(), time.Now()
+	for time.Since(since) < 3*time.Second && time.Since(start) < time.Minute {
+		time.Sleep(250 * time.Millisecond)
+		if cur := segments(); cur != last {
+			last, since = cur, time.Now()
+		}
+	}
+	// Read the facet records of the final segments before timing.
+	if _, err := x.Search(context.Background(), Query{}); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("segments settled after %s", time.Since(start).Round(time.Millisecond))
+}
+
 // sharedOrangeSum returns the shared OrangeSum index.
 func sharedOrangeSum(b *testing.B) *Index {
 	arts := orangeSumArticles(b) // skips when absent
@@ -114,6 +146,7 @@ func sharedOrangeSum(b *testing.B) *Index {
 	if orangeSum.err != nil {
 		b.Fatal(orangeSum.err)
 	}
+	orangeSum.settle.Do(func() { settle(b, orangeSum.x) })
 	return orangeSum.x
 }
 
@@ -296,6 +329,7 @@ func sharedBig(b *testing.B) *Index {
 	if bigIndex.err != nil {
 		b.Fatal(bigIndex.err)
 	}
+	bigIndex.settle.Do(func() { settle(b, bigIndex.x) })
 	return bigIndex.x
 }
 
