@@ -18,8 +18,10 @@ import (
 
 // procMem is what /proc/<pid>/status says about a process's memory, in bytes.
 type procMem struct {
-	HWM int64 // VmHWM: peak resident set size
-	RSS int64 // VmRSS: resident set size now
+	HWM  int64 // VmHWM: peak resident set size
+	RSS  int64 // VmRSS: resident set size now
+	Anon int64 // RssAnon: the part of RSS that is private memory (the Go heap...)
+	File int64 // RssFile: the part of RSS that is mapped files (the index, the binary)
 }
 
 // readProcMem reads VmHWM and VmRSS of pid.
@@ -37,6 +39,10 @@ func readProcMem(pid int) (procMem, error) {
 			m.HWM = parseKB(line[len("VmHWM:"):])
 		case strings.HasPrefix(line, "VmRSS:"):
 			m.RSS = parseKB(line[len("VmRSS:"):])
+		case strings.HasPrefix(line, "RssAnon:"):
+			m.Anon = parseKB(line[len("RssAnon:"):])
+		case strings.HasPrefix(line, "RssFile:"):
+			m.File = parseKB(line[len("RssFile:"):])
 		}
 	}
 	return m, nil

@@ -261,8 +261,8 @@ func (s step) notes() []string {
 		if r == nil {
 			continue
 		}
-		n = append(n, fmt.Sprintf("%s %s: memory = %s; index size = %s; load average at the end of the query run %.2f.",
-			r.Name, r.Version, r.MemHow, r.IndexHow, r.Load.LoadAvg))
+		n = append(n, fmt.Sprintf("%s %s: memory = %s; index size = %s; 1-minute load average %.2f before the start, %.2f at the end of the query run (2 clients and the system itself count in it).",
+			r.Name, r.Version, r.MemHow, r.IndexHow, r.LoadBefore, r.Load.LoadAvg))
 		if r.Ingest.Failed > 0 {
 			n = append(n, fmt.Sprintf("%s refused %d articles (first: %s).", r.Name, r.Ingest.Failed, r.Ingest.FirstErr))
 		}

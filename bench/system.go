@@ -54,6 +54,7 @@ type ingestResult struct {
 // sysResult is everything measured on one system for one corpus.
 type sysResult struct {
 	Name, Version string
+	LoadBefore    float64 // 1-minute load average when the system started
 
 	FirstStart time.Duration // start on an empty store to ready
 	Ingest     ingestResult
@@ -97,7 +98,8 @@ func runSystem(ctx context.Context, sys system, p *prepared, queries []string, o
 		}
 	}()
 
-	log.Info("starting on an empty store")
+	res.LoadBefore = loadAvg()
+	log.Info("starting on an empty store", "load", res.LoadBefore)
 	if res.FirstStart, err = sys.Start(ctx); err != nil {
 		return res, fmt.Errorf("%s: start: %w", sys.Name(), err)
 	}

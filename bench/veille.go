@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -37,6 +38,11 @@ type veilleService struct {
 	cmd     *exec.Cmd
 	exited  chan struct{}
 	waitErr error
+
+	// peak is the largest RSS sampled (every 50 ms) in the first process,
+	// with its composition; VmHWM remains the reported peak.
+	peakMu sync.Mutex
+	peak   procMem
 }
 
 func (v *veilleService) Name() string    { return "veille" }
@@ -87,6 +93,7 @@ func (v *veilleService) launch(ctx context.Context) (time.Duration, error) {
 	v.cmd = cmd
 	v.exited = make(chan struct{})
 	go func() { v.waitErr = cmd.Wait(); close(v.exited) }()
+	go v.sample(cmd.Process.Pid, v.exited)
 
 	deadline := time.Now().Add(v.readyWait)
 	for {
@@ -118,6 +125,34 @@ func (v *veilleService) status(ctx context.Context, path string) (int, error) {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode, nil
+}
+
+// sample records the composition of the largest RSS of pid until done
+// is closed. Only the first process is sampled: the peak of interest is
+// the one of the ingest and the query run, before the restart.
+func (v *veilleService) sample(pid int, done <-chan struct{}) {
+	v.peakMu.Lock()
+	first := v.peak.RSS == 0
+	v.peakMu.Unlock()
+	if !first {
+		return
+	}
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if m, err := readProcMem(pid); err == nil {
+			v.peakMu.Lock()
+			if m.RSS > v.peak.RSS {
+				v.peak = m
+			}
+			v.peakMu.Unlock()
+		}
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // bulkReply is the part of the bulk API's answer the bench reads.
@@ -376,7 +411,34 @@ func (v *veilleService) Memory() (peak, now int64, how string) {
 	if err != nil {
 		return 0, 0, ""
 	}
-	return m.HWM, m.RSS, "VmHWM of the service process"
+	v.peakMu.Lock()
+	pk := v.peak
+	v.peakMu.Unlock()
+	how = fmt.Sprintf("VmHWM of the service process; largest RSS sampled every 50 ms: %s = private %s + mapped files %s; at the end: %s = %s + %s",
+		mib(pk.RSS), mib(pk.Anon), mib(pk.File), mib(m.RSS), mib(m.Anon), mib(m.File))
+	if heap := v.heapInUse(); heap > 0 {
+		how += fmt.Sprintf(" (Go heap in use %s)", mib(heap))
+	}
+	return m.HWM, m.RSS, how
+}
+
+// heapInUse reads go_memstats_heap_inuse_bytes from /metrics; 0 if absent.
+func (v *veilleService) heapInUse() int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	data, err := v.get(ctx, v.base+"/metrics")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "go_memstats_heap_inuse_bytes "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			if err == nil {
+				return int64(f)
+			}
+		}
+	}
+	return 0
 }
 
 // IndexSize is the disk usage of the whole data folder; the service's own
