@@ -118,13 +118,13 @@ func TestBinarySIGKILLMidFlight(t *testing.T) {
 			}
 		})
 		once.Do(func() { close(stop) })
+		if len(acked) < int(killAt) {
+			t.Fatalf("round %d: the writers stopped after %d acknowledged writes, before the kill", round, len(acked))
+		}
 		select {
 		case <-s.done:
 		case <-time.After(30 * time.Second):
 			t.Fatal("the service did not die after SIGKILL")
-		}
-		if len(acked) < int(killAt) {
-			t.Fatalf("round %d: only %d writes acknowledged before the kill", round, len(acked))
 		}
 		allAcked = append(allAcked, acked...)
 		t.Logf("round %d: killed after %d acknowledged writes", round, len(acked))
