@@ -29,7 +29,7 @@ const (
 
 // lastIngestKey is the internal key (stored with every batch) holding the
 // time of the last write, RFC 3339.
-var lastIngestKey = []byte("veille.last_ingest")
+const lastIngestKey = "veille.last_ingest"
 
 // Index is an open veille index. It is safe for concurrent use.
 //
@@ -58,9 +58,9 @@ type Index struct {
 	rebuilding atomic.Bool
 	lastIngest atomic.Int64 // Unix ns, 0 when unknown
 
-	bgCtx    context.Context // cancelled by Close: stops rebuilds
+	bgCtx    context.Context // cancelled by Close: stops rebuilds and the warmer
 	bgCancel context.CancelFunc
-	bgWG     sync.WaitGroup // running rebuilds
+	bgWG     sync.WaitGroup // running rebuilds and the warmer
 	closeMu  sync.Mutex
 	closeErr error
 	isClosed bool
@@ -179,7 +179,7 @@ func (x *Index) open() error {
 		return err
 	}
 	x.gen = g
-	if v, err := g.idx.GetInternal(lastIngestKey); err == nil && len(v) > 0 {
+	if v, err := g.idx.GetInternal([]byte(lastIngestKey)); err == nil && len(v) > 0 {
 		if t, err := time.Parse(time.RFC3339Nano, string(v)); err == nil {
 			x.lastIngest.Store(t.UnixNano())
 		}

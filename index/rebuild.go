@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 )
@@ -168,6 +169,12 @@ func (x *Index) rebuild(ctx context.Context) (err error) {
 		}
 		if copyErr != nil {
 			return rb.gen, copyErr
+		}
+		if ns := x.lastIngest.Load(); ns != 0 {
+			stamp := time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+			if err := rb.gen.idx.SetInternal([]byte(lastIngestKey), []byte(stamp)); err != nil {
+				return rb.gen, writeErr(err)
+			}
 		}
 		if err := writeCurrent(x.dir, rb.gen.num); err != nil {
 			return rb.gen, err

@@ -96,7 +96,8 @@ func TestRebuild(t *testing.T) {
 			t.Errorf("old generation %s not removed", e.Name())
 		}
 	}
-	// The new generation is the one reopened.
+	// The new generation is the one reopened, with the last ingest time.
+	lastIngest := st.LastIngest
 	if err := x.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +112,9 @@ func TestRebuild(t *testing.T) {
 	}
 	if cur, _ := readCurrent(filepath.Clean(dir)); cur != 2 {
 		t.Errorf("CURRENT = %d", cur)
+	}
+	if st, _ := y.Stats(ctx); !st.LastIngest.Equal(lastIngest) || lastIngest.IsZero() {
+		t.Errorf("last ingest after rebuild and reopen: %v, want %v", st.LastIngest, lastIngest)
 	}
 }
 

@@ -243,7 +243,7 @@ func (x *Index) commit(ops []*op) {
 	_ = snap.Close()
 	if applied > 0 {
 		now := time.Now()
-		b.SetInternal(lastIngestKey, []byte(now.UTC().Format(time.RFC3339Nano)))
+		b.SetInternal([]byte(lastIngestKey), []byte(now.UTC().Format(time.RFC3339Nano)))
 		if err := g.idx.Batch(b); err != nil {
 			x.recoverCommit(ops, res, writeErr(err))
 			return
