@@ -108,6 +108,7 @@ var linguaLanguages = map[string]lingua.Language{
 // shared by every Detector. A Detector is safe for concurrent use.
 type Detector struct {
 	lingua lingua.LanguageDetector
+	words  functionWordGuesser
 	opts   DetectorOptions
 	codes  map[lingua.Language]string // lingua language → code of Languages
 }
@@ -141,7 +142,7 @@ func NewDetectorWith(opts DetectorOptions) (*Detector, error) {
 		WithLowAccuracyMode().
 		WithPreloadedLanguageModels().
 		Build()
-	return &Detector{lingua: det, opts: opts, codes: codes}, nil
+	return &Detector{lingua: det, words: newFunctionWordGuesser(), opts: opts, codes: codes}, nil
 }
 
 // Options returns the detector's options, defaults filled in.
@@ -156,7 +157,14 @@ func (d *Detector) Options() DetectorOptions { return d.opts }
 // Only the first SampleLetters letters are read, a further sample at a time
 // up to MaxSamples while the result is ambiguous, so the cost is bounded
 // whatever the length of text (title + body is the intended input).
+//
+// Article-length text whose first lines are dominated by one language's
+// function words ("les", "the", "und"...) is decided by counting them,
+// about 50 times cheaper than lingua; anything less clear goes to lingua.
 func (d *Detector) Detect(text string) string {
+	if code, ok := d.words.guess(text); ok {
+		return code
+	}
 	code, _ := d.detect(text)
 	return code
 }

@@ -460,3 +460,62 @@ func BenchmarkDetectorMemory(b *testing.B) {
 	b.ReportMetric(float64(after-before)/(1<<20), "added-heap-MiB")
 	b.ReportMetric(float64(after)/(1<<20), "heap-MiB")
 }
+
+// TestFunctionWordGuessAgreesWithLingua checks the cheap function-word
+// path against lingua alone on real articles: when it answers, it must
+// answer what lingua answers, and it must answer for most articles.
+func TestFunctionWordGuessAgreesWithLingua(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 1,500 articles")
+	}
+	d := testDetector()
+	for _, set := range []struct {
+		file, lang string
+	}{
+		{"orangesum-fr.jsonl.gz", "fr"},
+		{"news-en.jsonl.gz", "en"},
+		{"news-de.jsonl.gz", "de"},
+	} {
+		docs := readSharedJSONL(t, set.file, 500)
+		answered := 0
+		for _, doc := range docs {
+			text := doc.Title + "\n\n" + doc.Text
+			code, ok := d.words.guess(text)
+			if !ok {
+				continue
+			}
+			answered++
+			if want, _ := d.detect(text); code != want {
+				t.Errorf("%s: function words say %s, lingua %s: %.80q", doc.ID, code, want, text)
+			}
+		}
+		t.Logf("%s: the function-word path answered %d of %d", set.file, answered, len(docs))
+		if answered < len(docs)*9/10 {
+			t.Errorf("%s: the function-word path answered only %d of %d articles", set.file, answered, len(docs))
+		}
+	}
+}
+
+func TestFunctionWordGuess(t *testing.T) {
+	g := newFunctionWordGuesser()
+	tests := []struct {
+		text string
+		want string // "" = no answer
+	}{
+		{"Le groupe a annoncé des résultats pour les actionnaires, qui sont satisfaits. Les ventes ont progressé dans les pays du Nord et au Sud, avec une hausse de la marge pour cette année.", "fr"},
+		{"The company said that its profits were up for the year, and that the board will meet with the investors who have been waiting for a decision from the regulator at the end of this month.", "en"},
+		{"Die Regierung hat am Montag mitgeteilt, dass die neue Regelung nicht vor dem Sommer in Kraft treten wird, und auch die Opposition sieht sich bei der Reform nach wie vor im Nachteil.", "de"},
+		{"Nvidia Nscale OpenAI", ""},
+		{"", ""},
+		{"les the der les the der les the der", ""},
+	}
+	for _, tc := range tests {
+		got, ok := g.guess(tc.text)
+		if !ok {
+			got = ""
+		}
+		if got != tc.want {
+			t.Errorf("guess(%.40q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
