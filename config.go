@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -173,5 +174,18 @@ func usageFunc(fs *flag.FlagSet, synopsis, what string) func() {
 	return func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n\nFlags:\n", synopsis, what)
 		fs.PrintDefaults()
+	}
+}
+
+// tuneGC trades a little memory for indexing throughput: analysis
+// allocates heavily and short-lived, so the collector runs half as often
+// as Go's default, under a soft memory limit that keeps the heap in check.
+// GOGC and GOMEMLIMIT, when set, win.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(384 << 20)
 	}
 }

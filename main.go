@@ -41,6 +41,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	if cfg.Command == "serve" || cfg.Command == "index" {
+		tuneGC(getenv)
+	}
 	switch cfg.Command {
 	case "serve":
 		return serve(ctx, cfg, stderr)
