@@ -89,7 +89,15 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("watch the corpus folder %s: %w", cfg.Corpus, err)
 		}
-		f := newFolder(os.DirFS(cfg.Corpus), idx, logger)
+		// An os.Root makes the kernel refuse any path that escapes the
+		// folder, symbolic links included.
+		root, err := os.OpenRoot(cfg.Corpus)
+		if err != nil {
+			w.Close()
+			return fmt.Errorf("corpus folder: %w", err)
+		}
+		defer root.Close()
+		f := newFolder(root.FS(), idx, logger)
 		n, removed, err := f.Sync(ctx)
 		if err != nil {
 			w.Close()

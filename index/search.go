@@ -561,8 +561,15 @@ func (x *Index) scanQuery(ctx context.Context, g *generation, v *view, r *memoRe
 	}
 	sctx := searchContext(ctx)
 	searcher, err := tq.Searcher(sctx, r, g.mapping, opts)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidQuery, err)
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case strings.Contains(err.Error(), "TooManyClauses"):
+		// Bleve's only error for a query too broad to run; its type is unexported.
+		return fmt.Errorf("%w: the query matches too many terms; use longer or fewer words", ErrInvalidQuery)
+	default:
+		return fmt.Errorf("index: search: %w", err)
 	}
 	defer searcher.Close()
 	sc := &search.SearchContext{
