@@ -60,7 +60,7 @@ func sideBySide(s step) (header row, rows []row) {
 	if f := strings.Fields(p.Version); len(f) > 0 {
 		pgName += " " + f[0]
 	}
-	header = row{"", "veille", pgName, "veille ÷ PG", "floor"}
+	header = row{"", "veille", pgName, "veille ÷ PG", "floor (issue 6)"}
 	ratio := func(a, b float64) string {
 		if b == 0 {
 			return "–"
@@ -111,13 +111,14 @@ func scaleTable(steps []step) (header row, rows []row) {
 			withPG = true
 		}
 	}
-	header = row{"articles", "text (MB)", "ingest (articles/s)", "pages/s", "p50 (ms)", "p99 (ms)", "peak RSS (MB)", "index (MB)", "start-up (s)"}
+	header = row{"articles", "text (MB)", "ingest (articles/s)", "ingest CPU (ms/article)", "mean matches", "pages/s", "CPU (ms/page)", "p50 (ms)", "p99 (ms)", "peak RSS (MB)", "index (MB)", "start-up"}
 	if withPG {
 		header = append(header, "PG ingest (articles/s)", "PG pages/s", "PG p99 (ms)")
 	}
 	for _, s := range steps {
 		v := s.Veille
-		r := row{fmt.Sprint(v.Ingest.Articles), mb(s.Corpus.TextBytes), num(v.IngestRate), num(v.Load.QPS), ms(v.Load.P50), ms(v.Load.P99),
+		r := row{fmt.Sprint(v.Ingest.Articles), mb(s.Corpus.TextBytes), num(v.IngestRate), perUnit(v.IngestCPU, v.Ingest.Articles),
+			num(v.MeanHits), num(v.Load.QPS), perUnit(v.Load.CPU, v.Load.Requests), ms(v.Load.P50), ms(v.Load.P99),
 			mb(v.PeakRSS), mb(v.IndexSize), startup(v)}
 		if withPG {
 			if s.PG != nil {
@@ -346,6 +347,14 @@ func stopTime(r *sysResult) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.3f s", r.Stop.Seconds())
+}
+
+// perUnit is CPU time per unit in milliseconds.
+func perUnit(cpu time.Duration, n int) string {
+	if n == 0 || cpu == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", cpu.Seconds()*1000/float64(n))
 }
 
 func cpuPer1000(l loadResult) string {
