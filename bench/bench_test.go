@@ -396,3 +396,44 @@ func TestParseOptions(t *testing.T) {
 		t.Errorf("defaults: %+v", o)
 	}
 }
+
+// TestScaleSteps measures veille alone at two corpus sizes and checks the
+// scale table.
+func TestScaleSteps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the service: skipped with -short")
+	}
+	dir := t.TempDir()
+	corpusPath := writeTinyCorpus(t, dir, 40)
+	queries := filepath.Join(dir, "queries.txt")
+	if err := os.WriteFile(queries, []byte("renault\nprix\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := defaultOptions()
+	o.Corpus = []string{corpusPath}
+	o.Queries = queries
+	o.Sizes = []int{15, 0}
+	o.Duration = time.Second
+	o.Warmup = false
+	o.WorkDir = dir
+	o.Command = "go test ./bench"
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	rep, err := run(ctx, o, &out, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if len(rep.Steps) != 2 || rep.Steps[0].Veille.Ingest.Articles != 15 || rep.Steps[1].Veille.Ingest.Articles != 40 {
+		t.Fatalf("steps: %+v", rep.Steps)
+	}
+	text := out.String()
+	if !strings.Contains(text, "== Scale ==") || !strings.Contains(text, "ingest CPU (ms/article)") {
+		t.Errorf("no scale table:\n%s", text)
+	}
+	for _, st := range rep.Steps {
+		if st.PG != nil || st.Veille.Load.Requests == 0 || st.Veille.MeanHits != 0 {
+			t.Errorf("step %d: PG %v, %d pages, mean hits %v (no warm-up pass asked)", st.Limit, st.PG != nil, st.Veille.Load.Requests, st.Veille.MeanHits)
+		}
+	}
+}
