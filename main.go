@@ -41,9 +41,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	if cfg.Command == "serve" || cfg.Command == "index" {
-		tuneGC(getenv)
-	}
+	tuneGC(cfg.Command, getenv)
 	switch cfg.Command {
 	case "serve":
 		return serve(ctx, cfg, stderr)
