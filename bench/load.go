@@ -24,6 +24,7 @@ type loadResult struct {
 	P99, Max  time.Duration
 	Mean      time.Duration
 	CPU       time.Duration // CPU time the system under test spent during the run
+	Other     float64       // mean cores used by other processes during the run
 	LoadAvg   float64       // 1-minute load average at the end of the run
 	Latencies []time.Duration
 }

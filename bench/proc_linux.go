@@ -156,6 +156,32 @@ func treeCPU(pid int) time.Duration {
 	return total
 }
 
+// machineBusy returns the CPU time all processes of the machine have used
+// since boot (user, nice, system, irq, softirq and steal time of every CPU).
+func machineBusy() time.Duration {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	var ticks int64
+	for _, k := range []int{1, 2, 3, 6, 7, 8} { // user nice system (idle iowait) irq softirq steal
+		n, _ := strconv.ParseInt(f[k], 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks
+}
+
+// selfCPU is the CPU time of the bench process itself.
+func selfCPU() time.Duration {
+	d, _ := procCPU(os.Getpid())
+	return d
+}
+
 // loadAvg returns the 1-minute load average.
 func loadAvg() float64 {
 	data, err := os.ReadFile("/proc/loadavg")

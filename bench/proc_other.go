@@ -19,6 +19,8 @@ func readProcMem(int) (procMem, error)              { return procMem{}, nil }
 func treePSS(int) int64                             { return 0 }
 func treeCPU(int) time.Duration                     { return 0 }
 func loadAvg() float64                              { return -1 }
+func machineBusy() time.Duration                    { return 0 }
+func selfCPU() time.Duration                        { return 0 }
 func memTotal() int64                               { return 0 }
 func osName() string                                { return "unknown OS" }
 func dieWithParent(*exec.Cmd, syscall.Signal)       {}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -98,6 +99,7 @@ func sideBySide(s step) (header row, rows []row) {
 		{"start-up on existing index to ready", startup(v), startup(p), ratio(v.Ready.Seconds(), p.Ready.Seconds()),
 			fmt.Sprintf("≤ 1 s: %s", check(v.Restarted && v.Ready <= floorStartup))},
 		{"stop (SIGTERM / fast shutdown)", stopTime(v), stopTime(p), "", ""},
+		{"other processes during ingest / queries (cores)", other(v), other(p), "", ""},
 	}
 	return header, rows
 }
@@ -150,6 +152,7 @@ func soloTable(s step) (header row, rows []row) {
 		{"peak RSS (MB)", mb(v.PeakRSS)},
 		{"index size on disk (MB)", mb(v.IndexSize)},
 		{"start-up on existing index to ready", startup(v)},
+		{"other processes during ingest / queries (cores)", other(v)},
 	}
 	return header, rows
 }
@@ -264,6 +267,10 @@ func (s step) notes() []string {
 		}
 		n = append(n, fmt.Sprintf("%s %s: memory = %s; index size = %s; 1-minute load average %.2f before the start, %.2f at the end of the query run (2 clients and the system itself count in it).",
 			r.Name, r.Version, r.MemHow, r.IndexHow, r.LoadBefore, r.Load.LoadAvg))
+		if r.IngestOther > 0.25 || r.Load.Other > 0.25 {
+			n = append(n, fmt.Sprintf("%s: other processes used %.2f cores during the ingest and %.2f during the query run (of %d): its figures are pessimistic.",
+				r.Name, r.IngestOther, r.Load.Other, runtime.NumCPU()))
+		}
 		if r.Ingest.Failed > 0 {
 			n = append(n, fmt.Sprintf("%s refused %d articles (first: %s).", r.Name, r.Ingest.Failed, r.Ingest.FirstErr))
 		}
@@ -347,6 +354,12 @@ func stopTime(r *sysResult) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.3f s", r.Stop.Seconds())
+}
+
+// other is the CPU other processes of the machine used during the ingest
+// and the query run, in cores.
+func other(r *sysResult) string {
+	return fmt.Sprintf("%.2f / %.2f", r.IngestOther, r.Load.Other)
 }
 
 // perUnit is CPU time per unit in milliseconds.

@@ -60,7 +60,10 @@ type sysResult struct {
 	Ingest     ingestResult
 	IngestRate float64 // articles per second
 	IngestCPU  time.Duration
-	RSSIngest  int64 // resident memory right after the ingest
+	// IngestOther is the mean number of cores other processes (neither
+	// the system nor the bench) used during the ingest.
+	IngestOther float64
+	RSSIngest   int64 // resident memory right after the ingest
 
 	MeanHits  float64 // mean number of matches per query (warm-up pass)
 	ZeroHits  int     // queries without any match
@@ -106,11 +109,11 @@ func runSystem(ctx context.Context, sys system, p *prepared, queries []string, o
 	res.Version = sys.Version()
 
 	log.Info("ingesting", "articles", p.Stats.Articles)
-	cpu0 := sys.CPU()
+	w := startWatch(sys)
 	if res.Ingest, err = sys.Ingest(ctx, p); err != nil {
 		return res, fmt.Errorf("%s: ingest: %w", sys.Name(), err)
 	}
-	res.IngestCPU = sys.CPU() - cpu0
+	res.IngestCPU, res.IngestOther = w.stop()
 	res.IngestRate = float64(res.Ingest.Articles) / res.Ingest.Took.Seconds()
 	_, res.RSSIngest, _ = sys.Memory()
 	log.Info("ingested", "articles", res.Ingest.Articles, "failed", res.Ingest.Failed,
@@ -143,9 +146,9 @@ func runSystem(ctx context.Context, sys system, p *prepared, queries []string, o
 	}
 
 	log.Info("query run", "clients", o.Clients, "duration", o.Duration)
-	cpu0 = sys.CPU()
+	w = startWatch(sys)
 	res.Load = drive(ctx, o.Clients, o.Duration, queries, sys.Page)
-	res.Load.CPU = sys.CPU() - cpu0
+	res.Load.CPU, res.Load.Other = w.stop()
 	res.Load.LoadAvg = loadAvg()
 	if ctx.Err() != nil {
 		return res, ctx.Err()
@@ -170,4 +173,26 @@ func runSystem(ctx context.Context, sys system, p *prepared, queries []string, o
 		log.Info("restarted", "stop", res.Stop.Round(time.Millisecond), "ready", res.Ready.Round(time.Millisecond), "articles", res.CountAfter)
 	}
 	return res, nil
+}
+
+// watch measures a phase's CPU: the system's own, and the mean number of
+// cores that other processes of the machine (not the system, not the
+// bench) used meanwhile, which says how disturbed the figures are.
+type watch struct {
+	sys               system
+	start             time.Time
+	sysCPU, self, all time.Duration
+}
+
+func startWatch(sys system) watch {
+	return watch{sys: sys, start: time.Now(), sysCPU: sys.CPU(), self: selfCPU(), all: machineBusy()}
+}
+
+func (w watch) stop() (sysCPU time.Duration, otherCores float64) {
+	sysCPU = w.sys.CPU() - w.sysCPU
+	other := machineBusy() - w.all - sysCPU - (selfCPU() - w.self)
+	if el := time.Since(w.start); el > 0 && other > 0 {
+		otherCores = other.Seconds() / el.Seconds()
+	}
+	return sysCPU, otherCores
 }
