@@ -267,7 +267,9 @@ func (s step) notes() []string {
 		}
 		n = append(n, fmt.Sprintf("%s %s: memory = %s; index size = %s; 1-minute load average %.2f before the start, %.2f at the end of the query run (2 clients and the system itself count in it).",
 			r.Name, r.Version, r.MemHow, r.IndexHow, r.LoadBefore, r.Load.LoadAvg))
-		if r.IngestOther > 0.25 || r.Load.Other > 0.25 {
+		if r.PeakRSS == 0 && r.Name == "PostgreSQL" {
+			n = append(n, "PostgreSQL is an external server: its CPU and memory are not measured, and its CPU counts as other processes'.")
+		} else if r.IngestOther > 0.25 || r.Load.Other > 0.25 {
 			n = append(n, fmt.Sprintf("%s: other processes used %.2f cores during the ingest and %.2f during the query run (of %d): its figures are pessimistic.",
 				r.Name, r.IngestOther, r.Load.Other, runtime.NumCPU()))
 		}
