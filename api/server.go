@@ -145,7 +145,22 @@ func New(svc Service, opts Options) *Server {
 }
 
 // Handler returns the HTTP handler serving every route.
-func (s *Server) Handler() http.Handler { return s.e }
+func (s *Server) Handler() http.Handler { return headAsGet(s.e) }
+
+// headAsGet answers HEAD requests as their GET: the router sees a GET copy
+// of the request, and net/http, which still serves a HEAD, sends the
+// headers without the body. Echo routes on the request it was handed, so
+// this wraps it rather than being one of its middleware.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			get := r.Clone(r.Context())
+			get.Method = http.MethodGet
+			r = get
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // Echo returns the underlying Echo instance, for main's server lifecycle
 // (StartServer, Shutdown) and for tests listing routes.
