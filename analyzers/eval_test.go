@@ -88,21 +88,27 @@ func nameKey(s string) string {
 // scoreCompanies matches found names against gold entries, each gold
 // entry being "Name" or "Name|Alternative|...".
 func scoreCompanies(gold, found []string) (s score, missed, extra []string) {
+	return scoreGreedy(gold, found, func(f, g string) bool {
+		k := nameKey(f)
+		for _, alt := range strings.Split(g, "|") {
+			if nameKey(alt) == k {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// scoreGreedy pairs each found item with the first unused gold item it
+// matches: a pair is a true positive, a found item left alone a false
+// positive, a gold item left alone a false negative.
+func scoreGreedy[T any](gold, found []T, match func(found, gold T) bool) (s score, missed, extra []T) {
 	used := make([]bool, len(gold))
 	for _, f := range found {
-		k := nameKey(f)
 		hit := false
 		for i, g := range gold {
-			if used[i] {
-				continue
-			}
-			for _, alt := range strings.Split(g, "|") {
-				if nameKey(alt) == k {
-					used[i], hit = true, true
-					break
-				}
-			}
-			if hit {
+			if !used[i] && match(f, g) {
+				used[i], hit = true, true
 				break
 			}
 		}
@@ -172,30 +178,7 @@ func scoreAmounts(gold, found []money) (s score, missed, extra []money) {
 		}
 		return out
 	}
-	gold, found = distinct(gold), distinct(found)
-	used := make([]bool, len(gold))
-	for _, f := range found {
-		hit := false
-		for i, g := range gold {
-			if !used[i] && sameMoney(f, g) {
-				used[i], hit = true, true
-				break
-			}
-		}
-		if hit {
-			s.tp++
-		} else {
-			s.fp++
-			extra = append(extra, f)
-		}
-	}
-	for i, g := range gold {
-		if !used[i] {
-			s.fn++
-			missed = append(missed, g)
-		}
-	}
-	return s, missed, extra
+	return scoreGreedy(distinct(gold), distinct(found), sameMoney)
 }
 
 func sameMoney(a, b money) bool {
