@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
@@ -132,7 +131,7 @@ func AddAnalyzers(im *mapping.IndexMappingImpl) error {
 	}
 	for _, lang := range Languages {
 		err := im.AddCustomAnalyzer(AnalyzerName(lang), map[string]interface{}{
-			"type":          custom.Name,
+			"type":          MemoAnalyzerType,
 			"tokenizer":     unicodetok.Name,
 			"token_filters": chains[lang],
 		})
@@ -378,6 +377,7 @@ func init() {
 	mustRegister(FoldFilterName, foldFilter{})
 	mustRegister(SplitDotsFilterName, splitDotsFilter{})
 	mustRegister(NFCFilterName, nfcFilter{})
+	registerMemoAnalyzer()
 }
 
 func mustRegister(name string, f analysis.TokenFilter) {

@@ -1,0 +1,206 @@
+package analyzers
+
+// The analyzer type of veille's language analyzers: Bleve's custom
+// analyzer (tokenizer, then token filters), with the per-token part of the
+// filter chain memoized.
+
+import (
+	"fmt"
+	"hash/maphash"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/segment"
+)
+
+// MemoAnalyzerType names the analyzer type of the language analyzers. Its
+// configuration is that of Bleve's "custom" type ("tokenizer",
+// "token_filters"); it gives the same tokens, faster:
+//
+//   - leading filters of the chain that may split or join tokens (only
+//     split_glued_dots) run on the whole stream;
+//   - every later filter must map one token to at most one token, from the
+//     token's term alone (lower-casing, elision, stop words, folding,
+//     stemming do); their composition is computed once per distinct term
+//     and remembered, up to a bound, so that a word seen before costs one
+//     map lookup instead of a pass through every filter.
+const MemoAnalyzerType = "veille_memo"
+
+// memoShards and memoShardCap bound the memo of one analyzer: about
+// 130,000 distinct terms, some 10 MB, which covers nearly every token of
+// a language's news once the first few thousand articles have been seen
+// (words are Zipf-distributed); terms met after the memo is full are
+// filtered every time.
+const (
+	memoShards   = 64
+	memoShardCap = 512
+)
+
+// streamFilter marks the token filters that must see the whole stream
+// (they change the number of tokens or their positions).
+type streamFilter interface{ splitsTokens() }
+
+func (splitDotsFilter) splitsTokens() {}
+
+// memoAnalyzer is an analyzer of type [MemoAnalyzerType]. It is safe for
+// concurrent use.
+type memoAnalyzer struct {
+	tokenizer analysis.Tokenizer
+	stream    []analysis.TokenFilter // run on the stream, in order
+	perToken  []analysis.TokenFilter // run on one term, memoized
+	seed      maphash.Seed
+	shards    [memoShards]memoShard
+}
+
+type memoShard struct {
+	mu sync.RWMutex
+	m  map[string]memoTerm
+}
+
+// memoTerm is what the per-token filters make of a term: the new term, or
+// nothing (keep false) when a filter drops the token.
+type memoTerm struct {
+	term []byte
+	keep bool
+}
+
+func newMemoAnalyzer(config map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
+	a, err := custom.AnalyzerConstructor(config, cache)
+	if err != nil {
+		return nil, err
+	}
+	da, ok := a.(*analysis.DefaultAnalyzer)
+	if !ok || len(da.CharFilters) > 0 {
+		return nil, fmt.Errorf("analyzers: %s: char filters are not supported", MemoAnalyzerType)
+	}
+	m := &memoAnalyzer{tokenizer: da.Tokenizer, seed: maphash.MakeSeed()}
+	for _, f := range da.TokenFilters {
+		if _, ok := f.(streamFilter); ok {
+			if len(m.perToken) > 0 {
+				return nil, fmt.Errorf("analyzers: %s: a token-splitting filter must come before the others", MemoAnalyzerType)
+			}
+			m.stream = append(m.stream, f)
+			continue
+		}
+		m.perToken = append(m.perToken, f)
+	}
+	for i := range m.shards {
+		m.shards[i].m = make(map[string]memoTerm)
+	}
+	return m, nil
+}
+
+// Analyze returns the tokens of input. Terms of the returned tokens may be
+// shared with other calls: callers must not modify them.
+func (m *memoAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	tokens := m.tokenizer.Tokenize(input)
+	for _, f := range m.stream {
+		tokens = f.Filter(tokens)
+	}
+	out := tokens[:0]
+	for _, t := range tokens {
+		mt := m.lookup(t)
+		if mt.keep {
+			t.Term = mt.term
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// VisitTokens calls visit with each token Analyze would return, in order,
+// without building the token stream: a document being indexed needs only
+// each token's term, position and byte offsets. The term is shared and
+// must not be modified.
+func (m *memoAnalyzer) VisitTokens(input []byte, visit func(term []byte, pos, start, end int)) {
+	_, unicodeWords := m.tokenizer.(*unicodetok.UnicodeTokenizer)
+	onlySplit := len(m.stream) == 0 || len(m.stream) == 1 && m.stream[0] == analysis.TokenFilter(splitDotsFilter{})
+	if !unicodeWords || !onlySplit {
+		for _, t := range m.Analyze(input) {
+			visit(t.Term, t.Position, t.Start, t.End)
+		}
+		return
+	}
+	emit := func(t *analysis.Token) {
+		if mt := m.lookup(t); mt.keep {
+			visit(mt.term, t.Position, t.Start, t.End)
+		}
+	}
+	// The unicode tokenizer's loop, and split_glued_dots's, one token at
+	// a time.
+	seg := segment.NewWordSegmenterDirect(input)
+	start, pos, shift := 0, 1, 0
+	var t analysis.Token
+	for seg.Segment() {
+		word := seg.Bytes()
+		end := start + len(word)
+		if seg.Type() == segment.None {
+			start = end
+			continue
+		}
+		t = analysis.Token{Term: word, Start: start, End: end, Position: pos + shift}
+		pos++
+		start = end
+		var parts [][2]int
+		if len(m.stream) > 0 {
+			parts = splitGlued(word)
+		}
+		switch {
+		case parts == nil:
+			emit(&t)
+		case isAcronym(word, parts):
+			joined := make([]byte, 0, len(word))
+			for _, p := range parts {
+				joined = append(joined, word[p[0]:p[1]]...)
+			}
+			t.Term = joined
+			emit(&t)
+		default:
+			first := t
+			for k, p := range parts {
+				t = analysis.Token{Term: word[p[0]:p[1]], Start: first.Start + p[0], End: first.Start + p[1], Position: first.Position + k}
+				emit(&t)
+			}
+			shift += len(parts) - 1
+		}
+	}
+}
+
+// lookup returns what the per-token filters make of t's term, from the
+// memo or by running them (on a copy: filters may rewrite terms in place,
+// and t's term may point into the analyzed text).
+func (m *memoAnalyzer) lookup(t *analysis.Token) memoTerm {
+	sh := &m.shards[maphash.Bytes(m.seed, t.Term)%memoShards]
+	sh.mu.RLock()
+	mt, ok := sh.m[string(t.Term)]
+	sh.mu.RUnlock()
+	if ok {
+		return mt
+	}
+	one := *t
+	one.Term = append([]byte(nil), t.Term...)
+	stream := analysis.TokenStream{&one}
+	for _, f := range m.perToken {
+		if stream = f.Filter(stream); len(stream) == 0 {
+			break
+		}
+	}
+	if len(stream) == 1 {
+		mt = memoTerm{term: stream[0].Term, keep: true}
+	}
+	sh.mu.Lock()
+	if len(sh.m) < memoShardCap {
+		sh.m[string(t.Term)] = mt
+	}
+	sh.mu.Unlock()
+	return mt
+}
+
+func registerMemoAnalyzer() {
+	if err := registry.RegisterAnalyzer(MemoAnalyzerType, newMemoAnalyzer); err != nil {
+		panic(err)
+	}
+}

@@ -1,0 +1,169 @@
+package analyzers
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// referenceAnalyzers returns, per language, Bleve's custom analyzer with
+// the same tokenizer and filters as the memoized one: what the memo must
+// reproduce exactly.
+func referenceAnalyzers(tb testing.TB, im *mapping.IndexMappingImpl) map[string]analysis.Analyzer {
+	tb.Helper()
+	out := map[string]analysis.Analyzer{}
+	for _, lang := range Languages {
+		name := "reference_" + lang
+		err := im.AddCustomAnalyzer(name, map[string]interface{}{
+			"type":          custom.Name,
+			"tokenizer":     unicodetok.Name,
+			"token_filters": chains[lang],
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if out[lang] = im.AnalyzerNamed(name); out[lang] == nil {
+			tb.Fatalf("no analyzer %s", name)
+		}
+	}
+	return out
+}
+
+type visited struct {
+	Term            string
+	Pos, Start, End int
+}
+
+func streamOf(ts analysis.TokenStream) []visited {
+	out := make([]visited, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, visited{string(t.Term), t.Position, t.Start, t.End})
+	}
+	return out
+}
+
+func visitOf(an analysis.Analyzer, text []byte) []visited {
+	out := []visited{}
+	an.(*memoAnalyzer).VisitTokens(text, func(term []byte, pos, start, end int) {
+		out = append(out, visited{string(term), pos, start, end})
+	})
+	return out
+}
+
+// checkMemo fails unless, on text, the memoized analyzer's Analyze and
+// VisitTokens both give exactly the reference analyzer's tokens.
+func checkMemo(tb testing.TB, name string, memo, ref analysis.Analyzer, text string) int {
+	tb.Helper()
+	want := streamOf(ref.Analyze([]byte(text)))
+	if len(want) == 0 {
+		want = []visited{}
+	}
+	input := []byte(text)
+	got := streamOf(memo.Analyze(input))
+	if len(got) == 0 {
+		got = []visited{}
+	}
+	if !slices.Equal(got, want) {
+		tb.Fatalf("%s: Analyze(%.80q)\n got %v\nwant %v", name, text, got, want)
+	}
+	if string(input) != text {
+		tb.Fatalf("%s: Analyze changed its input %.80q", name, text)
+	}
+	if got := visitOf(memo, input); !slices.Equal(got, want) {
+		tb.Fatalf("%s: VisitTokens(%.80q)\n got %v\nwant %v", name, text, got, want)
+	}
+	if string(input) != text {
+		tb.Fatalf("%s: VisitTokens changed its input %.80q", name, text)
+	}
+	return len(want)
+}
+
+var memoCases = []string{
+	"", " ", "L'économie de l’Europe.Renault a levé 1,5 milliard d'euros",
+	"U.S.A. et S.A. ; 3.5.Le a.b.c.d .a. a..b", "aujourd’hui, AUJOURD'HUI, Aujourd\u2019hui",
+	"e\u0301conomie e\u0301tat L'E\u0301TAT", "Straße.Groß İstanbul.Ankara ǅemal.ǈubljana",
+	"même meme MÊME où ou là la dès des", "maïs mais sûr sur", "l' d' qu'il jusqu'à",
+	"Les entreprises, les entreprise. Les Entreprises!", "日本語のテキスト 中文 한국어",
+	"emoji 👍🏽 family 👨‍👩‍👧 flags 🇫🇷🇳🇴", "soft\u00adhyphen narrow\u202fspace 10\u202f000 €",
+	"\u00a0l'\u00a0", "aux Pays-Bas, en Norvège et au Royaume-Uni",
+}
+
+func TestMemoAnalyzerMatchesReference(t *testing.T) {
+	im := testMapping(t)
+	refs := referenceAnalyzers(t, im)
+	samples := slices.Clone(memoCases)
+	for _, d := range readSharedJSONL(t, "orangesum-fr.jsonl.gz", 200) {
+		samples = append(samples, d.Title, d.Text)
+	}
+	for _, d := range readSharedJSONL(t, "news-en.jsonl.gz", 40) {
+		samples = append(samples, d.Text)
+	}
+	for _, d := range readSharedJSONL(t, "news-de.jsonl.gz", 40) {
+		samples = append(samples, d.Text)
+	}
+	for i, s := range readLangSentences(t) {
+		if i%5 == 0 {
+			samples = append(samples, s.text)
+		}
+	}
+	for _, lang := range Languages {
+		memo := analyzer(t, im, lang)
+		if _, ok := memo.(*memoAnalyzer); !ok {
+			t.Fatalf("%s is a %T, not a memo analyzer", AnalyzerName(lang), memo)
+		}
+		n := 0
+		// Twice: the first pass fills the memo, the second reads it.
+		for pass := range 2 {
+			for i, text := range samples {
+				n += checkMemo(t, fmt.Sprintf("%s pass %d text %d", lang, pass, i), memo, refs[lang], text)
+			}
+		}
+		t.Logf("%s: %d tokens of %d texts identical", AnalyzerName(lang), n, 2*len(samples))
+	}
+}
+
+// FuzzMemoAnalyzer checks that memoization never changes a token.
+func FuzzMemoAnalyzer(f *testing.F) {
+	for _, s := range memoCases {
+		f.Add(s)
+	}
+	im := testMapping(f)
+	refs := referenceAnalyzers(f, im)
+	memos := map[string]analysis.Analyzer{}
+	for _, lang := range Languages {
+		memos[lang] = analyzer(f, im, lang)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) {
+			t.Skip("articles are valid UTF-8 (corpus.Article.Validate)")
+		}
+		for _, lang := range Languages {
+			checkMemo(t, lang, memos[lang], refs[lang], text)
+		}
+	})
+}
+
+// TestMemoBounded checks that the memo stops growing at its bound and
+// still analyzes correctly past it.
+func TestMemoBounded(t *testing.T) {
+	im := testMapping(t)
+	refs := referenceAnalyzers(t, im)
+	memo := analyzer(t, im, "fr").(*memoAnalyzer)
+	for i := range memoShards * memoShardCap * 2 {
+		w := fmt.Sprintf("mot%dx", i)
+		checkMemo(t, w, memo, refs["fr"], w)
+	}
+	total := 0
+	for i := range memo.shards {
+		total += len(memo.shards[i].m)
+	}
+	if total > memoShards*memoShardCap {
+		t.Errorf("memo holds %d terms, bound %d", total, memoShards*memoShardCap)
+	}
+}
