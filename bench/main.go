@@ -119,7 +119,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.ChunkLines, "chunk", o.ChunkLines, "NDJSON `lines` per bulk request")
 	fs.IntVar(&o.ChunkBytes, "chunk-bytes", o.ChunkBytes, "maximum `bytes` per bulk request (the service refuses more than 10 MiB)")
 	fs.IntVar(&o.Senders, "ingest-concurrency", o.Senders, "concurrent bulk requests")
-	fs.BoolVar(&o.DetectLang, "detect-language", false, "leave the language out of the articles, so that the service detects it")
+	fs.BoolVar(&o.DetectLang, "detect-language", true, "leave the language out of the articles, so that the service detects it (as the ingest floor requires); false sends the corpus's language")
 	fs.StringVar(&o.VeilleBin, "veille-bin", "", "veille `binary` to test (default: go build of the module)")
 	fs.StringVar(&o.Module, "module", "", "module root `folder` to build veille from (default: found from the working directory)")
 	fs.StringVar(&o.PGDSN, "pg", "", "`DSN` of an existing PostgreSQL database to compare with (its table articles is replaced)")

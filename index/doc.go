@@ -179,7 +179,8 @@ const (
 	optStored  = bindex.StoreField
 )
 
-// build returns the document of a stored article.
+// build returns the document of a stored article, its indexed fields
+// already analyzed (see [analyzedField] and [compactText]).
 func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 	a := &d.Article
 	meta := *d
@@ -189,6 +190,18 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 		return nil, fmt.Errorf("index: encode article %s: %w", a.ID, err)
 	}
 	doc := document.NewDocument(a.ID)
+	add := func(f document.Field) {
+		if f.Options().IsIndexed() {
+			f.Analyze()
+			f = analyzedField{f}
+		}
+		doc.AddField(f)
+	}
+	addText := func(name, text string) {
+		value := []byte(text)
+		f := document.NewTextFieldCustom(name, nil, value, optText, b.text[name])
+		doc.AddField(newCompactText(f, b.text[name], value))
+	}
 	lang := a.Language
 	if lang == "" {
 		lang = analyzers.Fallback
@@ -196,11 +209,11 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 	fl := fieldLang4(lang)
 	if a.Title != "" {
 		f := "title_" + fl
-		doc.AddField(document.NewTextFieldCustom(f, nil, []byte(a.Title), optText, b.text[f]))
+		addText(f, a.Title)
 	}
 	if a.Body != "" {
 		f := "body_" + fl
-		doc.AddField(document.NewTextFieldCustom(f, nil, []byte(a.Body), optText, b.text[f]))
+		addText(f, a.Body)
 	}
 	doc.AddField(document.NewTextFieldCustom(fieldSrc, nil, src, optStored, nil))
 	if a.Body != "" {
@@ -211,7 +224,7 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 		if i > 0 {
 			pos = []uint64{uint64(i)}
 		}
-		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(value), opts, b.keyword))
+		add(document.NewTextFieldCustom(name, pos, []byte(value), opts, b.keyword))
 	}
 	kw(fieldLang, lang, 0, optKeyword)
 	if a.Source != "" {
@@ -233,7 +246,7 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 		if err != nil {
 			return nil, fmt.Errorf("index: article %s: published: %w", a.ID, err)
 		}
-		doc.AddField(f)
+		add(f)
 	}
 	var seenBand [len(amountBands)]bool
 	maxEUR, hasAmount := 0.0, false
@@ -247,7 +260,7 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 			pos = []uint64{uint64(n)}
 		}
 		n++
-		doc.AddField(document.NewNumericFieldWithIndexingOptions(fieldAmountEUR, pos, am.EUR, optKeyword))
+		add(document.NewNumericFieldWithIndexingOptions(fieldAmountEUR, pos, am.EUR, optKeyword))
 		if bi := bandOf(am.EUR); !seenBand[bi] {
 			seenBand[bi] = true
 			kw(fieldAmountBand, amountBands[bi].Label, bi, optPlain)
@@ -257,7 +270,7 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 		}
 	}
 	if hasAmount {
-		doc.AddField(document.NewNumericFieldWithIndexingOptions(fieldAmountMax, nil, maxEUR, optPlain))
+		add(document.NewNumericFieldWithIndexingOptions(fieldAmountMax, nil, maxEUR, optPlain))
 	}
 	return doc, nil
 }

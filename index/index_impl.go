@@ -407,17 +407,10 @@ func (x *Index) PutMany(ctx context.Context, items []Item) []PutResult {
 	return res
 }
 
-// putOp returns the op that stores d, its document built for the live
-// generation (in the caller's goroutine, off the writer's path).
+// putOp returns the op that stores d. Its document is built by the
+// writer (see [Index.build]), so that queued writes hold no analysis.
 func (x *Index) putOp(d *storedDoc) *op {
-	o := &op{kind: opPut, id: d.ID, doc: d, reply: make(chan opResult, 1)}
-	x.mu.RLock()
-	g := x.gen
-	x.mu.RUnlock()
-	if doc, err := g.builder.build(d); err == nil {
-		o.built, o.for_ = doc, g
-	}
-	return o
+	return &op{kind: opPut, id: d.ID, doc: d, reply: make(chan opResult, 1)}
 }
 
 // parallel runs f(0..n-1) on every core.

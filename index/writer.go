@@ -84,22 +84,60 @@ func (x *Index) control(ctx context.Context, f func(x *Index) (any, error)) (any
 	return r.value, r.err
 }
 
-// writeLoop is the writer goroutine.
+// writeLoop is the writer. It runs in two stages, so that the analysis of
+// a batch overlaps the commit of the one before (Bleve builds a batch's
+// segment on one core and then waits for the disk): this goroutine
+// gathers ops into a batch and analyzes its documents on every core, and
+// a second goroutine applies batches in order. At most two batches are
+// analyzed at a time, which bounds the memory a bulk load holds.
 func (x *Index) writeLoop() {
 	defer close(x.writerDone)
-	batch := make([]*op, 0, x.opts.MaxBatch)
+	ready := make(chan []*op) // unbuffered: one batch waits while one commits
+	applied := make(chan struct{})
+	go func() {
+		defer close(applied)
+		for batch := range ready {
+			x.apply(batch)
+		}
+	}()
+	defer func() {
+		close(ready)
+		<-applied
+	}()
 	for {
-		batch = batch[:0]
+		var batch []*op
 		select {
 		case o := <-x.ops:
-			batch = append(batch, o)
+			batch = append(make([]*op, 0, x.opts.MaxBatch), o)
 		case <-x.stop:
-			x.drain()
+			x.drain(ready)
 			return
 		}
 		batch = x.gather(batch)
-		x.apply(batch)
+		x.build(batch)
+		ready <- batch
 	}
+}
+
+// build analyzes the documents of the puts in batch for the live
+// generation, on every core. The commit builds again any document made
+// for a generation that is no longer live.
+func (x *Index) build(batch []*op) {
+	x.mu.RLock()
+	g := x.gen
+	x.mu.RUnlock()
+	if g == nil {
+		return
+	}
+	parallel(len(batch), func(i int) {
+		o := batch[i]
+		if o.kind != opPut || o.built != nil {
+			return
+		}
+		if doc, err := g.builder.build(o.doc); err == nil {
+			o.built, o.for_ = doc, g
+		}
+	})
 }
 
 // gather adds to batch what is queued, waiting up to CommitInterval for
@@ -142,8 +180,9 @@ func (x *Index) gather(batch []*op) []*op {
 	return batch
 }
 
-// drain applies everything still queued when Close stops the writer.
-func (x *Index) drain() {
+// drain hands to the applying stage everything still queued when Close
+// stops the writer.
+func (x *Index) drain(ready chan<- []*op) {
 	for {
 		batch := make([]*op, 0, x.opts.MaxBatch)
 	fill:
@@ -158,7 +197,8 @@ func (x *Index) drain() {
 		if len(batch) == 0 {
 			return
 		}
-		x.apply(batch)
+		x.build(batch)
+		ready <- batch
 	}
 }
 

@@ -1,0 +1,71 @@
+package index
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/document"
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"veille/analyzers"
+)
+
+// TestCompactTextMatchesBleve checks that a field analyzed ahead and
+// expanded by compactText gives Bleve exactly what document.TextField's
+// own analysis gives: length, terms, frequencies and term vectors.
+func TestCompactTextMatchesBleve(t *testing.T) {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{
+		"", "   ", "L'économie de l’Europe.Renault : Renault lève 1,5 milliard d'euros, et Renault encore.",
+		"U.S.A. et S.A. ; les entreprises, l'entreprise, LES ENTREPRISES", "日本語 👍 e\u0301tat",
+	}
+	for _, d := range readJSONL(t, "orangesum-fr.jsonl.gz", 50) {
+		texts = append(texts, d.Title, d.Body)
+	}
+	for _, lang := range analyzers.Languages {
+		name := textField("body", lang)
+		an := m.AnalyzerNamed(m.AnalyzerNameForPath(name))
+		for i, text := range texts {
+			ref := document.NewTextFieldCustom(name, nil, []byte(text), optText, an)
+			ref.Analyze()
+			value := []byte(text)
+			c := newCompactText(document.NewTextFieldCustom(name, nil, value, optText, an), an, value)
+			c.Analyze()
+			what := fmt.Sprintf("%s text %d", lang, i)
+			if c.AnalyzedLength() != ref.AnalyzedLength() {
+				t.Fatalf("%s: length %d, want %d", what, c.AnalyzedLength(), ref.AnalyzedLength())
+			}
+			if got, want := flatten(c.AnalyzedTokenFrequencies()), flatten(ref.AnalyzedTokenFrequencies()); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: token frequencies\n got %v\nwant %v", what, got, want)
+			}
+			if c.Name() != name || c.Options() != optText || string(c.Value()) != text {
+				t.Fatalf("%s: field identity changed", what)
+			}
+		}
+	}
+}
+
+type flatFreq struct {
+	freq int
+	locs []bindex.TokenLocation
+}
+
+// flatten turns token frequencies into comparable values.
+func flatten(tf bindex.TokenFrequencies) map[string]flatFreq {
+	out := map[string]flatFreq{}
+	for k, f := range tf {
+		if string(f.Term) != k {
+			panic("term and key differ: " + k)
+		}
+		ff := flatFreq{freq: f.Frequency()}
+		for _, l := range f.Locations {
+			ff.locs = append(ff.locs, *l)
+		}
+		out[k] = ff
+	}
+	return out
+}
