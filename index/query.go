@@ -657,6 +657,7 @@ func (q *termQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m ma
 		}
 		near = mergeTerms(near, pre)
 	}
+	q.record(ctx, near)
 	if len(near) > 0 {
 		if err := blendWeights(ctx, r, near, title, body); err != nil {
 			return fail(err)

@@ -464,10 +464,15 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 		}
 		top.offer(cd)
 	}
+	var log *termLog
 	if cq.Query == nil {
 		err = scanAll(ctx, v, visit)
 	} else {
-		err = x.scanQuery(ctx, g, v, mr, cq.Query, p.sort == sortRelevance, visit)
+		sctx := ctx
+		if p.q.Highlight {
+			sctx, log = withTermLog(ctx)
+		}
+		err = x.scanQuery(sctx, g, v, mr, cq.Query, p.sort == sortRelevance, visit)
 	}
 	if err != nil {
 		return Results{}, err
@@ -479,7 +484,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	} else {
 		page = nil
 	}
-	if res.Hits, err = x.loadHits(ctx, g, v, mr, page, &p, cq); err != nil {
+	if res.Hits, err = x.loadHits(ctx, g, v, mr, page, &p, cq, log); err != nil {
 		return Results{}, err
 	}
 	more := p.from+len(page) < total
@@ -598,7 +603,8 @@ func (x *Index) scanQuery(ctx context.Context, g *generation, v *view, r *memoRe
 }
 
 // loadHits reads the page's articles and highlights them.
-func (x *Index) loadHits(ctx context.Context, g *generation, v *view, r *memoReader, page []cand, p *plan, cq compiledQuery) ([]Hit, error) {
+// log, when not nil, holds the terms the search looked up.
+func (x *Index) loadHits(ctx context.Context, g *generation, v *view, r *memoReader, page []cand, p *plan, cq compiledQuery, log *termLog) ([]Hit, error) {
 	if len(page) == 0 {
 		return []Hit{}, nil
 	}
@@ -622,7 +628,17 @@ func (x *Index) loadHits(ctx context.Context, g *generation, v *view, r *memoRea
 		return hits, nil
 	}
 	var locs map[string]search.FieldTermLocationMap
-	if cq.Scored && cq.Query != nil {
+	var tree *matchNode
+	fast := false
+	if cq.Scored && cq.Query != nil && log != nil && !x.highlightByQuery {
+		tree, fast = matchTree(cq.Query, log)
+	}
+	if fast {
+		var err error
+		if locs, err = pageLocations(v, page, hits, tree); err != nil {
+			return nil, fmt.Errorf("index: highlight: %w", err)
+		}
+	} else if cq.Scored && cq.Query != nil {
 		// The same query, restricted to the languages of the page.
 		var langs []string
 		for _, h := range hits {

@@ -1,0 +1,240 @@
+package index
+
+// Highlight locations read from the page's own postings.
+//
+// A results page highlights where the query matched in each hit. Running
+// the query again over the page's ids (locations) builds a searcher per
+// term, language field and segment; for a query of bare words, the terms
+// each hit can match are already known from the search itself (the words'
+// analyzed terms plus the typo corrections and completions chosen for
+// them), so the page reads their locations straight from each hit's
+// segment instead: one dictionary lookup per term, field and hit.
+
+import (
+	"context"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// termLog records, during a search, the index terms each termQuery
+// searched (its own and its near terms). It is safe for concurrent use.
+type termLog struct {
+	mu    sync.Mutex
+	terms map[*termQuery][]string
+}
+
+type termLogKey struct{}
+
+// withTermLog returns ctx carrying a new termLog.
+func withTermLog(ctx context.Context) (context.Context, *termLog) {
+	l := &termLog{terms: make(map[*termQuery][]string)}
+	return context.WithValue(ctx, termLogKey{}, l), l
+}
+
+// record notes that q searched terms; it does nothing without a log in ctx.
+func (q *termQuery) record(ctx context.Context, near []weightedTerm) {
+	l, _ := ctx.Value(termLogKey{}).(*termLog)
+	if l == nil {
+		return
+	}
+	terms := make([]string, 0, 1+len(near))
+	terms = append(terms, q.Term)
+	for _, t := range near {
+		terms = append(terms, t.term)
+	}
+	l.mu.Lock()
+	l.terms[q] = terms
+	l.mu.Unlock()
+}
+
+// matchNode is the shape of a query of bare words, for highlighting: a
+// termQuery's terms in one language, or all (and) or any (or) of its
+// children, as the query's conjunctions and disjunctions require.
+type matchNode struct {
+	and, or bool
+	lang    string
+	terms   []string
+	kids    []*matchNode
+}
+
+// matchTree returns the tree of the parts of q that match (exclusions,
+// which highlight nothing, left out), with the terms the log recorded for
+// each termQuery. ok is false when q holds anything else that matches
+// (phrases, whose locations depend on the neighbouring words) or a node
+// the log missed: the caller must run the query again.
+func matchTree(q query.Query, log *termLog) (*matchNode, bool) {
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	var walk func(q query.Query) (*matchNode, bool)
+	group := func(n *matchNode, kids []query.Query) (*matchNode, bool) {
+		for _, c := range kids {
+			k, ok := walk(c)
+			if !ok {
+				return nil, false
+			}
+			n.kids = append(n.kids, k)
+		}
+		return n, true
+	}
+	walk = func(q query.Query) (*matchNode, bool) {
+		switch q := q.(type) {
+		case *termQuery:
+			terms, ok := log.terms[q]
+			if !ok {
+				return nil, false
+			}
+			return &matchNode{lang: q.Lang, terms: terms}, true
+		case *query.ConjunctionQuery:
+			return group(&matchNode{and: true}, q.Conjuncts)
+		case *query.DisjunctionQuery:
+			if q.Min > 1 {
+				return nil, false
+			}
+			return group(&matchNode{or: true}, q.Disjuncts)
+		case *query.BooleanQuery:
+			// Exclusions (MustNot) highlight nothing; Should is unused.
+			if q.Should != nil || q.Must == nil {
+				return nil, false
+			}
+			return walk(q.Must)
+		}
+		return nil, false
+	}
+	return walk(q)
+}
+
+// hitMatch reads the postings of one hit, each term once.
+type hitMatch struct {
+	seg   segment.Segment
+	local uint64
+	lang  string
+	terms map[string]search.FieldTermLocationMap // a term's locations by field; nil: not in the hit
+}
+
+// term returns the locations of term in the hit's title and body, nil
+// when the hit does not have it.
+func (h *hitMatch) term(term string) (search.FieldTermLocationMap, error) {
+	if locs, ok := h.terms[term]; ok {
+		return locs, nil
+	}
+	var out search.FieldTermLocationMap
+	for _, field := range [2]string{"title_" + h.lang, "body_" + h.lang} {
+		dict, err := h.seg.Dictionary(field)
+		if err != nil {
+			return nil, err
+		}
+		if dict == nil {
+			continue
+		}
+		pl, err := dict.PostingsList([]byte(term), nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		if pl == nil || pl.Count() == 0 {
+			continue
+		}
+		p, err := pl.Iterator(false, false, true, nil).Advance(h.local)
+		if err != nil {
+			return nil, err
+		}
+		if p == nil || p.Number() != h.local {
+			continue
+		}
+		if out == nil {
+			out = search.FieldTermLocationMap{}
+		}
+		var ls []*search.Location
+		for _, l := range p.Locations() {
+			ls = append(ls, &search.Location{Pos: uint64(l.Pos()), Start: uint64(l.Start()), End: uint64(l.End())})
+		}
+		out[field] = search.TermLocationMap{term: ls}
+	}
+	h.terms[term] = out
+	return out, nil
+}
+
+// eval reports whether n matches the hit and adds the locations of its
+// matching parts to into, as Bleve's searchers gather them: a
+// conjunction contributes only when all its children match, a
+// disjunction the children that match.
+func (h *hitMatch) eval(n *matchNode, into search.FieldTermLocationMap) (bool, error) {
+	if !n.and && !n.or {
+		if n.lang != h.lang {
+			return false, nil
+		}
+		matched := false
+		for _, t := range n.terms {
+			locs, err := h.term(t)
+			if err != nil {
+				return false, err
+			}
+			if locs != nil {
+				matched = true
+				mergeLocations(into, locs)
+			}
+		}
+		return matched, nil
+	}
+	if n.and {
+		// Children add their locations only once all are known to match.
+		part := search.FieldTermLocationMap{}
+		for _, k := range n.kids {
+			ok, err := h.eval(k, part)
+			if err != nil || !ok {
+				return false, err
+			}
+		}
+		mergeLocations(into, part)
+		return true, nil
+	}
+	matched := false
+	for _, k := range n.kids {
+		ok, err := h.eval(k, into)
+		if err != nil {
+			return false, err
+		}
+		matched = matched || ok
+	}
+	return matched, nil
+}
+
+// mergeLocations adds the terms of src to dst; a term already in dst
+// keeps its locations (both come from the same postings).
+func mergeLocations(dst, src search.FieldTermLocationMap) {
+	for field, tl := range src {
+		d := dst[field]
+		if d == nil {
+			d = search.TermLocationMap{}
+			dst[field] = d
+		}
+		for term, ls := range tl {
+			if _, ok := d[term]; !ok {
+				d[term] = ls
+			}
+		}
+	}
+}
+
+// pageLocations returns the locations of tree's matching terms in each
+// hit of the page, read from the hit's segment; hits are keyed by id, as
+// [locations] keys them.
+func pageLocations(v *view, page []cand, hits []Hit, tree *matchNode) (map[string]search.FieldTermLocationMap, error) {
+	out := make(map[string]search.FieldTermLocationMap, len(page))
+	for i, c := range page {
+		h := hitMatch{
+			seg:   v.segs[c.seg].Segment(),
+			local: uint64(c.local),
+			lang:  fieldLang4(hits[i].Article.Language),
+			terms: make(map[string]search.FieldTermLocationMap),
+		}
+		locs := search.FieldTermLocationMap{}
+		if _, err := h.eval(tree, locs); err != nil {
+			return nil, err
+		}
+		out[hits[i].Article.ID] = locs
+	}
+	return out, nil
+}
