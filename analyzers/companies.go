@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -89,6 +90,7 @@ type Companies struct {
 	first     map[string]bool        // folded first names
 	places    map[string]bool        // folded place names
 	countries *Countries
+	tokens    sync.Pool // *[]coToken buffers reused by Find
 }
 
 // coAliasInfo is one gazetteer alias.
@@ -367,8 +369,13 @@ func (t *coToken) soft() bool {
 
 // coTokenize splits text into tokens with byte offsets, folded forms,
 // capitalisation and the kind of gap before each token.
-func coTokenize(text string) []coToken {
-	toks := make([]coToken, 0, len(text)/5+4)
+func coTokenize(text string) []coToken { return coTokenizeInto(nil, text) }
+
+// coTokenizeInto is [coTokenize] appending to toks.
+func coTokenizeInto(toks []coToken, text string) []coToken {
+	if toks == nil {
+		toks = make([]coToken, 0, len(text)/5+4)
+	}
 	var folds []byte // folded forms of the tokens that need folding
 	prevEnd := 0
 	i := 0
@@ -704,7 +711,15 @@ func (c *Companies) Find(text string) []string {
 	if text == "" {
 		return nil
 	}
-	toks := coTokenize(text)
+	buf, _ := c.tokens.Get().(*[]coToken)
+	if buf == nil {
+		buf = new([]coToken)
+	}
+	toks := coTokenizeInto((*buf)[:0], text)
+	defer func() {
+		*buf = toks[:0]
+		c.tokens.Put(buf)
+	}()
 	if len(toks) == 0 {
 		return nil
 	}

@@ -38,9 +38,6 @@ type compactText struct {
 // position and its byte offsets in the field's text.
 type compactToken struct{ term, pos, start, end uint32 }
 
-// termIndexes recycles the maps that give each distinct term its index.
-var termIndexes = sync.Pool{New: func() any { return make(map[string]uint32, 512) }}
-
 // tokenVisitor is an analyzer that can hand out its tokens one by one
 // (analyzers.MemoAnalyzerType does), saving the token stream.
 type tokenVisitor interface {
@@ -50,9 +47,13 @@ type tokenVisitor interface {
 // newCompactText analyzes value with an into the compact form of field f
 // (whose options must include term vectors and frequencies). Terms are
 // shared with the analyzer's output, which must not change afterwards.
-func newCompactText(f document.Field, an analysis.Analyzer, value []byte) *compactText {
-	c := &compactText{Field: f}
-	index := termIndexes.Get().(map[string]uint32)
+// indexes recycles the maps that give each distinct term its index.
+func newCompactText(f document.Field, an analysis.Analyzer, value []byte, indexes *sync.Pool) *compactText {
+	c := &compactText{Field: f, terms: make([][]byte, 0, len(value)/16+8)}
+	index, _ := indexes.Get().(map[string]uint32)
+	if index == nil {
+		index = make(map[string]uint32, 512)
+	}
 	add := func(term []byte, pos, start, end int) {
 		k, ok := index[string(term)]
 		if !ok {
@@ -63,7 +64,7 @@ func newCompactText(f document.Field, an analysis.Analyzer, value []byte) *compa
 		c.tokens = append(c.tokens, compactToken{term: k, pos: uint32(pos), start: uint32(start), end: uint32(end)})
 	}
 	if tv, ok := an.(tokenVisitor); ok {
-		c.tokens = make([]compactToken, 0, len(value)/6)
+		c.tokens = make([]compactToken, 0, len(value)/7+8)
 		tv.VisitTokens(value, add)
 	} else {
 		tokens := an.Analyze(value)
@@ -74,7 +75,7 @@ func newCompactText(f document.Field, an analysis.Analyzer, value []byte) *compa
 	}
 	c.length = len(c.tokens)
 	clear(index)
-	termIndexes.Put(index)
+	indexes.Put(index)
 	return c
 }
 

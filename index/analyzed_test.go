@@ -3,6 +3,7 @@ package index
 import (
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/document"
@@ -26,6 +27,7 @@ func TestCompactTextMatchesBleve(t *testing.T) {
 	for _, d := range readJSONL(t, "orangesum-fr.jsonl.gz", 50) {
 		texts = append(texts, d.Title, d.Body)
 	}
+	var indexes sync.Pool
 	for _, lang := range analyzers.Languages {
 		name := textField("body", lang)
 		an := m.AnalyzerNamed(m.AnalyzerNameForPath(name))
@@ -33,7 +35,7 @@ func TestCompactTextMatchesBleve(t *testing.T) {
 			ref := document.NewTextFieldCustom(name, nil, []byte(text), optText, an)
 			ref.Analyze()
 			value := []byte(text)
-			c := newCompactText(document.NewTextFieldCustom(name, nil, value, optText, an), an, value)
+			c := newCompactText(document.NewTextFieldCustom(name, nil, value, optText, an), an, value, &indexes)
 			c.Analyze()
 			what := fmt.Sprintf("%s text %d", lang, i)
 			if c.AnalyzedLength() != ref.AnalyzedLength() {

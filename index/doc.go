@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -152,6 +153,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 type docBuilder struct {
 	keyword analysis.Analyzer
 	text    map[string]analysis.Analyzer // by field name
+	indexes sync.Pool                    // maps for newCompactText
 }
 
 func newDocBuilder(m mapping.IndexMapping) (*docBuilder, error) {
@@ -200,7 +202,7 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 	addText := func(name, text string) {
 		value := []byte(text)
 		f := document.NewTextFieldCustom(name, nil, value, optText, b.text[name])
-		doc.AddField(newCompactText(f, b.text[name], value))
+		doc.AddField(newCompactText(f, b.text[name], value, &b.indexes))
 	}
 	lang := a.Language
 	if lang == "" {
