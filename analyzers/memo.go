@@ -53,6 +53,7 @@ type memoAnalyzer struct {
 	perToken  []analysis.TokenFilter // run on one term, memoized
 	seed      maphash.Seed
 	shards    [memoShards]memoShard
+	spans     sync.Pool // *[][2]int buffers of VisitTokens
 }
 
 type memoShard struct {
@@ -131,41 +132,54 @@ func (m *memoAnalyzer) VisitTokens(input []byte, visit func(term []byte, pos, st
 	}
 	// The unicode tokenizer's loop, and split_glued_dots's, one token at
 	// a time.
-	seg := segment.NewWordSegmenterDirect(input)
-	start, pos, shift := 0, 1, 0
-	var t analysis.Token
-	for seg.Segment() {
-		word := seg.Bytes()
-		end := start + len(word)
-		if seg.Type() == segment.None {
-			start = end
-			continue
-		}
-		t = analysis.Token{Term: word, Start: start, End: end, Position: pos + shift}
+	pos, shift := 1, 0
+	word := func(start, end int) {
+		w := input[start:end]
+		t := analysis.Token{Term: w, Start: start, End: end, Position: pos + shift}
 		pos++
-		start = end
 		var parts [][2]int
 		if len(m.stream) > 0 {
-			parts = splitGlued(word)
+			parts = splitGlued(w)
 		}
 		switch {
 		case parts == nil:
 			emit(&t)
-		case isAcronym(word, parts):
-			joined := make([]byte, 0, len(word))
+		case isAcronym(w, parts):
+			joined := make([]byte, 0, len(w))
 			for _, p := range parts {
-				joined = append(joined, word[p[0]:p[1]]...)
+				joined = append(joined, w[p[0]:p[1]]...)
 			}
 			t.Term = joined
 			emit(&t)
 		default:
 			first := t
 			for k, p := range parts {
-				t = analysis.Token{Term: word[p[0]:p[1]], Start: first.Start + p[0], End: first.Start + p[1], Position: first.Position + k}
+				t = analysis.Token{Term: w[p[0]:p[1]], Start: first.Start + p[0], End: first.Start + p[1], Position: first.Position + k}
 				emit(&t)
 			}
 			shift += len(parts) - 1
 		}
+	}
+	buf, _ := m.spans.Get().(*[][2]int)
+	if buf == nil {
+		buf = new([][2]int)
+	}
+	defer m.spans.Put(buf)
+	if spans, ok := fastWords(input, (*buf)[:0]); ok {
+		*buf = spans[:0]
+		for _, sp := range spans {
+			word(sp[0], sp[1])
+		}
+		return
+	}
+	seg := segment.NewWordSegmenterDirect(input)
+	start := 0
+	for seg.Segment() {
+		end := start + len(seg.Bytes())
+		if seg.Type() != segment.None {
+			word(start, end)
+		}
+		start = end
 	}
 }
 
