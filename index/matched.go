@@ -7,11 +7,14 @@ package index
 // term, language field and segment; for a query of bare words, the terms
 // each hit can match are already known from the search itself (the words'
 // analyzed terms plus the typo corrections and completions chosen for
-// them), so the page reads their locations straight from each hit's
-// segment instead: one dictionary lookup per term, field and hit.
+// them), so the page reads their locations straight from the hits'
+// segments instead: each term's postings once per segment and field,
+// walked forward through that segment's hits.
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/search"
@@ -106,54 +109,16 @@ func matchTree(q query.Query, log *termLog) (*matchNode, bool) {
 	return walk(q)
 }
 
-// hitMatch reads the postings of one hit, each term once.
+// hitMatch holds the locations of the terms one hit has.
 type hitMatch struct {
-	seg   segment.Segment
-	local uint64
 	lang  string
-	terms map[string]search.FieldTermLocationMap // a term's locations by field; nil: not in the hit
+	terms map[string]search.FieldTermLocationMap // a term's locations by field; absent: not in the hit
 }
 
 // term returns the locations of term in the hit's title and body, nil
 // when the hit does not have it.
 func (h *hitMatch) term(term string) (search.FieldTermLocationMap, error) {
-	if locs, ok := h.terms[term]; ok {
-		return locs, nil
-	}
-	var out search.FieldTermLocationMap
-	for _, field := range [2]string{"title_" + h.lang, "body_" + h.lang} {
-		dict, err := h.seg.Dictionary(field)
-		if err != nil {
-			return nil, err
-		}
-		if dict == nil {
-			continue
-		}
-		pl, err := dict.PostingsList([]byte(term), nil, nil)
-		if err != nil {
-			return nil, err
-		}
-		if pl == nil || pl.Count() == 0 {
-			continue
-		}
-		p, err := pl.Iterator(false, false, true, nil).Advance(h.local)
-		if err != nil {
-			return nil, err
-		}
-		if p == nil || p.Number() != h.local {
-			continue
-		}
-		if out == nil {
-			out = search.FieldTermLocationMap{}
-		}
-		var ls []*search.Location
-		for _, l := range p.Locations() {
-			ls = append(ls, &search.Location{Pos: uint64(l.Pos()), Start: uint64(l.Start()), End: uint64(l.End())})
-		}
-		out[field] = search.TermLocationMap{term: ls}
-	}
-	h.terms[term] = out
-	return out, nil
+	return h.terms[term], nil
 }
 
 // eval reports whether n matches the hit and adds the locations of its
@@ -219,22 +184,113 @@ func mergeLocations(dst, src search.FieldTermLocationMap) {
 }
 
 // pageLocations returns the locations of tree's matching terms in each
-// hit of the page, read from the hit's segment; hits are keyed by id, as
-// [locations] keys them.
+// hit of the page, read from the hits' segments; hits are keyed by id, as
+// [locations] keys them. Each term's postings are read once per segment
+// and field, walking forward through the segment's hits.
 func pageLocations(v *view, page []cand, hits []Hit, tree *matchNode) (map[string]search.FieldTermLocationMap, error) {
-	out := make(map[string]search.FieldTermLocationMap, len(page))
-	for i, c := range page {
-		h := hitMatch{
-			seg:   v.segs[c.seg].Segment(),
-			local: uint64(c.local),
-			lang:  fieldLang4(hits[i].Article.Language),
-			terms: make(map[string]search.FieldTermLocationMap),
+	terms := make(map[string][]string) // by language
+	tree.collect(terms)
+	ms := make([]hitMatch, len(page))
+	order := make([]int, len(page))
+	for i := range page {
+		ms[i] = hitMatch{lang: fieldLang4(hits[i].Article.Language), terms: make(map[string]search.FieldTermLocationMap)}
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(page[a].seg, page[b].seg); c != 0 {
+			return c
 		}
+		return cmp.Compare(page[a].local, page[b].local)
+	})
+	for start := 0; start < len(order); {
+		end := start + 1
+		for end < len(order) && page[order[end]].seg == page[order[start]].seg {
+			end++
+		}
+		group := order[start:end] // the hits of one segment, in document order
+		seg := v.segs[page[group[0]].seg].Segment()
+		done := make(map[string]bool)
+		for _, i := range group {
+			lang := ms[i].lang
+			if done[lang] {
+				continue
+			}
+			done[lang] = true
+			for _, field := range [2]string{"title_" + lang, "body_" + lang} {
+				if err := readLocations(seg, lang, field, terms[lang], group, page, ms); err != nil {
+					return nil, err
+				}
+			}
+		}
+		start = end
+	}
+	out := make(map[string]search.FieldTermLocationMap, len(page))
+	for i := range page {
 		locs := search.FieldTermLocationMap{}
-		if _, err := h.eval(tree, locs); err != nil {
+		if _, err := ms[i].eval(tree, locs); err != nil {
 			return nil, err
 		}
 		out[hits[i].Article.ID] = locs
 	}
 	return out, nil
+}
+
+// readLocations notes, for each hit of group (one segment's hits, in
+// document order) in language lang, the locations of terms in field.
+func readLocations(seg segment.Segment, lang, field string, terms []string, group []int, page []cand, ms []hitMatch) error {
+	dict, err := seg.Dictionary(field)
+	if err != nil || dict == nil {
+		return err
+	}
+	for _, term := range terms {
+		pl, err := dict.PostingsList([]byte(term), nil, nil)
+		if err != nil {
+			return err
+		}
+		if pl == nil || pl.Count() == 0 {
+			continue
+		}
+		it := pl.Iterator(false, false, true, nil)
+		var p segment.Posting
+		for _, i := range group {
+			if ms[i].lang != lang {
+				continue
+			}
+			local := uint64(page[i].local)
+			if p == nil || p.Number() < local {
+				if p, err = it.Advance(local); err != nil {
+					return err
+				}
+				if p == nil {
+					break
+				}
+			}
+			if p.Number() != local {
+				continue
+			}
+			ls := make([]*search.Location, 0, len(p.Locations()))
+			for _, l := range p.Locations() {
+				ls = append(ls, &search.Location{Pos: uint64(l.Pos()), Start: uint64(l.Start()), End: uint64(l.End())})
+			}
+			ftl := ms[i].terms[term]
+			if ftl == nil {
+				ftl = search.FieldTermLocationMap{}
+				ms[i].terms[term] = ftl
+			}
+			ftl[field] = search.TermLocationMap{term: ls}
+		}
+	}
+	return nil
+}
+
+// collect adds the terms of n's leaves to terms, by language, once each.
+func (n *matchNode) collect(terms map[string][]string) {
+	for _, t := range n.terms {
+		if !slices.Contains(terms[n.lang], t) {
+			terms[n.lang] = append(terms[n.lang], t)
+		}
+	}
+	for _, k := range n.kids {
+		k.collect(terms)
+	}
 }
