@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/token/length"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
@@ -43,13 +44,22 @@ const (
 	FoldFilterName      = "fold_accents"
 	SplitDotsFilterName = "split_glued_dots"
 	NFCFilterName       = "normalize_nfc"
+	// MaxWordFilterName names the filter, defined in each mapping, that
+	// drops words of more than MaxWordRunes runes.
+	MaxWordFilterName = "max_word_length"
 )
+
+// MaxWordRunes is the longest word indexed or searched: longer runs of
+// letters are hashes, encoded data or glued junk rather than words, and
+// Bleve's French light stemmer takes time quadratic in the length of a
+// repeated letter (a 64 KB "aaaa…" took 166 ms, 1 MB minutes).
+const MaxWordRunes = 128
 
 // chains gives each language's analyzer its token filters, in order.
 //
 //   - Glued sentences ("Europe.Renault") are split first, while terms still
-//     hold the original bytes (the split computes offsets from them); then
-//     terms are NFC-normalised, so text with decomposed accents (e + U+0301)
+//     hold the original bytes (the split computes offsets from them); words
+//     longer than MaxWordRunes are dropped; then terms are NFC-normalised, so text with decomposed accents (e + U+0301)
 //     meets the accented stop lists and elisions.
 //   - Stop words run before folding (the Snowball lists are accented), each
 //     list followed by its variants (see [stopVariantsName]), so that the
@@ -60,14 +70,14 @@ const (
 //     so "Norvège", "norvege" and "NORVÈGE" give one term. Spanish keeps
 //     Bleve's order: normalize_es already folds the vowels.
 var chains = map[string][]string{
-	"fr":     {SplitDotsFilterName, NFCFilterName, lowercase.Name, "elision_fr", "stop_fr", stopVariantsName("fr"), FoldFilterName, "stemmer_fr_light"},
-	"en":     {SplitDotsFilterName, NFCFilterName, "possessive_en", lowercase.Name, "stop_en", FoldFilterName, "stemmer_porter"},
-	"de":     {SplitDotsFilterName, NFCFilterName, lowercase.Name, "stop_de", stopVariantsName("de"), FoldFilterName, "normalize_de", "stemmer_de_light"},
-	"es":     {SplitDotsFilterName, NFCFilterName, lowercase.Name, "stop_es", stopVariantsName("es"), "normalize_es", "stemmer_es_light", FoldFilterName},
-	"it":     {SplitDotsFilterName, NFCFilterName, lowercase.Name, "elision_it", "stop_it", stopVariantsName("it"), FoldFilterName, "stemmer_it_light"},
-	"pt":     {SplitDotsFilterName, NFCFilterName, lowercase.Name, "stop_pt", stopVariantsName("pt"), FoldFilterName, "stemmer_pt_light"},
-	"nl":     {SplitDotsFilterName, NFCFilterName, lowercase.Name, "stop_nl", FoldFilterName, "stemmer_nl_snowball"},
-	Fallback: {SplitDotsFilterName, NFCFilterName, lowercase.Name, FoldFilterName},
+	"fr":     {SplitDotsFilterName, MaxWordFilterName, NFCFilterName, lowercase.Name, "elision_fr", "stop_fr", stopVariantsName("fr"), FoldFilterName, "stemmer_fr_light"},
+	"en":     {SplitDotsFilterName, MaxWordFilterName, NFCFilterName, "possessive_en", lowercase.Name, "stop_en", FoldFilterName, "stemmer_porter"},
+	"de":     {SplitDotsFilterName, MaxWordFilterName, NFCFilterName, lowercase.Name, "stop_de", stopVariantsName("de"), FoldFilterName, "normalize_de", "stemmer_de_light"},
+	"es":     {SplitDotsFilterName, MaxWordFilterName, NFCFilterName, lowercase.Name, "stop_es", stopVariantsName("es"), "normalize_es", "stemmer_es_light", FoldFilterName},
+	"it":     {SplitDotsFilterName, MaxWordFilterName, NFCFilterName, lowercase.Name, "elision_it", "stop_it", stopVariantsName("it"), FoldFilterName, "stemmer_it_light"},
+	"pt":     {SplitDotsFilterName, MaxWordFilterName, NFCFilterName, lowercase.Name, "stop_pt", stopVariantsName("pt"), FoldFilterName, "stemmer_pt_light"},
+	"nl":     {SplitDotsFilterName, MaxWordFilterName, NFCFilterName, lowercase.Name, "stop_nl", FoldFilterName, "stemmer_nl_snowball"},
+	Fallback: {SplitDotsFilterName, MaxWordFilterName, NFCFilterName, lowercase.Name, FoldFilterName},
 }
 
 // stopVariantsName names the stop filter (and its token map) that follows
@@ -100,6 +110,13 @@ func AnalyzerName(lang string) string {
 // AddAnalyzers defines every language's analyzer in im, with the token
 // maps and stop filters of the stop-word variants they use.
 func AddAnalyzers(im *mapping.IndexMappingImpl) error {
+	err := im.AddCustomTokenFilter(MaxWordFilterName, map[string]interface{}{
+		"type": length.Name,
+		"max":  float64(MaxWordRunes),
+	})
+	if err != nil {
+		return fmt.Errorf("analyzers: define %s: %w", MaxWordFilterName, err)
+	}
 	cache := registry.NewCache()
 	for _, lang := range Languages {
 		name := stopVariantsName(lang)

@@ -3,6 +3,7 @@ package analyzers
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -165,5 +166,24 @@ func TestMemoBounded(t *testing.T) {
 	}
 	if total > memoShards*memoShardCap {
 		t.Errorf("memo holds %d terms, bound %d", total, memoShards*memoShardCap)
+	}
+}
+
+// TestMemoSkipsLongWords checks that words longer than memoMaxTerm are
+// analyzed but never remembered: a hostile text of huge words cannot grow
+// the memo beyond its bound in bytes.
+func TestMemoSkipsLongWords(t *testing.T) {
+	im := testMapping(t)
+	refs := referenceAnalyzers(t, im)
+	memo := analyzer(t, im, "fr").(*memoAnalyzer)
+	long := strings.Repeat("É", 40) + "conomies" // 88 bytes
+	huge := strings.Repeat("a", 1<<20)
+	checkMemo(t, "long", memo, refs["fr"], long+" "+huge+" "+long)
+	for i := range memo.shards {
+		for k := range memo.shards[i].m {
+			if len(k) > memoMaxTerm {
+				t.Fatalf("memo holds a word of %d bytes", len(k))
+			}
+		}
 	}
 }
