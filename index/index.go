@@ -7,7 +7,10 @@
 // lock file (see store.go). Filters, facets and sort keys are evaluated in
 // memory from per-segment records read once from doc values (records.go),
 // so that a search costs one pass over the text query's hits whatever the
-// filters (search.go).
+// filters (search.go). The writer analyzes a batch on every core, in a
+// compact form, while the batch before it commits (writer.go,
+// analyzed.go); a results page of a query of words reads its highlight
+// locations from the hits' postings (matched.go).
 package index
 
 import (

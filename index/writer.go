@@ -1,7 +1,8 @@
 package index
 
-// The single writer: group commit of puts and deletes, and the steps of a
-// rebuild that must be ordered with them.
+// The single writer: group commit of puts and deletes in two stages
+// (analysis of the next batch, commit of the current one), and the steps
+// of a rebuild that must be ordered with them.
 
 import (
 	"context"
