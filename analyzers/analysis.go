@@ -314,32 +314,40 @@ func (splitDotsFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 			out = make(analysis.TokenStream, 0, len(in)+4)
 			out = append(out, in[:i]...)
 		}
-		if isAcronym(t.Term, parts) {
-			joined := make([]byte, 0, len(t.Term))
-			for _, p := range parts {
-				joined = append(joined, t.Term[p[0]:p[1]]...)
-			}
-			t.Term = joined
-			t.Position += shift
-			out = append(out, t)
-			continue
-		}
-		pos := t.Position + shift
-		for k, p := range parts {
-			out = append(out, &analysis.Token{
-				Term:     t.Term[p[0]:p[1]],
-				Start:    t.Start + p[0],
-				End:      t.Start + p[1],
-				Position: pos + k,
-				Type:     t.Type,
-			})
-		}
-		shift += len(parts) - 1
+		moved := *t
+		moved.Position += shift
+		shift += splitParts(moved, parts, func(nt analysis.Token) { out = append(out, &nt) })
 	}
 	if out == nil {
 		return in
 	}
 	return out
+}
+
+// splitParts hands emit what split_glued_dots makes of t, whose term glues
+// the words parts (see [splitGlued]): one token with a dotted acronym
+// joined ("U.S.A" becomes "USA"), or one token per word with exact byte
+// offsets and consecutive positions. It returns the positions added.
+func splitParts(t analysis.Token, parts [][2]int, emit func(analysis.Token)) int {
+	if isAcronym(t.Term, parts) {
+		joined := make([]byte, 0, len(t.Term))
+		for _, p := range parts {
+			joined = append(joined, t.Term[p[0]:p[1]]...)
+		}
+		t.Term = joined
+		emit(t)
+		return 0
+	}
+	for k, p := range parts {
+		emit(analysis.Token{
+			Term:     t.Term[p[0]:p[1]],
+			Start:    t.Start + p[0],
+			End:      t.Start + p[1],
+			Position: t.Position + k,
+			Type:     t.Type,
+		})
+	}
+	return len(parts) - 1
 }
 
 // isAcronym reports whether every part of term is a single letter.

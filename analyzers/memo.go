@@ -128,8 +128,8 @@ func (m *memoAnalyzer) VisitTokens(input []byte, visit func(term []byte, pos, st
 		}
 		return
 	}
-	emit := func(t *analysis.Token) {
-		if mt := m.lookup(t); mt.keep {
+	emit := func(t analysis.Token) {
+		if mt := m.lookup(&t); mt.keep {
 			visit(mt.term, t.Position, t.Start, t.End)
 		}
 	}
@@ -137,31 +137,17 @@ func (m *memoAnalyzer) VisitTokens(input []byte, visit func(term []byte, pos, st
 	// a time.
 	pos, shift := 1, 0
 	word := func(start, end int) {
-		w := input[start:end]
-		t := analysis.Token{Term: w, Start: start, End: end, Position: pos + shift}
+		t := analysis.Token{Term: input[start:end], Start: start, End: end, Position: pos + shift}
 		pos++
 		var parts [][2]int
 		if len(m.stream) > 0 {
-			parts = splitGlued(w)
+			parts = splitGlued(t.Term)
 		}
-		switch {
-		case parts == nil:
-			emit(&t)
-		case isAcronym(w, parts):
-			joined := make([]byte, 0, len(w))
-			for _, p := range parts {
-				joined = append(joined, w[p[0]:p[1]]...)
-			}
-			t.Term = joined
-			emit(&t)
-		default:
-			first := t
-			for k, p := range parts {
-				t = analysis.Token{Term: w[p[0]:p[1]], Start: first.Start + p[0], End: first.Start + p[1], Position: first.Position + k}
-				emit(&t)
-			}
-			shift += len(parts) - 1
+		if parts == nil {
+			emit(t)
+			return
 		}
+		shift += splitParts(t, parts, emit)
 	}
 	buf, _ := m.spans.Get().(*[][2]int)
 	if buf == nil {

@@ -5,21 +5,15 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/blevesearch/segment"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 )
 
-// segmentWordsRef returns the word ranges Bleve's unicode tokenizer takes
-// from input: the segments of the UAX #29 segmenter that are not None.
+// segmentWordsRef returns the word ranges Bleve's unicode tokenizer (the
+// UAX #29 segmenter) takes from input.
 func segmentWordsRef(input []byte) [][2]int {
 	var out [][2]int
-	seg := segment.NewWordSegmenterDirect(input)
-	start := 0
-	for seg.Segment() {
-		end := start + len(seg.Bytes())
-		if seg.Type() != segment.None {
-			out = append(out, [2]int{start, end})
-		}
-		start = end
+	for _, t := range unicodetok.NewUnicodeTokenizer().Tokenize(input) {
+		out = append(out, [2]int{t.Start, t.End})
 	}
 	return out
 }

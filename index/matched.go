@@ -115,55 +115,39 @@ type hitMatch struct {
 	terms map[string]search.FieldTermLocationMap // a term's locations by field; absent: not in the hit
 }
 
-// term returns the locations of term in the hit's title and body, nil
-// when the hit does not have it.
-func (h *hitMatch) term(term string) (search.FieldTermLocationMap, error) {
-	return h.terms[term], nil
-}
-
 // eval reports whether n matches the hit and adds the locations of its
 // matching parts to into, as Bleve's searchers gather them: a
 // conjunction contributes only when all its children match, a
 // disjunction the children that match.
-func (h *hitMatch) eval(n *matchNode, into search.FieldTermLocationMap) (bool, error) {
-	if !n.and && !n.or {
-		if n.lang != h.lang {
-			return false, nil
-		}
-		matched := false
-		for _, t := range n.terms {
-			locs, err := h.term(t)
-			if err != nil {
-				return false, err
-			}
-			if locs != nil {
-				matched = true
-				mergeLocations(into, locs)
-			}
-		}
-		return matched, nil
-	}
-	if n.and {
+func (h *hitMatch) eval(n *matchNode, into search.FieldTermLocationMap) bool {
+	switch {
+	case n.and:
 		// Children add their locations only once all are known to match.
 		part := search.FieldTermLocationMap{}
 		for _, k := range n.kids {
-			ok, err := h.eval(k, part)
-			if err != nil || !ok {
-				return false, err
+			if !h.eval(k, part) {
+				return false
 			}
 		}
 		mergeLocations(into, part)
-		return true, nil
+		return true
+	case n.or:
+		matched := false
+		for _, k := range n.kids {
+			matched = h.eval(k, into) || matched
+		}
+		return matched
+	case n.lang != h.lang:
+		return false
 	}
 	matched := false
-	for _, k := range n.kids {
-		ok, err := h.eval(k, into)
-		if err != nil {
-			return false, err
+	for _, t := range n.terms {
+		if locs := h.terms[t]; locs != nil {
+			matched = true
+			mergeLocations(into, locs)
 		}
-		matched = matched || ok
 	}
-	return matched, nil
+	return matched
 }
 
 // mergeLocations adds the terms of src to dst; a term already in dst
@@ -227,9 +211,7 @@ func pageLocations(v *view, page []cand, hits []Hit, tree *matchNode) (map[strin
 	out := make(map[string]search.FieldTermLocationMap, len(page))
 	for i := range page {
 		locs := search.FieldTermLocationMap{}
-		if _, err := ms[i].eval(tree, locs); err != nil {
-			return nil, err
-		}
+		ms[i].eval(tree, locs)
 		out[hits[i].Article.ID] = locs
 	}
 	return out, nil
