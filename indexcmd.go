@@ -29,13 +29,9 @@ func indexPaths(ctx context.Context, cfg config, stdout, stderr io.Writer) error
 	if len(files) == 0 {
 		return fmt.Errorf("no supported file (.txt, .md, .json, .ndjson, .jsonl, optionally .gz) in %v", cfg.Paths)
 	}
-	ext, err := newExtractor(cfg)
+	idx, _, err := openIndex(ctx, cfg, index.Options{})
 	if err != nil {
 		return err
-	}
-	idx, err := index.Open(ctx, cfg.Data, index.Options{Enricher: ext})
-	if err != nil {
-		return fmt.Errorf("open data folder %s: %w", cfg.Data, err)
 	}
 
 	bar := newProgressBar(total, stderr)

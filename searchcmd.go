@@ -76,16 +76,12 @@ func (s searchFlags) values() url.Values {
 }
 
 func searchLocal(ctx context.Context, cfg config, params url.Values) ([]byte, error) {
-	ext, err := newExtractor(cfg)
-	if err != nil {
-		return nil, err
-	}
 	if _, err := os.Stat(cfg.Data); err != nil {
 		return nil, fmt.Errorf("data folder %s: %w (index articles first with \"veille index\", or start \"veille serve\")", cfg.Data, err)
 	}
-	idx, err := index.Open(ctx, cfg.Data, index.Options{Enricher: ext, LockTimeout: 500 * time.Millisecond})
+	idx, ext, err := openIndex(ctx, cfg, index.Options{LockTimeout: 500 * time.Millisecond})
 	if err != nil {
-		return nil, fmt.Errorf("open data folder %s: %w", cfg.Data, err)
+		return nil, err
 	}
 	defer idx.Close()
 	srv := api.New(idx, api.Options{Countries: ext.Countries()})

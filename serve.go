@@ -24,13 +24,9 @@ import (
 func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	ext, err := newExtractor(cfg)
+	idx, ext, err := openIndex(ctx, cfg, index.Options{})
 	if err != nil {
 		return err
-	}
-	idx, err := index.Open(ctx, cfg.Data, index.Options{Enricher: ext})
-	if err != nil {
-		return fmt.Errorf("open data folder %s: %w", cfg.Data, err)
 	}
 	defer func() {
 		if err := idx.Close(); err != nil {
@@ -134,6 +130,21 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		logger.Warn("http shutdown", "err", err)
 	}
 	return nil
+}
+
+// openIndex opens the data folder with the configured extraction
+// pipeline (opts.Enricher is set to it), which it also returns.
+func openIndex(ctx context.Context, cfg config, opts index.Options) (*index.Index, *analyzers.Extractor, error) {
+	ext, err := newExtractor(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts.Enricher = ext
+	idx, err := index.Open(ctx, cfg.Data, opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open data folder %s: %w", cfg.Data, err)
+	}
+	return idx, ext, nil
 }
 
 // newExtractor builds the extraction pipeline with the configured

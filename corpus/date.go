@@ -125,13 +125,7 @@ func dateAtNumber(f string, i int) (time.Time, bool) {
 			return time.Time{}, false
 		}
 		l = skipByte(f, l, '.')
-		l = skipByte(f, l, ',')
-		m := skipSpaces(f, l)
-		if m == l {
-			return time.Time{}, false
-		}
-		y, e := number(f, m)
-		if e-m == 4 && (e == len(f) || !isWordByte(f[e])) {
+		if y, ok := yearAfter(f, l); ok {
 			return makeDate(y, int(mo), a)
 		}
 	}
@@ -155,16 +149,23 @@ func dateAtMonth(f string, i int) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	l = skipOrdinal(f, l)
-	l = skipByte(f, l, ',')
-	m := skipSpaces(f, l)
-	if m == l {
-		return time.Time{}, false
-	}
-	y, e := number(f, m)
-	if e-m == 4 && (e == len(f) || !isWordByte(f[e])) {
+	if y, ok := yearAfter(f, l); ok {
 		return makeDate(y, int(mo), d)
 	}
 	return time.Time{}, false
+}
+
+// yearAfter reads the year that ends a date with a month name at f[l:]:
+// an optional comma, at least one space, then four digits that end the
+// word.
+func yearAfter(f string, l int) (int, bool) {
+	l = skipByte(f, l, ',')
+	m := skipSpaces(f, l)
+	if m == l {
+		return 0, false
+	}
+	y, e := number(f, m)
+	return y, e-m == 4 && (e == len(f) || !isWordByte(f[e]))
 }
 
 // number reads the decimal digits at f[i:] and returns their value (capped
