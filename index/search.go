@@ -628,32 +628,10 @@ func (x *Index) loadHits(ctx context.Context, g *generation, v *view, r *memoRea
 		return hits, nil
 	}
 	var locs map[string]search.FieldTermLocationMap
-	var tree *matchNode
-	fast := false
-	if cq.Scored && cq.Query != nil && log != nil && !x.highlightByQuery {
-		tree, fast = matchTree(cq.Query, log)
-	}
-	if fast {
+	if cq.Scored && cq.Query != nil {
 		var err error
-		if locs, err = pageLocations(v, page, hits, tree); err != nil {
-			return nil, fmt.Errorf("index: highlight: %w", err)
-		}
-	} else if cq.Scored && cq.Query != nil {
-		// The same query, restricted to the languages of the page.
-		var langs []string
-		for _, h := range hits {
-			if l := fieldLang4(h.Article.Language); !slices.Contains(langs, l) {
-				langs = append(langs, l)
-			}
-		}
-		hq, err := compileTextQuery(p.q.Text, p.q.Mode, g.mapping, textQueryOptions{Languages: langs})
-		if err != nil {
+		if locs, err = x.matchLocations(ctx, g, v, r, page, hits, ids, p, cq.Query, log); err != nil {
 			return nil, err
-		}
-		if hq.Query != nil {
-			if locs, err = locations(ctx, g, r, hq.Query, ids); err != nil {
-				return nil, err
-			}
 		}
 	}
 	for i := range hits {
@@ -671,6 +649,33 @@ func (x *Index) loadHits(ctx context.Context, g *generation, v *view, r *memoRea
 		hits[i].Highlights = h
 	}
 	return hits, nil
+}
+
+// matchLocations returns where q matched in each hit of the page, keyed
+// by id: read from the hits' postings when log covers q (a query of
+// words), otherwise by running the query again, restricted to the page's
+// ids and languages.
+func (x *Index) matchLocations(ctx context.Context, g *generation, v *view, r *memoReader, page []cand, hits []Hit, ids []string, p *plan, q query.Query, log *termLog) (map[string]search.FieldTermLocationMap, error) {
+	if log != nil && !x.highlightByQuery {
+		if tree, ok := matchTree(q, log); ok {
+			locs, err := pageLocations(v, page, hits, tree)
+			if err != nil {
+				return nil, fmt.Errorf("index: highlight: %w", err)
+			}
+			return locs, nil
+		}
+	}
+	var langs []string
+	for _, h := range hits {
+		if l := fieldLang4(h.Article.Language); !slices.Contains(langs, l) {
+			langs = append(langs, l)
+		}
+	}
+	hq, err := compileTextQuery(p.q.Text, p.q.Mode, g.mapping, textQueryOptions{Languages: langs})
+	if err != nil || hq.Query == nil {
+		return nil, err
+	}
+	return locations(ctx, g, r, hq.Query, ids)
 }
 
 // locations returns the match locations of tq in the documents ids.
