@@ -77,20 +77,13 @@ func runeClass(r rune) wbClass {
 
 // fastWords appends to spans the byte ranges [start, end) of the words of
 // input that Bleve's unicode tokenizer would return (segments holding a
-// letter, a digit or an underscore), in order, and reports true; it reports false when
-// input holds a rune the fast path does not know.
+// letter, a digit or an underscore), in order, and reports true; it
+// reports false when input holds a rune the fast path does not know.
 func fastWords(input []byte, spans [][2]int) ([][2]int, bool) {
-	// One entry per rune: its class and byte offset, so that the rules
-	// can look one rune ahead and behind.
-	type cr struct {
-		class wbClass
-		at    int
-	}
-	var prev2, prev cr // classes of the two runes before the current one
-	prev2.class, prev.class = wbOther, wbOther
-	start := -1      // start of the current segment, -1 between segments
-	hasWord := false // the current segment holds a letter or a digit
-	pendingMid := -1 // offset of a Mid* rune kept in the segment on trust (WB6/WB12)
+	prev2, prev := wbOther, wbOther // classes of the two runes before the current one
+	start := -1                     // start of the current segment, -1 between segments
+	hasWord := false                // the current segment holds a letter or a digit
+	pendingMid := -1                // offset of a Mid* rune kept in the segment on trust (WB6/WB12)
 	flush := func(end int) {
 		if start >= 0 && hasWord {
 			spans = append(spans, [2]int{start, end})
@@ -121,23 +114,22 @@ func fastWords(input []byte, spans [][2]int) ([][2]int, bool) {
 			i += size
 			continue
 		}
-		cur := cr{class, i}
 		joins := false
 		switch {
 		case start < 0:
 		case pendingMid >= 0:
 			// prev is a Mid* rune joined on the hope of WB7/WB11: it holds
 			// if this rune continues the word the same way.
-			before := prev2.class
-			joins = before == wbLetter && class == wbLetter && (prev.class == wbMidLetter || prev.class == wbMidNumLet) ||
-				before == wbNumeric && class == wbNumeric && (prev.class == wbMidNum || prev.class == wbMidNumLet)
+			before := prev2
+			joins = before == wbLetter && class == wbLetter && (prev == wbMidLetter || prev == wbMidNumLet) ||
+				before == wbNumeric && class == wbNumeric && (prev == wbMidNum || prev == wbMidNumLet)
 			if !joins {
 				// The Mid* rune ends the word, and is a segment of its own.
 				flush(pendingMid)
 			}
 			pendingMid = -1
 		default:
-			p := prev.class
+			p := prev
 			switch {
 			case (p == wbLetter || p == wbNumeric) && (class == wbLetter || class == wbNumeric): // WB5, WB8, WB9, WB10
 				joins = true
@@ -159,7 +151,7 @@ func fastWords(input []byte, spans [][2]int) ([][2]int, bool) {
 		if start >= 0 && (class == wbLetter || class == wbNumeric || class == wbExtendNumLet) {
 			hasWord = true
 		}
-		prev2, prev = prev, cur
+		prev2, prev = prev, class
 		i += size
 	}
 	if pendingMid >= 0 {
