@@ -21,6 +21,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/numeric"
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"veille/analyzers"
@@ -29,20 +30,23 @@ import (
 
 // Field names.
 const (
-	fieldSrc        = "_src"        // stored: the article as JSON (storedDoc), body excepted
-	fieldBody       = "_body"       // stored: the body, as is (no JSON to decode)
-	fieldLang       = "lang"        // keyword, docvalues: language code
-	fieldSource     = "source"      // keyword, docvalues
-	fieldCompanies  = "companies"   // keyword, docvalues, one value per company
-	fieldCountries  = "countries"   // keyword, docvalues, ISO codes
-	fieldOrigin     = "origin"      // keyword, docvalues: path NUL stamp
-	fieldDay        = "day"         // keyword, docvalues: "2025-09-19", as written
-	fieldMonth      = "month"       // keyword: "2025-09"
-	fieldAmountBand = "amount_band" // keyword, one value per distinct band
-	fieldAmountEUR  = "amount_eur"  // number, docvalues, one value per amount
-	fieldAmountMax  = "amount_max"  // number: the largest amount
-	fieldPublished  = "published"   // datetime, docvalues
+	fieldSrc       = "_src"       // stored: the article as JSON (storedDoc), body excepted
+	fieldBody      = "_body"      // stored: the body, as is (no JSON to decode)
+	fieldLang      = "lang"       // keyword, docvalues: language code
+	fieldSource    = "source"     // keyword, docvalues
+	fieldCompanies = "companies"  // keyword, docvalues, one value per company
+	fieldCountries = "countries"  // keyword, docvalues, ISO codes
+	fieldOrigin    = "origin"     // keyword, docvalues: path NUL stamp
+	fieldDay       = "day"        // keyword, docvalues: "2025-09-19", as written
+	fieldAmountEUR = "amount_eur" // exact number, docvalues, one value per amount
+	fieldPublished = "published"  // exact number (Unix ns), docvalues
 )
+
+// Filters, facets and sort keys are read from doc values (records.go),
+// never from the terms of these fields: the numbers are indexed as one
+// exact term each (see [exactTerm]) rather than Bleve's 16 range-query
+// terms, which made OrangeSum's indexing 20 % slower. Generations made
+// before hold those 16 terms and the same exact one, which records read.
 
 // textField returns the field name of a text part ("title", "body") in lang.
 func textField(part, lang string) string { return part + "_" + fieldLang4(lang) }
@@ -120,22 +124,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, false, false, docValues
 		return f
 	}
-	for _, name := range []string{fieldLang, fieldSource, fieldCompanies, fieldCountries, fieldOrigin, fieldDay} {
+	for _, name := range []string{fieldLang, fieldSource, fieldCompanies, fieldCountries, fieldOrigin, fieldDay, fieldAmountEUR, fieldPublished} {
 		dm.AddFieldMappingsAt(name, kw(true))
 	}
-	for _, name := range []string{fieldMonth, fieldAmountBand} {
-		dm.AddFieldMappingsAt(name, kw(false))
-	}
-	num := func(docValues bool) *mapping.FieldMapping {
-		f := bleve.NewNumericFieldMapping()
-		f.Store, f.IncludeInAll, f.DocValues = false, false, docValues
-		return f
-	}
-	dm.AddFieldMappingsAt(fieldAmountEUR, num(true))
-	dm.AddFieldMappingsAt(fieldAmountMax, num(false))
-	pub := bleve.NewDateTimeFieldMapping()
-	pub.Store, pub.IncludeInAll, pub.DocValues = false, false, true
-	dm.AddFieldMappingsAt(fieldPublished, pub)
 	for _, name := range []string{fieldSrc, fieldBody} {
 		f := bleve.NewTextFieldMapping()
 		f.Index, f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, true, false, false, false
@@ -177,7 +168,6 @@ func newDocBuilder(m mapping.IndexMapping) (*docBuilder, error) {
 const (
 	optText    = bindex.IndexField | bindex.IncludeTermVectors
 	optKeyword = bindex.IndexField | bindex.DocValues
-	optPlain   = bindex.IndexField
 	optStored  = bindex.StoreField
 )
 
@@ -243,39 +233,23 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 	}
 	if !a.Published.IsZero() {
 		kw(fieldDay, a.Published.Format(time.DateOnly), 0, optKeyword)
-		kw(fieldMonth, a.Published.Format("2006-01"), 0, optPlain)
-		f, err := document.NewDateTimeFieldWithIndexingOptions(fieldPublished, nil, a.Published, time.RFC3339, optKeyword)
-		if err != nil {
-			return nil, fmt.Errorf("index: article %s: published: %w", a.ID, err)
-		}
-		add(f)
+		kw(fieldPublished, exactTerm(a.Published.UnixNano()), 0, optKeyword)
 	}
-	var seenBand [len(amountBands)]bool
-	maxEUR, hasAmount := 0.0, false
 	n := 0
 	for _, am := range a.Amounts {
 		if math.IsNaN(am.EUR) || math.IsInf(am.EUR, 0) {
 			continue
 		}
-		var pos []uint64
-		if n > 0 {
-			pos = []uint64{uint64(n)}
-		}
+		kw(fieldAmountEUR, exactTerm(numeric.Float64ToInt64(am.EUR)), n, optKeyword)
 		n++
-		add(document.NewNumericFieldWithIndexingOptions(fieldAmountEUR, pos, am.EUR, optKeyword))
-		if bi := bandOf(am.EUR); !seenBand[bi] {
-			seenBand[bi] = true
-			kw(fieldAmountBand, amountBands[bi].Label, bi, optPlain)
-		}
-		if !hasAmount || am.EUR > maxEUR {
-			maxEUR, hasAmount = am.EUR, true
-		}
-	}
-	if hasAmount {
-		add(document.NewNumericFieldWithIndexingOptions(fieldAmountMax, nil, maxEUR, optPlain))
 	}
 	return doc, nil
 }
+
+// exactTerm returns the term of v in a number field: Bleve's prefix coding
+// at shift 0, the term that orders as v does and that [fullPrecision]
+// decodes.
+func exactTerm(v int64) string { return string(numeric.MustNewPrefixCodedInt64(v, 0)) }
 
 // uniqueNonEmpty returns vs without empty and repeated values, in order.
 func uniqueNonEmpty(vs []string) []string {
