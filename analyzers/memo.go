@@ -6,8 +6,11 @@ package analyzers
 
 import (
 	"fmt"
-	"hash/maphash"
+	"strings"
 	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -29,7 +32,7 @@ import (
 //     map lookup instead of a pass through every filter.
 const MemoAnalyzerType = "veille_memo"
 
-// memoShards, memoShardCap and memoMaxTerm bound the memo of one
+// memoCap and memoMaxTerm bound the memo of one
 // analyzer: 32,768 distinct words of at most 64 bytes, a few MB, which
 // cover most tokens of a language's news once the first articles have been
 // seen (words are Zipf-distributed: 94 % of the words of OrangeSum, measured
@@ -37,9 +40,8 @@ const MemoAnalyzerType = "veille_memo"
 // other words are filtered every time. A larger memo saved no time in the
 // service, whose memory limit makes every live megabyte cost collections.
 const (
-	memoShards   = 64
-	memoShardCap = 512
-	memoMaxTerm  = 64
+	memoCap     = 32768
+	memoMaxTerm = 64
 )
 
 // streamFilter marks the token filters that must see the whole stream
@@ -54,14 +56,18 @@ type memoAnalyzer struct {
 	tokenizer analysis.Tokenizer
 	stream    []analysis.TokenFilter // run on the stream, in order
 	perToken  []analysis.TokenFilter // run on one term, memoized
-	seed      maphash.Seed
-	shards    [memoShards]memoShard
-	spans     sync.Pool // *[][2]int buffers of VisitTokens
-}
-
-type memoShard struct {
-	mu sync.RWMutex
-	m  map[string]memoTerm
+	// memo maps a word to its memoTerm. A sync.Map: once the memo is
+	// full it is only read, and its reads take no lock, which matters
+	// when several searches analyze hits at once (a read-write mutex
+	// per shard cost a third of the highlighting time, its lock word
+	// bouncing between cores).
+	memo  sync.Map
+	count atomic.Int64 // entries in memo
+	spans sync.Pool    // *[][2]int buffers of VisitTokens
+	// initials[r] is the first byte of rune r lower-cased and folded,
+	// the first byte of the term of a word starting with r; 0 when
+	// unknown (not ASCII once folded).
+	initials [0x800]byte
 }
 
 // memoTerm is what the per-token filters make of a term: the new term, or
@@ -80,7 +86,12 @@ func newMemoAnalyzer(config map[string]interface{}, cache *registry.Cache) (anal
 	if !ok || len(da.CharFilters) > 0 {
 		return nil, fmt.Errorf("analyzers: %s: char filters are not supported", MemoAnalyzerType)
 	}
-	m := &memoAnalyzer{tokenizer: da.Tokenizer, seed: maphash.MakeSeed()}
+	m := &memoAnalyzer{tokenizer: da.Tokenizer}
+	for r := range rune(len(m.initials)) {
+		if f := FoldString(strings.ToLower(string(r))); f != "" && f[0] < utf8.RuneSelf {
+			m.initials[r] = f[0]
+		}
+	}
 	for _, f := range da.TokenFilters {
 		if _, ok := f.(streamFilter); ok {
 			if len(m.perToken) > 0 {
@@ -90,9 +101,6 @@ func newMemoAnalyzer(config map[string]interface{}, cache *registry.Cache) (anal
 			continue
 		}
 		m.perToken = append(m.perToken, f)
-	}
-	for i := range m.shards {
-		m.shards[i].m = make(map[string]memoTerm)
 	}
 	return m, nil
 }
@@ -120,16 +128,62 @@ func (m *memoAnalyzer) Analyze(input []byte) analysis.TokenStream {
 // each token's term, position and byte offsets. The term is shared and
 // must not be modified.
 func (m *memoAnalyzer) VisitTokens(input []byte, visit func(term []byte, pos, start, end int)) {
+	m.visitTokens(input, nil, visit)
+}
+
+// VisitTokensStartingWith is VisitTokens restricted to the tokens whose
+// term starts with a byte b for which first[b] is true. It skips most
+// other words without analyzing them: a term starts with the first
+// letter of its word, lower-cased and folded, or with the letter after
+// an apostrophe (an elided article: "l'État" gives "etat"), which every
+// filter of the language analyzers keeps (they strip and rewrite
+// endings). Finding a query's few terms in a text then costs little more
+// than splitting it into words.
+func (m *memoAnalyzer) VisitTokensStartingWith(input []byte, first *[256]bool, visit func(term []byte, pos, start, end int)) {
+	m.visitTokens(input, first, visit)
+}
+
+// mayStartWith reports whether the term of word may start with a byte of
+// first: false only when neither its first letter nor a letter after an
+// apostrophe folds to one.
+func (m *memoAnalyzer) mayStartWith(word []byte, first *[256]bool) bool {
+	may := func(r rune) bool {
+		if r >= rune(len(m.initials)) || m.initials[r] == 0 {
+			return true
+		}
+		return first[m.initials[r]]
+	}
+	r, size := utf8.DecodeRune(word)
+	if may(r) {
+		return true
+	}
+	for i := size; i < len(word); i += size {
+		r, size = utf8.DecodeRune(word[i:])
+		if r == '\'' || r == '’' || r == 'ʼ' {
+			if next, _ := utf8.DecodeRune(word[i+size:]); may(next) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (m *memoAnalyzer) visitTokens(input []byte, first *[256]bool, visit func(term []byte, pos, start, end int)) {
 	_, unicodeWords := m.tokenizer.(*unicodetok.UnicodeTokenizer)
 	onlySplit := len(m.stream) == 0 || len(m.stream) == 1 && m.stream[0] == analysis.TokenFilter(splitDotsFilter{})
 	if !unicodeWords || !onlySplit {
 		for _, t := range m.Analyze(input) {
-			visit(t.Term, t.Position, t.Start, t.End)
+			if first == nil || len(t.Term) > 0 && first[t.Term[0]] {
+				visit(t.Term, t.Position, t.Start, t.End)
+			}
 		}
 		return
 	}
 	emit := func(t analysis.Token) {
-		if mt := m.lookup(&t); mt.keep {
+		if first != nil && !m.mayStartWith(t.Term, first) {
+			return
+		}
+		if mt := m.lookup(&t); mt.keep && (first == nil || len(mt.term) > 0 && first[mt.term[0]]) {
 			visit(mt.term, t.Position, t.Start, t.End)
 		}
 	}
@@ -178,19 +232,16 @@ func (m *memoAnalyzer) lookup(t *analysis.Token) memoTerm {
 	if len(t.Term) > memoMaxTerm {
 		return m.filter(t)
 	}
-	sh := &m.shards[maphash.Bytes(m.seed, t.Term)%memoShards]
-	sh.mu.RLock()
-	mt, ok := sh.m[string(t.Term)]
-	sh.mu.RUnlock()
-	if ok {
-		return mt
+	// The key of a look-up is not kept: it may alias t's term.
+	if v, ok := m.memo.Load(unsafe.String(unsafe.SliceData(t.Term), len(t.Term))); ok {
+		return v.(memoTerm)
 	}
-	mt = m.filter(t)
-	sh.mu.Lock()
-	if len(sh.m) < memoShardCap {
-		sh.m[string(t.Term)] = mt
+	mt := m.filter(t)
+	if m.count.Load() < memoCap {
+		if _, loaded := m.memo.LoadOrStore(string(t.Term), mt); !loaded {
+			m.count.Add(1)
+		}
 	}
-	sh.mu.Unlock()
 	return mt
 }
 

@@ -82,7 +82,47 @@ func checkMemo(tb testing.TB, name string, memo, ref analysis.Analyzer, text str
 	if string(input) != text {
 		tb.Fatalf("%s: VisitTokens changed its input %.80q", name, text)
 	}
+	checkStartingWith(tb, name, memo, input, want)
 	return len(want)
+}
+
+// checkStartingWith fails unless VisitTokensStartingWith gives the tokens
+// of want whose terms start with the given bytes, for sets of one, two and
+// all of the first bytes of want's terms, and a byte none starts with.
+func checkStartingWith(tb testing.TB, name string, memo analysis.Analyzer, input []byte, want []visited) {
+	tb.Helper()
+	var firsts []byte
+	for _, v := range want {
+		if v.Term != "" && !slices.Contains(firsts, v.Term[0]) {
+			firsts = append(firsts, v.Term[0])
+		}
+	}
+	sets := [][]byte{{'#'}, firsts}
+	for i, b := range firsts {
+		sets = append(sets, []byte{b})
+		if i > 0 {
+			sets = append(sets, []byte{firsts[i-1], b})
+		}
+	}
+	for _, set := range sets {
+		var first [256]bool
+		for _, b := range set {
+			first[b] = true
+		}
+		wantSome := []visited{}
+		for _, v := range want {
+			if v.Term != "" && first[v.Term[0]] {
+				wantSome = append(wantSome, v)
+			}
+		}
+		got := []visited{}
+		memo.(*memoAnalyzer).VisitTokensStartingWith(input, &first, func(term []byte, pos, start, end int) {
+			got = append(got, visited{string(term), pos, start, end})
+		})
+		if !slices.Equal(got, wantSome) {
+			tb.Fatalf("%s: VisitTokensStartingWith(%.80q, %q)\n got %v\nwant %v", name, input, set, got, wantSome)
+		}
+	}
 }
 
 var memoCases = []string{
@@ -156,16 +196,14 @@ func TestMemoBounded(t *testing.T) {
 	im := testMapping(t)
 	refs := referenceAnalyzers(t, im)
 	memo := analyzer(t, im, "fr").(*memoAnalyzer)
-	for i := range memoShards * memoShardCap * 2 {
+	for i := range memoCap * 2 {
 		w := fmt.Sprintf("mot%dx", i)
 		checkMemo(t, w, memo, refs["fr"], w)
 	}
 	total := 0
-	for i := range memo.shards {
-		total += len(memo.shards[i].m)
-	}
-	if total > memoShards*memoShardCap {
-		t.Errorf("memo holds %d terms, bound %d", total, memoShards*memoShardCap)
+	memo.memo.Range(func(_, _ any) bool { total++; return true })
+	if total > memoCap {
+		t.Errorf("memo holds %d terms, bound %d", total, memoCap)
 	}
 }
 
@@ -179,11 +217,10 @@ func TestMemoSkipsLongWords(t *testing.T) {
 	long := strings.Repeat("É", 40) + "conomies" // 88 bytes
 	huge := strings.Repeat("a", 1<<20)
 	checkMemo(t, "long", memo, refs["fr"], long+" "+huge+" "+long)
-	for i := range memo.shards {
-		for k := range memo.shards[i].m {
-			if len(k) > memoMaxTerm {
-				t.Fatalf("memo holds a word of %d bytes", len(k))
-			}
+	memo.memo.Range(func(k, _ any) bool {
+		if len(k.(string)) > memoMaxTerm {
+			t.Fatalf("memo holds a word of %d bytes", len(k.(string)))
 		}
-	}
+		return true
+	})
 }
