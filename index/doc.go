@@ -115,7 +115,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		for _, part := range []string{"title", "body"} {
 			f := bleve.NewTextFieldMapping()
 			f.Analyzer = analyzers.AnalyzerName(l)
-			f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, true, false, false
+			f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, false, false, false
 			dm.AddFieldMappingsAt(part+"_"+l, f)
 		}
 	}
@@ -166,7 +166,7 @@ func newDocBuilder(m mapping.IndexMapping) (*docBuilder, error) {
 }
 
 const (
-	optText    = bindex.IndexField | bindex.IncludeTermVectors
+	optText    = bindex.IndexField
 	optKeyword = bindex.IndexField | bindex.DocValues
 	optStored  = bindex.StoreField
 )

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
+
+	"veille/corpus"
 )
 
 var updateHighlight = flag.Bool("update-highlight", false, "rewrite testdata/highlight_*.golden")
@@ -190,9 +193,9 @@ func TestSpansOf(t *testing.T) {
 }
 
 // TestHighlightGolden runs queries on an index of the test article and
-// compares the highlights built from Bleve's term locations with
-// testdata/highlight_<name>.golden (go test ./index -run HighlightGolden
-// -update-highlight rewrites them).
+// compares its highlights (the query's matches found by pageLocations)
+// with testdata/highlight_<name>.golden (go test ./index -run
+// HighlightGolden -update-highlight rewrites them).
 func TestHighlightGolden(t *testing.T) {
 	article, err := os.ReadFile(filepath.Join("testdata", "highlight_article.txt"))
 	if err != nil {
@@ -200,6 +203,10 @@ func TestHighlightGolden(t *testing.T) {
 	}
 	title, body, _ := strings.Cut(string(article), "\n")
 	idx := qtIndex(t, []qtDoc{{"a", "fr", title, body}})
+	builder, err := newDocBuilder(idx.Mapping())
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct{ name, q string }{
 		{"words", "nvidia norvège"},
 		{"stems", "investissements électricité"},
@@ -214,18 +221,23 @@ func TestHighlightGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req := bleve.NewSearchRequest(q)
-			req.IncludeLocations = true
-			res, err := idx.Search(req)
+			ctx, log := withTermLog(context.Background())
+			res, err := idx.SearchInContext(ctx, bleve.NewSearchRequest(q))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(res.Hits) != 1 {
 				t.Fatalf("%q: %d hits", tc.q, len(res.Hits))
 			}
+			tree, ok := matchTree(q, log)
+			if !ok {
+				t.Fatalf("%q: no match tree", tc.q)
+			}
+			hit := Hit{Article: corpus.Article{ID: "a", Language: "fr", Title: title, Body: body}}
+			dm := &search.DocumentMatch{Locations: pageLocations(builder, []Hit{hit}, tree)["a"]}
 			var b strings.Builder
-			b.WriteString("query: " + tc.q + "\ntitle: " + highlightAll(title, spansOf(res.Hits[0], "title_fr")) + "\n")
-			for _, f := range highlight(body, spansOf(res.Hits[0], "body_fr"), 3, 160) {
+			b.WriteString("query: " + tc.q + "\ntitle: " + highlightAll(title, spansOf(dm, "title_fr")) + "\n")
+			for _, f := range highlight(body, spansOf(dm, "body_fr"), 3, 160) {
 				b.WriteString("body: " + f + "\n")
 			}
 			path := filepath.Join("testdata", "highlight_"+tc.name+".golden")

@@ -43,10 +43,6 @@ type Index struct {
 	lock   *dirLock
 	secret []byte // cursor signing key
 
-	// highlightByQuery makes every results page run its query again for
-	// highlight locations, as queries with phrases do (tests compare).
-	highlightByQuery bool
-
 	mu     sync.RWMutex // guards gen and closed
 	gen    *generation
 	closed bool

@@ -1,25 +1,23 @@
 package index
 
-// Highlight locations read from the page's own postings.
+// Highlight locations, found by analyzing the page's hits again.
 //
-// A results page highlights where the query matched in each hit. Running
-// the query again over the page's ids (locations) builds a searcher per
-// term, language field and segment; for a query of bare words, the terms
-// each hit can match are already known from the search itself (the words'
+// A results page highlights where the query matched in each hit. The
+// index keeps no term positions (see phrase.go), so the title and body of
+// each hit of the page are analyzed again with their field's analyzer,
+// and the tokens whose terms the query searched are kept: the words'
 // analyzed terms plus the typo corrections and completions chosen for
-// them), so the page reads their locations straight from the hits'
-// segments instead: each term's postings once per segment and field,
-// walked forward through that segment's hits.
+// them during the search (termLog), and the phrases' terms where the
+// whole phrase occurs. A conjunction contributes only when all its parts
+// match the hit, as with Bleve's searchers.
 
 import (
-	"cmp"
 	"context"
-	"slices"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // termLog records, during a search, the index terms each termQuery
@@ -53,24 +51,28 @@ func (q *termQuery) record(ctx context.Context, near []weightedTerm) {
 	l.mu.Unlock()
 }
 
-// matchNode is the shape of a query of bare words, for highlighting: a
-// termQuery's terms in one language, or all (and) or any (or) of its
-// children, as the query's conjunctions and disjunctions require.
+// matchNode is the shape of a text query, for highlighting: a termQuery's
+// terms in one language, a phrase in one field, or all (and) or any (or)
+// of its children, as the query's conjunctions and disjunctions require.
 type matchNode struct {
 	and, or bool
 	lang    string
-	terms   []string
-	kids    []*matchNode
+	terms   []string // the terms of a termQuery or of a Bleve term query
+	field   string   // a phrase's field, or a Bleve term query's
+
+	phrase *phrase
+	kids   []*matchNode
 }
 
 // matchTree returns the tree of the parts of q that match (exclusions,
-// which highlight nothing, left out), with the terms the log recorded for
-// each termQuery. ok is false when q holds anything else that matches
-// (phrases, whose locations depend on the neighbouring words) or a node
-// the log missed: the caller must run the query again.
+// which highlight nothing, left out), with the terms log recorded for
+// each termQuery (its own term alone when log has none). ok is false
+// when q holds a query of another kind.
 func matchTree(q query.Query, log *termLog) (*matchNode, bool) {
-	log.mu.Lock()
-	defer log.mu.Unlock()
+	if log != nil {
+		log.mu.Lock()
+		defer log.mu.Unlock()
+	}
 	var walk func(q query.Query) (*matchNode, bool)
 	group := func(n *matchNode, kids []query.Query) (*matchNode, bool) {
 		for _, c := range kids {
@@ -85,11 +87,17 @@ func matchTree(q query.Query, log *termLog) (*matchNode, bool) {
 	walk = func(q query.Query) (*matchNode, bool) {
 		switch q := q.(type) {
 		case *termQuery:
-			terms, ok := log.terms[q]
-			if !ok {
-				return nil, false
+			terms := []string{q.Term}
+			if log != nil && log.terms[q] != nil {
+				terms = log.terms[q]
 			}
 			return &matchNode{lang: q.Lang, terms: terms}, true
+		case *query.TermQuery:
+			// A phrase of one word (termPair).
+			_, lang, ok := strings.Cut(q.FieldVal, "_")
+			return &matchNode{lang: lang, field: q.FieldVal, terms: []string{q.Term}}, ok
+		case *phraseQuery:
+			return &matchNode{lang: q.Lang, field: q.Field, phrase: newPhrase(q.Terms)}, true
 		case *query.ConjunctionQuery:
 			return group(&matchNode{and: true}, q.Conjuncts)
 		case *query.DisjunctionQuery:
@@ -109,16 +117,15 @@ func matchTree(q query.Query, log *termLog) (*matchNode, bool) {
 	return walk(q)
 }
 
-// hitMatch holds the locations of the terms one hit has.
+// hitMatch holds the tokens of one hit whose terms the query searched.
 type hitMatch struct {
-	lang  string
-	terms map[string]search.FieldTermLocationMap // a term's locations by field; absent: not in the hit
+	lang string
+	locs search.FieldTermLocationMap // by field, then term
 }
 
 // eval reports whether n matches the hit and adds the locations of its
-// matching parts to into, as Bleve's searchers gather them: a
-// conjunction contributes only when all its children match, a
-// disjunction the children that match.
+// matching parts to into: a conjunction contributes only when all its
+// children match, a disjunction the children that match.
 func (h *hitMatch) eval(n *matchNode, into search.FieldTermLocationMap) bool {
 	switch {
 	case n.and:
@@ -139,137 +146,146 @@ func (h *hitMatch) eval(n *matchNode, into search.FieldTermLocationMap) bool {
 		return matched
 	case n.lang != h.lang:
 		return false
+	case n.phrase != nil:
+		return h.evalPhrase(n, into)
 	}
 	matched := false
-	for _, t := range n.terms {
-		if locs := h.terms[t]; locs != nil {
-			matched = true
-			mergeLocations(into, locs)
+	for field, tl := range h.locs {
+		if n.field != "" && field != n.field {
+			continue
+		}
+		for _, t := range n.terms {
+			if ls := tl[t]; len(ls) > 0 {
+				matched = true
+				addLocations(into, field, t, ls)
+			}
 		}
 	}
 	return matched
 }
 
-// mergeLocations adds the terms of src to dst; a term already in dst
-// keeps its locations (both come from the same postings).
+// evalPhrase is eval for a phrase: the locations of its terms where the
+// whole phrase occurs in its field.
+func (h *hitMatch) evalPhrase(n *matchNode, into search.FieldTermLocationMap) bool {
+	p, tl := n.phrase, h.locs[n.field]
+	if len(p.slots) == 0 || len(p.slots[0]) == 0 || tl == nil {
+		return false
+	}
+	at := make([]map[int]bool, len(p.slots))
+	for i, ts := range p.slots {
+		at[i] = make(map[int]bool)
+		for _, t := range ts {
+			for _, l := range tl[t] {
+				at[i][int(l.Pos)] = true
+			}
+		}
+	}
+	starts := p.starts(at)
+	if len(starts) == 0 {
+		return false
+	}
+	for _, start := range starts {
+		for i, ts := range p.slots {
+			for _, t := range ts {
+				for _, l := range tl[t] {
+					if int(l.Pos) == start+i {
+						addLocations(into, n.field, t, search.Locations{l})
+					}
+				}
+			}
+		}
+	}
+	return true
+}
+
+// addLocations adds ls to the locations of term in field, once each.
+func addLocations(dst search.FieldTermLocationMap, field, term string, ls search.Locations) {
+	tl := dst[field]
+	if tl == nil {
+		tl = search.TermLocationMap{}
+		dst[field] = tl
+	}
+	have := tl[term]
+	for _, l := range ls {
+		dup := false
+		for _, o := range have {
+			dup = dup || o.Pos == l.Pos
+		}
+		if !dup {
+			have = append(have, l)
+		}
+	}
+	tl[term] = have
+}
+
+// mergeLocations adds the locations of src to dst.
 func mergeLocations(dst, src search.FieldTermLocationMap) {
 	for field, tl := range src {
-		d := dst[field]
-		if d == nil {
-			d = search.TermLocationMap{}
-			dst[field] = d
-		}
 		for term, ls := range tl {
-			if _, ok := d[term]; !ok {
-				d[term] = ls
-			}
+			addLocations(dst, field, term, ls)
 		}
 	}
 }
 
 // pageLocations returns the locations of tree's matching terms in each
-// hit of the page, read from the hits' segments; hits are keyed by id, as
-// [locations] keys them. Each term's postings are read once per segment
-// and field, walking forward through the segment's hits.
-func pageLocations(v *view, page []cand, hits []Hit, tree *matchNode) (map[string]search.FieldTermLocationMap, error) {
-	terms := make(map[string][]string) // by language
+// hit, keyed by id, from the hits' title and body analyzed again with
+// b's analyzers.
+func pageLocations(b *docBuilder, hits []Hit, tree *matchNode) map[string]search.FieldTermLocationMap {
+	terms := make(map[string]map[string]bool) // by language
 	tree.collect(terms)
-	ms := make([]hitMatch, len(page))
-	order := make([]int, len(page))
-	for i := range page {
-		ms[i] = hitMatch{lang: fieldLang4(hits[i].Article.Language), terms: make(map[string]search.FieldTermLocationMap)}
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := cmp.Compare(page[a].seg, page[b].seg); c != 0 {
-			return c
-		}
-		return cmp.Compare(page[a].local, page[b].local)
-	})
-	for start := 0; start < len(order); {
-		end := start + 1
-		for end < len(order) && page[order[end]].seg == page[order[start]].seg {
-			end++
-		}
-		group := order[start:end] // the hits of one segment, in document order
-		seg := v.segs[page[group[0]].seg].Segment()
-		done := make(map[string]bool)
-		for _, i := range group {
-			lang := ms[i].lang
-			if done[lang] {
-				continue
-			}
-			done[lang] = true
-			for _, field := range [2]string{"title_" + lang, "body_" + lang} {
-				if err := readLocations(seg, lang, field, terms[lang], group, page, ms); err != nil {
-					return nil, err
-				}
-			}
-		}
-		start = end
-	}
-	out := make(map[string]search.FieldTermLocationMap, len(page))
-	for i := range page {
-		locs := search.FieldTermLocationMap{}
-		ms[i].eval(tree, locs)
-		out[hits[i].Article.ID] = locs
-	}
-	return out, nil
-}
-
-// readLocations notes, for each hit of group (one segment's hits, in
-// document order) in language lang, the locations of terms in field.
-func readLocations(seg segment.Segment, lang, field string, terms []string, group []int, page []cand, ms []hitMatch) error {
-	dict, err := seg.Dictionary(field)
-	if err != nil || dict == nil {
-		return err
-	}
-	for _, term := range terms {
-		pl, err := dict.PostingsList([]byte(term), nil, nil)
-		if err != nil {
-			return err
-		}
-		if pl == nil || pl.Count() == 0 {
+	out := make(map[string]search.FieldTermLocationMap, len(hits))
+	for i := range hits {
+		a := &hits[i].Article
+		h := hitMatch{lang: fieldLang4(a.Language), locs: search.FieldTermLocationMap{}}
+		want := terms[h.lang]
+		if len(want) == 0 {
 			continue
 		}
-		it := pl.Iterator(false, false, true, nil)
-		var p segment.Posting
-		for _, i := range group {
-			if ms[i].lang != lang {
-				continue
+		var first [256]bool
+		for t := range want {
+			if t != "" {
+				first[t[0]] = true
 			}
-			local := uint64(page[i].local)
-			if p == nil || p.Number() < local {
-				if p, err = it.Advance(local); err != nil {
-					return err
-				}
-				if p == nil {
-					break
-				}
-			}
-			if p.Number() != local {
-				continue
-			}
-			ls := make([]*search.Location, 0, len(p.Locations()))
-			for _, l := range p.Locations() {
-				ls = append(ls, &search.Location{Pos: uint64(l.Pos()), Start: uint64(l.Start()), End: uint64(l.End())})
-			}
-			ftl := ms[i].terms[term]
-			if ftl == nil {
-				ftl = search.FieldTermLocationMap{}
-				ms[i].terms[term] = ftl
-			}
-			ftl[field] = search.TermLocationMap{term: ls}
 		}
+		for _, part := range [2]struct{ name, text string }{{"title", a.Title}, {"body", a.Body}} {
+			field := part.name + "_" + h.lang
+			an := b.text[field]
+			if an == nil || part.text == "" {
+				continue
+			}
+			tl := search.TermLocationMap{}
+			visitTokensStartingWith(an, []byte(part.text), &first, func(term []byte, pos, start, end int) {
+				if want[string(term)] {
+					t := string(term)
+					tl[t] = append(tl[t], &search.Location{Pos: uint64(pos), Start: uint64(start), End: uint64(end)})
+				}
+			})
+			h.locs[field] = tl
+		}
+		locs := search.FieldTermLocationMap{}
+		h.eval(tree, locs)
+		out[a.ID] = locs
 	}
-	return nil
+	return out
 }
 
-// collect adds the terms of n's leaves to terms, by language, once each.
-func (n *matchNode) collect(terms map[string][]string) {
+// collect adds the terms of n's leaves (words and phrases) to terms, by
+// language.
+func (n *matchNode) collect(terms map[string]map[string]bool) {
+	add := func(t string) {
+		if terms[n.lang] == nil {
+			terms[n.lang] = make(map[string]bool)
+		}
+		terms[n.lang][t] = true
+	}
 	for _, t := range n.terms {
-		if !slices.Contains(terms[n.lang], t) {
-			terms[n.lang] = append(terms[n.lang], t)
+		add(t)
+	}
+	if n.phrase != nil {
+		for _, ts := range n.phrase.slots {
+			for _, t := range ts {
+				add(t)
+			}
 		}
 	}
 	for _, k := range n.kids {

@@ -2,78 +2,190 @@ package index
 
 import (
 	"context"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"veille/corpus"
 )
 
-// TestPageLocationsMatchQueryLocations checks that highlights read from
-// the page's postings are those of running the query again, on real
-// articles, for words, typos, completions, modes, several languages and
-// exclusions (and that queries with phrases still run it again).
-func TestPageLocationsMatchQueryLocations(t *testing.T) {
+// TestMatchesAgreeWithBlevePositions checks phrases and highlights, which
+// the index finds by analyzing text again (it keeps no term positions),
+// against an oracle: the same articles in a Bleve index with term
+// vectors, where Bleve's own phrase searcher matches phrases and its
+// searchers return the locations of every match. Totals and every hit's
+// highlights must be the same, on real articles, for words, typos,
+// completions, phrases (stop words inside), modes, several languages and
+// exclusions.
+func TestMatchesAgreeWithBlevePositions(t *testing.T) {
 	x, _ := openTest(t, Options{})
 	arts := readJSONL(t, "orangesum-fr.jsonl.gz", 600)
 	for i := range arts {
 		arts[i].Language = "fr"
 	}
 	arts = append(arts,
-		corpus.Article{ID: "en-1", Title: "Nvidia invests in Norway", Body: "Nvidia and OpenAI build a data centre in Narvik, Norway.", Language: "en"},
+		corpus.Article{ID: "en-1", Title: "Nvidia invests in Norway", Body: "Nvidia and OpenAI build a data centre in Narvik, Norway. The data centre opens in 2026.", Language: "en"},
 		corpus.Article{ID: "de-1", Title: "Nvidia investiert in Norwegen", Body: "Nvidia baut ein Rechenzentrum in Narvik.", Language: "de"},
 	)
 	put(t, x, arts...)
+	oracle, om := oracleIndex(t, arts)
+
 	queries := []string{
 		"macron", "emmanuel macron", "gouvernement réforme", "macorn", "présidnet république",
 		"nvidia", "narvik", "norv", "gouv", "prison -paris", "santé hôpital", "états-unis",
-		"l'économie", "2019", "maire-ministre choix", `"premier ministre"`, `réforme "retraites"`,
+		"l'économie", "2019", "maire-ministre choix",
+		`"premier ministre"`, `réforme "retraites"`, `"réforme des retraites"`, `"data centre"`,
+		`"président de la République"`, `gouvernement -"premier ministre"`, `"la France" "les États-Unis"`,
+		`"ministre de l'Intérieur" police`, `"emmanuel macron" "premier ministre"`, `"coupe du monde"`,
+		`"de la"`, `"premier ministre" -"édouard philippe"`, `"macron a"`,
 	}
 	ctx := context.Background()
+	marked := 0
 	for _, mode := range []string{"", modeAny} {
-		for _, q := range queries {
-			query := Query{Text: q, Mode: mode, Highlight: true, PerPage: 20}
-			x.highlightByQuery = false
-			fast, err := x.Search(ctx, query)
+		for _, text := range queries {
+			res, err := x.Search(ctx, Query{Text: text, Mode: mode, Highlight: true, PerPage: 20})
 			if err != nil {
-				t.Fatalf("%q: %v", q, err)
+				t.Fatalf("%q: %v", text, err)
 			}
-			x.highlightByQuery = true
-			slow, err := x.Search(ctx, query)
+			cq, err := compileTextQuery(text, mode, om, textQueryOptions{Languages: []string{"de", "en", "fr"}})
 			if err != nil {
-				t.Fatalf("%q: %v", q, err)
+				t.Fatal(err)
 			}
-			if len(fast.Hits) != len(slow.Hits) {
-				t.Fatalf("%q mode %q: %d hits, then %d", q, mode, len(fast.Hits), len(slow.Hits))
+			if cq.Query == nil {
+				continue
 			}
-			marked := 0
-			for i := range fast.Hits {
-				f, s := fast.Hits[i], slow.Hits[i]
-				if f.Article.ID != s.Article.ID {
-					t.Fatalf("%q mode %q: hit %d is %s, then %s", q, mode, i, f.Article.ID, s.Article.ID)
+			oq := withBlevePhrases(cq.Query)
+			req := bleve.NewSearchRequestOptions(oq, 0, 0, false)
+			want, err := oracle.SearchInContext(ctx, req)
+			if err != nil {
+				t.Fatalf("%q: oracle: %v", text, err)
+			}
+			if res.Total != want.Total {
+				t.Errorf("%q mode %q: %d matches, Bleve's positions say %d", text, mode, res.Total, want.Total)
+			}
+			if len(res.Hits) == 0 {
+				continue
+			}
+			ids := make([]string, len(res.Hits))
+			for i, h := range res.Hits {
+				ids[i] = h.Article.ID
+			}
+			req = bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), oq}), len(ids), 0, false)
+			req.IncludeLocations = true
+			page, err := oracle.SearchInContext(ctx, req)
+			if err != nil {
+				t.Fatalf("%q: oracle: %v", text, err)
+			}
+			byID := map[string]*search.DocumentMatch{}
+			for _, h := range page.Hits {
+				byID[h.ID] = h
+			}
+			for _, h := range res.Hits {
+				o := byID[h.Article.ID]
+				if o == nil {
+					t.Errorf("%q mode %q: %s matches, not in Bleve's", text, mode, h.Article.ID)
+					continue
 				}
-				if !reflect.DeepEqual(f.Highlights, s.Highlights) {
-					t.Errorf("%q mode %q: %s highlights\n from postings %q\n    from query %q", q, mode, f.Article.ID, f.Highlights, s.Highlights)
+				if w := highlights(&h.Article, o.Locations); !reflect.DeepEqual(h.Highlights, w) {
+					t.Errorf("%q mode %q: %s highlights\n      %q\nBleve %q", text, mode, h.Article.ID, h.Highlights, w)
 				}
-				for _, frags := range f.Highlights {
-					for _, fr := range frags {
-						if contains(fr, "<mark>") {
+				for _, frags := range h.Highlights {
+					for _, f := range frags {
+						if strings.Contains(f, "<mark>") {
 							marked++
 						}
 					}
 				}
 			}
-			if len(fast.Hits) > 0 && marked == 0 {
-				t.Errorf("%q mode %q: %d hits and no highlighted fragment", q, mode, len(fast.Hits))
-			}
 		}
+	}
+	if marked == 0 {
+		t.Error("no highlighted fragment at all")
 	}
 }
 
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
+// oracleIndex indexes the title and body of arts as the index does, with
+// term vectors, in a plain Bleve index.
+func oracleIndex(t *testing.T, arts []corpus.Article) (bleve.Index, *mapping.IndexMappingImpl) {
+	t.Helper()
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fm := range m.DefaultMapping.Properties {
+		for _, f := range fm.Fields {
+			if f.Type == "text" && f.Index {
+				f.IncludeTermVectors = true
+			}
 		}
 	}
-	return false
+	idx, err := bleve.NewUsing(filepath.Join(t.TempDir(), "oracle"), m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idx.Close() })
+	b := idx.NewBatch()
+	for _, a := range arts {
+		doc := document.NewDocument(a.ID)
+		fl := fieldLang4(a.Language)
+		for _, part := range [2]struct{ name, text string }{{"title", a.Title}, {"body", a.Body}} {
+			if part.text == "" {
+				continue
+			}
+			field := part.name + "_" + fl
+			an := m.AnalyzerNamed(m.AnalyzerNameForPath(field))
+			doc.AddField(document.NewTextFieldCustom(field, nil, []byte(part.text), bindex.IndexField|bindex.IncludeTermVectors, an))
+		}
+		if err := b.IndexAdvanced(doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := idx.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	return idx, m
+}
+
+// withBlevePhrases returns q with its phrase queries replaced by Bleve's
+// (which need term vectors).
+func withBlevePhrases(q query.Query) query.Query {
+	switch q := q.(type) {
+	case *phraseQuery:
+		p := query.NewMultiPhraseQuery(q.Terms, q.Field)
+		p.SetBoost(q.Boost())
+		return p
+	case *query.ConjunctionQuery:
+		out := make([]query.Query, len(q.Conjuncts))
+		for i, c := range q.Conjuncts {
+			out[i] = withBlevePhrases(c)
+		}
+		return query.NewConjunctionQuery(out)
+	case *query.DisjunctionQuery:
+		out := make([]query.Query, len(q.Disjuncts))
+		for i, c := range q.Disjuncts {
+			out[i] = withBlevePhrases(c)
+		}
+		d := query.NewDisjunctionQuery(out)
+		d.Min = q.Min
+		return d
+	case *query.BooleanQuery:
+		var must, not query.Query
+		if q.Must != nil {
+			must = withBlevePhrases(q.Must)
+		}
+		if q.MustNot != nil {
+			not = withBlevePhrases(q.MustNot)
+		}
+		return &query.BooleanQuery{Must: must, MustNot: not}
+	}
+	return q
 }

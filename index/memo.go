@@ -3,6 +3,7 @@ package index
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -52,6 +53,7 @@ type memoReader struct {
 	mu    sync.Mutex
 	fuzzy map[fuzzyKey][]bindex.DictEntry
 	dfas  map[dfaKey]vellum.Automaton
+	view  *view // the snapshot's segments, for storedText
 }
 
 type fuzzyKey struct {
@@ -64,11 +66,27 @@ type dfaKey struct {
 	fuzziness int
 }
 
-func newMemoReader(snap *scorch.IndexSnapshot, lb *levBuilders) *memoReader {
+func newMemoReader(v *view, lb *levBuilders) *memoReader {
 	return &memoReader{
-		IndexSnapshot: snap, lev: lb,
+		IndexSnapshot: v.snap, lev: lb, view: v,
 		fuzzy: make(map[fuzzyKey][]bindex.DictEntry), dfas: make(map[dfaKey]vellum.Automaton),
 	}
+}
+
+// storedText implements textReader: the title or the body ("title",
+// "body") of the document whose internal id is id.
+func (m *memoReader) storedText(id bindex.IndexInternalID, part string) (string, error) {
+	g := id.Value()
+	s := sort.Search(len(m.view.offsets), func(i int) bool { return m.view.offsets[i] > g }) - 1
+	if s < 0 {
+		return "", fmt.Errorf("index: no document number %d", g)
+	}
+	local := g - m.view.offsets[s]
+	var f storedFields
+	if err := m.view.segs[s].VisitDocument(local, f.visit); err != nil {
+		return "", fmt.Errorf("index: read stored article: %w", err)
+	}
+	return storedPart(&f, part)
 }
 
 // FieldDictFuzzy implements bindex.IndexReaderFuzzy: the terms of field

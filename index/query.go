@@ -458,7 +458,7 @@ func (b *langBuilder) phrase(text string) query.Query {
 		}
 	}
 	return b.pair(func(field string) query.Query {
-		return query.NewMultiPhraseQuery(terms, field)
+		return &phraseQuery{Lang: b.lang, Field: field, Terms: terms}
 	}, 1)
 }
 

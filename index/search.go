@@ -21,6 +21,7 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"veille/analyzers"
+	"veille/corpus"
 )
 
 // Limits of a search.
@@ -378,7 +379,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 		return Results{}, err
 	}
 	d := g.records.dicts
-	mr := newMemoReader(snap, &x.lev)
+	mr := newMemoReader(v, &x.lev)
 	cq, err := compileTextQuery(q.Text, q.Mode, g.mapping, textQueryOptions{Languages: fieldLanguages(d)})
 	if err != nil {
 		return Results{}, err
@@ -484,7 +485,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	} else {
 		page = nil
 	}
-	if res.Hits, err = x.loadHits(ctx, g, v, mr, page, &p, cq, log); err != nil {
+	if res.Hits, err = loadHits(g, v, page, &p, cq, log); err != nil {
 		return Results{}, err
 	}
 	more := p.from+len(page) < total
@@ -604,12 +605,11 @@ func (x *Index) scanQuery(ctx context.Context, g *generation, v *view, r *memoRe
 
 // loadHits reads the page's articles and highlights them.
 // log, when not nil, holds the terms the search looked up.
-func (x *Index) loadHits(ctx context.Context, g *generation, v *view, r *memoReader, page []cand, p *plan, cq compiledQuery, log *termLog) ([]Hit, error) {
+func loadHits(g *generation, v *view, page []cand, p *plan, cq compiledQuery, log *termLog) ([]Hit, error) {
 	if len(page) == 0 {
 		return []Hit{}, nil
 	}
 	hits := make([]Hit, len(page))
-	ids := make([]string, len(page))
 	for i := range page {
 		c := &page[i]
 		ss := v.segs[c.seg]
@@ -622,91 +622,36 @@ func (x *Index) loadHits(ctx context.Context, g *generation, v *view, r *memoRea
 			return nil, err
 		}
 		hits[i] = Hit{Article: d.Article, Score: c.score}
-		ids[i] = d.ID
 	}
 	if !p.q.Highlight {
 		return hits, nil
 	}
 	var locs map[string]search.FieldTermLocationMap
 	if cq.Scored && cq.Query != nil {
-		var err error
-		if locs, err = x.matchLocations(ctx, g, v, r, page, hits, ids, p, cq.Query, log); err != nil {
-			return nil, err
+		if tree, ok := matchTree(cq.Query, log); ok {
+			locs = pageLocations(g.builder, hits, tree)
 		}
 	}
 	for i := range hits {
-		a := &hits[i].Article
-		fl := fieldLang4(a.Language)
-		dm := &search.DocumentMatch{Locations: locs[ids[i]]}
-		h := map[string][]string{}
-		if t := highlightAll(a.Title, spansOf(dm, "title_"+fl)); t != "" {
-			h["title"] = []string{t}
-		}
-		// Without a match in the body, highlight gives its first lines.
-		if b := highlight(a.Body, spansOf(dm, "body_"+fl), bodyFragments, bodyFragmentSize); len(b) > 0 {
-			h["body"] = b
-		}
-		hits[i].Highlights = h
+		hits[i].Highlights = highlights(&hits[i].Article, locs[hits[i].Article.ID])
 	}
 	return hits, nil
 }
 
-// matchLocations returns where q matched in each hit of the page, keyed
-// by id: read from the hits' postings when log covers q (a query of
-// words), otherwise by running the query again, restricted to the page's
-// ids and languages.
-func (x *Index) matchLocations(ctx context.Context, g *generation, v *view, r *memoReader, page []cand, hits []Hit, ids []string, p *plan, q query.Query, log *termLog) (map[string]search.FieldTermLocationMap, error) {
-	if log != nil && !x.highlightByQuery {
-		if tree, ok := matchTree(q, log); ok {
-			locs, err := pageLocations(v, page, hits, tree)
-			if err != nil {
-				return nil, fmt.Errorf("index: highlight: %w", err)
-			}
-			return locs, nil
-		}
+// highlights returns the highlighted title and body fragments of a, given
+// where the query matched it.
+func highlights(a *corpus.Article, locs search.FieldTermLocationMap) map[string][]string {
+	fl := fieldLang4(a.Language)
+	dm := &search.DocumentMatch{Locations: locs}
+	h := map[string][]string{}
+	if t := highlightAll(a.Title, spansOf(dm, "title_"+fl)); t != "" {
+		h["title"] = []string{t}
 	}
-	var langs []string
-	for _, h := range hits {
-		if l := fieldLang4(h.Article.Language); !slices.Contains(langs, l) {
-			langs = append(langs, l)
-		}
+	// Without a match in the body, highlight gives its first lines.
+	if b := highlight(a.Body, spansOf(dm, "body_"+fl), bodyFragments, bodyFragmentSize); len(b) > 0 {
+		h["body"] = b
 	}
-	hq, err := compileTextQuery(p.q.Text, p.q.Mode, g.mapping, textQueryOptions{Languages: langs})
-	if err != nil || hq.Query == nil {
-		return nil, err
-	}
-	return locations(ctx, g, r, hq.Query, ids)
-}
-
-// locations returns the match locations of tq in the documents ids.
-func locations(ctx context.Context, g *generation, snap *memoReader, tq query.Query, ids []string) (map[string]search.FieldTermLocationMap, error) {
-	q := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), tq})
-	searcher, err := q.Searcher(searchContext(ctx), snap, g.mapping, search.SearcherOptions{IncludeTermVectors: true, Score: "none"})
-	if err != nil {
-		return nil, fmt.Errorf("index: highlight: %w", err)
-	}
-	defer searcher.Close()
-	sc := &search.SearchContext{
-		DocumentMatchPool: search.NewDocumentMatchPool(searcher.DocumentMatchPoolSize()+1, 0),
-		IndexReader:       snap,
-	}
-	out := make(map[string]search.FieldTermLocationMap, len(ids))
-	for {
-		dm, err := searcher.Next(sc)
-		if err != nil {
-			return nil, fmt.Errorf("index: highlight: %w", err)
-		}
-		if dm == nil {
-			return out, nil
-		}
-		id, err := snap.ExternalID(dm.IndexInternalID)
-		if err != nil {
-			return nil, fmt.Errorf("index: highlight: %w", err)
-		}
-		dm.Complete(nil)
-		out[id] = dm.Locations
-		// Not returned to the pool: the locations stay in use.
-	}
+	return h
 }
 
 // buildFacets turns counts into facet values.

@@ -1,0 +1,309 @@
+package index
+
+// Phrases without term vectors.
+//
+// The index keeps no term positions (Bleve's term vectors): they were a
+// fifth of the cost of indexing and of the index's size, for phrases and
+// highlights only. A phrase query finds the articles that hold all its
+// terms, then reads the field's text of each and analyzes it again to
+// check the terms' positions, as PostgreSQL rechecks its phrase matches.
+// Highlights are found the same way (matched.go), on a page's hits only.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// phraseQuery matches the articles whose field (title_<lang> or
+// body_<lang>) holds the phrase Terms: Terms[i] lists the terms accepted
+// at the phrase's i-th position, and an empty list (a stop word removed
+// by the analyzer) accepts any word. Its score is that of the conjunction
+// of its terms, as with Bleve's phrase query.
+type phraseQuery struct {
+	Lang  string     `json:"lang"`
+	Field string     `json:"field"`
+	Terms [][]string `json:"terms"`
+	boost float64
+}
+
+// SetBoost implements query.BoostableQuery.
+func (q *phraseQuery) SetBoost(b float64) { q.boost = b }
+
+// Boost implements query.BoostableQuery.
+func (q *phraseQuery) Boost() float64 {
+	if q.boost == 0 {
+		return 1
+	}
+	return q.boost
+}
+
+// textReader reads the stored text of a document's title or body; the
+// readers of searches (memoReader) implement it.
+type textReader interface {
+	storedText(id bleveindex.IndexInternalID, part string) (string, error)
+}
+
+// Searcher implements query.Query. It reads texts through r when r is a
+// textReader, otherwise from the stored fields r's Document returns.
+func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, opt search.SearcherOptions) (search.Searcher, error) {
+	tr, ok := r.(textReader)
+	if !ok {
+		tr = docTextReader{r, q.Field}
+	}
+	an := m.AnalyzerNamed(m.AnalyzerNameForPath(q.Field))
+	if an == nil {
+		return nil, fmt.Errorf("index: phrase: no analyzer for field %s", q.Field)
+	}
+	part, _, _ := strings.Cut(q.Field, "_")
+	var slots []search.Searcher
+	fail := func(err error) (search.Searcher, error) {
+		for _, s := range slots {
+			_ = s.Close()
+		}
+		return nil, err
+	}
+	for _, terms := range q.Terms {
+		var ss []search.Searcher
+		for _, t := range terms {
+			s, err := searcher.NewTermSearcher(ctx, r, t, q.Field, q.Boost(), opt)
+			if err != nil {
+				for _, s := range ss {
+					_ = s.Close()
+				}
+				return fail(err)
+			}
+			ss = append(ss, s)
+		}
+		switch len(ss) {
+		case 0:
+			continue
+		case 1:
+			slots = append(slots, ss[0])
+		default:
+			d, err := searcher.NewDisjunctionSearcher(ctx, r, ss, 1, opt)
+			if err != nil {
+				for _, s := range ss {
+					_ = s.Close()
+				}
+				return fail(err)
+			}
+			slots = append(slots, d)
+		}
+	}
+	var all search.Searcher
+	if len(slots) == 1 {
+		all = slots[0]
+	} else {
+		c, err := searcher.NewConjunctionSearcher(ctx, r, slots, opt)
+		if err != nil {
+			return fail(err)
+		}
+		all = c
+	}
+	ph := newPhrase(q.Terms)
+	return &verifyingSearcher{Searcher: all, ctx: ctx, check: func(id bleveindex.IndexInternalID) (bool, error) {
+		text, err := tr.storedText(id, part)
+		if err != nil || text == "" {
+			return false, err
+		}
+		return ph.occursIn(an, text), nil
+	}}, nil
+}
+
+// phrase is a phrase ready to be looked for in analyzed text.
+type phrase struct {
+	slots [][]string       // by relative position; empty: any word
+	terms map[string][]int // the slots of each term
+	first [256]bool        // the first bytes of the terms
+}
+
+func newPhrase(slots [][]string) *phrase {
+	p := &phrase{slots: slots, terms: make(map[string][]int)}
+	for i, ts := range slots {
+		for _, t := range ts {
+			p.terms[t] = append(p.terms[t], i)
+			if t != "" {
+				p.first[t[0]] = true
+			}
+		}
+	}
+	return p
+}
+
+// positions returns, for each position of the phrase, the positions in
+// the text's token stream of a term that position accepts.
+func (p *phrase) positions(an analysis.Analyzer, text string) []map[int]bool {
+	at := make([]map[int]bool, len(p.slots))
+	visitTokensStartingWith(an, []byte(text), &p.first, func(term []byte, pos, _, _ int) {
+		for _, i := range p.terms[string(term)] {
+			if at[i] == nil {
+				at[i] = make(map[int]bool)
+			}
+			at[i][pos] = true
+		}
+	})
+	return at
+}
+
+// starts returns the token positions where the phrase begins, given the
+// output of positions, in no particular order.
+func (p *phrase) starts(at []map[int]bool) []int {
+	var out []int
+	for start := range at[0] {
+		ok := true
+		for i, ts := range p.slots {
+			if len(ts) > 0 && !at[i][start+i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, start)
+		}
+	}
+	return out
+}
+
+// occursIn reports whether text, analyzed with an, holds the phrase.
+func (p *phrase) occursIn(an analysis.Analyzer, text string) bool {
+	if len(p.slots) == 0 || len(p.slots[0]) == 0 {
+		return false
+	}
+	return len(p.starts(p.positions(an, text))) > 0
+}
+
+// visitTokensStartingWith calls visit with the tokens of an's analysis of
+// input whose term starts with a byte b for which first[b] is true.
+func visitTokensStartingWith(an analysis.Analyzer, input []byte, first *[256]bool, visit func(term []byte, pos, start, end int)) {
+	if iv, ok := an.(interface {
+		VisitTokensStartingWith(input []byte, first *[256]bool, visit func(term []byte, pos, start, end int))
+	}); ok {
+		iv.VisitTokensStartingWith(input, first, visit)
+		return
+	}
+	visitTokens(an, input, func(term []byte, pos, start, end int) {
+		if len(term) > 0 && first[term[0]] {
+			visit(term, pos, start, end)
+		}
+	})
+}
+
+// visitTokens calls visit with every token of an's analysis of input.
+func visitTokens(an analysis.Analyzer, input []byte, visit func(term []byte, pos, start, end int)) {
+	if tv, ok := an.(tokenVisitor); ok {
+		tv.VisitTokens(input, visit)
+		return
+	}
+	for _, t := range an.Analyze(input) {
+		visit(t.Term, t.Position, t.Start, t.End)
+	}
+}
+
+// verifyingSearcher passes on the matches of its Searcher that check
+// accepts. It checks ctx every checkCtxEvery candidates, the checks
+// being the costly part.
+type verifyingSearcher struct {
+	search.Searcher
+	ctx   context.Context
+	check func(id bleveindex.IndexInternalID) (bool, error)
+	n     int
+}
+
+// accept returns dm when it passes the check, nil (dm recycled) otherwise.
+func (s *verifyingSearcher) accept(sctx *search.SearchContext, dm *search.DocumentMatch) (*search.DocumentMatch, error) {
+	if s.n++; s.n%checkCtxEvery == 0 {
+		if err := s.ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	ok, err := s.check(dm.IndexInternalID)
+	if err != nil {
+		return nil, fmt.Errorf("index: phrase: %w", err)
+	}
+	if ok {
+		return dm, nil
+	}
+	sctx.DocumentMatchPool.Put(dm)
+	return nil, nil
+}
+
+// Next implements search.Searcher.
+func (s *verifyingSearcher) Next(sctx *search.SearchContext) (*search.DocumentMatch, error) {
+	for {
+		dm, err := s.Searcher.Next(sctx)
+		if dm == nil || err != nil {
+			return nil, err
+		}
+		if dm, err = s.accept(sctx, dm); dm != nil || err != nil {
+			return dm, err
+		}
+	}
+}
+
+// Advance implements search.Searcher.
+func (s *verifyingSearcher) Advance(sctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
+	dm, err := s.Searcher.Advance(sctx, id)
+	if dm == nil || err != nil {
+		return nil, err
+	}
+	if dm, err = s.accept(sctx, dm); dm != nil || err != nil {
+		return dm, err
+	}
+	return s.Next(sctx)
+}
+
+// storedPart returns the title or the body of stored fields.
+func storedPart(f *storedFields, part string) (string, error) {
+	if part != "title" {
+		return string(f.body), nil
+	}
+	var t struct {
+		Title string `json:"title"`
+	}
+	if err := json.Unmarshal(f.src, &t); err != nil {
+		return "", fmt.Errorf("index: decode stored article: %w", err)
+	}
+	return t.Title, nil
+}
+
+// docTextReader is the textReader of any Bleve index reader: the stored
+// value of field when the index stores it, else the article's stored
+// title or body.
+type docTextReader struct {
+	r     bleveindex.IndexReader
+	field string
+}
+
+func (d docTextReader) storedText(id bleveindex.IndexInternalID, part string) (string, error) {
+	ext, err := d.r.ExternalID(id)
+	if err != nil {
+		return "", err
+	}
+	doc, err := d.r.Document(ext)
+	if err != nil || doc == nil {
+		return "", err
+	}
+	var f storedFields
+	var own []byte
+	doc.VisitFields(func(fl bleveindex.Field) {
+		if fl.Name() == d.field {
+			own = fl.Value()
+		}
+		f.visit(fl.Name(), 0, fl.Value(), nil)
+	})
+	if own != nil {
+		return string(own), nil
+	}
+	if f.src == nil && f.body == nil {
+		return "", nil
+	}
+	return storedPart(&f, part)
+}
