@@ -6,11 +6,11 @@ package analyzers
 
 import (
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -32,7 +32,7 @@ import (
 //     map lookup instead of a pass through every filter.
 const MemoAnalyzerType = "veille_memo"
 
-// memoCap and memoMaxTerm bound the memo of one
+// memoShards, memoShardCap and memoMaxTerm bound the memo of one
 // analyzer: 32,768 distinct words of at most 64 bytes, a few MB, which
 // cover most tokens of a language's news once the first articles have been
 // seen (words are Zipf-distributed: 94 % of the words of OrangeSum, measured
@@ -40,9 +40,23 @@ const MemoAnalyzerType = "veille_memo"
 // other words are filtered every time. A larger memo saved no time in the
 // service, whose memory limit makes every live megabyte cost collections.
 const (
-	memoCap     = 32768
-	memoMaxTerm = 64
+	memoShards   = 64
+	memoShardCap = 512
+	memoCap      = memoShards * memoShardCap
+	memoMaxTerm  = 64
 )
+
+// memoShard is one shard of a memo: words are added to growing under mu,
+// and a copy of it is published in frozen, read without any lock, each
+// time its size doubles; once it holds memoShardCap words it becomes
+// frozen for good. Most look-ups then write no shared lock word (a read
+// lock per look-up cost a tenth of the highlighting time on two cores,
+// its cache line bouncing between them).
+type memoShard struct {
+	mu      sync.RWMutex
+	growing map[string]memoTerm
+	frozen  atomic.Pointer[map[string]memoTerm]
+}
 
 // streamFilter marks the token filters that must see the whole stream
 // (they change the number of tokens or their positions).
@@ -56,14 +70,9 @@ type memoAnalyzer struct {
 	tokenizer analysis.Tokenizer
 	stream    []analysis.TokenFilter // run on the stream, in order
 	perToken  []analysis.TokenFilter // run on one term, memoized
-	// memo maps a word to its memoTerm. A sync.Map: once the memo is
-	// full it is only read, and its reads take no lock, which matters
-	// when several searches analyze hits at once (a read-write mutex
-	// per shard cost a third of the highlighting time, its lock word
-	// bouncing between cores).
-	memo  sync.Map
-	count atomic.Int64 // entries in memo
-	spans sync.Pool    // *[][2]int buffers of VisitTokens
+	seed      maphash.Seed
+	shards    [memoShards]memoShard
+	spans     sync.Pool // *[][2]int buffers of VisitTokens
 	// initials[r] is the first byte of rune r lower-cased and folded,
 	// the first byte of the term of a word starting with r; 0 when
 	// unknown (not ASCII once folded).
@@ -86,7 +95,10 @@ func newMemoAnalyzer(config map[string]interface{}, cache *registry.Cache) (anal
 	if !ok || len(da.CharFilters) > 0 {
 		return nil, fmt.Errorf("analyzers: %s: char filters are not supported", MemoAnalyzerType)
 	}
-	m := &memoAnalyzer{tokenizer: da.Tokenizer}
+	m := &memoAnalyzer{tokenizer: da.Tokenizer, seed: maphash.MakeSeed()}
+	for i := range m.shards {
+		m.shards[i].growing = make(map[string]memoTerm)
+	}
 	for r := range rune(len(m.initials)) {
 		if f := FoldString(strings.ToLower(string(r))); f != "" && f[0] < utf8.RuneSelf {
 			m.initials[r] = f[0]
@@ -232,17 +244,48 @@ func (m *memoAnalyzer) lookup(t *analysis.Token) memoTerm {
 	if len(t.Term) > memoMaxTerm {
 		return m.filter(t)
 	}
-	// The key of a look-up is not kept: it may alias t's term.
-	if v, ok := m.memo.Load(unsafe.String(unsafe.SliceData(t.Term), len(t.Term))); ok {
-		return v.(memoTerm)
-	}
-	mt := m.filter(t)
-	if m.count.Load() < memoCap {
-		if _, loaded := m.memo.LoadOrStore(string(t.Term), mt); !loaded {
-			m.count.Add(1)
+	sh := &m.shards[maphash.Bytes(m.seed, t.Term)%memoShards]
+	frozen := sh.frozen.Load()
+	if frozen != nil {
+		if mt, ok := (*frozen)[string(t.Term)]; ok {
+			return mt
+		}
+		if len(*frozen) >= memoShardCap {
+			return m.filter(t)
 		}
 	}
+	sh.mu.RLock()
+	mt, ok := sh.growing[string(t.Term)]
+	sh.mu.RUnlock()
+	if ok {
+		return mt
+	}
+	mt = m.filter(t)
+	sh.add(string(t.Term), mt)
 	return mt
+}
+
+// add remembers mt for word, publishing a copy of the growing map each
+// time its size doubles.
+func (sh *memoShard) add(word string, mt memoTerm) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if _, ok := sh.growing[word]; ok || sh.growing == nil {
+		return
+	}
+	sh.growing[word] = mt
+	switch n := len(sh.growing); {
+	case n >= memoShardCap:
+		full := sh.growing
+		sh.frozen.Store(&full)
+		sh.growing = nil
+	case n >= 8 && n&(n-1) == 0:
+		cp := make(map[string]memoTerm, 2*n)
+		for k, v := range sh.growing {
+			cp[k] = v
+		}
+		sh.frozen.Store(&cp)
+	}
 }
 
 // filter runs the per-token filters on a copy of t's term (filters may

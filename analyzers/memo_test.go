@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -200,10 +201,8 @@ func TestMemoBounded(t *testing.T) {
 		w := fmt.Sprintf("mot%dx", i)
 		checkMemo(t, w, memo, refs["fr"], w)
 	}
-	total := 0
-	memo.memo.Range(func(_, _ any) bool { total++; return true })
-	if total > memoCap {
-		t.Errorf("memo holds %d terms, bound %d", total, memoCap)
+	if total := len(memo.words()); total != memoCap {
+		t.Errorf("memo holds %d terms, want its bound %d", total, memoCap)
 	}
 }
 
@@ -217,10 +216,53 @@ func TestMemoSkipsLongWords(t *testing.T) {
 	long := strings.Repeat("É", 40) + "conomies" // 88 bytes
 	huge := strings.Repeat("a", 1<<20)
 	checkMemo(t, "long", memo, refs["fr"], long+" "+huge+" "+long)
-	memo.memo.Range(func(k, _ any) bool {
-		if len(k.(string)) > memoMaxTerm {
-			t.Fatalf("memo holds a word of %d bytes", len(k.(string)))
+	for _, k := range memo.words() {
+		if len(k) > memoMaxTerm {
+			t.Fatalf("memo holds a word of %d bytes", len(k))
 		}
-		return true
-	})
+	}
+}
+
+// words returns the words the memo holds.
+func (m *memoAnalyzer) words() []string {
+	seen := map[string]bool{}
+	for i := range m.shards {
+		sh := &m.shards[i]
+		if f := sh.frozen.Load(); f != nil {
+			for k := range *f {
+				seen[k] = true
+			}
+		}
+		sh.mu.RLock()
+		for k := range sh.growing {
+			seen[k] = true
+		}
+		sh.mu.RUnlock()
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestMemoConcurrent analyzes on several goroutines while the memo fills
+// past its bound (its copies are published while others read them): every
+// analysis must still match the reference (run with -race in CI).
+func TestMemoConcurrent(t *testing.T) {
+	im := testMapping(t)
+	refs := referenceAnalyzers(t, im)
+	memo := analyzer(t, im, "fr")
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range memoCap / 2 {
+				w := fmt.Sprintf("mot%dx%d l'économie", i, g%2)
+				checkMemo(t, "concurrent", memo, refs["fr"], w)
+			}
+		}()
+	}
+	wg.Wait()
 }
