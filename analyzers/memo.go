@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -140,7 +141,7 @@ func (m *memoAnalyzer) Analyze(input []byte) analysis.TokenStream {
 // each token's term, position and byte offsets. The term is shared and
 // must not be modified.
 func (m *memoAnalyzer) VisitTokens(input []byte, visit func(term []byte, pos, start, end int)) {
-	m.visitTokens(input, nil, visit)
+	m.visitTokens(input, nil, true, visit)
 }
 
 // VisitTokensStartingWith is VisitTokens restricted to the tokens whose
@@ -151,8 +152,17 @@ func (m *memoAnalyzer) VisitTokens(input []byte, visit func(term []byte, pos, st
 // filter of the language analyzers keeps (they strip and rewrite
 // endings). Finding a query's few terms in a text then costs little more
 // than splitting it into words.
-func (m *memoAnalyzer) VisitTokensStartingWith(input []byte, first *[256]bool, visit func(term []byte, pos, start, end int)) {
-	m.visitTokens(input, first, visit)
+//
+// Without positions, pos is 0 and the text is cut at ASCII white space
+// (always a word boundary) into runs of which only those holding a
+// possible start of a wanted term are split into words: for the few
+// initials of a query, most of a text is skipped.
+func (m *memoAnalyzer) VisitTokensStartingWith(input []byte, first *[256]bool, positions bool, visit func(term []byte, pos, start, end int)) {
+	if positions {
+		m.visitTokens(input, first, true, visit)
+		return
+	}
+	m.visitTokens(input, first, false, func(term []byte, _, start, end int) { visit(term, 0, start, end) })
 }
 
 // mayStartWith reports whether the term of word may start with a byte of
@@ -180,7 +190,8 @@ func (m *memoAnalyzer) mayStartWith(word []byte, first *[256]bool) bool {
 	return false
 }
 
-func (m *memoAnalyzer) visitTokens(input []byte, first *[256]bool, visit func(term []byte, pos, start, end int)) {
+// visitTokens is VisitTokensStartingWith (every token when first is nil).
+func (m *memoAnalyzer) visitTokens(input []byte, first *[256]bool, positions bool, visit func(term []byte, pos, start, end int)) {
 	_, unicodeWords := m.tokenizer.(*unicodetok.UnicodeTokenizer)
 	onlySplit := len(m.stream) == 0 || len(m.stream) == 1 && m.stream[0] == analysis.TokenFilter(splitDotsFilter{})
 	if !unicodeWords || !onlySplit {
@@ -220,15 +231,39 @@ func (m *memoAnalyzer) visitTokens(input []byte, first *[256]bool, visit func(te
 		buf = new([][2]int)
 	}
 	defer m.spans.Put(buf)
-	if spans, ok := fastWords(input, (*buf)[:0]); ok {
-		*buf = spans[:0]
-		for _, sp := range spans {
-			word(sp[0], sp[1])
+	if first != nil && !positions {
+		// Runs between ASCII white space, split alone (the segmentation
+		// of a run is the same alone as in its text).
+		for a := 0; a < len(input); {
+			if isASCIISpace(input[a]) {
+				a++
+				continue
+			}
+			b := a + 1
+			for b < len(input) && !isASCIISpace(input[b]) {
+				b++
+			}
+			if m.runMayHold(input[a:b], first) {
+				*buf = splitWords(input, a, b, (*buf)[:0], word)
+			}
+			a = b
 		}
 		return
 	}
-	seg := segment.NewWordSegmenterDirect(input)
-	start := 0
+	*buf = splitWords(input, 0, len(input), (*buf)[:0], word)
+}
+
+// splitWords calls word with the byte ranges of the words of input[a:b],
+// in order, using spans as scratch space, which it returns.
+func splitWords(input []byte, a, b int, spans [][2]int, word func(start, end int)) [][2]int {
+	if spans, ok := fastWords(input[a:b], spans); ok {
+		for _, sp := range spans {
+			word(a+sp[0], a+sp[1])
+		}
+		return spans[:0]
+	}
+	seg := segment.NewWordSegmenterDirect(input[a:b])
+	start := a
 	for seg.Segment() {
 		end := start + len(seg.Bytes())
 		if seg.Type() != segment.None {
@@ -236,6 +271,47 @@ func (m *memoAnalyzer) visitTokens(input []byte, first *[256]bool, visit func(te
 		}
 		start = end
 	}
+	return spans[:0]
+}
+
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'
+}
+
+// runMayHold reports whether a run of text without white space may hold a
+// token whose term starts with a byte of first: whether a letter, digit
+// or connector that follows anything but a letter, a digit or a mark
+// (every place a word, or the part after an elision or a glued dot, can
+// start) has a wanted or unknown initial. Letters beyond U+07FF (where
+// scripts without spaces begin) count as possible starts wherever they
+// are.
+func (m *memoAnalyzer) runMayHold(run []byte, first *[256]bool) bool {
+	alnum := false
+	for i := 0; i < len(run); i++ {
+		c := run[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRune(run[i:])
+			i += size - 1
+			switch {
+			case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Pc, r):
+				if (!alnum || r >= rune(len(m.initials))) && (r >= rune(len(m.initials)) || m.initials[r] == 0 || first[m.initials[r]]) {
+					return true
+				}
+				alnum = true
+			case unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me, unicode.Cf):
+				// Extend and Format: part of the word they follow.
+			default:
+				alnum = false
+			}
+			continue
+		}
+		isAlnum := c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !alnum && (m.initials[c] == 0 || first[m.initials[c]]) {
+			return true
+		}
+		alnum = isAlnum
+	}
+	return false
 }
 
 // lookup returns what the per-token filters make of t's term, from the

@@ -116,12 +116,22 @@ func checkStartingWith(tb testing.TB, name string, memo analysis.Analyzer, input
 				wantSome = append(wantSome, v)
 			}
 		}
-		got := []visited{}
-		memo.(*memoAnalyzer).VisitTokensStartingWith(input, &first, func(term []byte, pos, start, end int) {
-			got = append(got, visited{string(term), pos, start, end})
-		})
-		if !slices.Equal(got, wantSome) {
-			tb.Fatalf("%s: VisitTokensStartingWith(%.80q, %q)\n got %v\nwant %v", name, input, set, got, wantSome)
+		for _, positions := range []bool{true, false} {
+			got := []visited{}
+			memo.(*memoAnalyzer).VisitTokensStartingWith(input, &first, positions, func(term []byte, pos, start, end int) {
+				got = append(got, visited{string(term), pos, start, end})
+			})
+			want := wantSome
+			if !positions {
+				want = make([]visited, len(wantSome))
+				for i, v := range wantSome {
+					v.Pos = 0
+					want[i] = v
+				}
+			}
+			if !slices.Equal(got, want) {
+				tb.Fatalf("%s: VisitTokensStartingWith(%.80q, %q, positions %v)\n got %v\nwant %v", name, input, set, positions, got, want)
+			}
 		}
 	}
 }

@@ -93,6 +93,27 @@ func fastWords(input []byte, spans [][2]int) ([][2]int, bool) {
 	i := 0
 	for i < len(input) {
 		c := input[i]
+		if c < utf8.RuneSelf && start >= 0 && pendingMid < 0 && (prev == wbLetter || prev == wbNumeric) {
+			// Inside a word, ASCII letters and digits join it (WB5, WB8,
+			// WB9, WB10): take them without the general rules.
+			cl := asciiClass[c]
+			if cl == wbLetter || cl == wbNumeric {
+				j := i + 1
+				for j < len(input) && input[j] < utf8.RuneSelf {
+					next := asciiClass[input[j]]
+					if next != wbLetter && next != wbNumeric {
+						break
+					}
+					prev2, prev = prev, cl
+					cl = next
+					j++
+				}
+				prev2, prev = prev, cl
+				hasWord = true
+				i = j
+				continue
+			}
+		}
 		var class wbClass
 		size := 1
 		if c < utf8.RuneSelf {

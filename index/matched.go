@@ -209,7 +209,7 @@ func addLocations(dst search.FieldTermLocationMap, field, term string, ls search
 	for _, l := range ls {
 		dup := false
 		for _, o := range have {
-			dup = dup || o.Pos == l.Pos
+			dup = dup || o.Start == l.Start && o.End == l.End
 		}
 		if !dup {
 			have = append(have, l)
@@ -233,6 +233,7 @@ func mergeLocations(dst, src search.FieldTermLocationMap) {
 func pageLocations(b *docBuilder, hits []Hit, tree *matchNode) map[string]search.FieldTermLocationMap {
 	terms := make(map[string]map[string]bool) // by language
 	tree.collect(terms)
+	positions := tree.hasPhrase() // term leaves need offsets only
 	out := make(map[string]search.FieldTermLocationMap, len(hits))
 	for i := range hits {
 		a := &hits[i].Article
@@ -254,7 +255,7 @@ func pageLocations(b *docBuilder, hits []Hit, tree *matchNode) map[string]search
 				continue
 			}
 			tl := search.TermLocationMap{}
-			visitTokensStartingWith(an, []byte(part.text), &first, func(term []byte, pos, start, end int) {
+			visitTokensStartingWith(an, []byte(part.text), &first, positions, func(term []byte, pos, start, end int) {
 				if want[string(term)] {
 					t := string(term)
 					tl[t] = append(tl[t], &search.Location{Pos: uint64(pos), Start: uint64(start), End: uint64(end)})
@@ -291,4 +292,17 @@ func (n *matchNode) collect(terms map[string]map[string]bool) {
 	for _, k := range n.kids {
 		k.collect(terms)
 	}
+}
+
+// hasPhrase reports whether n or a node under it is a phrase.
+func (n *matchNode) hasPhrase() bool {
+	if n.phrase != nil {
+		return true
+	}
+	for _, k := range n.kids {
+		if k.hasPhrase() {
+			return true
+		}
+	}
+	return false
 }

@@ -142,7 +142,7 @@ func newPhrase(slots [][]string) *phrase {
 // the text's token stream of a term that position accepts.
 func (p *phrase) positions(an analysis.Analyzer, text string) []map[int]bool {
 	at := make([]map[int]bool, len(p.slots))
-	visitTokensStartingWith(an, []byte(text), &p.first, func(term []byte, pos, _, _ int) {
+	visitTokensStartingWith(an, []byte(text), &p.first, true, func(term []byte, pos, _, _ int) {
 		for _, i := range p.terms[string(term)] {
 			if at[i] == nil {
 				at[i] = make(map[int]bool)
@@ -181,12 +181,13 @@ func (p *phrase) occursIn(an analysis.Analyzer, text string) bool {
 }
 
 // visitTokensStartingWith calls visit with the tokens of an's analysis of
-// input whose term starts with a byte b for which first[b] is true.
-func visitTokensStartingWith(an analysis.Analyzer, input []byte, first *[256]bool, visit func(term []byte, pos, start, end int)) {
+// input whose term starts with a byte b for which first[b] is true. pos
+// is the token's position when positions is true, and may be 0 otherwise.
+func visitTokensStartingWith(an analysis.Analyzer, input []byte, first *[256]bool, positions bool, visit func(term []byte, pos, start, end int)) {
 	if iv, ok := an.(interface {
-		VisitTokensStartingWith(input []byte, first *[256]bool, visit func(term []byte, pos, start, end int))
+		VisitTokensStartingWith(input []byte, first *[256]bool, positions bool, visit func(term []byte, pos, start, end int))
 	}); ok {
-		iv.VisitTokensStartingWith(input, first, visit)
+		iv.VisitTokensStartingWith(input, first, positions, visit)
 		return
 	}
 	visitTokens(an, input, func(term []byte, pos, start, end int) {
