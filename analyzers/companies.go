@@ -380,7 +380,10 @@ func coTokenizeInto(toks []coToken, text string) []coToken {
 	prevEnd := 0
 	i := 0
 	for i < len(text) {
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
 		if r == '&' || r == '+' {
 			toks, folds = coAppendToken(toks, folds, text, prevEnd, i, i+size, true)
 			prevEnd = i + size
@@ -393,6 +396,13 @@ func coTokenizeInto(toks []coToken, text string) []coToken {
 		}
 		start := i
 		for i < len(text) {
+			if c := text[i]; c < utf8.RuneSelf {
+				if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+					break
+				}
+				i++
+				continue
+			}
 			r, size = utf8.DecodeRuneInString(text[i:])
 			if !coIsWordRune(r) {
 				break
