@@ -100,6 +100,14 @@ func stringField(m map[string]json.RawMessage, names ...string) (string, string,
 		if raw[0] != '"' {
 			return "", name, fmt.Errorf("%w: field %q must be a string, not %s", ErrMalformed, name, jsonKind(raw))
 		}
+		if len(raw) >= 2 && bytes.IndexByte(raw, '\\') < 0 {
+			inner := raw[1 : len(raw)-1]
+			// Without escapes the string is its bytes: m comes from a
+			// decoding that checked the JSON (no raw control characters)
+			// and the caller checked its UTF-8. This spares the body a
+			// second pass.
+			return strings.TrimSpace(string(inner)), name, nil
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", name, fmt.Errorf("%w: field %q: %v", ErrMalformed, name, err)

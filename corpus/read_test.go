@@ -3,6 +3,7 @@ package corpus
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -543,6 +544,26 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 		if a.Language != "" && len(a.Language) != 2 {
 			t.Fatalf("language %q", a.Language)
+		}
+		// The strings are those encoding/json decodes.
+		var ref map[string]any
+		if err := json.Unmarshal(bytes.TrimPrefix(data, []byte("\ufeff")), &ref); err != nil {
+			t.Fatalf("DecodeJSON accepted what encoding/json refuses: %v", err)
+		}
+		for _, f := range []struct {
+			got   string
+			names []string
+		}{{a.Title, []string{"title"}}, {a.Body, []string{"body", "text"}}, {a.URL, []string{"url"}}, {a.Source, []string{"source"}}} {
+			want := ""
+			for _, n := range f.names {
+				if v, ok := ref[n].(string); ok {
+					want = strings.TrimSpace(v)
+					break
+				}
+			}
+			if f.got != want {
+				t.Fatalf("field %v: %q, encoding/json gives %q", f.names, f.got, want)
+			}
 		}
 	})
 }
