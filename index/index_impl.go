@@ -23,7 +23,7 @@ import (
 // Defaults of Options.
 const (
 	defaultCommitInterval = 2 * time.Millisecond
-	defaultMaxBatch       = 500
+	defaultMaxBatch       = 1000
 	defaultLockTimeout    = 2 * time.Second
 )
 
