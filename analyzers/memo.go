@@ -5,6 +5,7 @@ package analyzers
 // filter chain memoized.
 
 import (
+	"bytes"
 	"fmt"
 	"hash/maphash"
 	"strings"
@@ -192,9 +193,7 @@ func (m *memoAnalyzer) mayStartWith(word []byte, first *[256]bool) bool {
 
 // visitTokens is VisitTokensStartingWith (every token when first is nil).
 func (m *memoAnalyzer) visitTokens(input []byte, first *[256]bool, positions bool, visit func(term []byte, pos, start, end int)) {
-	_, unicodeWords := m.tokenizer.(*unicodetok.UnicodeTokenizer)
-	onlySplit := len(m.stream) == 0 || len(m.stream) == 1 && m.stream[0] == analysis.TokenFilter(splitDotsFilter{})
-	if !unicodeWords || !onlySplit {
+	if !m.wordsByWords() {
 		for _, t := range m.Analyze(input) {
 			if first == nil || len(t.Term) > 0 && first[t.Term[0]] {
 				visit(t.Term, t.Position, t.Start, t.End)
@@ -202,30 +201,7 @@ func (m *memoAnalyzer) visitTokens(input []byte, first *[256]bool, positions boo
 		}
 		return
 	}
-	emit := func(t analysis.Token) {
-		if first != nil && !m.mayStartWith(t.Term, first) {
-			return
-		}
-		if mt := m.lookup(&t); mt.keep && (first == nil || len(mt.term) > 0 && first[mt.term[0]]) {
-			visit(mt.term, t.Position, t.Start, t.End)
-		}
-	}
-	// The unicode tokenizer's loop, and split_glued_dots's, one token at
-	// a time.
-	pos, shift := 1, 0
-	word := func(start, end int) {
-		t := analysis.Token{Term: input[start:end], Start: start, End: end, Position: pos + shift}
-		pos++
-		var parts [][2]int
-		if len(m.stream) > 0 {
-			parts = splitGlued(t.Term)
-		}
-		if parts == nil {
-			emit(t)
-			return
-		}
-		shift += splitParts(t, parts, emit)
-	}
+	w := tokenWalker{m: m, input: input, first: first, pos: 1, visit: visit}
 	buf, _ := m.spans.Get().(*[][2]int)
 	if buf == nil {
 		buf = new([][2]int)
@@ -234,23 +210,168 @@ func (m *memoAnalyzer) visitTokens(input []byte, first *[256]bool, positions boo
 	if first != nil && !positions {
 		// Runs between ASCII white space, split alone (the segmentation
 		// of a run is the same alone as in its text).
-		for a := 0; a < len(input); {
-			if isASCIISpace(input[a]) {
-				a++
-				continue
-			}
-			b := a + 1
-			for b < len(input) && !isASCIISpace(input[b]) {
-				b++
-			}
+		for a, b := nextRun(input, 0); a < b; a, b = nextRun(input, b) {
 			if m.runMayHold(input[a:b], first) {
-				*buf = splitWords(input, a, b, (*buf)[:0], word)
+				*buf = splitWords(input, a, b, (*buf)[:0], w.word)
 			}
-			a = b
 		}
 		return
 	}
-	*buf = splitWords(input, 0, len(input), (*buf)[:0], word)
+	*buf = splitWords(input, 0, len(input), (*buf)[:0], w.word)
+}
+
+// wordsByWords reports whether the analyzer's tokenizer and stream filters
+// are those tokenWalker reproduces a word at a time: Bleve's unicode
+// tokenizer, then at most split_glued_dots.
+func (m *memoAnalyzer) wordsByWords() bool {
+	_, unicodeWords := m.tokenizer.(*unicodetok.UnicodeTokenizer)
+	return unicodeWords && (len(m.stream) == 0 || len(m.stream) == 1 && m.stream[0] == analysis.TokenFilter(splitDotsFilter{}))
+}
+
+// nextRun returns the bounds of the first run of input at or after from
+// that holds no ASCII white space (a == b == len(input) when none is left).
+func nextRun(input []byte, from int) (a, b int) {
+	a = from
+	for a < len(input) && isASCIISpace(input[a]) {
+		a++
+	}
+	b = a
+	for b < len(input) && !isASCIISpace(input[b]) {
+		b++
+	}
+	return a, b
+}
+
+// tokenWalker turns words into tokens as the analyzer does: the unicode
+// tokenizer's loop and split_glued_dots, one word at a time, then the
+// memoized filters; it visits the tokens whose term starts with a byte of
+// first (every token when first is nil).
+type tokenWalker struct {
+	m          *memoAnalyzer
+	input      []byte
+	first      *[256]bool
+	pos, shift int // the next word's position is pos+shift
+	visit      func(term []byte, pos, start, end int)
+}
+
+func (w *tokenWalker) emit(t analysis.Token) {
+	if w.first != nil && !w.m.mayStartWith(t.Term, w.first) {
+		return
+	}
+	if mt := w.m.lookup(&t); mt.keep && (w.first == nil || len(mt.term) > 0 && w.first[mt.term[0]]) {
+		w.visit(mt.term, t.Position, t.Start, t.End)
+	}
+}
+
+func (w *tokenWalker) word(start, end int) {
+	term := w.input[start:end]
+	if w.first != nil && bytes.IndexByte(term, '.') < 0 && !w.m.mayStartWith(term, w.first) {
+		w.pos++ // a word without glued dots is one token, unwanted
+		return
+	}
+	t := analysis.Token{Term: term, Start: start, End: end, Position: w.pos + w.shift}
+	w.pos++
+	var parts [][2]int
+	if len(w.m.stream) > 0 {
+		parts = splitGlued(t.Term)
+	}
+	if parts == nil {
+		w.emit(t)
+		return
+	}
+	w.shift += splitParts(t, parts, w.emit)
+}
+
+// ContainsPhrase reports whether input, analyzed, holds a phrase:
+// slots[i] lists the terms accepted at the phrase's i-th position, and an
+// empty list accepts any word (a stop word removed from the query). Only
+// the runs of text between ASCII white space that may hold a term of
+// slots[0], and the runs after them that the phrase can reach, are split
+// into words: checking a phrase costs little more than scanning the text.
+func (m *memoAnalyzer) ContainsPhrase(input []byte, slots [][]string) bool {
+	if len(slots) == 0 || len(slots[0]) == 0 {
+		return false
+	}
+	var first0, firstAll [256]bool
+	slotsOf := make(map[string][]int)
+	for i, ts := range slots {
+		for _, t := range ts {
+			if t == "" {
+				continue
+			}
+			firstAll[t[0]] = true
+			if i == 0 {
+				first0[t[0]] = true
+			}
+			slotsOf[t] = append(slotsOf[t], i)
+		}
+	}
+	var hits [][2]int // position, slot
+	visit := func(term []byte, pos, _, _ int) {
+		for _, i := range slotsOf[string(term)] {
+			hits = append(hits, [2]int{pos, i})
+		}
+	}
+	if !m.wordsByWords() {
+		m.visitTokens(input, &firstAll, true, visit)
+		return phraseIn(hits, slots)
+	}
+	buf, _ := m.spans.Get().(*[][2]int)
+	if buf == nil {
+		buf = new([][2]int)
+	}
+	defer m.spans.Put(buf)
+	for a, b := nextRun(input, 0); a < b; a, b = nextRun(input, b) {
+		if !m.runMayHold(input[a:b], &first0) {
+			continue
+		}
+		// A window from this run, positions counted from it.
+		w := tokenWalker{m: m, input: input, first: &firstAll, pos: 1, visit: visit}
+		hits = hits[:0]
+		*buf = splitWords(input, a, b, (*buf)[:0], w.word)
+		last := -1 // the last position where the phrase may start
+		for _, h := range hits {
+			if h[1] == 0 {
+				last = max(last, h[0])
+			}
+		}
+		if last < 0 {
+			continue
+		}
+		for c, d := nextRun(input, b); c < d && w.pos+w.shift <= last+len(slots)-1; c, d = nextRun(input, d) {
+			*buf = splitWords(input, c, d, (*buf)[:0], w.word)
+		}
+		if phraseIn(hits, slots) {
+			return true
+		}
+	}
+	return false
+}
+
+// phraseIn reports whether hits (a token's position and a slot its term
+// fills) hold the phrase slots: a position p filling slot 0 such that p+i
+// fills slot i for every slot i with terms.
+func phraseIn(hits [][2]int, slots [][]string) bool {
+	for _, h := range hits {
+		if h[1] != 0 {
+			continue
+		}
+		ok := true
+		for i := 1; i < len(slots) && ok; i++ {
+			if len(slots[i]) == 0 {
+				continue
+			}
+			found := false
+			for _, o := range hits {
+				found = found || o[0] == h[0]+i && o[1] == i
+			}
+			ok = found
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // splitWords calls word with the byte ranges of the words of input[a:b],
@@ -274,9 +395,29 @@ func splitWords(input []byte, a, b int, spans [][2]int, word func(start, end int
 	return spans[:0]
 }
 
-func isASCIISpace(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'
-}
+func isASCIISpace(c byte) bool { return byteKinds[c] == kindSpace }
+
+// The kinds of bytes that runs and runMayHold tell apart.
+const (
+	kindOther = iota // ASCII punctuation, symbols, controls
+	kindSpace        // ASCII white space: always a word boundary
+	kindAlnum        // ASCII letter or digit
+	kindNonASCII
+)
+
+var byteKinds = func() (k [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c >= utf8.RuneSelf:
+			k[c] = kindNonASCII
+		case c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+			k[c] = kindSpace
+		case c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			k[c] = kindAlnum
+		}
+	}
+	return k
+}()
 
 // runMayHold reports whether a run of text without white space may hold a
 // token whose term starts with a byte of first: whether a letter, digit
@@ -305,11 +446,10 @@ func (m *memoAnalyzer) runMayHold(run []byte, first *[256]bool) bool {
 			}
 			continue
 		}
-		isAlnum := c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 		if !alnum && (m.initials[c] == 0 || first[m.initials[c]]) {
 			return true
 		}
-		alnum = isAlnum
+		alnum = byteKinds[c] == kindAlnum
 	}
 	return false
 }

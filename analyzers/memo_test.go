@@ -84,7 +84,47 @@ func checkMemo(tb testing.TB, name string, memo, ref analysis.Analyzer, text str
 		tb.Fatalf("%s: VisitTokens changed its input %.80q", name, text)
 	}
 	checkStartingWith(tb, name, memo, input, want)
+	checkPhrases(tb, name, memo, input, want)
 	return len(want)
+}
+
+// checkPhrases fails unless ContainsPhrase agrees with the reference tokens
+// want on phrases made of them: runs of up to three positions from some
+// tokens (stop-word gaps left empty), which occur, and pairs of tokens
+// five positions apart set side by side, which mostly do not.
+func checkPhrases(tb testing.TB, name string, memo analysis.Analyzer, input []byte, want []visited) {
+	tb.Helper()
+	at := map[int][]string{}
+	for _, v := range want {
+		at[v.Pos] = append(at[v.Pos], v.Term)
+	}
+	expect := func(slots [][]string) bool {
+		var hits [][2]int
+		for _, v := range want {
+			for i, ts := range slots {
+				if slices.Contains(ts, v.Term) {
+					hits = append(hits, [2]int{v.Pos, i})
+				}
+			}
+		}
+		return phraseIn(hits, slots)
+	}
+	step := max(1, len(want)/10)
+	for k := 0; k < len(want); k += step {
+		p := want[k].Pos
+		phrases := [][][]string{
+			{{want[k].Term}, at[p+1], at[p+2]},
+			{{want[k].Term}, at[p+5]},
+		}
+		for _, slots := range phrases {
+			for len(slots) > 1 && len(slots[len(slots)-1]) == 0 {
+				slots = slots[:len(slots)-1]
+			}
+			if got, exp := memo.(*memoAnalyzer).ContainsPhrase(input, slots), expect(slots); got != exp {
+				tb.Fatalf("%s: ContainsPhrase(%.80q, %q) = %v, the reference tokens say %v", name, input, slots, got, exp)
+			}
+		}
+	}
 }
 
 // checkStartingWith fails unless VisitTokensStartingWith gives the tokens

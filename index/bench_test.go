@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -214,10 +215,24 @@ func reportLatency(b *testing.B, ds []time.Duration, cpu0 time.Duration) {
 
 // BenchmarkSearchPage runs the benchmark queries round-robin: a full
 // results page (top 10 with highlights, total, every facet).
-func BenchmarkSearchPage(b *testing.B) { benchSearchPage(b, sharedOrangeSum(b)) }
+func BenchmarkSearchPage(b *testing.B) { benchSearchPage(b, sharedOrangeSum(b), benchQueries(b)) }
 
-func benchSearchPage(b *testing.B, x *Index) {
-	qs := benchQueries(b)
+// BenchmarkPhrasePage is BenchmarkSearchPage with the queries of several
+// words in quotes: phrases, which are checked on each candidate's text.
+func BenchmarkPhrasePage(b *testing.B) { benchSearchPage(b, sharedOrangeSum(b), phraseQueries(b)) }
+
+// phraseQueries returns the benchmark queries of several words, quoted.
+func phraseQueries(b *testing.B) []string {
+	var qs []string
+	for _, q := range benchQueries(b) {
+		if len(strings.Fields(q)) > 1 {
+			qs = append(qs, `"`+q+`"`)
+		}
+	}
+	return qs
+}
+
+func benchSearchPage(b *testing.B, x *Index, qs []string) {
 	ctx := context.Background()
 	// One warm-up round: the first search of a segment reads its records.
 	for _, q := range qs {
@@ -340,8 +355,11 @@ func sharedBig(b *testing.B) *Index {
 
 // BenchmarkSearchPageBig is BenchmarkSearchPage on the big index.
 func BenchmarkSearchPageBig(b *testing.B) {
-	benchSearchPage(b, sharedBig(b))
+	benchSearchPage(b, sharedBig(b), benchQueries(b))
 }
+
+// BenchmarkPhrasePageBig is BenchmarkPhrasePage on the big index.
+func BenchmarkPhrasePageBig(b *testing.B) { benchSearchPage(b, sharedBig(b), phraseQueries(b)) }
 
 // BenchmarkMatchAllFacetsBig is BenchmarkMatchAllFacets on the big index.
 func BenchmarkMatchAllFacetsBig(b *testing.B) {

@@ -82,11 +82,29 @@ func (m *memoReader) storedText(id bindex.IndexInternalID, part string) (string,
 		return "", fmt.Errorf("index: no document number %d", g)
 	}
 	local := g - m.view.offsets[s]
-	var f storedFields
-	if err := m.view.segs[s].VisitDocument(local, f.visit); err != nil {
+	// Only the stored field that holds part is copied.
+	want := fieldBody
+	if part == "title" {
+		want = fieldSrc
+	}
+	var text string
+	var partErr error
+	err := m.view.segs[s].VisitDocument(local, func(name string, _ byte, val []byte, _ []uint64) bool {
+		if name != want {
+			return true
+		}
+		// val is only valid during the visit.
+		f := storedFields{body: val}
+		if want == fieldSrc {
+			f = storedFields{src: val}
+		}
+		text, partErr = storedPart(&f, part)
+		return false
+	})
+	if err != nil {
 		return "", fmt.Errorf("index: read stored article: %w", err)
 	}
-	return storedPart(&f, part)
+	return text, partErr
 }
 
 // FieldDictFuzzy implements bindex.IndexReaderFuzzy: the terms of field

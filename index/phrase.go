@@ -177,6 +177,12 @@ func (p *phrase) occursIn(an analysis.Analyzer, text string) bool {
 	if len(p.slots) == 0 || len(p.slots[0]) == 0 {
 		return false
 	}
+	if pc, ok := an.(interface {
+		ContainsPhrase(input []byte, slots [][]string) bool
+	}); ok {
+		// Splits into words only the parts of text near a first term.
+		return pc.ContainsPhrase([]byte(text), p.slots)
+	}
 	return len(p.starts(p.positions(an, text))) > 0
 }
 
@@ -209,7 +215,7 @@ func visitTokens(an analysis.Analyzer, input []byte, visit func(term []byte, pos
 }
 
 // verifyingSearcher passes on the matches of its Searcher that check
-// accepts. It checks ctx every checkCtxEvery candidates, the checks
+// accepts. It checks ctx every checkCtxPhrase candidates, the checks
 // being the costly part.
 type verifyingSearcher struct {
 	search.Searcher
@@ -220,7 +226,7 @@ type verifyingSearcher struct {
 
 // accept returns dm when it passes the check, nil (dm recycled) otherwise.
 func (s *verifyingSearcher) accept(sctx *search.SearchContext, dm *search.DocumentMatch) (*search.DocumentMatch, error) {
-	if s.n++; s.n%checkCtxEvery == 0 {
+	if s.n++; s.n%checkCtxPhrase == 0 {
 		if err := s.ctx.Err(); err != nil {
 			return nil, err
 		}

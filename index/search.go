@@ -32,6 +32,7 @@ const (
 	defaultFacetSize = 20
 	maxFacetSize     = 1000
 	checkCtxEvery    = 4096 // hits between two checks of the context
+	checkCtxPhrase   = 64   // phrase candidates between two checks (each reads and analyzes a text)
 
 	bodyFragments    = 3
 	bodyFragmentSize = 160
