@@ -350,22 +350,20 @@ func (m *memoAnalyzer) ContainsPhrase(input []byte, slots [][]string) bool {
 
 // phraseIn reports whether hits (a token's position and a slot its term
 // fills) hold the phrase slots: a position p filling slot 0 such that p+i
-// fills slot i for every slot i with terms.
+// fills slot i for every slot i with terms. It is linear in hits: a run of
+// text without spaces can hold a term tens of thousands of times.
 func phraseIn(hits [][2]int, slots [][]string) bool {
+	filled := make(map[[2]int]bool, len(hits))
+	for _, h := range hits {
+		filled[h] = true
+	}
 	for _, h := range hits {
 		if h[1] != 0 {
 			continue
 		}
 		ok := true
 		for i := 1; i < len(slots) && ok; i++ {
-			if len(slots[i]) == 0 {
-				continue
-			}
-			found := false
-			for _, o := range hits {
-				found = found || o[0] == h[0]+i && o[1] == i
-			}
-			ok = found
+			ok = len(slots[i]) == 0 || filled[[2]int{h[0] + i, i}]
 		}
 		if ok {
 			return true

@@ -171,12 +171,18 @@ func (h *hitMatch) evalPhrase(n *matchNode, into search.FieldTermLocationMap) bo
 	if len(p.slots) == 0 || len(p.slots[0]) == 0 || tl == nil {
 		return false
 	}
+	type termLoc struct {
+		term string
+		loc  *search.Location
+	}
 	at := make([]map[int]bool, len(p.slots))
+	byPos := make([]map[int][]termLoc, len(p.slots)) // the slot's tokens by position
 	for i, ts := range p.slots {
-		at[i] = make(map[int]bool)
+		at[i], byPos[i] = make(map[int]bool), make(map[int][]termLoc)
 		for _, t := range ts {
 			for _, l := range tl[t] {
 				at[i][int(l.Pos)] = true
+				byPos[i][int(l.Pos)] = append(byPos[i][int(l.Pos)], termLoc{t, l})
 			}
 		}
 	}
@@ -184,21 +190,31 @@ func (h *hitMatch) evalPhrase(n *matchNode, into search.FieldTermLocationMap) bo
 	if len(starts) == 0 {
 		return false
 	}
+	found := search.FieldTermLocationMap{}
 	for _, start := range starts {
-		for i, ts := range p.slots {
-			for _, t := range ts {
-				for _, l := range tl[t] {
-					if int(l.Pos) == start+i {
-						addLocations(into, n.field, t, search.Locations{l})
-					}
-				}
+		for i := range p.slots {
+			for _, tl := range byPos[i][start+i] {
+				found[n.field] = appendLocation(found[n.field], tl.term, tl.loc)
 			}
 		}
 	}
+	mergeLocations(into, found)
 	return true
 }
 
+// appendLocation adds l to the locations of term in tl, made if nil.
+func appendLocation(tl search.TermLocationMap, term string, l *search.Location) search.TermLocationMap {
+	if tl == nil {
+		tl = search.TermLocationMap{}
+	}
+	tl[term] = append(tl[term], l)
+	return tl
+}
+
 // addLocations adds ls to the locations of term in field, once each.
+// Locations are told apart by identity: all come from one analysis of
+// the hit (pageLocations), and a huge text may hold a term tens of
+// thousands of times.
 func addLocations(dst search.FieldTermLocationMap, field, term string, ls search.Locations) {
 	tl := dst[field]
 	if tl == nil {
@@ -206,12 +222,13 @@ func addLocations(dst search.FieldTermLocationMap, field, term string, ls search
 		dst[field] = tl
 	}
 	have := tl[term]
+	seen := make(map[*search.Location]bool, len(have)+len(ls))
+	for _, l := range have {
+		seen[l] = true
+	}
 	for _, l := range ls {
-		dup := false
-		for _, o := range have {
-			dup = dup || o.Start == l.Start && o.End == l.End
-		}
-		if !dup {
+		if !seen[l] {
+			seen[l] = true
 			have = append(have, l)
 		}
 	}
