@@ -222,6 +222,19 @@ func addLocations(dst search.FieldTermLocationMap, field, term string, ls search
 		dst[field] = tl
 	}
 	have := tl[term]
+	if len(have)+len(ls) <= 16 {
+		for _, l := range ls {
+			dup := false
+			for _, o := range have {
+				dup = dup || o == l
+			}
+			if !dup {
+				have = append(have, l)
+			}
+		}
+		tl[term] = have
+		return
+	}
 	seen := make(map[*search.Location]bool, len(have)+len(ls))
 	for _, l := range have {
 		seen[l] = true
