@@ -44,6 +44,16 @@ func analyzer(tb testing.TB, im *mapping.IndexMappingImpl, lang string) analysis
 	return an
 }
 
+// analyzersByLang returns the analyzer of every language of im, by code.
+func analyzersByLang(tb testing.TB, im *mapping.IndexMappingImpl) map[string]analysis.Analyzer {
+	tb.Helper()
+	out := map[string]analysis.Analyzer{}
+	for _, lang := range Languages {
+		out[lang] = analyzer(tb, im, lang)
+	}
+	return out
+}
+
 // terms returns the terms of text's tokens.
 func terms(an analysis.Analyzer, text string) []string {
 	var out []string
@@ -304,11 +314,7 @@ func FuzzAnalyzeOffsets(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	im := testMapping(f)
-	ans := map[string]analysis.Analyzer{}
-	for _, lang := range Languages {
-		ans[lang] = analyzer(f, im, lang)
-	}
+	ans := analyzersByLang(f, testMapping(f))
 	f.Fuzz(func(t *testing.T, text string) {
 		if !utf8.ValidString(text) {
 			t.Skip("articles are valid UTF-8 (corpus.Article.Validate)")

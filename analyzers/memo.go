@@ -265,15 +265,11 @@ func (w *tokenWalker) emit(t analysis.Token) {
 
 func (w *tokenWalker) word(start, end int) {
 	term := w.input[start:end]
-	if w.first != nil && bytes.IndexByte(term, '.') < 0 && !w.m.mayStartWith(term, w.first) {
-		w.pos++ // a word without glued dots is one token, unwanted
-		return
-	}
 	t := analysis.Token{Term: term, Start: start, End: end, Position: w.pos + w.shift}
 	w.pos++
 	var parts [][2]int
-	if len(w.m.stream) > 0 {
-		parts = splitGlued(t.Term)
+	if len(w.m.stream) > 0 && bytes.IndexByte(term, '.') >= 0 {
+		parts = splitGlued(term)
 	}
 	if parts == nil {
 		w.emit(t)
@@ -282,28 +278,53 @@ func (w *tokenWalker) word(start, end int) {
 	w.shift += splitParts(t, parts, w.emit)
 }
 
-// ContainsPhrase reports whether input, analyzed, holds a phrase:
+// ContainsPhrase reports whether input, analyzed with an, holds a phrase:
 // slots[i] lists the terms accepted at the phrase's i-th position, and an
-// empty list accepts any word (a stop word removed from the query). Only
-// the runs of text between ASCII white space that may hold a term of
-// slots[0], and the runs after them that the phrase can reach, are split
-// into words: checking a phrase costs little more than scanning the text.
-func (m *memoAnalyzer) ContainsPhrase(input []byte, slots [][]string) bool {
+// empty list accepts any word (a stop word removed from the query). With
+// the analyzers of [MemoAnalyzerType], only the runs of text between
+// ASCII white space that may hold a term of slots[0], and the runs after
+// them that the phrase can reach, are split into words: checking a phrase
+// costs little more than scanning the text. Other analyzers analyze all
+// of it, and may rewrite input (Bleve's token filters work in place).
+func ContainsPhrase(an analysis.Analyzer, input []byte, slots [][]string) bool {
 	if len(slots) == 0 || len(slots[0]) == 0 {
 		return false
 	}
-	var first0, firstAll [256]bool
+	if m, ok := an.(*memoAnalyzer); ok && m.wordsByWords() {
+		return m.containsPhrase(input, slots)
+	}
+	slotsOf := phraseSlots(slots)
+	var hits [][2]int // position, slot
+	for _, t := range an.Analyze(input) {
+		for _, i := range slotsOf[string(t.Term)] {
+			hits = append(hits, [2]int{t.Position, i})
+		}
+	}
+	return phraseIn(hits, slots)
+}
+
+// phraseSlots returns the slots of each term of a phrase.
+func phraseSlots(slots [][]string) map[string][]int {
 	slotsOf := make(map[string][]int)
 	for i, ts := range slots {
 		for _, t := range ts {
-			if t == "" {
-				continue
+			if t != "" {
+				slotsOf[t] = append(slotsOf[t], i)
 			}
-			firstAll[t[0]] = true
-			if i == 0 {
-				first0[t[0]] = true
-			}
-			slotsOf[t] = append(slotsOf[t], i)
+		}
+	}
+	return slotsOf
+}
+
+// containsPhrase is ContainsPhrase for an analyzer whose tokens
+// tokenWalker reproduces.
+func (m *memoAnalyzer) containsPhrase(input []byte, slots [][]string) bool {
+	slotsOf := phraseSlots(slots)
+	var first0, firstAll [256]bool
+	for t, at := range slotsOf {
+		firstAll[t[0]] = true
+		if at[0] == 0 {
+			first0[t[0]] = true
 		}
 	}
 	var hits [][2]int // position, slot
@@ -311,10 +332,6 @@ func (m *memoAnalyzer) ContainsPhrase(input []byte, slots [][]string) bool {
 		for _, i := range slotsOf[string(term)] {
 			hits = append(hits, [2]int{pos, i})
 		}
-	}
-	if !m.wordsByWords() {
-		m.visitTokens(input, &firstAll, true, visit)
-		return phraseIn(hits, slots)
 	}
 	buf, _ := m.spans.Get().(*[][2]int)
 	if buf == nil {

@@ -234,7 +234,7 @@ func TestHighlightGolden(t *testing.T) {
 				t.Fatalf("%q: no match tree", tc.q)
 			}
 			hit := Hit{Article: corpus.Article{ID: "a", Language: "fr", Title: title, Body: body}}
-			dm := &search.DocumentMatch{Locations: pageLocations(builder, []Hit{hit}, tree)["a"]}
+			dm := &search.DocumentMatch{Locations: pageLocations(builder, []Hit{hit}, tree)[0]}
 			var b strings.Builder
 			b.WriteString("query: " + tc.q + "\ntitle: " + highlightAll(title, spansOf(dm, "title_fr")) + "\n")
 			for _, f := range highlight(body, spansOf(dm, "body_fr"), 3, 160) {

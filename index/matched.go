@@ -57,11 +57,10 @@ func (q *termQuery) record(ctx context.Context, near []weightedTerm) {
 type matchNode struct {
 	and, or bool
 	lang    string
-	terms   []string // the terms of a termQuery or of a Bleve term query
-	field   string   // a phrase's field, or a Bleve term query's
-
-	phrase *phrase
-	kids   []*matchNode
+	terms   []string   // the terms of a termQuery or of a Bleve term query
+	field   string     // a phrase's field, or a Bleve term query's
+	phrase  [][]string // a phrase's terms by position (see phraseQuery)
+	kids    []*matchNode
 }
 
 // matchTree returns the tree of the parts of q that match (exclusions,
@@ -97,7 +96,7 @@ func matchTree(q query.Query, log *termLog) (*matchNode, bool) {
 			_, lang, ok := strings.Cut(q.FieldVal, "_")
 			return &matchNode{lang: lang, field: q.FieldVal, terms: []string{q.Term}}, ok
 		case *phraseQuery:
-			return &matchNode{lang: q.Lang, field: q.Field, phrase: newPhrase(q.Terms)}, true
+			return &matchNode{lang: q.Lang, field: q.Field, phrase: q.Terms}, true
 		case *query.ConjunctionQuery:
 			return group(&matchNode{and: true}, q.Conjuncts)
 		case *query.DisjunctionQuery:
@@ -167,48 +166,42 @@ func (h *hitMatch) eval(n *matchNode, into search.FieldTermLocationMap) bool {
 // evalPhrase is eval for a phrase: the locations of its terms where the
 // whole phrase occurs in its field.
 func (h *hitMatch) evalPhrase(n *matchNode, into search.FieldTermLocationMap) bool {
-	p, tl := n.phrase, h.locs[n.field]
-	if len(p.slots) == 0 || len(p.slots[0]) == 0 || tl == nil {
+	slots, tl := n.phrase, h.locs[n.field]
+	if len(slots) == 0 || tl == nil {
 		return false
 	}
 	type termLoc struct {
 		term string
 		loc  *search.Location
 	}
-	at := make([]map[int]bool, len(p.slots))
-	byPos := make([]map[int][]termLoc, len(p.slots)) // the slot's tokens by position
-	for i, ts := range p.slots {
-		at[i], byPos[i] = make(map[int]bool), make(map[int][]termLoc)
+	byPos := make([]map[int][]termLoc, len(slots)) // each slot's tokens by position
+	for i, ts := range slots {
+		byPos[i] = make(map[int][]termLoc)
 		for _, t := range ts {
 			for _, l := range tl[t] {
-				at[i][int(l.Pos)] = true
 				byPos[i][int(l.Pos)] = append(byPos[i][int(l.Pos)], termLoc{t, l})
 			}
 		}
 	}
-	starts := p.starts(at)
-	if len(starts) == 0 {
-		return false
-	}
-	found := search.FieldTermLocationMap{}
-	for _, start := range starts {
-		for i := range p.slots {
+	found := map[string]search.Locations{} // by term
+	for start := range byPos[0] {
+		whole := true
+		for i := 1; i < len(slots) && whole; i++ {
+			whole = len(slots[i]) == 0 || len(byPos[i][start+i]) > 0
+		}
+		if !whole {
+			continue
+		}
+		for i := range slots {
 			for _, tl := range byPos[i][start+i] {
-				found[n.field] = appendLocation(found[n.field], tl.term, tl.loc)
+				found[tl.term] = append(found[tl.term], tl.loc)
 			}
 		}
 	}
-	mergeLocations(into, found)
-	return true
-}
-
-// appendLocation adds l to the locations of term in tl, made if nil.
-func appendLocation(tl search.TermLocationMap, term string, l *search.Location) search.TermLocationMap {
-	if tl == nil {
-		tl = search.TermLocationMap{}
+	for term, ls := range found {
+		addLocations(into, n.field, term, ls)
 	}
-	tl[term] = append(tl[term], l)
-	return tl
+	return len(found) > 0
 }
 
 // addLocations adds ls to the locations of term in field, once each.
@@ -222,19 +215,6 @@ func addLocations(dst search.FieldTermLocationMap, field, term string, ls search
 		dst[field] = tl
 	}
 	have := tl[term]
-	if len(have)+len(ls) <= 16 {
-		for _, l := range ls {
-			dup := false
-			for _, o := range have {
-				dup = dup || o == l
-			}
-			if !dup {
-				have = append(have, l)
-			}
-		}
-		tl[term] = have
-		return
-	}
 	seen := make(map[*search.Location]bool, len(have)+len(ls))
 	for _, l := range have {
 		seen[l] = true
@@ -258,13 +238,13 @@ func mergeLocations(dst, src search.FieldTermLocationMap) {
 }
 
 // pageLocations returns the locations of tree's matching terms in each
-// hit, keyed by id, from the hits' title and body analyzed again with
-// b's analyzers.
-func pageLocations(b *docBuilder, hits []Hit, tree *matchNode) map[string]search.FieldTermLocationMap {
+// hit, in the order of hits, from the hits' title and body analyzed again
+// with b's analyzers.
+func pageLocations(b *docBuilder, hits []Hit, tree *matchNode) []search.FieldTermLocationMap {
 	terms := make(map[string]map[string]bool) // by language
 	tree.collect(terms)
 	positions := tree.hasPhrase() // term leaves need offsets only
-	out := make(map[string]search.FieldTermLocationMap, len(hits))
+	out := make([]search.FieldTermLocationMap, len(hits))
 	for i := range hits {
 		a := &hits[i].Article
 		h := hitMatch{lang: fieldLang4(a.Language), locs: search.FieldTermLocationMap{}}
@@ -295,7 +275,7 @@ func pageLocations(b *docBuilder, hits []Hit, tree *matchNode) map[string]search
 		}
 		locs := search.FieldTermLocationMap{}
 		h.eval(tree, locs)
-		out[a.ID] = locs
+		out[i] = locs
 	}
 	return out
 }
@@ -312,11 +292,9 @@ func (n *matchNode) collect(terms map[string]map[string]bool) {
 	for _, t := range n.terms {
 		add(t)
 	}
-	if n.phrase != nil {
-		for _, ts := range n.phrase.slots {
-			for _, t := range ts {
-				add(t)
-			}
+	for _, ts := range n.phrase {
+		for _, t := range ts {
+			add(t)
 		}
 	}
 	for _, k := range n.kids {

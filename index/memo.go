@@ -3,7 +3,6 @@ package index
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -75,21 +74,16 @@ func newMemoReader(v *view, lb *levBuilders) *memoReader {
 
 // storedText implements textReader: the title or the body ("title",
 // "body") of the document whose internal id is id.
-func (m *memoReader) storedText(id bindex.IndexInternalID, part string) (string, error) {
-	g := id.Value()
-	s := sort.Search(len(m.view.offsets), func(i int) bool { return m.view.offsets[i] > g }) - 1
-	if s < 0 {
-		return "", fmt.Errorf("index: no document number %d", g)
-	}
-	local := g - m.view.offsets[s]
+func (m *memoReader) storedText(id bindex.IndexInternalID, part string) ([]byte, error) {
+	s, local := m.view.locate(id.Value(), 0)
 	// Only the stored field that holds part is copied.
 	want := fieldBody
 	if part == "title" {
 		want = fieldSrc
 	}
-	var text string
+	var text []byte
 	var partErr error
-	err := m.view.segs[s].VisitDocument(local, func(name string, _ byte, val []byte, _ []uint64) bool {
+	err := m.view.segs[s].VisitDocument(uint64(local), func(name string, _ byte, val []byte, _ []uint64) bool {
 		if name != want {
 			return true
 		}
@@ -102,7 +96,7 @@ func (m *memoReader) storedText(id bindex.IndexInternalID, part string) (string,
 		return false
 	})
 	if err != nil {
-		return "", fmt.Errorf("index: read stored article: %w", err)
+		return nil, fmt.Errorf("index: read stored article: %w", err)
 	}
 	return text, partErr
 }

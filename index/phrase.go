@@ -10,6 +10,7 @@ package index
 // Highlights are found the same way (matched.go), on a page's hits only.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,6 +21,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"veille/analyzers"
 )
 
 // phraseQuery matches the articles whose field (title_<lang> or
@@ -45,10 +48,10 @@ func (q *phraseQuery) Boost() float64 {
 	return q.boost
 }
 
-// textReader reads the stored text of a document's title or body; the
-// readers of searches (memoReader) implement it.
+// textReader reads the stored text of a document's title or body (a copy
+// the caller may keep); the readers of searches (memoReader) implement it.
 type textReader interface {
-	storedText(id bleveindex.IndexInternalID, part string) (string, error)
+	storedText(id bleveindex.IndexInternalID, part string) ([]byte, error)
 }
 
 // Searcher implements query.Query. It reads texts through r when r is a
@@ -108,82 +111,13 @@ func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 		}
 		all = c
 	}
-	ph := newPhrase(q.Terms)
 	return &verifyingSearcher{Searcher: all, ctx: ctx, check: func(id bleveindex.IndexInternalID) (bool, error) {
 		text, err := tr.storedText(id, part)
-		if err != nil || text == "" {
+		if err != nil || len(text) == 0 {
 			return false, err
 		}
-		return ph.occursIn(an, text), nil
+		return analyzers.ContainsPhrase(an, text, q.Terms), nil
 	}}, nil
-}
-
-// phrase is a phrase ready to be looked for in analyzed text.
-type phrase struct {
-	slots [][]string       // by relative position; empty: any word
-	terms map[string][]int // the slots of each term
-	first [256]bool        // the first bytes of the terms
-}
-
-func newPhrase(slots [][]string) *phrase {
-	p := &phrase{slots: slots, terms: make(map[string][]int)}
-	for i, ts := range slots {
-		for _, t := range ts {
-			p.terms[t] = append(p.terms[t], i)
-			if t != "" {
-				p.first[t[0]] = true
-			}
-		}
-	}
-	return p
-}
-
-// positions returns, for each position of the phrase, the positions in
-// the text's token stream of a term that position accepts.
-func (p *phrase) positions(an analysis.Analyzer, text string) []map[int]bool {
-	at := make([]map[int]bool, len(p.slots))
-	visitTokensStartingWith(an, []byte(text), &p.first, true, func(term []byte, pos, _, _ int) {
-		for _, i := range p.terms[string(term)] {
-			if at[i] == nil {
-				at[i] = make(map[int]bool)
-			}
-			at[i][pos] = true
-		}
-	})
-	return at
-}
-
-// starts returns the token positions where the phrase begins, given the
-// output of positions, in no particular order.
-func (p *phrase) starts(at []map[int]bool) []int {
-	var out []int
-	for start := range at[0] {
-		ok := true
-		for i, ts := range p.slots {
-			if len(ts) > 0 && !at[i][start+i] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, start)
-		}
-	}
-	return out
-}
-
-// occursIn reports whether text, analyzed with an, holds the phrase.
-func (p *phrase) occursIn(an analysis.Analyzer, text string) bool {
-	if len(p.slots) == 0 || len(p.slots[0]) == 0 {
-		return false
-	}
-	if pc, ok := an.(interface {
-		ContainsPhrase(input []byte, slots [][]string) bool
-	}); ok {
-		// Splits into words only the parts of text near a first term.
-		return pc.ContainsPhrase([]byte(text), p.slots)
-	}
-	return len(p.starts(p.positions(an, text))) > 0
 }
 
 // visitTokensStartingWith calls visit with the tokens of an's analysis of
@@ -267,18 +201,18 @@ func (s *verifyingSearcher) Advance(sctx *search.SearchContext, id bleveindex.In
 	return s.Next(sctx)
 }
 
-// storedPart returns the title or the body of stored fields.
-func storedPart(f *storedFields, part string) (string, error) {
+// storedPart returns a copy of the title or the body of stored fields.
+func storedPart(f *storedFields, part string) ([]byte, error) {
 	if part != "title" {
-		return string(f.body), nil
+		return bytes.Clone(f.body), nil
 	}
 	var t struct {
 		Title string `json:"title"`
 	}
 	if err := json.Unmarshal(f.src, &t); err != nil {
-		return "", fmt.Errorf("index: decode stored article: %w", err)
+		return nil, fmt.Errorf("index: decode stored article: %w", err)
 	}
-	return t.Title, nil
+	return []byte(t.Title), nil
 }
 
 // docTextReader is the textReader of any Bleve index reader: the stored
@@ -289,14 +223,14 @@ type docTextReader struct {
 	field string
 }
 
-func (d docTextReader) storedText(id bleveindex.IndexInternalID, part string) (string, error) {
+func (d docTextReader) storedText(id bleveindex.IndexInternalID, part string) ([]byte, error) {
 	ext, err := d.r.ExternalID(id)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	doc, err := d.r.Document(ext)
 	if err != nil || doc == nil {
-		return "", err
+		return nil, err
 	}
 	var f storedFields
 	var own []byte
@@ -307,10 +241,10 @@ func (d docTextReader) storedText(id bleveindex.IndexInternalID, part string) (s
 		f.visit(fl.Name(), 0, fl.Value(), nil)
 	})
 	if own != nil {
-		return string(own), nil
+		return bytes.Clone(own), nil
 	}
 	if f.src == nil && f.body == nil {
-		return "", nil
+		return nil, nil
 	}
 	return storedPart(&f, part)
 }

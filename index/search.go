@@ -627,14 +627,18 @@ func loadHits(g *generation, v *view, page []cand, p *plan, cq compiledQuery, lo
 	if !p.q.Highlight {
 		return hits, nil
 	}
-	var locs map[string]search.FieldTermLocationMap
+	var locs []search.FieldTermLocationMap
 	if cq.Scored && cq.Query != nil {
 		if tree, ok := matchTree(cq.Query, log); ok {
 			locs = pageLocations(g.builder, hits, tree)
 		}
 	}
 	for i := range hits {
-		hits[i].Highlights = highlights(&hits[i].Article, locs[hits[i].Article.ID])
+		var l search.FieldTermLocationMap
+		if locs != nil {
+			l = locs[i]
+		}
+		hits[i].Highlights = highlights(&hits[i].Article, l)
 	}
 	return hits, nil
 }
