@@ -53,7 +53,8 @@ type Index struct {
 	rb         *rebuildState // owned by the writer goroutine
 	degraded   error         // owned by the writer: the last write failure, until the disk takes writes again
 
-	lev levBuilders // fuzzy automata builders, made on first use
+	lev       levBuilders // fuzzy automata builders, made on first use
+	expensive *lane       // places of the searches past their expensive cost
 
 	rebuilding atomic.Bool
 	lastIngest atomic.Int64 // Unix ns, 0 when unknown
@@ -107,7 +108,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &Index{dir: dir, opts: opts, lock: lock}
+	x := &Index{dir: dir, opts: opts, lock: lock, expensive: newLane(opts.MaxExpensive)}
 	if err := x.open(); err != nil {
 		_ = lock.unlock()
 		return nil, err
@@ -552,7 +553,7 @@ func (x *Index) Stats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	st := Stats{Languages: make(map[string]uint64), Reindexing: x.rebuilding.Load(), Generation: g.num}
+	st := Stats{Languages: make(map[string]uint64), Reindexing: x.rebuilding.Load(), Generation: g.num, DataID: dataIDOf(x.secret)}
 	langs := g.records.dicts.langs.all()
 	counts := make([]uint64, len(langs))
 	var total uint64

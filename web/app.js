@@ -664,7 +664,11 @@ class App {
     const timeout = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
     let outcome;
     try {
-      const res = await fetch(`/api/search?${toParams(state)}`, { signal: controller.signal, headers: { Accept: "application/json" } });
+      const params = toParams(state);
+      // While the user types, the last word is a start of word (the API
+      // matches whole words otherwise).
+      if (opts.typing) params.set("prefix", "last");
+      const res = await fetch(`/api/search?${params}`, { signal: controller.signal, headers: { Accept: "application/json" } });
       let body = null;
       try {
         body = await res.json();
