@@ -203,6 +203,17 @@ type textQueryOptions struct {
 	Prefix bool
 	// NoFuzzy turns off typo tolerance.
 	NoFuzzy bool
+	// TitleBoost, when set, replaces titleBoost (the known-item test
+	// chooses it).
+	TitleBoost float64
+}
+
+// titleWeight returns the weight of a title match.
+func (o *textQueryOptions) titleWeight() float64 {
+	if o.TitleBoost > 0 {
+		return o.TitleBoost
+	}
+	return titleBoost
 }
 
 // compiledQuery is a query ready to run.
@@ -357,7 +368,7 @@ func (b *langBuilder) analyze(s string) analysis.TokenStream {
 // scored with the sum of both, the title weighing titleBoost times more.
 func (b *langBuilder) pair(mk func(field string) query.Query, boost float64) query.Query {
 	t := mk("title_" + b.lang)
-	t.(query.BoostableQuery).SetBoost(boost * titleBoost)
+	t.(query.BoostableQuery).SetBoost(boost * b.opt.titleWeight())
 	d := mk("body_" + b.lang)
 	d.(query.BoostableQuery).SetBoost(boost)
 	return &sumQuery{Parts: []query.Query{t, d}}
@@ -383,7 +394,7 @@ func (b *langBuilder) word(text string, prefix bool) query.Query {
 	seen := make(map[string]bool, len(ts))
 	for i, t := range ts {
 		surface := text[t.Start:t.End]
-		tq := &termQuery{Lang: b.lang, Term: string(t.Term), Word: surface, Surface: plainWord(surface), log: b.log}
+		tq := &termQuery{Lang: b.lang, Term: string(t.Term), Word: surface, Surface: plainWord(surface), TitleBoost: b.opt.titleWeight(), log: b.log}
 		last := i == len(ts)-1
 		if seen[tq.Term] && !(last && prefix) {
 			continue

@@ -74,7 +74,7 @@ const (
 	stemSlackMin   = 6   // runes of a term whose cut forms are tried too
 	stemSlack      = 5   // runes cut at most
 
-	titleBoost     = 2.0 // a title match weighs this many body matches
+	titleBoost     = 1.0 // a title match weighs this many body matches (chosen by TestKnownItem)
 	fuzzyBoost     = 0.2 // relative weight of a neighbour
 	preferredBoost = 0.8 // relative weight of a preferred neighbour
 	prefixBoost    = 0.3 // relative weight of a completion
@@ -99,7 +99,9 @@ type termQuery struct {
 	FuzzyPrefix int `json:"fuzzy_prefix,omitempty"`
 	// Prefixes are the starts completions are looked up under.
 	Prefixes []string `json:"prefixes,omitempty"`
-	log      *termLog
+	// TitleBoost is the weight of a title match (0: titleBoost).
+	TitleBoost float64 `json:"title_boost,omitempty"`
+	log        *termLog
 	// wordDF, when set by prepareWords, counts the documents holding the
 	// word's term in any language: whether a word is known, and so
 	// whether it is a typo, is decided for all languages at once (a
@@ -210,7 +212,11 @@ func (q *termQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m ma
 	for _, n := range ex.near {
 		terms = append(terms, weightedTerm{n.term, n.weight})
 	}
-	return fieldsSearcher(ctx, r, terms, "title_"+q.Lang, "body_"+q.Lang, opt)
+	tb := q.TitleBoost
+	if tb <= 0 {
+		tb = titleBoost
+	}
+	return fieldsSearcher(ctx, r, terms, "title_"+q.Lang, "body_"+q.Lang, tb, opt)
 }
 
 // weightedTerm is an index term and its weight relative to an exact match.
@@ -221,14 +227,14 @@ type weightedTerm struct {
 
 // fieldsSearcher returns a searcher of terms in the title and body
 // fields, scored with the sum of the matches, a title match weighing
-// titleBoost times more.
-func fieldsSearcher(ctx context.Context, r bleveindex.IndexReader, terms []weightedTerm, title, body string, opt search.SearcherOptions) (search.Searcher, error) {
+// titleWeight times more.
+func fieldsSearcher(ctx context.Context, r bleveindex.IndexReader, terms []weightedTerm, title, body string, titleWeight float64, opt search.SearcherOptions) (search.Searcher, error) {
 	ss := make([]search.Searcher, 0, 2*len(terms))
 	for _, t := range terms {
 		for _, f := range [2]struct {
 			field string
 			boost float64
-		}{{title, titleBoost}, {body, 1}} {
+		}{{title, titleWeight}, {body, 1}} {
 			s, err := searcher.NewTermSearcher(ctx, r, t.term, f.field, f.boost*t.weight, opt)
 			if err != nil {
 				closeAll(ss)
