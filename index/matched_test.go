@@ -180,7 +180,7 @@ func withBlevePhrases(q query.Query) query.Query {
 		for i, c := range q.Parts {
 			out[i] = withBlevePhrases(c)
 		}
-		return &sumQuery{Parts: out, boost: q.boost}
+		return &sumQuery{Parts: out, Coord: q.Coord, boost: q.boost}
 	case *query.DisjunctionQuery:
 		out := make([]query.Query, len(q.Disjuncts))
 		for i, c := range q.Disjuncts {

@@ -173,7 +173,11 @@ func liveTermsOf(segs []*scorch.SegmentSnapshot, field string, a vellum.Automato
 		for ; err == nil && e != nil; e, err = itr.Next() {
 			visited++
 			n := e.Count
-			if del != nil {
+			// The count of a dictionary entry that follows a term of one
+			// document ("1-hit" encoded) reads 1 whatever it is (zap keeps
+			// the 1-hit flag of the previous entry), and which terms are
+			// 1-hit depends on the segments: a count of 1 is checked.
+			if del != nil || n == 1 {
 				if pl, err = dict.PostingsList([]byte(e.Term), del, pl); err != nil {
 					break
 				}

@@ -301,7 +301,7 @@ func compileTextQuery(text string, mode Mode, m mapping.IndexMapping, opt textQu
 		case mode == ModeAll:
 			perLang = append(perLang, query.NewConjunctionQuery(positive))
 		default:
-			perLang = append(perLang, query.NewDisjunctionQuery(positive))
+			perLang = append(perLang, &sumQuery{Parts: positive, Coord: true})
 		}
 	}
 	var must query.Query

@@ -5,8 +5,15 @@ package index
 // parts that match (coord), which made a word found in the body only
 // weigh half a word found in both title and body, and a word with many
 // typo corrections weigh less than one without: scores that no weight
-// could tune. Query modes keep Bleve's disjunction where coord is meant
-// (mode "any": more matching words rank higher).
+// could tune. Mode "any" asks for coord (more matching words rank
+// higher): Coord.
+//
+// The sum is taken in the order of the parts, whatever the order in
+// which their matches come: Bleve's disjunction adds them as they leave
+// a heap ordered by document number, and a document's number changes
+// when segments merge, so that the last bits of a score, and with them
+// the order of equal scores and the hits a cursor continues after,
+// changed while nothing was written.
 
 import (
 	"container/heap"
@@ -23,6 +30,9 @@ import (
 // the sum of the scores of the parts that match, times Boost.
 type sumQuery struct {
 	Parts []query.Query `json:"parts"`
+	// Coord multiplies a document's score by the share of the parts
+	// that match it, as Bleve's disjunction does.
+	Coord bool `json:"coord,omitempty"`
 	boost float64
 }
 
@@ -52,7 +62,9 @@ func (q *sumQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m map
 		ss = append(ss, s)
 	}
 	q.boost = 1 // applied to the parts once
-	return newSumSearcher(ss), nil
+	sum := newSumSearcher(ss)
+	sum.coord = q.Coord
+	return sum, nil
 }
 
 func closeAll(ss []search.Searcher) {
@@ -68,10 +80,12 @@ type sumSearcher struct {
 	heap      sumHeap
 	matching  []*sumCurr
 	started   bool
+	coord     bool
 }
 
 type sumCurr struct {
 	s    search.Searcher
+	idx  int // the part's index, the order of the sum
 	curr *search.DocumentMatch
 }
 
@@ -108,13 +122,13 @@ func newSumSearcher(ss []search.Searcher) *sumSearcher {
 
 func (s *sumSearcher) start(ctx *search.SearchContext) error {
 	s.started = true
-	for _, c := range s.searchers {
+	for i, c := range s.searchers {
 		dm, err := c.Next(ctx)
 		if err != nil {
 			return err
 		}
 		if dm != nil {
-			heap.Push(&s.heap, &sumCurr{s: c, curr: dm})
+			heap.Push(&s.heap, &sumCurr{s: c, idx: i, curr: dm})
 		}
 	}
 	return nil
@@ -146,18 +160,34 @@ func (s *sumSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, er
 	s.matching = append(s.matching, first)
 	rv := first.curr
 	for len(s.heap) > 0 && s.heap[0].curr.IndexInternalID.Equals(rv.IndexInternalID) {
-		c := heap.Pop(&s.heap).(*sumCurr)
-		rv.Score += c.curr.Score
-		rv.FieldTermLocations = append(rv.FieldTermLocations, c.curr.FieldTermLocations...)
-		s.matching = append(s.matching, c)
+		s.matching = append(s.matching, heap.Pop(&s.heap).(*sumCurr))
 	}
+	// Parts in their order (insertion sort: a handful of matches).
+	m := s.matching
+	for i := 1; i < len(m); i++ {
+		for j := i; j > 0 && m[j].idx < m[j-1].idx; j-- {
+			m[j], m[j-1] = m[j-1], m[j]
+		}
+	}
+	score := 0.0
+	for _, c := range m {
+		score += c.curr.Score
+		if c.curr != rv {
+			rv.FieldTermLocations = append(rv.FieldTermLocations, c.curr.FieldTermLocations...)
+		}
+	}
+	if s.coord {
+		score *= float64(len(m)) / float64(len(s.searchers))
+	}
+	rv.Score = score
 	// The other parts' matches are recycled; rv is handed out, and its
 	// searcher moves on at the next call without touching it.
-	for _, c := range s.matching[1:] {
-		ctx.DocumentMatchPool.Put(c.curr)
+	for _, c := range m {
+		if c.curr != rv {
+			ctx.DocumentMatchPool.Put(c.curr)
+		}
 		c.curr = nil
 	}
-	first.curr = nil
 	return rv, nil
 }
 
