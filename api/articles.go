@@ -130,6 +130,12 @@ func (s *Server) putArticle(c echo.Context) error {
 		a = corpus.ParseRaw(string(data)).Article(id)
 	}
 	a.ID = id
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if strings.TrimSpace(a.Body) == "" {
+		return errNoBody()
+	}
 	return s.store(c, a)
 }
 
@@ -154,6 +160,12 @@ func (s *Server) store(c echo.Context, a corpus.Article) error {
 		c.Response().Header().Set(echo.HeaderLocation, "/api/articles/"+url.PathEscape(stored.ID))
 	}
 	return c.JSON(status, s.toArticle(stored))
+}
+
+// errNoBody is the error of a PUT without a body, which the contract
+// requires (a title alone is not an article).
+func errNoBody() error {
+	return errBadRequest(codeInvalidArticle, "the article has no body: send its text in \"body\" (or \"text\")")
 }
 
 // postArticles answers POST /api/articles: one JSON article (id generated

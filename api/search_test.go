@@ -199,7 +199,7 @@ func cannedResults() index.Results {
 				Title: index.Fragment{Text: "Nvidia investit au Royaume-Uni", Marks: []index.Mark{{Start: 0, End: 6}}},
 				Body: []index.Fragment{
 					{Text: "Nvidia va investir 683 millions de dollars dans Nscale.", Marks: []index.Mark{{Start: 0, End: 6}}},
-					{Text: "… <script> & \"l'été\" …", Marks: []index.Mark{{Start: 21, End: 25}}},
+					{Text: "… <script> & \"l'été\" …", Marks: []index.Mark{{Start: 18, End: 23}}},
 				}}},
 			{Article: timed, Score: 1.5},
 		},
