@@ -34,7 +34,12 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		}
 	}()
 
-	srv := api.New(idx, api.Options{
+	var svc api.Service = idx
+	demo := newDemoStore(idx, cfg.Data, logger)
+	if cfg.Corpus == "" {
+		svc = demo // the seed articles are the demo of a fresh data folder
+	}
+	srv := api.New(svc, api.Options{
 		AdminKey:  cfg.AdminKey,
 		Logger:    logger,
 		Countries: ext.Countries(),
@@ -67,12 +72,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	defer func() { stopWatch(); watchers.Wait() }()
 	started := time.Now()
 	if cfg.Corpus == "" {
-		f := newFolder(corpus.Seeds(), idx, logger)
-		n, removed, err := f.Sync(ctx)
-		if err != nil {
-			return fmt.Errorf("index the seed corpus: %w", err)
+		if err := demo.start(ctx); err != nil {
+			return fmt.Errorf("the demo articles: %w", err)
 		}
-		logger.Info("seed corpus indexed", "indexed", n, "removed", removed, "took", time.Since(started).Round(time.Millisecond))
 	} else {
 		if err := os.MkdirAll(cfg.Corpus, 0o755); err != nil {
 			return fmt.Errorf("corpus folder: %w", err)
