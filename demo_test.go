@@ -2,9 +2,9 @@ package main
 
 import (
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
-	"net/url"
 	"syscall"
 	"testing"
 )
