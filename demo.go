@@ -112,23 +112,13 @@ func (d *demoStore) oldDemo(ctx context.Context) ([]string, error) {
 
 // seed indexes the seed articles and records their ids.
 func (d *demoStore) seed(ctx context.Context) error {
-	seeds := corpus.Seeds()
-	names, err := corpus.Files(seeds)
+	arts, err := corpus.SeedArticles()
 	if err != nil {
 		return err
 	}
-	var items []index.Item
-	for _, name := range names {
-		err := corpus.ScanFile(seeds, name, func(a corpus.Article, err error) error {
-			if err != nil {
-				return err
-			}
-			items = append(items, index.Item{Article: a})
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("seed %s: %w", name, err)
-		}
+	items := make([]index.Item, len(arts))
+	for i, a := range arts {
+		items[i] = index.Item{Article: a}
 	}
 	var ids []string
 	for i, r := range d.Index.PutMany(ctx, items) {

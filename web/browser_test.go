@@ -82,23 +82,13 @@ func seededServer(t *testing.T) (*httptest.Server, *index.Index) {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	seeds := corpus.Seeds()
-	names, err := corpus.Files(seeds)
-	if err != nil || len(names) == 0 {
-		t.Fatalf("seed files: %v %v", names, err)
+	arts, err := corpus.SeedArticles()
+	if err != nil || len(arts) == 0 {
+		t.Fatalf("seed articles: %d, %v", len(arts), err)
 	}
 	var items []index.Item
-	for _, name := range names {
-		err := corpus.ScanFile(seeds, name, func(a corpus.Article, err error) error {
-			if err != nil {
-				return err
-			}
-			items = append(items, index.Item{Article: a})
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("seed %s: %v", name, err)
-		}
+	for _, a := range arts {
+		items = append(items, index.Item{Article: a})
 	}
 	for i, r := range idx.PutMany(ctx, items) {
 		if r.Err != nil {
