@@ -227,7 +227,9 @@ func TestExport(t *testing.T) {
 }
 
 func TestArticlePage(t *testing.T) {
-	f := newFake(seedArticle(), corpus.Article{ID: "hostile", Title: `<script>alert(1)</script> titre`,
+	dated := seedArticle()
+	dated.Amounts[0].RateDate = "2025-09"
+	f := newFake(dated, corpus.Article{ID: "hostile", Title: `<script>alert(1)</script> titre`,
 		Body: "Ligne un <b>gras</b>.\n\nLigne deux.", URL: "javascript:alert(1)"})
 	s, _ := testServer(t, f, Options{CountryName: func(c string) string { return map[string]string{"GB": "Royaume-Uni"}[c] }})
 	rec := do(t, s, http.MethodGet, "/articles/001_eda08fda6618b654?q=Nvidia&company=Nscale&page=2", "")
@@ -240,7 +242,7 @@ func TestArticlePage(t *testing.T) {
 		`href="https://example.com/nvidia"`,
 		"Royaume-Uni", `href="/?country=GB"`, `href="/?company=Nscale"`,
 		"683 millions de dollars", "683\u202f000\u202f000\u00a0USD", "630\u202f000\u202f000\u00a0€",
-		"19 sept. 2025", "français",
+		"19 sept. 2025", "français", "septembre 2025",
 		`href="/?company=Nscale&amp;page=2&amp;q=Nvidia"`, // back to the results
 		`value="Nvidia"`,
 	} {

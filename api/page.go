@@ -158,8 +158,16 @@ func (s *Server) fillArticle(v *articleView, a corpus.Article, marks index.Marks
 }
 
 // rateDate returns the month of the reference rate an amount's euro
-// value uses, when the amount says.
-func rateDate(corpus.Amount) string { return "" }
+// value uses ("mars 2020"), when the amount says.
+func rateDate(a corpus.Amount) string {
+	t, err := time.Parse("2006-01", a.RateDate)
+	if err != nil {
+		return a.RateDate
+	}
+	return frenchMonthsLong[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
+var frenchMonthsLong = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 
 // markedHTML returns text as HTML with marks.
 func markedHTML(text string, marks []index.Mark) template.HTML {

@@ -38,6 +38,8 @@ type Amount struct {
 	Currency string  `json:"currency"`
 	EUR      float64 `json:"eur"`
 	Text     string  `json:"text"`
+	// RateDate is the month of the reference rate EUR used ("2020-03").
+	RateDate string `json:"rate_date,omitempty"`
 }
 
 // Hit is one search hit: the article without its body, plus score and
@@ -223,7 +225,7 @@ type Stats = statsJSON
 func toAmounts(in []corpus.Amount) []Amount {
 	out := make([]Amount, 0, len(in))
 	for _, a := range in {
-		out = append(out, Amount{Value: finite(a.Value), Currency: a.Currency, EUR: finite(a.EUR), Text: a.Text})
+		out = append(out, Amount{Value: finite(a.Value), Currency: a.Currency, EUR: finite(a.EUR), Text: a.Text, RateDate: a.RateDate})
 	}
 	return out
 }
