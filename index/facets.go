@@ -29,12 +29,12 @@ func newCounts(d *dicts) *counts {
 // own (mask, from filters.pass). With all set, every filter must pass
 // (counts within the results).
 func (c *counts) add(rec *segRecords, i uint32, mask uint8, all bool) {
-	ok := func(own uint8) bool {
-		if all {
-			return mask == passAll
-		}
-		return mask|own == passAll
+	// A facet counts the document when the filters other than its own
+	// pass (all: when every filter passes).
+	if all && mask != passAll {
+		return
 	}
+	ok := func(own uint8) bool { return mask|own == passAll }
 	if ok(passCompany) {
 		for _, o := range rec.companies(i) {
 			c.comp[o]++

@@ -34,7 +34,8 @@ import (
 //   - typo: the keywords with one edit in their longest word;
 //   - description: 8 words of the body, in mode "any".
 //
-// The chosen weight (titleBoost) must keep floors on each kind. By
+// The chosen weight (titleBoost) must keep floors on each kind (default
+// corpus only). By
 // default the corpus is OrangeSum's first 8,000 articles and the queries
 // those of 300 of them; VEILLE_KNOWN_ITEM_DOCS=0 takes the whole corpus:
 //
@@ -59,7 +60,7 @@ func TestKnownItem(t *testing.T) {
 	settle(t, x)
 	kinds := knownItemQueries(t, x, arts, 300)
 
-	boosts := []float64{0.5, 1, 1.5, 2, 3, 5}
+	boosts := []float64{0.25, 0.5, 1, 1.5, 2, 3}
 	type figure struct{ s1, s10, mrr float64 }
 	results := map[string]map[float64]figure{}
 	for _, k := range kinds {
@@ -94,7 +95,10 @@ func TestKnownItem(t *testing.T) {
 
 	// Floors at the chosen weight (measured on the default corpus, with a
 	// margin): a change that ranks worse fails here.
-	floors := map[string]float64{"keywords": 0.90, "two keywords": 0.55, "body keywords": 0.85, "typo": 0.88, "description": 0.95}
+	if os.Getenv("VEILLE_KNOWN_ITEM_DOCS") != "" {
+		return // another corpus: figures only
+	}
+	floors := map[string]float64{"keywords": 0.90, "two keywords": 0.57, "body keywords": 0.86, "typo": 0.88, "description": 0.97}
 	for _, k := range kinds {
 		if got := results[k.name][titleBoost].s1; got < floors[k.name] {
 			t.Errorf("%s: S@1 %.3f at title weight %g, floor %.2f", k.name, got, titleBoost, floors[k.name])

@@ -234,6 +234,13 @@ func (p *plan) filters(d *dicts) *filters {
 	return f
 }
 
+// none reports whether no filter is on: every document passes them all,
+// and the counts within the results are the multi-select ones.
+func (f *filters) none() bool {
+	return f.comp == nil && f.ctry == nil && f.lang == nil && f.src == nil &&
+		f.xcomp == nil && f.xctry == nil && f.xsrc == nil && !f.amount && !f.date
+}
+
 func inSet(set []bool, ords []uint32) bool {
 	for _, o := range ords {
 		if int(o) < len(set) && set[o] {

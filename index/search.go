@@ -95,13 +95,20 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	f := p.filters(d)
 	var multi, within *counts
 	if !q.NoFacets {
-		multi, within = newCounts(d), newCounts(d)
+		multi = newCounts(d)
+		if !f.none() {
+			within = newCounts(d)
+		}
 	}
 	top := &topK{r: rk, k: p.from + p.size}
 	var total, afterCursor int
+	noFilters := f.none()
 	visit := func(s int, local uint32, score float64) {
 		rec := v.recs[s]
-		mask := f.pass(rec, local)
+		var mask uint8 = passAll
+		if !noFilters {
+			mask = f.pass(rec, local)
+		}
 		if multi != nil {
 			multi.add(rec, local, mask, false)
 		}
@@ -151,7 +158,10 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	}
 	if multi != nil {
 		res.Facets = buildFacets(multi, d, &p, true)
-		res.ResultFacets = buildFacets(within, d, &p, false)
+		res.ResultFacets = res.Facets // without filters, the same counts
+		if within != nil {
+			res.ResultFacets = buildFacets(within, d, &p, false)
+		}
 	}
 	if res.Corrections, err = corrections(ctx, g, mr, cq); err != nil {
 		return Results{}, err

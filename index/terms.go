@@ -74,7 +74,7 @@ const (
 	stemSlackMin   = 6   // runes of a term whose cut forms are tried too
 	stemSlack      = 5   // runes cut at most
 
-	titleBoost     = 1.0 // a title match weighs this many body matches (chosen by TestKnownItem)
+	titleBoost     = 1.0 // a title match weighs this many body matches (chosen by TestKnownItem, see BENCHMARKS.md)
 	fuzzyBoost     = 0.2 // relative weight of a neighbour
 	preferredBoost = 0.8 // relative weight of a preferred neighbour
 	prefixBoost    = 0.3 // relative weight of a completion
