@@ -6,6 +6,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"errors"
 	"html/template"
@@ -71,10 +72,13 @@ func (s *Server) articlePage(c echo.Context) error {
 	}
 	view.ID = id
 	q := index.Query{Text: view.Query, Mode: index.Mode(strings.ToLower(params.Get("mode"))), Prefix: params.Get("prefix") == "last"}
-	a, marks, err := s.svc.Article(c.Request().Context(), id, q)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.opts.SearchTimeout)
+	defer cancel()
+	a, marks, err := s.svc.Article(ctx, id, q)
 	var qe *index.QueryError
-	if errors.As(err, &qe) {
-		a, marks, err = s.svc.Article(c.Request().Context(), id, index.Query{}) // a query that cannot run marks nothing
+	if errors.As(err, &qe) || errors.Is(err, index.ErrBusy) || errors.Is(err, context.DeadlineExceeded) && c.Request().Context().Err() == nil {
+		// A query that cannot run, or not now, marks nothing.
+		a, marks, err = s.svc.Article(c.Request().Context(), id, index.Query{})
 	}
 	switch {
 	case errors.Is(err, index.ErrNotFound):
