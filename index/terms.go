@@ -38,7 +38,6 @@ package index
 // whatever the segments' layout.
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"slices"
@@ -322,7 +321,10 @@ func (q *termQuery) expand(ctx context.Context, r bleveindex.IndexReader, m mapp
 // frequent, then by term; at most maxFuzzyTerms, weighted. df is the
 // live document count of the word.
 func (q *termQuery) neighbours(ctx context.Context, src termSource, m mapping.IndexMapping, df uint64) ([]nearTerm, error) {
-	title, body := "title_"+q.Lang, "body_"+q.Lang
+	// Neighbours are found, and counted, in the body: a title's words are
+	// in some body too, and each field searched costs a walk of every
+	// segment's dictionary.
+	body := "body_" + q.Lang
 	cands := make(map[string]*nearTerm)
 	add := func(ts map[string]uint64, dist func(term string) int, surface func(term string) string) {
 		for t, n := range ts {
@@ -343,20 +345,24 @@ func (q *termQuery) neighbours(ctx context.Context, src termSource, m mapping.In
 			}
 		}
 	}
-	// The stem space: terms within Edits of the term, in both fields.
+	// The stem space: terms within Edits of the term. A word the index
+	// lacks keeps only its first letter (a typo on the second letter of
+	// a short word: "gtève").
 	keep := q.Term[:min(q.FuzzyPrefix, len(q.Term))]
+	if df == 0 {
+		_, n := utf8.DecodeRuneInString(q.Term)
+		keep = q.Term[:n]
+	}
 	a, err := src.fuzzyAutomaton(q.Term, q.Edits)
 	if err != nil {
 		return nil, err
 	}
 	key := q.Term + "\x00" + keep + "\x00" + string(rune('0'+q.Edits))
-	for _, f := range []string{title, body} {
-		ts, err := src.liveTerms(f, a, []byte(keep), prefixEnd([]byte(keep)), "fuzzy", key)
-		if err != nil {
-			return nil, err
-		}
-		add(ts, func(t string) int { return max(1, editDistance(q.Term, t)) }, nil)
+	ts, err := src.liveTerms(body, a, []byte(keep), prefixEnd([]byte(keep)), "fuzzy", key)
+	if err != nil {
+		return nil, err
 	}
+	add(ts, func(t string) int { return max(1, editDistance(q.Term, t)) }, nil)
 	// A typo often hides the suffix the stemmer strips ("trembelment"
 	// stays whole, "tremblement" is "trembl"): without neighbours, the
 	// terms one edit from the term cut by 1 to stemSlack runes count, at
@@ -369,17 +375,17 @@ func (q *termQuery) neighbours(ctx context.Context, src termSource, m mapping.In
 				return nil, err
 			}
 			ck := cut[:min(len(keep), len(cut))]
-			for _, f := range []string{title, body} {
-				ts, err := src.liveTerms(f, a, []byte(ck), prefixEnd([]byte(ck)), "fuzzy", cut+"\x00"+ck+"\x001")
-				if err != nil {
-					return nil, err
-				}
-				add(ts, func(string) int { return 2 }, nil)
+			ts, err := src.liveTerms(body, a, []byte(ck), prefixEnd([]byte(ck)), "fuzzy", cut+"\x00"+ck+"\x001")
+			if err != nil {
+				return nil, err
 			}
+			add(ts, func(string) int { return 2 }, nil)
 		}
 	}
 	// The surface: the words one edit away from the word as typed, for a
-	// word the index lacks or barely has.
+	// word the index lacks or barely has and whose ending the stemmer did
+	// not recognize (once it did, the typo is in the stem, and the stem
+	// space holds its neighbours).
 	if df < fuzzyKnownDocs && q.Surface != "" {
 		an, err := languageAnalyzer(m, q.Lang)
 		if err != nil {
@@ -391,14 +397,11 @@ func (q *termQuery) neighbours(ctx context.Context, src termSource, m mapping.In
 			if err != nil {
 				return nil, err
 			}
-			key := q.Surface
-			for _, f := range []string{title, body} {
-				ts, err := src.liveTerms(f, set, nil, nil, "surface", key)
-				if err != nil {
-					return nil, err
-				}
-				add(ts, func(string) int { return 1 }, func(t string) string { return words[t] })
+			ts, err := src.liveTerms(body, set, nil, nil, "surface", q.Surface)
+			if err != nil {
+				return nil, err
 			}
+			add(ts, func(string) int { return 1 }, func(t string) string { return words[t] })
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -551,27 +554,50 @@ func surfaceNeighbours(an analysis.Analyzer, word, term string) map[string]strin
 	return out
 }
 
-// setAutomaton returns an automaton accepting exactly the keys of words.
+// setAutomaton returns an automaton accepting exactly the keys of words:
+// a trie, cheaper to walk than an FST built for the purpose.
 func setAutomaton(words map[string]string) (vellum.Automaton, error) {
-	keys := make([]string, 0, len(words))
-	for k := range words {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var buf bytes.Buffer
-	b, err := vellum.New(&buf, nil)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range keys {
-		if err := b.Insert([]byte(k), 0); err != nil {
-			return nil, err
+	t := &trie{next: map[trieEdge]int{}, match: []bool{false}}
+	for w := range words {
+		state := 0
+		for i := 0; i < len(w); i++ {
+			e := trieEdge{state, w[i]}
+			n, ok := t.next[e]
+			if !ok {
+				n = len(t.match)
+				t.match = append(t.match, false)
+				t.next[e] = n
+			}
+			state = n
 		}
+		t.match[state] = true
 	}
-	if err := b.Close(); err != nil {
-		return nil, err
+	return t, nil
+}
+
+// trie is a vellum.Automaton accepting a set of keys; state -1 is dead.
+type trie struct {
+	next  map[trieEdge]int
+	match []bool
+}
+
+type trieEdge struct {
+	state int
+	b     byte
+}
+
+func (t *trie) Start() int               { return 0 }
+func (t *trie) IsMatch(s int) bool       { return s >= 0 && t.match[s] }
+func (t *trie) CanMatch(s int) bool      { return s >= 0 } // every node leads to a key
+func (t *trie) WillAlwaysMatch(int) bool { return false }
+func (t *trie) Accept(s int, b byte) int {
+	if s < 0 {
+		return -1
 	}
-	return vellum.Load(buf.Bytes())
+	if n, ok := t.next[trieEdge{s, b}]; ok {
+		return n
+	}
+	return -1
 }
 
 // editDistance returns the Damerau-Levenshtein distance (optimal string
