@@ -384,8 +384,8 @@ func (s *sphinxPeer) Memory() (peak, now int64, how string) {
 		s.searchdPeak = m.HWM
 	}
 	peak = max(s.indexerRSS, s.searchdPeak)
-	how = fmt.Sprintf("the larger of indexer's peak RSS (%s) and searchd's VmHWM (%s); searchd at the end: %s = private %s + mapped files %s",
-		mib(s.indexerRSS), mib(s.searchdPeak), mib(m.RSS), mib(m.Anon), mib(m.File))
+	how = fmt.Sprintf("the larger of indexer's peak RSS (%s) and searchd's VmHWM (%s); searchd at the end: %s = private %s + mapped files %s + shared memory %s",
+		mib(s.indexerRSS), mib(s.searchdPeak), mib(m.RSS), mib(m.Anon), mib(m.File), mib(m.Shm))
 	return peak, m.RSS, how
 }
 
