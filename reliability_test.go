@@ -255,7 +255,7 @@ func TestFolderRefusesLinksOutAndHugeFiles(t *testing.T) {
 	if err := os.WriteFile(hugeND, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Truncate(hugeND, maxNDJSONFile+1); err != nil {
+	if err := os.Truncate(hugeND, corpus.MaxNDJSONSize+1); err != nil {
 		t.Fatal(err)
 	}
 	// A gzip bomb: 40 KB compressed, over MaxFileSize once inflated.
