@@ -76,8 +76,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		WriteTimeout:      2 * time.Minute,
+		ReadTimeout:       api.MaxRequestTime,
+		WriteTimeout:      api.MaxRequestTime,
 		IdleTimeout:       30 * time.Second, // idle connections count against MaxConnections
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}

@@ -70,6 +70,10 @@ const (
 	DefaultBodyLimit     = 10 << 20 // bytes
 	DefaultSearchTimeout = 10 * time.Second
 	DefaultBodyGrace     = 10 * time.Second
+	// MaxRequestTime is the longest a request may take to arrive, and its
+	// answer to be written: main sets http.Server's ReadTimeout and
+	// WriteTimeout to it, and a paced body never gets longer.
+	MaxRequestTime = 2 * time.Minute
 )
 
 // Options configure [New]. The zero value is usable: no admin key (writes
@@ -426,7 +430,7 @@ type pacedBody struct {
 }
 
 func (p *pacedBody) deadline() time.Time {
-	return p.start.Add(p.grace + time.Duration(p.n)*time.Second/minBodyRate)
+	return p.start.Add(min(p.grace+time.Duration(p.n)*time.Second/minBodyRate, MaxRequestTime))
 }
 
 func (p *pacedBody) Read(b []byte) (int, error) {
