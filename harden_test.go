@@ -285,7 +285,7 @@ func TestBinaryCorpusFolderReplaced(t *testing.T) {
 // bulk was stored.
 func TestBinaryBulkAnswersOnShutdown(t *testing.T) {
 	data := t.TempDir()
-	s := startService(t, "--data", data, "--shutdown-timeout", "3s")
+	s := startService(t, "--data", data, "--shutdown-timeout", "5s")
 	var b strings.Builder
 	n := 0
 	for b.Len() < 9<<20 {

@@ -187,7 +187,7 @@ func (cf *corpusFolder) sync(ctx context.Context) (indexed, removed int, err err
 // replaced (renamed over, or deleted and created again), the new one is
 // opened and reconciled with the index.
 func (cf *corpusFolder) watch(ctx context.Context) {
-	defer cf.root.Close()
+	defer func() { _ = cf.root.Close() }() // the root of the folder watched last
 	defer cf.w.Close()
 	err := cf.w.Run(ctx, func(c corpus.Change) {
 		if c.Replaced {

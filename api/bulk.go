@@ -15,7 +15,9 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -52,8 +54,10 @@ type bulkLine struct {
 // stored; repeated ids apply in line order. The body is read in full
 // first (it is bounded by the body limit: over it, 413 and nothing is
 // stored), then stored bulkChunk articles at a time. When the server
-// drains (see [Server.Drain]), the lines not stored yet are reported as
-// such, and the answer comes at once.
+// drains (see [Server.Drain]), the articles not handed to the index yet
+// are not stored (the index hands them over a batch of 1,000 at a time)
+// and their lines are reported so: the answer comes within about one
+// batch.
 func (s *Server) bulk(c echo.Context) error {
 	data, err := readBody(c)
 	if err != nil {
@@ -116,19 +120,26 @@ func (s *Server) bulk(c echo.Context) error {
 }
 
 // storeBulk stores batch and sets the outcome of the held lines that
-// refer to it. When the server drains, nothing is stored and the lines
-// say so. Server-side failures are logged once per distinct error.
+// refer to it. When the server drains, what is not handed to the index
+// yet is not stored, and the lines say so (the index waits for what it
+// took, so the report stays true). Server-side failures are logged once
+// per distinct error.
 func (s *Server) storeBulk(c echo.Context, batch []index.Item, held []bulkLine) {
 	var results []index.PutResult
-	select {
-	case <-s.draining:
-	default:
+	if !s.isDraining() {
+		ctx, cancel := context.WithCancel(c.Request().Context())
+		stop := context.AfterFunc(s.drainCtx, cancel)
 		start := time.Now()
-		results = s.svc.PutMany(c.Request().Context(), batch)
+		results = s.svc.PutMany(ctx, batch)
+		stop()
+		cancel()
 		perItem := time.Since(start).Seconds() / float64(len(batch))
-		for _, r := range results {
-			if r.Err == nil {
+		for i, r := range results {
+			switch {
+			case r.Err == nil:
 				s.metrics.ingest.WithLabelValues(ingestAPI).Observe(perItem)
+			case errors.Is(r.Err, context.Canceled) && s.isDraining():
+				results[i].Err = errDraining
 			}
 		}
 	}
@@ -169,6 +180,9 @@ func (s *Server) storeBulk(c echo.Context, batch []index.Item, held []bulkLine) 
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", clip(err.Error()))
 	}
 }
+
+// isDraining reports whether Drain was called.
+func (s *Server) isDraining() bool { return s.drainCtx.Err() != nil }
 
 // bulkReport writes the report of a bulk request as lines are added (see
 // the top of this file). The last entry is held back, since the next line

@@ -13,7 +13,6 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -128,8 +127,8 @@ type Server struct {
 	openapi []byte
 	ready   atomic.Bool
 
-	draining  chan struct{} // closed by Drain
-	drainOnce sync.Once
+	drainCtx context.Context // cancelled by Drain
+	drain    context.CancelFunc
 }
 
 // New builds the server around svc. It panics only on programming errors:
@@ -154,7 +153,8 @@ func New(svc Service, opts Options) *Server {
 	if opts.BodyGrace <= 0 {
 		opts.BodyGrace = DefaultBodyGrace
 	}
-	s := &Server{svc: svc, opts: opts, log: opts.Logger, draining: make(chan struct{})}
+	s := &Server{svc: svc, opts: opts, log: opts.Logger}
+	s.drainCtx, s.drain = context.WithCancel(context.Background())
 	s.metrics = newMetrics(opts.Registry, svc, opts.Version)
 	s.openapi = openAPIDocument(opts.Version)
 
@@ -200,10 +200,10 @@ func (s *Server) Echo() *echo.Echo { return s.e }
 func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
 
 // Drain tells the requests that run long (NDJSON bulks) that the server is
-// shutting down: each one stops before its next batch of articles and
-// answers with what it stored. Call it when shutdown begins
+// shutting down: each one stops handing articles to the index and answers
+// with what it stored. Call it when shutdown begins
 // (http.Server.RegisterOnShutdown); it is idempotent.
-func (s *Server) Drain() { s.drainOnce.Do(func() { close(s.draining) }) }
+func (s *Server) Drain() { s.drain() }
 
 // ObserveIngest records the time one article took to be stored, for
 // articles written outside the API (corpus folder, watcher): for a batch,

@@ -139,8 +139,15 @@ func TestDataFolderVanishes(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitHealth(t, x, "after the folder came back", func(err error) bool { return err == nil })
-	if err, _ := health.last(); err != nil {
-		t.Errorf("OnHealth last told %v after the recovery, want nil", err)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		err, _ := health.last()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("OnHealth last told %v after the recovery, want nil", err)
+			break
+		}
 	}
 	if got := hitIDs(mustSearch(t, x, Query{Text: "airbus", Sort: "date"})); len(got) != 2 {
 		t.Errorf("after the recovery, q=airbus found %v, want a1 and a2", got)

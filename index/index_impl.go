@@ -488,7 +488,10 @@ func (x *Index) Put(ctx context.Context, a corpus.Article, o Origin) (bool, corp
 // PutMany is [Index.Put] for many articles: it enriches them on every
 // core, indexes them in large batches and returns one result per item, in
 // order. Items with the same id are applied in order (the last one wins).
-// A bad item does not stop the others.
+// A bad item does not stop the others. When ctx ends, the items not yet
+// handed to the writer fail with ctx's error and are not stored, while
+// those handed over are waited for: every result says whether its item
+// is stored.
 func (x *Index) PutMany(ctx context.Context, items []Item) []PutResult {
 	res := make([]PutResult, len(items))
 	if err := x.Health(); err != nil {
@@ -501,6 +504,12 @@ func (x *Index) PutMany(ctx context.Context, items []Item) []PutResult {
 	chunk := x.opts.MaxBatch
 	for start := 0; start < len(items); start += chunk {
 		end := min(start+chunk, len(items))
+		if err := ctx.Err(); err != nil {
+			for i := start; i < end; i++ {
+				res[i] = PutResult{Article: items[i].Article, Err: err}
+			}
+			continue
+		}
 		prepared := make([]*op, end-start)
 		parallel(end-start, func(i int) {
 			it := items[start+i]
@@ -526,7 +535,7 @@ func (x *Index) PutMany(ctx context.Context, items []Item) []PutResult {
 		if o == nil {
 			continue
 		}
-		r := x.wait(ctx, o)
+		r := x.wait(context.Background(), o) // the writer answers every op it took, or closes
 		res[i] = PutResult{Created: r.created, Article: o.doc.Article, Err: r.err}
 	}
 	return res
