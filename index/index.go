@@ -40,6 +40,14 @@ var (
 	// ErrBusy: the search turned expensive while Options.MaxExpensive
 	// expensive searches were running; it may succeed a moment later.
 	ErrBusy = errors.New("index: too many expensive searches")
+	// ErrUnavailable: the data folder is gone (deleted, unmounted,
+	// unreachable) or is no longer the folder that was opened (replaced by
+	// another one, or its lock file replaced). Nothing more is written to
+	// it; reads and writes fail until it comes back (see [Index.Health]).
+	ErrUnavailable = errors.New("index: data folder is unavailable")
+	// ErrDamaged: the data folder holds an index that does not open. Open
+	// changes nothing in such a folder; the error says how to recover.
+	ErrDamaged = errors.New("index: data folder is damaged")
 )
 
 // Enricher fills an article's extracted fields (language when empty,
@@ -77,6 +85,11 @@ type Options struct {
 	// SearchBudget is the cost past which a search fails with a
 	// *QueryError; zero means 1 Gi units.
 	SearchBudget int64
+	// OnHealth, when set, is called each time [Index.Health] changes: with
+	// its new error (wrapping ErrUnavailable) when the data folder becomes
+	// unusable, with nil when the index works again. Calls come one at a
+	// time, from the index's own goroutines; OnHealth must not block.
+	OnHealth func(err error)
 }
 
 // Origin says where an article came from: the relative path of a file in
