@@ -132,8 +132,8 @@ type Server struct {
 	ready   atomic.Bool
 
 	articleTmpl *template.Template // the article view (page.go)
-	drainCtx context.Context // cancelled by Drain
-	drain    context.CancelFunc
+	drainCtx    context.Context    // cancelled by Drain
+	drain       context.CancelFunc
 }
 
 // New builds the server around svc. It panics only on programming errors:
