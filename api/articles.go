@@ -136,11 +136,8 @@ func (s *Server) putArticle(c echo.Context) error {
 		a = corpus.ParseRaw(string(data)).Article(id)
 	}
 	a.ID = id
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	if strings.TrimSpace(a.Body) == "" {
-		return errNoBody()
+	if strings.TrimSpace(a.Body) == "" && strings.TrimSpace(a.Title) != "" {
+		return errNoBody() // with neither, store's validation says so
 	}
 	return s.store(c, a)
 }
