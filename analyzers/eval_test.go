@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"veille/analyzers/companies"
+	"veille/analyzers/countries"
+	"veille/analyzers/money"
+	"veille/corpus/fold"
 )
 
 // evalDetail prints each article's misses and false alarms.
@@ -77,7 +81,7 @@ func (s score) recall() float64 {
 // everything but letters and digits are ignored.
 func nameKey(s string) string {
 	var b strings.Builder
-	for _, r := range strings.ToLower(FoldString(s)) {
+	for _, r := range fold.Lower(s) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			b.WriteRune(r)
 		}
@@ -155,15 +159,15 @@ func scoreSets(gold, found []string) (s score, missed, extra []string) {
 	return s, missed, extra
 }
 
-type money struct {
+type sum struct {
 	value    float64
 	currency string
 }
 
 // scoreAmounts compares distinct {value, currency} pairs, values within 0.5 %.
-func scoreAmounts(gold, found []money) (s score, missed, extra []money) {
-	distinct := func(ms []money) []money {
-		var out []money
+func scoreAmounts(gold, found []sum) (s score, missed, extra []sum) {
+	distinct := func(ms []sum) []sum {
+		var out []sum
 		for _, m := range ms {
 			dup := false
 			for _, o := range out {
@@ -181,7 +185,7 @@ func scoreAmounts(gold, found []money) (s score, missed, extra []money) {
 	return scoreGreedy(distinct(gold), distinct(found), sameMoney)
 }
 
-func sameMoney(a, b money) bool {
+func sameMoney(a, b sum) bool {
 	if a.currency != b.currency {
 		return false
 	}
@@ -199,12 +203,12 @@ func (s *score) add(o score) { s.tp += o.tp; s.fp += o.fp; s.fn += o.fn }
 // -eval.detail for each article's errors.
 func TestExtractionQuality(t *testing.T) {
 	labels := loadLabels(t)
-	companies, err := NewCompanies(nil)
+	comp, err := companies.New(nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	countries := NewCountries()
-	rates := DefaultRates()
+	ctry := countries.New()
+	rates := money.DefaultRates()
 
 	type totals struct{ companies, countries, amounts score }
 	bySplit := map[string]*totals{}
@@ -215,14 +219,14 @@ func TestExtractionQuality(t *testing.T) {
 			tot = &totals{}
 			bySplit[a.Split] = tot
 		}
-		cs, cMiss, cExtra := scoreCompanies(a.Companies, companies.Find(text))
-		ks, kMiss, kExtra := scoreSets(a.Countries, countries.Find(text))
-		var goldAmounts, foundAmounts []money
+		cs, cMiss, cExtra := scoreCompanies(a.Companies, comp.Find(text))
+		ks, kMiss, kExtra := scoreSets(a.Countries, ctry.Find(text))
+		var goldAmounts, foundAmounts []sum
 		for _, m := range a.Amounts {
-			goldAmounts = append(goldAmounts, money{m.Value, m.Currency})
+			goldAmounts = append(goldAmounts, sum{m.Value, m.Currency})
 		}
-		for _, m := range ExtractAmounts(text, rates) {
-			foundAmounts = append(foundAmounts, money{m.Value, m.Currency})
+		for _, m := range money.Extract(text, rates) {
+			foundAmounts = append(foundAmounts, sum{m.Value, m.Currency})
 		}
 		as, aMiss, aExtra := scoreAmounts(goldAmounts, foundAmounts)
 		tot.companies.add(cs)

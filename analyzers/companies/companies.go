@@ -1,4 +1,4 @@
-package analyzers
+package companies
 
 import (
 	"bufio"
@@ -11,11 +11,13 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"veille/analyzers/countries"
+	"veille/corpus/fold"
 )
 
 // Company extraction.
 //
-// Two sources feed [Companies.Find]:
+// Two sources feed [Finder.Find]:
 //
 //  1. A gazetteer (data/companies.txt, embedded, extendable): well-known
 //     firms with their aliases, matched on folded token sequences (case,
@@ -39,7 +41,7 @@ import (
 //     capitalised words, joined by "de/du/des/d'/&/-", and stops at
 //     lowercase words and punctuation. X is rejected when it is a person
 //     (starts with a common first name), a place (country via
-//     [Countries.Lookup], or a listed city or region), or starts with a
+//     [countries.Matcher.Lookup], or a listed city or region), or starts with a
 //     word naming a body (Commission, Ministère, Conseil, Cour, Tribunal,
 //     Fondation...), or is a listed non-company (parties, unions,
 //     employers' organisations, courts, events, news media cited as
@@ -67,34 +69,34 @@ import (
 // Twitter.
 
 //go:embed data/companies.txt
-var coEmbeddedGazetteer string
+var embeddedGazetteer string
 
-// ErrGazetteer is wrapped by [NewCompanies] errors caused by malformed
+// ErrGazetteer is wrapped by [New] errors caused by malformed
 // gazetteer data.
-var ErrGazetteer = errors.New("analyzers: malformed gazetteer")
+var ErrGazetteer = errors.New("companies: malformed gazetteer")
 
-// coMaxAliasTokens bounds the length of a gazetteer alias, in tokens.
-const coMaxAliasTokens = 8
+// maxAliasTokens bounds the length of a gazetteer alias, in tokens.
+const maxAliasTokens = 8
 
-// coMaxNameTokens bounds the length of a discovered name, in tokens.
-const coMaxNameTokens = 6
+// maxNameTokens bounds the length of a discovered name, in tokens.
+const maxNameTokens = 6
 
-// Companies finds companies named in text. Build it once with
-// [NewCompanies]; it is immutable and safe for concurrent use.
-type Companies struct {
-	names     []string               // canonical names, by id
-	aliases   map[string]coAliasInfo // folded tokens joined by ' ' → alias
-	firstMax  map[string]int         // first folded token → longest alias starting with it
-	rejects   map[string]bool        // folded non-company names
-	heads     map[string]bool        // folded words that cannot start a firm's name
-	first     map[string]bool        // folded first names
-	places    map[string]bool        // folded place names
-	countries *Countries
-	tokens    sync.Pool // *[]coToken buffers reused by Find
+// Finder finds companies named in text. Build it once with
+// [New]; it is immutable and safe for concurrent use.
+type Finder struct {
+	names     []string             // canonical names, by id
+	aliases   map[string]aliasInfo // folded tokens joined by ' ' → alias
+	firstMax  map[string]int       // first folded token → longest alias starting with it
+	rejects   map[string]bool      // folded non-company names
+	heads     map[string]bool      // folded words that cannot start a firm's name
+	first     map[string]bool      // folded first names
+	places    map[string]bool      // folded place names
+	countries *countries.Matcher
+	tokens    sync.Pool // *[]token buffers reused by Find
 }
 
-// coAliasInfo is one gazetteer alias.
-type coAliasInfo struct {
+// aliasInfo is one gazetteer alias.
+type aliasInfo struct {
 	id        int32    // index in names; -1: a non-company name
 	ambiguous bool     // "~": needs company context
 	upper     bool     // first content word must be capitalised in the text
@@ -104,21 +106,25 @@ type coAliasInfo struct {
 	implicit  bool     // the canonical name standing as its own alias
 }
 
-// NewCompanies builds the company finder from the embedded gazetteer plus
+// New builds the company finder from the embedded gazetteer plus
 // optional extra gazetteer data in the same format (nil for none), whose
-// entries override embedded ones with the same alias. Errors wrap
+// entries override embedded ones with the same alias. places tells
+// countries from firms (nil: a matcher of its own). Errors wrap
 // [ErrGazetteer] for malformed data, or are the reader's errors.
-func NewCompanies(extra io.Reader) (*Companies, error) {
-	c := &Companies{
-		aliases:   make(map[string]coAliasInfo, 2048),
+func New(extra io.Reader, places *countries.Matcher) (*Finder, error) {
+	if places == nil {
+		places = countries.New()
+	}
+	c := &Finder{
+		aliases:   make(map[string]aliasInfo, 2048),
 		firstMax:  make(map[string]int, 2048),
 		rejects:   make(map[string]bool, 256),
 		heads:     make(map[string]bool, 128),
 		first:     make(map[string]bool, 512),
 		places:    make(map[string]bool, 512),
-		countries: NewCountries(),
+		countries: places,
 	}
-	if err := c.load(strings.NewReader(coEmbeddedGazetteer), "embedded"); err != nil {
+	if err := c.load(strings.NewReader(embeddedGazetteer), "embedded"); err != nil {
 		return nil, err
 	}
 	if extra != nil {
@@ -130,7 +136,7 @@ func NewCompanies(extra io.Reader) (*Companies, error) {
 }
 
 // load reads gazetteer data in the format documented in data/companies.txt.
-func (c *Companies) load(r io.Reader, name string) error {
+func (c *Finder) load(r io.Reader, name string) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	section := "companies"
@@ -162,25 +168,25 @@ func (c *Companies) load(r io.Reader, name string) error {
 		case "companies":
 			err = c.addCompany(s, canonIDs)
 		case "not-companies":
-			for _, a := range coSplitBar(s) {
+			for _, a := range splitBar(s) {
 				if err = c.addAlias(a, -1, false); err != nil {
 					break
 				}
-				c.rejects[coFoldKey(a)] = true
+				c.rejects[foldKey(a)] = true
 			}
 		case "not-company-heads":
-			for _, a := range coSplitBar(s) {
-				c.heads[coFoldKey(a)] = true
+			for _, a := range splitBar(s) {
+				c.heads[foldKey(a)] = true
 			}
 		case "first-names":
 			for _, f := range strings.Fields(s) {
-				for _, t := range coTokenize(f) {
+				for _, t := range tokenize(f) {
 					c.first[t.fold] = true
 				}
 			}
 		case "places":
-			for _, a := range coSplitBar(s) {
-				c.places[coFoldKey(a)] = true
+			for _, a := range splitBar(s) {
+				c.places[foldKey(a)] = true
 			}
 		}
 		if err != nil {
@@ -188,14 +194,14 @@ func (c *Companies) load(r io.Reader, name string) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("analyzers: read %s gazetteer: %w", name, err)
+		return fmt.Errorf("companies: read %s gazetteer: %w", name, err)
 	}
 	return nil
 }
 
 // addCompany adds one "Canonical | alias | alias" line.
-func (c *Companies) addCompany(s string, canonIDs map[string]int32) error {
-	parts := coSplitBar(s)
+func (c *Finder) addCompany(s string, canonIDs map[string]int32) error {
+	parts := splitBar(s)
 	if len(parts) == 0 || strings.HasPrefix(s, "|") {
 		return fmt.Errorf("no canonical name in %q", s)
 	}
@@ -206,7 +212,7 @@ func (c *Companies) addCompany(s string, canonIDs map[string]int32) error {
 		matchCanon = false
 	}
 	canon = strings.TrimLeft(canon, "~=")
-	if canon == "" || len(coTokenize(canon)) == 0 {
+	if canon == "" || len(tokenize(canon)) == 0 {
 		return fmt.Errorf("empty canonical name in %q", s)
 	}
 	id, ok := canonIDs[canon]
@@ -229,8 +235,8 @@ func (c *Companies) addCompany(s string, canonIDs map[string]int32) error {
 }
 
 // addAlias registers one alias (with its optional ~ or = marker) for id.
-func (c *Companies) addAlias(a string, id int32, implicit bool) error {
-	info := coAliasInfo{id: id}
+func (c *Finder) addAlias(a string, id int32, implicit bool) error {
+	info := aliasInfo{id: id}
 	exact := false
 	for len(a) > 0 && (a[0] == '~' || a[0] == '=') {
 		if a[0] == '~' {
@@ -240,12 +246,12 @@ func (c *Companies) addAlias(a string, id int32, implicit bool) error {
 		}
 		a = a[1:]
 	}
-	toks := coTokenize(a)
+	toks := tokenize(a)
 	if len(toks) == 0 {
 		return fmt.Errorf("empty alias in entry %q", a)
 	}
-	if len(toks) > coMaxAliasTokens {
-		return fmt.Errorf("alias %q longer than %d words", a, coMaxAliasTokens)
+	if len(toks) > maxAliasTokens {
+		return fmt.Errorf("alias %q longer than %d words", a, maxAliasTokens)
 	}
 	for i := range toks {
 		t := &toks[i]
@@ -257,10 +263,10 @@ func (c *Companies) addAlias(a string, id int32, implicit bool) error {
 			info.capsMask |= 1 << uint(i)
 		}
 	}
-	if ci := coContentToken(toks); ci >= 0 {
+	if ci := contentToken(toks); ci >= 0 {
 		info.upper = toks[ci].upper || toks[ci].digit
 	}
-	key := string(coJoinFolds(nil, toks))
+	key := string(joinFolds(nil, toks))
 	if exact {
 		// Exact tokens are compared by position, symbols included.
 		info.exact = make([]string, 0, len(toks))
@@ -290,9 +296,9 @@ func (c *Companies) addAlias(a string, id int32, implicit bool) error {
 	return nil
 }
 
-// coSplitBar splits a gazetteer line on '|' and trims the parts, dropping
+// splitBar splits a gazetteer line on '|' and trims the parts, dropping
 // empty ones.
-func coSplitBar(s string) []string {
+func splitBar(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, "|") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -302,14 +308,14 @@ func coSplitBar(s string) []string {
 	return out
 }
 
-// coContentToken returns the index of the first token of toks that is not
+// contentToken returns the index of the first token of toks that is not
 // a leading article (le, la, les, l'), or -1.
-func coContentToken(toks []coToken) int {
+func contentToken(toks []token) int {
 	for i, t := range toks {
 		if t.sym {
 			continue
 		}
-		if i < len(toks)-1 && coArticles[t.fold] {
+		if i < len(toks)-1 && articles[t.fold] {
 			continue
 		}
 		return i
@@ -317,11 +323,11 @@ func coContentToken(toks []coToken) int {
 	return -1
 }
 
-// coFoldKey returns the folded lookup key of a name.
-func coFoldKey(s string) string { return string(coJoinFolds(nil, coTokenize(s))) }
+// foldKey returns the folded lookup key of a name.
+func foldKey(s string) string { return string(joinFolds(nil, tokenize(s))) }
 
-// coJoinFolds appends the folded forms of toks, separated by spaces, to buf.
-func coJoinFolds(buf []byte, toks []coToken) []byte {
+// joinFolds appends the folded forms of toks, separated by spaces, to buf.
+func joinFolds(buf []byte, toks []token) []byte {
 	for i, t := range toks {
 		if i > 0 {
 			buf = append(buf, ' ')
@@ -334,22 +340,22 @@ func coJoinFolds(buf []byte, toks []coToken) []byte {
 // ---------------------------------------------------------------------
 // Tokens
 
-// coGapKind classifies the text between two tokens.
-type coGapKind uint8
+// gapKind classifies the text between two tokens.
+type gapKind uint8
 
 const (
-	coGapNone   coGapKind = iota // glued: "Canal+", "C&A"
-	coGapSpace                   // spaces only
-	coGapHyphen                  // "-"
-	coGapApos                    // "'" or "’" (elision, "L'Oréal")
-	coGapDot                     // "." between words: "E.Leclerc", "JD.com"
-	coGapComma                   // ","
-	coGapQuote                   // spaces and quotes
-	coGapBreak                   // any other punctuation
+	gapNone   gapKind = iota // glued: "Canal+", "C&A"
+	gapSpace                 // spaces only
+	gapHyphen                // "-"
+	gapApos                  // "'" or "’" (elision, "L'Oréal")
+	gapDot                   // "." between words: "E.Leclerc", "JD.com"
+	gapComma                 // ","
+	gapQuote                 // spaces and quotes
+	gapBreak                 // any other punctuation
 )
 
-// coToken is one word (letters and digits) or symbol ('&', '+') of a text.
-type coToken struct {
+// token is one word (letters and digits) or symbol ('&', '+') of a text.
+type token struct {
 	start, end int
 	fold       string // lower case, accents removed
 	foldStart  int32  // while tokenizing: fold's bounds in the fold buffer
@@ -359,22 +365,22 @@ type coToken struct {
 	digit      bool // starts with a digit
 	sym        bool // '&' or '+'
 	sent       bool // opens a sentence
-	gap        coGapKind
+	gap        gapKind
 }
 
 // soft reports whether t is joined to the previous token within a name.
-func (t *coToken) soft() bool {
-	return t.gap <= coGapDot && !t.sent
+func (t *token) soft() bool {
+	return t.gap <= gapDot && !t.sent
 }
 
-// coTokenize splits text into tokens with byte offsets, folded forms,
+// tokenize splits text into tokens with byte offsets, folded forms,
 // capitalisation and the kind of gap before each token.
-func coTokenize(text string) []coToken { return coTokenizeInto(nil, text) }
+func tokenize(text string) []token { return tokenizeInto(nil, text) }
 
-// coTokenizeInto is [coTokenize] appending to toks.
-func coTokenizeInto(toks []coToken, text string) []coToken {
+// tokenizeInto is [tokenize] appending to toks.
+func tokenizeInto(toks []token, text string) []token {
 	if toks == nil {
-		toks = make([]coToken, 0, len(text)/5+4)
+		toks = make([]token, 0, len(text)/5+4)
 	}
 	var folds []byte // folded forms of the tokens that need folding
 	prevEnd := 0
@@ -385,12 +391,12 @@ func coTokenizeInto(toks []coToken, text string) []coToken {
 			r, size = utf8.DecodeRuneInString(text[i:])
 		}
 		if r == '&' || r == '+' {
-			toks, folds = coAppendToken(toks, folds, text, prevEnd, i, i+size, true)
+			toks, folds = appendToken(toks, folds, text, prevEnd, i, i+size, true)
 			prevEnd = i + size
 			i += size
 			continue
 		}
-		if !coIsWordRune(r) {
+		if !fold.IsWordRune(r) {
 			i += size
 			continue
 		}
@@ -404,12 +410,12 @@ func coTokenizeInto(toks []coToken, text string) []coToken {
 				continue
 			}
 			r, size = utf8.DecodeRuneInString(text[i:])
-			if !coIsWordRune(r) {
+			if !fold.IsWordRune(r) {
 				break
 			}
 			i += size
 		}
-		toks, folds = coAppendToken(toks, folds, text, prevEnd, start, i, false)
+		toks, folds = appendToken(toks, folds, text, prevEnd, start, i, false)
 		prevEnd = i
 	}
 	if len(folds) > 0 {
@@ -424,18 +430,11 @@ func coTokenizeInto(toks []coToken, text string) []coToken {
 	return toks
 }
 
-func coIsWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
-}
-
-// coAppendToken classifies the token text[start:end] and the gap
+// appendToken classifies the token text[start:end] and the gap
 // text[prevEnd:start] before it; the folded form goes to folds unless
 // the token is already lowercase ASCII.
-func coAppendToken(toks []coToken, folds []byte, text string, prevEnd, start, end int, sym bool) ([]coToken, []byte) {
-	t := coToken{start: start, end: end, sym: sym}
+func appendToken(toks []token, folds []byte, text string, prevEnd, start, end int, sym bool) ([]token, []byte) {
+	t := token{start: start, end: end, sym: sym}
 	w := text[start:end]
 	r, _ := utf8.DecodeRuneInString(w)
 	if r < utf8.RuneSelf {
@@ -474,7 +473,7 @@ func coAppendToken(toks []coToken, folds []byte, text string, prevEnd, start, en
 		t.fold = w
 	} else {
 		t.foldStart = int32(len(folds))
-		folds = coAppendFold(folds, w)
+		folds = fold.AppendLower(folds, w)
 		t.foldEnd = int32(len(folds))
 		if t.foldEnd == t.foldStart {
 			t.foldEnd = 0
@@ -482,74 +481,34 @@ func coAppendToken(toks []coToken, folds []byte, text string, prevEnd, start, en
 	}
 	if len(toks) == 0 {
 		t.sent = true
-		t.gap = coGapBreak
+		t.gap = gapBreak
 		return append(toks, t), folds
 	}
 	prev := &toks[len(toks)-1]
-	t.gap, t.sent = coClassifyGap(text[prevEnd:start], prev, text, &t)
+	t.gap, t.sent = classifyGap(text[prevEnd:start], prev, text, &t)
 	return append(toks, t), folds
 }
 
-// coAppendFold appends w lowercased, without accents, ligatures expanded
-// ("Œuvre" → "oeuvre"), to buf.
-func coAppendFold(buf []byte, w string) []byte {
-	for _, r := range w {
-		if r < utf8.RuneSelf {
-			if 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
-			}
-			buf = append(buf, byte(r))
-			continue
-		}
-		switch r {
-		case 'à', 'á', 'â', 'ã', 'ä', 'å', 'À', 'Á', 'Â', 'Ã', 'Ä', 'Å':
-			buf = append(buf, 'a')
-		case 'ç', 'Ç':
-			buf = append(buf, 'c')
-		case 'è', 'é', 'ê', 'ë', 'È', 'É', 'Ê', 'Ë':
-			buf = append(buf, 'e')
-		case 'ì', 'í', 'î', 'ï', 'Ì', 'Í', 'Î', 'Ï':
-			buf = append(buf, 'i')
-		case 'ñ', 'Ñ':
-			buf = append(buf, 'n')
-		case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'Ò', 'Ó', 'Ô', 'Õ', 'Ö', 'Ø':
-			buf = append(buf, 'o')
-		case 'ù', 'ú', 'û', 'ü', 'Ù', 'Ú', 'Û', 'Ü':
-			buf = append(buf, 'u')
-		case 'ý', 'ÿ', 'Ý', 'Ÿ':
-			buf = append(buf, 'y')
-		case 'œ', 'Œ':
-			buf = append(buf, 'o', 'e')
-		case 'æ', 'Æ':
-			buf = append(buf, 'a', 'e')
-		case 'ß':
-			buf = append(buf, 's', 's')
-		default:
-			buf = append(buf, FoldString(strings.ToLower(string(r)))...)
-		}
-	}
-	return buf
-}
-
-// coClassifyGap returns the kind of gap g and whether the token after it
+// classifyGap returns the kind of gap g and whether the token after it
 // opens a sentence.
-func coClassifyGap(g string, prev *coToken, text string, t *coToken) (coGapKind, bool) {
+func classifyGap(g string, prev *token, text string, t *token) (gapKind, bool) {
+	if r, size := utf8.DecodeRuneInString(g); size > 0 && size == len(g) && fold.IsApostrophe(r) {
+		return gapApos, false
+	}
 	switch g {
 	case "":
-		return coGapNone, false
+		return gapNone, false
 	case " ", "\u00a0", "\u202f", "\t":
-		return coGapSpace, false
+		return gapSpace, false
 	case "-", "\u2011":
-		return coGapHyphen, false
-	case "'", "\u2019":
-		return coGapApos, false
+		return gapHyphen, false
 	case ".":
 		// "E.Leclerc", "JD.com" join; "Europe.Renault" (glued
 		// paragraphs) opens a sentence.
 		if prev.end-prev.start <= 1 || !t.upper {
-			return coGapDot, false
+			return gapDot, false
 		}
-		return coGapBreak, true
+		return gapBreak, true
 	}
 	spaces, quotes, comma, sent := true, false, false, false
 	for _, r := range g {
@@ -565,7 +524,7 @@ func coClassifyGap(g string, prev *coToken, text string, t *coToken) (coGapKind,
 			spaces = false
 			// "M. Guyot", "E. Leclerc": a dot after one letter or a
 			// civility does not end a sentence.
-			if !(prev.end-prev.start <= 1 || coCivility[prev.fold]) {
+			if !(prev.end-prev.start <= 1 || civility[prev.fold]) {
 				sent = true
 			}
 		case r == '!' || r == '?' || r == '…' || r == '\n' || r == '\r' || r == ':' || r == '•' || r == '—' || r == '–' || r == ';':
@@ -577,37 +536,37 @@ func coClassifyGap(g string, prev *coToken, text string, t *coToken) (coGapKind,
 	}
 	switch {
 	case sent:
-		return coGapBreak, true
+		return gapBreak, true
 	case quotes && !comma:
-		return coGapQuote, false
+		return gapQuote, false
 	case comma && !quotes:
-		return coGapComma, false
+		return gapComma, false
 	case spaces:
-		return coGapSpace, false
+		return gapSpace, false
 	}
-	return coGapBreak, false
+	return gapBreak, false
 }
 
 // ---------------------------------------------------------------------
 // Word lists used by the rules. They are read-only.
 
 var (
-	coArticles = coSetOf("le", "la", "les", "l")
-	coCivility = coSetOf("m", "mme", "mmes", "mlle", "me", "mm", "dr", "pr", "mr", "mrs", "ms", "sir", "lord")
+	articles = setOf("le", "la", "les", "l")
+	civility = setOf("m", "mme", "mmes", "mlle", "me", "mm", "dr", "pr", "mr", "mrs", "ms", "sir", "lord")
 	// Words before a surname that make it a person.
-	coPersonBefore = coSetOf("famille", "familles", "clan", "veuve", "epoux", "epouse", "freres", "soeurs", "heritiers", "dynastie", "general", "marechal", "abbe", "pere", "saint", "sainte", "docteur", "professeur", "maitre", "madame", "monsieur")
+	personBefore = setOf("famille", "familles", "clan", "veuve", "epoux", "epouse", "freres", "soeurs", "heritiers", "dynastie", "general", "marechal", "abbe", "pere", "saint", "sainte", "docteur", "professeur", "maitre", "madame", "monsieur")
 	// Bare nouns that describe a firm named just before a comma.
-	coAppositionNouns = coSetOf("filiale", "fabricant", "equipementier", "maison-mere", "operateur",
+	appositionNouns = setOf("filiale", "fabricant", "equipementier", "maison-mere", "operateur",
 		"distributeur", "constructeur", "assureur")
 	// Possessive determiners: "son groupe" is rarely a firm.
-	coPossessiveDet = coSetOf("son", "sa", "ses", "leur", "leurs", "mon", "ma", "notre", "votre")
+	possessiveDet = setOf("son", "sa", "ses", "leur", "leurs", "mon", "ma", "notre", "votre")
 	// Roles whose holder is named after "du groupe", "de la société".
-	coRoles = coSetOf("pdg", "patron", "patronne", "president", "presidente", "directeur", "directrice",
+	roles = setOf("pdg", "patron", "patronne", "president", "presidente", "directeur", "directrice",
 		"fondateur", "fondatrice", "dirigeant", "dirigeante", "parole", "ceo", "chef", "responsable",
 		"administrateur", "administratrice", "gerant", "gerante", "salarie", "salariee", "numero", "boss",
 		"vice-president", "cofondateur", "cofondatrice", "associe", "associee", "economiste", "analyste")
 	// Cue nouns announcing a firm's name. Plural forms announce lists.
-	coCueNouns = coSetOf(
+	cueNouns = setOf(
 		"societe", "groupe", "constructeur", "compagnie", "banque", "startup", "geant", "entreprise",
 		"fabricant", "operateur", "editeur", "distributeur", "assureur", "laboratoire", "labo", "fonds",
 		"equipementier", "specialiste", "firme", "enseigne", "holding", "filiale", "cabinet", "petrolier",
@@ -622,7 +581,7 @@ var (
 	)
 	// Modifiers after a cue that make it about something else than a
 	// firm: "le groupe de rock", "la banque centrale".
-	coCueVeto = coSetOf("rock", "musique", "musical", "pop", "rap", "jihadiste", "djihadiste", "terroriste",
+	cueVeto = setOf("rock", "musique", "musical", "pop", "rap", "jihadiste", "djihadiste", "terroriste",
 		"arme", "armes", "parlementaire", "politique", "rebelle", "rebelles", "islamiste", "hackers", "pirates",
 		"amis", "travail", "experts", "pression", "opposition", "centrale", "mondiale", "alimentaire",
 		"donnees", "sang", "organes", "danse", "theatre", "theatrale", "ballet", "cirque", "republicaine",
@@ -631,7 +590,7 @@ var (
 		"solidarite", "souverain", "vautour", "musicaux", "criminel", "mafieux", "ethnique", "sanguin",
 		"chanteur", "chanteuse", "comedien", "acteur", "realisateur")
 	// Lowercase words that end the modifiers after a cue.
-	coStopWords = coSetOf("a", "au", "aux", "est", "sont", "ont", "avait", "etait", "sera", "va", "vont",
+	stopWords = setOf("a", "au", "aux", "est", "sont", "ont", "avait", "etait", "sera", "va", "vont",
 		"qui", "que", "qu", "dont", "ou", "et", "mais", "donc", "or", "ni", "car", "le", "la", "les",
 		"un", "une", "ce", "cette", "ces", "son", "sa", "ses", "leur", "leurs", "il", "elle", "ils",
 		"elles", "on", "se", "s", "y", "ne", "n", "pas", "plus", "par", "pour", "avec", "sur", "dans",
@@ -639,12 +598,12 @@ var (
 		"deja", "encore", "tres", "tout", "tous", "toute", "toutes", "ainsi", "alors", "c", "j", "me",
 		"lui", "nous", "vous", "je", "tu", "meme", "cela", "ca", "apres", "avant", "pendant", "contre")
 	// Connectors that may join the words of a name.
-	coNameJoin = coSetOf("de", "du", "des", "d", "of", "and")
+	nameJoin = setOf("de", "du", "des", "d", "of", "and")
 	// Trigger nouns of "TRIGGER de X": the firm X.
-	coPossessive = coSetOf("pdg", "p-dg", "salaries", "employes", "actionnaires", "actionnaire", "filiale",
+	possessive = setOf("pdg", "p-dg", "salaries", "employes", "actionnaires", "actionnaire", "filiale",
 		"filiales", "maison-mere", "rachat", "conseil")
 	// Capitalised words that open sentences or clauses, never names.
-	coCapStop = coSetOf("le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "en", "dans", "pour", "par",
+	capStop = setOf("le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "en", "dans", "pour", "par",
 		"sur", "selon", "mais", "et", "ou", "donc", "car", "ce", "cette", "ces", "cet", "il", "elle", "ils",
 		"elles", "on", "nous", "vous", "je", "depuis", "apres", "avant", "lors", "pendant", "chez", "sans",
 		"sous", "vers", "ainsi", "alors", "enfin", "puis", "pourtant", "toutefois", "cependant", "desormais",
@@ -661,12 +620,12 @@ var (
 		"selon", "jusqu", "afin", "lorsque", "puisque", "tandis", "bien", "mme", "m", "me", "dr", "pdg")
 	// Legal-form suffixes removed from discovered names; the marked ones
 	// also reveal a firm when they follow a capitalised name.
-	coLegalSuffix = map[string]bool{"sa": true, "sas": true, "sasu": true, "sarl": true, "sca": true, "ltd": true,
+	legalSuffix = map[string]bool{"sa": true, "sas": true, "sasu": true, "sarl": true, "sca": true, "ltd": true,
 		"limited": true, "inc": true, "incorporated": true, "corp": true, "gmbh": true, "ag": true, "plc": true,
 		"nv": true, "bv": true, "spa": true, "llc": true, "llp": true, "holding": true, "holdings": true,
 		"group": true, "groupe": false, "se": false, "co": false, "corporation": false, "cie": false}
 	// Business words that vouch for an ambiguous alias in the same sentence.
-	coBusinessWords = coSetOf("pdg", "patron", "patronne", "dirigeant", "dirigeants", "directeur", "directrice",
+	businessWords = setOf("pdg", "patron", "patronne", "dirigeant", "dirigeants", "directeur", "directrice",
 		"fondateur", "fondateurs", "actionnaire", "actionnaires", "action", "actions", "bourse", "cac", "chiffre",
 		"benefice", "benefices", "perte", "pertes", "filiale", "filiales", "groupe", "operateur", "operateurs",
 		"abonnes", "abonnements", "clients", "salaries", "employes", "milliard", "milliards", "million", "millions",
@@ -678,21 +637,21 @@ var (
 		"distribution", "distributeur", "rentabilite", "semestre", "trimestre", "cotee", "constructeur",
 		"fournisseur", "commandes", "livraisons", "facture", "factures", "offre", "offres")
 	// Nouns that make the next capitalised word a place name.
-	coPlaceNouns = coSetOf("quartier", "rue", "place", "avenue", "boulevard", "cite", "gare", "stade", "village",
+	placeNouns = setOf("quartier", "rue", "place", "avenue", "boulevard", "cite", "gare", "stade", "village",
 		"ville", "commune", "port", "pont", "salle", "route", "plage", "canal", "riviere", "fleuve", "lac", "mont",
 		"vallee", "foret", "parc", "ile", "residence", "allee", "quai", "impasse", "chemin", "station", "aeroport",
 		"tour", "musee", "chateau", "hotel", "cathedrale", "eglise", "abbaye", "universite", "region", "departement")
 	// Places a name cannot end with when discovered ("Timac Agro France").
-	coTrailingPlaces = coSetOf("france", "uk", "usa", "us", "europe", "deutschland", "italia", "espana",
+	trailingPlaces = setOf("france", "uk", "usa", "us", "europe", "deutschland", "italia", "espana",
 		"international", "belgique", "suisse", "canada", "australia", "australie", "japan", "japon",
 		"china", "chine", "inde", "india", "benelux", "emea", "iberia", "allemagne", "espagne", "italie")
 )
 
-// coAllDigits reports whether a token has digits only.
-func coAllDigits(t *coToken) bool { return strings.Trim(t.fold, "0123456789") == "" }
+// allDigits reports whether a token has digits only.
+func allDigits(t *token) bool { return strings.Trim(t.fold, "0123456789") == "" }
 
-// coSetOf builds a read-only set.
-func coSetOf(words ...string) map[string]bool {
+// setOf builds a read-only set.
+func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))
 	for _, w := range words {
 		m[w] = true
@@ -703,29 +662,29 @@ func coSetOf(words ...string) map[string]bool {
 // ---------------------------------------------------------------------
 // Finding
 
-// coMention is one company found in the text.
-type coMention struct {
-	pos  int    // first coToken
+// mention is one company found in the text.
+type mention struct {
+	pos  int    // first token
 	name string // canonical name
 }
 
-// coGazMatch is one gazetteer alias matched in the text.
-type coGazMatch struct {
+// gazMatch is one gazetteer alias matched in the text.
+type gazMatch struct {
 	i, n int
-	info coAliasInfo
+	info aliasInfo
 }
 
 // Find returns the distinct canonical names of the companies text names,
 // in order of first appearance. It never returns empty names.
-func (c *Companies) Find(text string) []string {
+func (c *Finder) Find(text string) []string {
 	if text == "" {
 		return nil
 	}
-	buf, _ := c.tokens.Get().(*[]coToken)
+	buf, _ := c.tokens.Get().(*[]token)
 	if buf == nil {
-		buf = new([]coToken)
+		buf = new([]token)
 	}
-	toks := coTokenizeInto((*buf)[:0], text)
+	toks := tokenizeInto((*buf)[:0], text)
 	defer func() {
 		*buf = toks[:0]
 		c.tokens.Put(buf)
@@ -749,7 +708,7 @@ func (c *Companies) Find(text string) []string {
 			sure[m.info.id] = true
 		}
 	}
-	var found []coMention
+	var found []mention
 	for _, m := range matches {
 		if m.info.id < 0 {
 			continue
@@ -757,7 +716,7 @@ func (c *Companies) Find(text string) []string {
 		if m.info.words == 1 && c.isPersonContext(toks, m.i) {
 			continue
 		}
-		if m.i > 0 && !toks[m.i].sent && (toks[m.i].gap == coGapHyphen || toks[m.i].gap == coGapNone) &&
+		if m.i > 0 && !toks[m.i].sent && (toks[m.i].gap == gapHyphen || toks[m.i].gap == gapNone) &&
 			(toks[m.i-1].upper || toks[m.i-1].digit) && !covered[m.i-1] {
 			// Part of a compound name: "AP-HP".
 			continue
@@ -765,26 +724,26 @@ func (c *Companies) Find(text string) []string {
 		if m.info.ambiguous && !cueAt[m.i] && !sure[m.info.id] && !c.businessContext(toks, m.i, m.n) {
 			continue
 		}
-		found = append(found, coMention{pos: m.i, name: c.names[m.info.id]})
+		found = append(found, mention{pos: m.i, name: c.names[m.info.id]})
 	}
 
 	// Discovered names.
-	var discovered []coMention
+	var discovered []mention
 	for _, sp := range spans {
 		if name, ok := c.discoveredName(text, toks, covered, sp[0], sp[1]); ok {
-			discovered = append(discovered, coMention{pos: sp[0], name: name})
+			discovered = append(discovered, mention{pos: sp[0], name: name})
 		}
 	}
 	if len(discovered) > 0 {
 		found = append(found, c.firstPositions(text, toks, discovered)...)
 	}
-	return coOrderDistinct(found)
+	return orderDistinct(found)
 }
 
 // matchGazetteer finds gazetteer aliases, longest first, left to right,
 // and marks the tokens they cover.
-func (c *Companies) matchGazetteer(text string, toks []coToken, covered []bool) []coGazMatch {
-	var out []coGazMatch
+func (c *Finder) matchGazetteer(text string, toks []token, covered []bool) []gazMatch {
+	var out []gazMatch
 	buf := make([]byte, 0, 64)
 	for i := 0; i < len(toks); {
 		maxN := c.firstMax[toks[i].fold]
@@ -799,12 +758,12 @@ func (c *Companies) matchGazetteer(text string, toks []coToken, covered []bool) 
 		}
 		matched := false
 		for n := run; n >= 1; n-- {
-			buf = coJoinFolds(buf[:0], toks[i:i+n])
+			buf = joinFolds(buf[:0], toks[i:i+n])
 			info, ok := c.aliases[string(buf)]
 			if !ok || !aliasFits(text, toks[i:i+n], info) {
 				continue
 			}
-			out = append(out, coGazMatch{i: i, n: n, info: info})
+			out = append(out, gazMatch{i: i, n: n, info: info})
 			for k := i; k < i+n; k++ {
 				covered[k] = true
 			}
@@ -821,15 +780,15 @@ func (c *Companies) matchGazetteer(text string, toks []coToken, covered []bool) 
 
 // aliasFits checks the capitalisation constraints of an alias on the
 // tokens it matched.
-func aliasFits(text string, toks []coToken, info coAliasInfo) bool {
-	if toks[len(toks)-1].sym && len(toks) > 1 && toks[len(toks)-1].gap != coGapNone {
+func aliasFits(text string, toks []token, info aliasInfo) bool {
+	if toks[len(toks)-1].sym && len(toks) > 1 && toks[len(toks)-1].gap != gapNone {
 		// "Canal +" is fine, a trailing "&" glued to nothing is not a name.
 		if text[toks[len(toks)-1].start] == '&' {
 			return false
 		}
 	}
 	if info.upper {
-		if ci := coContentToken(toks); ci >= 0 && !toks[ci].upper && !toks[ci].digit {
+		if ci := contentToken(toks); ci >= 0 && !toks[ci].upper && !toks[ci].digit {
 			return false
 		}
 	}
@@ -853,35 +812,35 @@ func aliasFits(text string, toks []coToken, info coAliasInfo) bool {
 
 // isPersonContext reports whether the single-word match at i is a
 // person's surname: after a first name, a civility or a family word.
-func (c *Companies) isPersonContext(toks []coToken, i int) bool {
+func (c *Finder) isPersonContext(toks []token, i int) bool {
 	if i == 0 {
 		return false
 	}
 	t, p := &toks[i], &toks[i-1]
-	if t.gap != coGapSpace && t.gap != coGapHyphen && t.gap != coGapDot && !(t.gap == coGapBreak && coCivility[p.fold]) {
+	if t.gap != gapSpace && t.gap != gapHyphen && t.gap != gapDot && !(t.gap == gapBreak && civility[p.fold]) {
 		return false
 	}
 	if p.upper && c.first[p.fold] {
 		return true
 	}
-	if coCivility[p.fold] && (p.upper || p.fold == "me") {
+	if civility[p.fold] && (p.upper || p.fold == "me") {
 		return true
 	}
-	return coPersonBefore[p.fold]
+	return personBefore[p.fold]
 }
 
 // businessContext reports whether an ambiguous alias at tokens [i, i+n)
 // stands in a business sentence, not at its start and not after "à".
-func (c *Companies) businessContext(toks []coToken, i, n int) bool {
+func (c *Finder) businessContext(toks []token, i, n int) bool {
 	if toks[i].sent {
 		return false
 	}
-	if i > 0 && (toks[i-1].fold == "a" || toks[i-1].fold == "vers" || coPlaceNouns[toks[i-1].fold]) && toks[i].gap == coGapSpace {
+	if i > 0 && (toks[i-1].fold == "a" || toks[i-1].fold == "vers" || placeNouns[toks[i-1].fold]) && toks[i].gap == gapSpace {
 		return false
 	}
 	// A capitalised neighbour glued to the alias makes another name
 	// ("Orange Bleue", "Courrier Picard"): no.
-	if i+n < len(toks) && toks[i+n].soft() && toks[i+n].upper && toks[i+n].gap != coGapNone {
+	if i+n < len(toks) && toks[i+n].soft() && toks[i+n].upper && toks[i+n].gap != gapNone {
 		return false
 	}
 	if i > 0 && toks[i].soft() && toks[i-1].upper && !toks[i-1].sent {
@@ -889,7 +848,7 @@ func (c *Companies) businessContext(toks []coToken, i, n int) bool {
 	}
 	const window = 14
 	for k := i - 1; k >= 0 && k >= i-window; k-- {
-		if coBusinessWords[toks[k].fold] {
+		if businessWords[toks[k].fold] {
 			return true
 		}
 		if toks[k].sent {
@@ -900,7 +859,7 @@ func (c *Companies) businessContext(toks []coToken, i, n int) bool {
 		if toks[k].sent {
 			break
 		}
-		if coBusinessWords[toks[k].fold] {
+		if businessWords[toks[k].fold] {
 			return true
 		}
 	}
@@ -909,7 +868,7 @@ func (c *Companies) businessContext(toks []coToken, i, n int) bool {
 
 // findCues finds "cue noun [modifiers] X" and marks in cueAt the first
 // token of each X; X spans are appended to spans.
-func (c *Companies) findCues(toks []coToken, cueAt []bool, spans [][2]int) [][2]int {
+func (c *Finder) findCues(toks []token, cueAt []bool, spans [][2]int) [][2]int {
 	for i := 0; i < len(toks); i++ {
 		f := toks[i].fold
 		plural := false
@@ -922,7 +881,7 @@ func (c *Companies) findCues(toks []coToken, cueAt []bool, spans [][2]int) [][2]
 			i++
 		case f == "moteur" && i+2 < len(toks) && toks[i+1].fold == "de" && toks[i+2].fold == "recherche":
 			i += 2
-		case coCueNouns[f]:
+		case cueNouns[f]:
 			plural = strings.HasSuffix(f, "s") && f != "fonds" && f != "groupes" || f == "groupes" || f == "rivaux"
 		default:
 			continue
@@ -936,20 +895,20 @@ func (c *Companies) findCues(toks []coToken, cueAt []bool, spans [][2]int) [][2]
 			// itself part of a name.
 			continue
 		}
-		if f == "groupe" && i > 0 && coPossessiveDet[toks[i-1].fold] {
+		if f == "groupe" && i > 0 && possessiveDet[toks[i-1].fold] {
 			// "son groupe": a band, a party, people.
 			continue
 		}
-		if coRoleBefore(toks, i) {
+		if roleBefore(toks, i) {
 			// "le PDG de la société Dara Khosrowhahi": a person.
 			continue
 		}
-		j, ok := coSkipModifiers(toks, i+1)
+		j, ok := skipModifiers(toks, i+1)
 		if !ok {
 			continue
 		}
 		for {
-			end := coNameEnd(toks, j)
+			end := nameEnd(toks, j)
 			if end <= j {
 				break
 			}
@@ -960,14 +919,14 @@ func (c *Companies) findCues(toks []coToken, cueAt []bool, spans [][2]int) [][2]
 			}
 			// Lists: "les groupes M6, TF1, NRJ ou Altice".
 			k := end
-			if toks[k].gap == coGapComma {
+			if toks[k].gap == gapComma {
 				j = k
-			} else if (toks[k].fold == "et" || toks[k].fold == "ou") && toks[k].gap == coGapSpace && k+1 < len(toks) && toks[k+1].gap == coGapSpace {
+			} else if (toks[k].fold == "et" || toks[k].fold == "ou") && toks[k].gap == gapSpace && k+1 < len(toks) && toks[k+1].gap == gapSpace {
 				j = k + 1
 			} else {
 				break
 			}
-			if !coStartsName(toks, j) {
+			if !startsName(toks, j) {
 				break
 			}
 		}
@@ -975,10 +934,10 @@ func (c *Companies) findCues(toks []coToken, cueAt []bool, spans [][2]int) [][2]
 	return spans
 }
 
-// coRoleBefore reports whether the cue noun at i follows a role ("le
+// roleBefore reports whether the cue noun at i follows a role ("le
 // président du groupe", "la PDG de la société"): the name after it is
 // then the role holder's.
-func coRoleBefore(toks []coToken, i int) bool {
+func roleBefore(toks []token, i int) bool {
 	k := i - 1
 	if k >= 0 && (toks[k].fold == "la" || toks[k].fold == "l") {
 		k--
@@ -989,32 +948,32 @@ func coRoleBefore(toks []coToken, i int) bool {
 		return false
 	}
 	k--
-	return k >= 0 && coRoles[toks[k].fold]
+	return k >= 0 && roles[toks[k].fold]
 }
 
-// coSkipModifiers skips the lowercase modifiers after a cue noun ("américain",
+// skipModifiers skips the lowercase modifiers after a cue noun ("américain",
 // "de l'internet", "à bas coût") and returns the index where a name may
 // start; ok is false when a veto word or a stop word intervenes.
-func coSkipModifiers(toks []coToken, j int) (int, bool) {
+func skipModifiers(toks []token, j int) (int, bool) {
 	for m := 0; m < 5 && j < len(toks); m++ {
 		t := &toks[j]
-		if t.gap > coGapDot && t.gap != coGapQuote {
+		if t.gap > gapDot && t.gap != gapQuote {
 			return j, false
 		}
 		if t.upper || t.digit {
 			// "la société d'exploitation de la tour Eiffel": the name
 			// belongs to the place.
-			return j, m == 0 || !coPlaceNouns[toks[j-1].fold]
+			return j, m == 0 || !placeNouns[toks[j-1].fold]
 		}
 		if t.sym {
 			return j, false
 		}
-		if coCueVeto[t.fold] {
+		if cueVeto[t.fold] {
 			return j, false
 		}
 		if t.fold == "de" || t.fold == "d" || t.fold == "du" || t.fold == "des" || t.fold == "en" || t.fold == "a" || t.fold == "l" || t.fold == "la" && m > 0 && (toks[j-1].fold == "de" || toks[j-1].fold == "a") {
 			// Only before a lowercase word: "de luxe", not "de Vincent".
-			if j+1 >= len(toks) || toks[j+1].upper || toks[j+1].digit || !toks[j+1].soft() && toks[j+1].gap != coGapSpace {
+			if j+1 >= len(toks) || toks[j+1].upper || toks[j+1].digit || !toks[j+1].soft() && toks[j+1].gap != gapSpace {
 				return j, false
 			}
 			if t.fold == "a" && m == 0 {
@@ -1023,30 +982,30 @@ func coSkipModifiers(toks []coToken, j int) (int, bool) {
 			j++
 			continue
 		}
-		if coStopWords[t.fold] {
+		if stopWords[t.fold] {
 			return j, false
 		}
 		j++
 	}
-	if j < len(toks) && (toks[j].upper || toks[j].digit) && (toks[j].gap <= coGapDot || toks[j].gap == coGapQuote) {
+	if j < len(toks) && (toks[j].upper || toks[j].digit) && (toks[j].gap <= gapDot || toks[j].gap == gapQuote) {
 		return j, true
 	}
 	return j, false
 }
 
-// coStartsName reports whether a name may start at token j.
-func coStartsName(toks []coToken, j int) bool {
-	return j < len(toks) && !toks[j].sym && (toks[j].upper || toks[j].digit && !coAllDigits(&toks[j]))
+// startsName reports whether a name may start at token j.
+func startsName(toks []token, j int) bool {
+	return j < len(toks) && !toks[j].sym && (toks[j].upper || toks[j].digit && !allDigits(&toks[j]))
 }
 
-// coNameEnd returns the end (exclusive) of the capitalised word sequence
+// nameEnd returns the end (exclusive) of the capitalised word sequence
 // starting at j, or j when no name starts there.
-func coNameEnd(toks []coToken, j int) int {
-	if !coStartsName(toks, j) {
+func nameEnd(toks []token, j int) int {
+	if !startsName(toks, j) {
 		return j
 	}
 	end := j + 1
-	for end < len(toks) && end-j < coMaxNameTokens {
+	for end < len(toks) && end-j < maxNameTokens {
 		t := &toks[end]
 		if !t.soft() {
 			break
@@ -1056,30 +1015,30 @@ func coNameEnd(toks []coToken, j int) int {
 			end++
 		case t.sym && end+1 < len(toks) && toks[end+1].upper && toks[end+1].soft():
 			end += 2
-		case coNameJoin[t.fold] && end+1 < len(toks) && toks[end+1].upper && toks[end+1].soft():
+		case nameJoin[t.fold] && end+1 < len(toks) && toks[end+1].upper && toks[end+1].soft():
 			end += 2
 		default:
 			return end
 		}
 	}
-	if end-j > coMaxNameTokens {
-		end = j + coMaxNameTokens
+	if end-j > maxNameTokens {
+		end = j + maxNameTokens
 	}
 	return end
 }
 
 // findSuffixed finds capitalised names followed by a legal suffix ("Foo
 // Bar Holdings Ltd", "Shogun Investments LLC").
-func (c *Companies) findSuffixed(toks []coToken, spans [][2]int) [][2]int {
+func (c *Finder) findSuffixed(toks []token, spans [][2]int) [][2]int {
 	for i := 1; i < len(toks); i++ {
 		t := &toks[i]
-		if !coLegalSuffix[t.fold] || !t.soft() || !coIsSuffixForm(t) {
+		if !legalSuffix[t.fold] || !t.soft() || !isSuffixForm(t) {
 			continue
 		}
-		start := coNameStartBackward(toks, i)
+		start := nameStartBackward(toks, i)
 		if start < i {
 			end := i + 1
-			for end < len(toks) && coLegalSuffix[toks[end].fold] && toks[end].soft() && coIsSuffixForm(&toks[end]) {
+			for end < len(toks) && legalSuffix[toks[end].fold] && toks[end].soft() && isSuffixForm(&toks[end]) {
 				end++
 			}
 			spans = append(spans, [2]int{start, end})
@@ -1088,9 +1047,9 @@ func (c *Companies) findSuffixed(toks []coToken, spans [][2]int) [][2]int {
 	return spans
 }
 
-// coIsSuffixForm checks how a legal suffix is written: "SA", "Ltd", "GmbH",
+// isSuffixForm checks how a legal suffix is written: "SA", "Ltd", "GmbH",
 // "plc", "SpA", "Holdings"; never a lowercase common word.
-func coIsSuffixForm(t *coToken) bool {
+func isSuffixForm(t *token) bool {
 	switch t.fold {
 	case "plc":
 		return true
@@ -1102,16 +1061,16 @@ func coIsSuffixForm(t *coToken) bool {
 	return t.caps
 }
 
-// coNameStartBackward returns the first token of the capitalised sequence
+// nameStartBackward returns the first token of the capitalised sequence
 // that ends just before token end, or end when there is none.
-func coNameStartBackward(toks []coToken, end int) int {
+func nameStartBackward(toks []token, end int) int {
 	start := end
-	for k := end - 1; k >= 0 && end-k <= coMaxNameTokens; k-- {
+	for k := end - 1; k >= 0 && end-k <= maxNameTokens; k-- {
 		t := &toks[k]
 		switch {
-		case t.upper || t.digit && k+1 < end && toks[k+1].upper && !coAllDigits(t):
+		case t.upper || t.digit && k+1 < end && toks[k+1].upper && !allDigits(t):
 			start = k
-		case (t.sym || coNameJoin[t.fold]) && k > 0 && toks[k-1].upper && start == k+1:
+		case (t.sym || nameJoin[t.fold]) && k > 0 && toks[k-1].upper && start == k+1:
 			// "Procter & Gamble", "Crédit du Nord"
 		default:
 			return start
@@ -1124,14 +1083,14 @@ func coNameStartBackward(toks []coToken, end int) int {
 }
 
 // findAppositions finds "X, une entreprise ..." and "X est une société ...".
-func (c *Companies) findAppositions(toks []coToken, spans [][2]int) [][2]int {
+func (c *Finder) findAppositions(toks []token, spans [][2]int) [][2]int {
 	for i := 1; i+1 < len(toks); i++ {
 		f := toks[i].fold
-		if coAppositionNouns[f] && toks[i].gap == coGapComma && i+1 < len(toks) && !toks[i].upper &&
-			(toks[i+1].fold == "de" || toks[i+1].fold == "d" || toks[i+1].fold == "du" || toks[i+1].fold == "des" || !toks[i+1].upper && !coStopWords[toks[i+1].fold]) {
+		if appositionNouns[f] && toks[i].gap == gapComma && i+1 < len(toks) && !toks[i].upper &&
+			(toks[i+1].fold == "de" || toks[i+1].fold == "d" || toks[i+1].fold == "du" || toks[i+1].fold == "des" || !toks[i+1].upper && !stopWords[toks[i+1].fold]) {
 			// "Sandoz, filiale du géant suisse Novartis", "Lu Azur,
 			// actionnaire minoritaire d'Aigle Azur"
-			if start := coNameStartBackward(toks, i); start < i && toks[i-1].upper {
+			if start := nameStartBackward(toks, i); start < i && toks[i-1].upper {
 				spans = append(spans, [2]int{start, i})
 			}
 			continue
@@ -1141,27 +1100,27 @@ func (c *Companies) findAppositions(toks []coToken, spans [][2]int) [][2]int {
 		}
 		// The cue noun follows, possibly after one adjective.
 		k := i + 1
-		if !coCueNouns[toks[k].fold] && !(toks[k].fold == "start" && k+1 < len(toks) && toks[k+1].fold == "up") {
-			if k+1 < len(toks) && coCueNouns[toks[k+1].fold] && !toks[k].upper && !coStopWords[toks[k].fold] {
+		if !cueNouns[toks[k].fold] && !(toks[k].fold == "start" && k+1 < len(toks) && toks[k+1].fold == "up") {
+			if k+1 < len(toks) && cueNouns[toks[k+1].fold] && !toks[k].upper && !stopWords[toks[k].fold] {
 				k++
 			} else {
 				continue
 			}
 		}
-		if toks[k].upper || coCueVeto[toks[k].fold] || k+1 < len(toks) && coCueVeto[toks[k+1].fold] {
+		if toks[k].upper || cueVeto[toks[k].fold] || k+1 < len(toks) && cueVeto[toks[k+1].fold] {
 			continue
 		}
 		end := -1
 		switch {
-		case toks[i].gap == coGapComma:
+		case toks[i].gap == gapComma:
 			end = i
-		case i >= 2 && (toks[i-1].fold == "est" || toks[i-1].fold == "etait") && toks[i-1].gap == coGapSpace && toks[i].gap == coGapSpace:
+		case i >= 2 && (toks[i-1].fold == "est" || toks[i-1].fold == "etait") && toks[i-1].gap == gapSpace && toks[i].gap == gapSpace:
 			end = i - 1
 		}
 		if end <= 0 {
 			continue
 		}
-		start := coNameStartBackward(toks, end)
+		start := nameStartBackward(toks, end)
 		if start < end && (toks[end-1].upper || toks[end-1].digit) {
 			spans = append(spans, [2]int{start, end})
 		}
@@ -1170,11 +1129,11 @@ func (c *Companies) findAppositions(toks []coToken, spans [][2]int) [][2]int {
 }
 
 // findPossessives finds "le PDG de X", "les salariés d'X", "filiale de X".
-func (c *Companies) findPossessives(toks []coToken, spans [][2]int) [][2]int {
+func (c *Finder) findPossessives(toks []token, spans [][2]int) [][2]int {
 	for i := 0; i+2 < len(toks); i++ {
 		if toks[i].fold == "affaires" && i >= 2 && toks[i-1].fold == "d" && toks[i-2].fold == "chiffre" {
 			// "le chiffre d'affaires de X"
-		} else if !coPossessive[toks[i].fold] || toks[i].upper && toks[i].fold != "pdg" {
+		} else if !possessive[toks[i].fold] || toks[i].upper && toks[i].fold != "pdg" {
 			continue
 		}
 		if toks[i].fold == "conseil" {
@@ -1192,8 +1151,8 @@ func (c *Companies) findPossessives(toks []coToken, spans [][2]int) [][2]int {
 		if j < len(toks) && toks[j-1].fold == "de" && (toks[j].fold == "la" || toks[j].fold == "l") && !toks[j].upper {
 			j++
 		}
-		if j < len(toks) && toks[j].gap <= coGapApos {
-			if end := coNameEnd(toks, j); end > j {
+		if j < len(toks) && toks[j].gap <= gapApos {
+			if end := nameEnd(toks, j); end > j {
 				spans = append(spans, [2]int{j, end})
 			}
 		}
@@ -1205,7 +1164,7 @@ func (c *Companies) findPossessives(toks []coToken, spans [][2]int) [][2]int {
 // drops leading articles (at a sentence start), "Groupe", legal suffixes
 // and a trailing country, and rejects persons, places, bodies and
 // non-companies. Names overlapping a gazetteer match are left to it.
-func (c *Companies) discoveredName(text string, toks []coToken, covered []bool, i, end int) (string, bool) {
+func (c *Finder) discoveredName(text string, toks []token, covered []bool, i, end int) (string, bool) {
 	hadSuffix := false
 	for k := i; k < end; k++ {
 		if covered[k] {
@@ -1216,7 +1175,7 @@ func (c *Companies) discoveredName(text string, toks []coToken, covered []bool, 
 	for i < end {
 		f := toks[i].fold
 		switch {
-		case coArticles[f] && toks[i].sent && i+1 < end:
+		case articles[f] && toks[i].sent && i+1 < end:
 			i++
 			continue
 		case (f == "groupe" || f == "group") && i+1 < end:
@@ -1228,22 +1187,22 @@ func (c *Companies) discoveredName(text string, toks []coToken, covered []bool, 
 	// Trailing legal suffixes and places.
 	for end-i > 1 {
 		f := toks[end-1].fold
-		if coLegalSuffix[f] || f == "cie" || f == "co" || f == "corporation" {
+		if legalSuffix[f] || f == "cie" || f == "co" || f == "corporation" {
 			hadSuffix = true
 			end--
 			continue
 		}
-		if coTrailingPlaces[f] && toks[end-1].upper {
+		if trailingPlaces[f] && toks[end-1].upper {
 			end--
 			continue
 		}
-		if toks[end-1].sym || coNameJoin[toks[end-1].fold] {
+		if toks[end-1].sym || nameJoin[toks[end-1].fold] {
 			end--
 			continue
 		}
 		break
 	}
-	if end <= i || coLegalSuffix[toks[i].fold] && end-i == 1 {
+	if end <= i || legalSuffix[toks[i].fold] && end-i == 1 {
 		return "", false
 	}
 	// A first name inside starts a person's name: "l'UEFA Michel Platini".
@@ -1257,13 +1216,13 @@ func (c *Companies) discoveredName(text string, toks []coToken, covered []bool, 
 	if !first.upper && !first.digit {
 		return "", false
 	}
-	if coCapStop[first.fold] && !(coArticles[first.fold] && end-i > 1 && !first.sent) {
+	if capStop[first.fold] && !(articles[first.fold] && end-i > 1 && !first.sent) {
 		return "", false
 	}
-	if c.first[first.fold] || c.heads[first.fold] || coCivility[first.fold] {
+	if c.first[first.fold] || c.heads[first.fold] || civility[first.fold] {
 		return "", false
 	}
-	key := string(coJoinFolds(nil, toks[i:end]))
+	key := string(joinFolds(nil, toks[i:end]))
 	if c.rejects[key] || c.places[key] || c.heads[key] {
 		return "", false
 	}
@@ -1274,7 +1233,7 @@ func (c *Companies) discoveredName(text string, toks []coToken, covered []bool, 
 		if utf8.RuneCountInString(w) < 2 || strings.IndexFunc(w, unicode.IsDigit) >= 0 {
 			return "", false
 		}
-		if coBusinessWords[first.fold] || coCapStop[first.fold] {
+		if businessWords[first.fold] || capStop[first.fold] {
 			return "", false
 		}
 	}
@@ -1297,20 +1256,20 @@ func (c *Companies) discoveredName(text string, toks []coToken, covered []bool, 
 // firstPositions moves each discovered name to its first capitalised
 // occurrence in the text, merges names that extend another discovered
 // name ("Europcar Mobility" into "Europcar") and drops duplicates.
-func (c *Companies) firstPositions(text string, toks []coToken, found []coMention) []coMention {
+func (c *Finder) firstPositions(text string, toks []token, found []mention) []mention {
 	sort.SliceStable(found, func(a, b int) bool { return len(found[a].name) < len(found[b].name) })
 	keys := make(map[string]string, len(found))
 	maxN := 0
-	var kept []coMention
+	var kept []mention
 	for _, m := range found {
-		mt := coTokenize(m.name)
-		key := string(coJoinFolds(nil, mt))
+		mt := tokenize(m.name)
+		key := string(joinFolds(nil, mt))
 		if _, dup := keys[key]; dup {
 			continue
 		}
 		merged := false
 		for k := 1; k < len(mt); k++ {
-			if _, ok := keys[string(coJoinFolds(nil, mt[:k]))]; ok {
+			if _, ok := keys[string(joinFolds(nil, mt[:k]))]; ok {
 				merged = true
 				break
 			}
@@ -1334,7 +1293,7 @@ func (c *Companies) firstPositions(text string, toks []coToken, found []coMentio
 			if n > 1 && !toks[i+n-1].soft() {
 				break
 			}
-			buf = coJoinFolds(buf[:0], toks[i:i+n])
+			buf = joinFolds(buf[:0], toks[i:i+n])
 			if name, ok := keys[string(buf)]; ok {
 				if _, seen := pos[name]; !seen {
 					pos[name] = i
@@ -1350,8 +1309,8 @@ func (c *Companies) firstPositions(text string, toks []coToken, found []coMentio
 	return kept
 }
 
-// coOrderDistinct returns the distinct names of ms by first position.
-func coOrderDistinct(ms []coMention) []string {
+// orderDistinct returns the distinct names of ms by first position.
+func orderDistinct(ms []mention) []string {
 	if len(ms) == 0 {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package analyzers
+package countries
 
 import (
 	_ "embed"
@@ -8,19 +8,20 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"veille/corpus/fold"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 )
 
-// countryAliases lists the short forms, aliases, demonyms and blockers that
+// aliases lists the short forms, aliases, demonyms and blockers that
 // complete the CLDR country names; its header documents the format.
 //
-//go:embed data/countries_aliases.txt
-var countryAliases string
+//go:embed data/aliases.txt
+var aliases string
 
-// Countries finds the countries a text names and resolves country names
-// given by users. Build it once with [NewCountries]; it is immutable and
+// Matcher finds the countries a text names and resolves country names
+// given by users. Build it once with [New]; it is immutable and
 // safe for concurrent use.
 //
 // The rule (the product decision, which the hand-labelled evaluation set
@@ -72,22 +73,21 @@ var countryAliases string
 // Overlapping names resolve to the longest: "Guinée-Bissau" is GW, not GN;
 // "Papouasie-Nouvelle-Guinée" is PG; "Irlande du Nord" is GB, not IE;
 // "Samoa américaines" is AS, not US. Names never span a sentence break.
-type Countries struct {
-	root  map[string]*countryNode // trie of folded word sequences
-	codes map[string]bool         // the ISO 3166-1 alpha-2 codes known
-	words map[string]uint8        // word classes (word*)
-	edges map[string]uint8        // edgeStart/edgeEnd: first/last words of country names
-	fold  [foldHi - foldLo]string // folded lowercase form of Latin runes
-	pool  sync.Pool               // *countryScratch
+type Matcher struct {
+	root  map[string]*node // trie of folded word sequences
+	codes map[string]bool  // the ISO 3166-1 alpha-2 codes known
+	words map[string]uint8 // word classes (word*)
+	edges map[string]uint8 // edgeStart/edgeEnd: first/last words of country names
+	pool  sync.Pool        // *scratch
 }
 
-type countryNode struct {
-	next map[string]*countryNode
-	ent  *countryEntry
+type node struct {
+	next map[string]*node
+	ent  *entry
 }
 
-// countryEntry is what a word sequence means.
-type countryEntry struct {
+// entry is what a word sequence means.
+type entry struct {
 	code  string  // "" for a blocker
 	flags uint8   // entry* flags
 	spec  []uint8 // per word, with entryCase: caseAny, caseInitial or caseAll
@@ -130,101 +130,92 @@ const (
 	sepGlue          // nothing: a camel-case split ("FranceEn")
 )
 
-// Latin-1 Supplement and Latin Extended-A/B: folded through a table.
-const (
-	foldLo = 0xC0
-	foldHi = 0x250
-)
-
-type countryToken struct {
+type token struct {
 	start, end int32 // bytes of the word in the text
-	fs, fe     int32 // folded word in countryScratch.buf
+	fs, fe     int32 // folded word in scratch.buf
 	letters    int16 // letters in the word (digits are not letters)
 	initial    bool  // first rune is an uppercase letter
 	allCaps    bool  // has letters, none lowercase
 	after      uint8 // separator after the word: sep*
 }
 
-type countryScratch struct {
-	toks  []countryToken
+type scratch struct {
+	toks  []token
 	buf   []byte
-	cands []countryCand
-	found []countrySpan
+	cands []cand
+	found []span
 	codes []string
 }
 
-// countrySpan is a country named at text[start:end].
-type countrySpan struct {
+// span is a country named at text[start:end].
+type span struct {
 	start, end int
 	code       string
 }
 
-type countryCand struct {
+type cand struct {
 	end int
-	ent *countryEntry
+	ent *entry
 }
 
 // Function words may sit next to a country name without making it part of
 // another proper name; currency words turn a demonym into a currency name.
 var (
-	countryFunctionWords = "le la les l un une des de du d en au aux a et ou pour par sur sous avec dans vers chez " +
+	functionWords = "le la les l un une des de du d en au aux a et ou pour par sur sous avec dans vers chez " +
 		"entre selon depuis apres avant contre sans comme mais ce cet cette ces son sa ses leur leurs " +
 		"ainsi alors donc or car puis ensuite enfin aussi ici hier aujourd hui desormais pourtant quant " +
 		"the an of in on at to for from with by and or as into via vs versus but yesterday today meanwhile " +
 		"however also now then so while when if since after before"
-	countryCurrencyWords = "dollar dollars franc francs livre livres couronne couronnes rouble roubles roupie roupies " +
+	currencyWords = "dollar dollars franc francs livre livres couronne couronnes rouble roubles roupie roupies " +
 		"real reais reals peso pesos rand rands won wons yuan yuans yen yens lire lires lira zloty zlotys " +
 		"forint forints dinar dinars riyal riyals rial rials dirham dirhams shekel shekels leu lei hryvnia " +
 		"hryvnias lev leva kuna kunas baht bahts ringgit ringgits rupiah roupiah naira nairas shilling shillings " +
 		"birr kwacha cedi cedis renminbi dong dongs taka tenge manat lari dram som afghani afghanis ariary ouguiya pound pounds"
 	// A masculine singular demonym after a cue names a language: "en
 	// anglais", "parle couramment le russe", "cours de chinois".
-	countryLanguageCues = "en parle parlent parler parlant parlait parlaient parlons parlez parles " +
+	languageCues = "en parle parlent parler parlant parlait parlaient parlons parlez parles " +
 		"traduit traduite traduits traduire traduction apprendre apprend apprennent apprenant apprentissage " +
 		"cours enseigner enseigne enseignement maitrise maitriser maitrisant dictionnaire langue langues " +
 		"professeur professeurs prof profs"
-	countryLanguageSkips = "le l pas de du d bien mal couramment un peu parfaitement aussi"
+	languageSkips = "le l pas de du d bien mal couramment un peu parfaitement aussi"
 )
 
-// NewCountries builds the matcher from the CLDR names of every ISO 3166-1
+// New builds the matcher from the CLDR names of every ISO 3166-1
 // alpha-2 code and the embedded alias list. It panics if the embedded list
 // is malformed, which the package tests rule out.
-func NewCountries() *Countries {
-	c, err := newCountries(countryAliases)
+func New() *Matcher {
+	c, err := newMatcher(aliases)
 	if err != nil {
 		panic(err)
 	}
 	return c
 }
 
-func newCountries(aliases string) (*Countries, error) {
-	c := &Countries{
-		root:  make(map[string]*countryNode, 1024),
+func newMatcher(aliases string) (*Matcher, error) {
+	c := &Matcher{
+		root:  make(map[string]*node, 1024),
 		codes: make(map[string]bool, 256),
 		words: make(map[string]uint8, 256),
 		edges: make(map[string]uint8, 1024),
 	}
-	for r := rune(foldLo); r < foldHi; r++ {
-		c.fold[r-foldLo] = strings.ToLower(FoldString(string(r)))
-	}
-	for _, w := range strings.Fields(countryFunctionWords) {
+	for _, w := range strings.Fields(functionWords) {
 		c.words[w] |= wordFunction
 	}
-	for _, w := range strings.Fields(countryCurrencyWords) {
+	for _, w := range strings.Fields(currencyWords) {
 		c.words[w] |= wordCurrency
 	}
-	for _, w := range strings.Fields(countryLanguageCues) {
+	for _, w := range strings.Fields(languageCues) {
 		c.words[w] |= wordLangCue
 	}
-	for _, w := range strings.Fields(countryLanguageSkips) {
+	for _, w := range strings.Fields(languageSkips) {
 		c.words[w] |= wordLangSkip
 	}
 	for _, w := range []string{"de", "du", "des", "d", "en", "au", "aux"} {
 		c.words[w] |= wordLocative
 	}
-	c.pool.New = func() any { return &countryScratch{} }
+	c.pool.New = func() any { return &scratch{} }
 
-	b := countryBuilder{c: c, defs: make(map[string]*countryDef, 2048), lookupOnly: make(map[string]bool)}
+	b := builder{c: c, defs: make(map[string]*def, 2048), lookupOnly: make(map[string]bool)}
 	fr, en := display.Regions(language.French), display.Regions(language.English)
 	for _, r := range isoCountries() {
 		code := r.String()
@@ -295,29 +286,29 @@ func cldrVariants(name string) []string {
 	return out
 }
 
-type countryDef struct {
+type def struct {
 	words   []string
-	ent     countryEntry
+	ent     entry
 	line    int // line of the alias list, 0 for a CLDR name
 	dropped bool
 }
 
-type countryBuilder struct {
-	c          *Countries
-	defs       map[string]*countryDef
+type builder struct {
+	c          *Matcher
+	defs       map[string]*def
 	keys       []string        // definition order, for a deterministic build
 	lookupOnly map[string]bool // codes whose names are for Lookup only
 }
 
 // define parses surface into words and records what they mean.
-func (b *countryBuilder) define(code string, flags uint8, surface string) *countryDef {
+func (b *builder) define(code string, flags uint8, surface string) *def {
 	s := b.c.getScratch()
 	defer b.c.pool.Put(s)
 	b.c.tokenize(surface, s)
 	if len(s.toks) == 0 {
 		return nil
 	}
-	d := &countryDef{ent: countryEntry{code: code, flags: flags}}
+	d := &def{ent: entry{code: code, flags: flags}}
 	abbr := flags&entryCase != 0
 	for _, t := range s.toks {
 		d.words = append(d.words, string(s.buf[t.fs:t.fe]))
@@ -344,7 +335,7 @@ func (b *countryBuilder) define(code string, flags uint8, surface string) *count
 
 // cldr records a CLDR name. Two countries with the same name make it
 // ambiguous: it is dropped unless the alias list defines it.
-func (b *countryBuilder) cldr(code string, flags uint8, surface string) {
+func (b *builder) cldr(code string, flags uint8, surface string) {
 	d := b.define(code, flags, surface)
 	if d == nil {
 		return
@@ -357,7 +348,7 @@ func (b *countryBuilder) cldr(code string, flags uint8, surface string) {
 	b.put(key, d)
 }
 
-func (b *countryBuilder) put(key string, d *countryDef) {
+func (b *builder) put(key string, d *def) {
 	if _, ok := b.defs[key]; !ok {
 		b.keys = append(b.keys, key)
 	}
@@ -365,7 +356,7 @@ func (b *countryBuilder) put(key string, d *countryDef) {
 }
 
 // parse reads the alias list (format in its header).
-func (b *countryBuilder) parse(data string) error {
+func (b *builder) parse(data string) error {
 	for n, line := range strings.Split(data, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || line[0] == '#' {
@@ -373,7 +364,7 @@ func (b *countryBuilder) parse(data string) error {
 		}
 		fields := strings.Split(line, "|")
 		if len(fields) != 3 {
-			return fmt.Errorf("analyzers: countries aliases line %d: want CODE | FLAGS | aliases", n+1)
+			return fmt.Errorf("countries: aliases line %d: want CODE | FLAGS | aliases", n+1)
 		}
 		code := strings.TrimSpace(fields[0])
 		var flags uint8
@@ -389,7 +380,7 @@ func (b *countryBuilder) parse(data string) error {
 			case "lookup":
 				flags |= entryLookup
 			default:
-				return fmt.Errorf("analyzers: countries aliases line %d: unknown flag %q", n+1, f)
+				return fmt.Errorf("countries: aliases line %d: unknown flag %q", n+1, f)
 			}
 		}
 		var forms []string
@@ -399,13 +390,13 @@ func (b *countryBuilder) parse(data string) error {
 			}
 		}
 		if len(forms) == 0 {
-			return fmt.Errorf("analyzers: countries aliases line %d: no alias", n+1)
+			return fmt.Errorf("countries: aliases line %d: no alias", n+1)
 		}
 		switch {
 		case code == "~":
 			for _, a := range forms {
 				if !b.c.codes[a] {
-					return fmt.Errorf("analyzers: countries aliases line %d: %q is not an ISO 3166-1 alpha-2 code", n+1, a)
+					return fmt.Errorf("countries: aliases line %d: %q is not an ISO 3166-1 alpha-2 code", n+1, a)
 				}
 				b.lookupOnly[a] = true
 			}
@@ -422,7 +413,7 @@ func (b *countryBuilder) parse(data string) error {
 		case code == "-":
 			code = ""
 		case !b.c.codes[code]:
-			return fmt.Errorf("analyzers: countries aliases line %d: %q is not an ISO 3166-1 alpha-2 code", n+1, code)
+			return fmt.Errorf("countries: aliases line %d: %q is not an ISO 3166-1 alpha-2 code", n+1, code)
 		}
 		switch {
 		case dem && flags&entryCase == 0:
@@ -445,12 +436,12 @@ func (b *countryBuilder) parse(data string) error {
 			}
 			d := b.define(code, f, a)
 			if d == nil {
-				return fmt.Errorf("analyzers: countries aliases line %d: %q has no word", n+1, a)
+				return fmt.Errorf("countries: aliases line %d: %q has no word", n+1, a)
 			}
 			d.line = n + 1
 			key := strings.Join(d.words, " ")
 			if old, ok := b.defs[key]; ok && old.line != 0 && old.line != d.line && !old.dropped {
-				return fmt.Errorf("analyzers: countries aliases line %d: %q is already defined", n+1, a)
+				return fmt.Errorf("countries: aliases line %d: %q is already defined", n+1, a)
 			}
 			b.put(key, d)
 		}
@@ -474,7 +465,7 @@ func inflectDemonym(m string) []string {
 }
 
 // build turns the definitions into the trie and the edge-word sets.
-func (b *countryBuilder) build() {
+func (b *builder) build() {
 	for _, key := range b.keys {
 		d := b.defs[key]
 		if d.dropped {
@@ -485,14 +476,14 @@ func (b *countryBuilder) build() {
 			ent.flags |= entryLookup
 		}
 		children := &b.c.root
-		var n *countryNode
+		var n *node
 		for _, w := range d.words {
 			if *children == nil {
-				*children = make(map[string]*countryNode, 2)
+				*children = make(map[string]*node, 2)
 			}
 			n = (*children)[w]
 			if n == nil {
-				n = &countryNode{}
+				n = &node{}
 				(*children)[w] = n
 			}
 			children = &n.next
@@ -505,17 +496,10 @@ func (b *countryBuilder) build() {
 	}
 }
 
-func (c *Countries) getScratch() *countryScratch {
-	s := c.pool.Get().(*countryScratch)
+func (c *Matcher) getScratch() *scratch {
+	s := c.pool.Get().(*scratch)
 	s.toks, s.buf, s.cands, s.found, s.codes = s.toks[:0], s.buf[:0], s.cands[:0], s.found[:0], s.codes[:0]
 	return s
-}
-
-func isCountryWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
 // tokenize splits text into words (letters, digits and combining marks),
@@ -524,18 +508,18 @@ func isCountryWordRune(r rune) bool {
 // uppercase letter followed by a lowercase one after a lowercase letter or
 // two capitals splits a word ("FranceEn", "ÉTATS-UNISLes": OrangeSum's
 // glued paragraphs); dotted capitals (U.S.A.) become one word.
-func (c *Countries) tokenize(text string, s *countryScratch) {
+func (c *Matcher) tokenize(text string, s *scratch) {
 	toks, buf := s.toks[:0], s.buf[:0]
 	in := false
 	prevLower := false
 	upperRun := 0 // uppercase letters just before, in this word
-	var cur countryToken
+	var cur token
 	for i := 0; i < len(text); {
 		r, size := rune(text[i]), 1
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(text[i:])
 		}
-		if !isCountryWordRune(r) {
+		if !fold.IsWordRune(r) {
 			if in {
 				cur.end, cur.fe = int32(i), int32(len(buf))
 				toks = append(toks, cur)
@@ -553,7 +537,7 @@ func (c *Countries) tokenize(text string, s *countryScratch) {
 		if !in {
 			in = true
 			upperRun = 0
-			cur = countryToken{start: int32(i), fs: int32(len(buf)), initial: upper, allCaps: true}
+			cur = token{start: int32(i), fs: int32(len(buf)), initial: upper, allCaps: true}
 		}
 		lower := false
 		switch {
@@ -573,11 +557,7 @@ func (c *Countries) tokenize(text string, s *countryScratch) {
 				cur.letters++
 				lower = !upper
 			}
-			if foldLo <= r && r < foldHi {
-				buf = append(buf, c.fold[r-foldLo]...)
-			} else {
-				buf = utf8.AppendRune(buf, unicode.ToLower(r))
-			}
+			buf = fold.AppendLowerRune(buf, r)
 		}
 		if lower {
 			cur.allCaps = false
@@ -624,7 +604,7 @@ func nextRuneStartsWord(s string) bool {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(s)
-	return unicode.IsLower(r) || r == '\'' || r == '\u2019'
+	return unicode.IsLower(r) || fold.IsApostrophe(r)
 }
 
 // classifySeparator tells what lies between two words: blanks (one
@@ -639,7 +619,7 @@ func classifySeparator(g string) uint8 {
 	apostrophes := 0
 	for _, r := range g {
 		switch {
-		case r == '\'' || r == '\u2019' || r == '\u02BC' || r == '\u2018':
+		case fold.IsApostrophe(r):
 			apostrophes++
 		case r == '\n' || r == '\r':
 			return sepBreak
@@ -655,9 +635,9 @@ func classifySeparator(g string) uint8 {
 }
 
 // Find returns the sorted, distinct ISO 3166-1 alpha-2 codes of the
-// countries text names, following the rule documented on [Countries]. It
+// countries text names, following the rule documented on [Matcher]. It
 // returns nil when text names none.
-func (c *Countries) Find(text string) []string {
+func (c *Matcher) Find(text string) []string {
 	s := c.getScratch()
 	defer c.pool.Put(s)
 	c.scan(text, s)
@@ -672,7 +652,7 @@ func (c *Countries) Find(text string) []string {
 }
 
 // scan fills s.found with the country names of text, in text order.
-func (c *Countries) scan(text string, s *countryScratch) {
+func (c *Matcher) scan(text string, s *scratch) {
 	c.tokenize(text, s)
 	toks := s.toks
 	for i := 0; i < len(toks); {
@@ -684,7 +664,7 @@ func (c *Countries) scan(text string, s *countryScratch) {
 		cands := s.cands[:0]
 		for j := i; ; {
 			if n.ent != nil {
-				cands = append(cands, countryCand{end: j + 1, ent: n.ent})
+				cands = append(cands, cand{end: j + 1, ent: n.ent})
 			}
 			if n.next == nil || j+1 >= len(toks) || toks[j].after == sepBreak {
 				break
@@ -699,7 +679,7 @@ func (c *Countries) scan(text string, s *countryScratch) {
 		for k := len(cands) - 1; k >= 0; k-- {
 			if c.accept(text, s, i, cands[k].end, cands[k].ent) {
 				if code := cands[k].ent.code; code != "" {
-					s.found = append(s.found, countrySpan{int(toks[i].start), int(toks[cands[k].end-1].end), code})
+					s.found = append(s.found, span{int(toks[i].start), int(toks[cands[k].end-1].end), code})
 				}
 				next = cands[k].end
 				break
@@ -710,7 +690,7 @@ func (c *Countries) scan(text string, s *countryScratch) {
 }
 
 // accept checks the words [i, end) against e's constraints.
-func (c *Countries) accept(text string, s *countryScratch, i, end int, e *countryEntry) bool {
+func (c *Matcher) accept(text string, s *scratch, i, end int, e *entry) bool {
 	if e.code == "" {
 		return true // blockers consume their words whatever the case
 	}
@@ -752,7 +732,7 @@ func (c *Countries) accept(text string, s *countryScratch, i, end int, e *countr
 // masculine singular after a cue, maybe through a few skipped words ("en
 // anglais", "parler le russe"), or any form right after "langue" ("la
 // langue française").
-func (c *Countries) languageName(s *countryScratch, i int, masculine bool) bool {
+func (c *Matcher) languageName(s *scratch, i int, masculine bool) bool {
 	for k := i - 1; k >= max(0, i-4) && s.toks[k].after != sepBreak; k-- {
 		cl := c.wordClass(s, k)
 		w := s.buf[s.toks[k].fs:s.toks[k].fe]
@@ -766,7 +746,7 @@ func (c *Countries) languageName(s *countryScratch, i int, masculine bool) bool 
 	return false
 }
 
-func (c *Countries) wordClass(s *countryScratch, k int) uint8 {
+func (c *Matcher) wordClass(s *scratch, k int) uint8 {
 	t := s.toks[k]
 	return c.words[string(s.buf[t.fs:t.fe])]
 }
@@ -780,7 +760,7 @@ func (c *Countries) wordClass(s *countryScratch, k int) uint8 {
 // Donald Trump", "le roi d'Espagne Juan Carlos"); a word glued after the
 // name (a glued paragraph: "en EspagneProfitant"); words in capitals next
 // to a name in capitals ("LA CHINE ACCUSÉE").
-func (c *Countries) inProperName(s *countryScratch, i, end int) bool {
+func (c *Matcher) inProperName(s *scratch, i, end int) bool {
 	toks := s.toks
 	shouted := true
 	for k := i; k < end; k++ {
@@ -811,7 +791,7 @@ func (c *Countries) inProperName(s *countryScratch, i, end int) bool {
 // introduced reports whether the name [i, end) starts with or follows
 // de, du, des, d', en, au or aux, possibly with an article between ("de
 // la Guinée équatoriale").
-func (c *Countries) introduced(s *countryScratch, i, end int) bool {
+func (c *Matcher) introduced(s *scratch, i, end int) bool {
 	if c.wordClass(s, i)&wordLocative != 0 && end-i > 1 {
 		return true
 	}
@@ -829,7 +809,7 @@ func (c *Countries) introduced(s *countryScratch, i, end int) bool {
 
 // isNameWord reports whether word k is capitalised and neither a function
 // word nor, with edge, the first or last word of a country name.
-func (c *Countries) isNameWord(s *countryScratch, k int, edge uint8) bool {
+func (c *Matcher) isNameWord(s *scratch, k int, edge uint8) bool {
 	t := s.toks[k]
 	if !t.initial {
 		return false
@@ -841,9 +821,9 @@ func (c *Countries) isNameWord(s *countryScratch, k int, edge uint8) bool {
 // shouted reports whether most words around [i, end), up to three on each
 // side within the same sentence, are in capitals too ("L'EAU DE PLUIE"): an
 // abbreviation only stands out in mixed case.
-func (c *Countries) shouted(s *countryScratch, i, end int) bool {
+func (c *Matcher) shouted(s *scratch, i, end int) bool {
 	caps, other := 0, 0
-	count := func(t countryToken) {
+	count := func(t token) {
 		switch {
 		case t.letters < 2:
 		case t.allCaps:
@@ -862,7 +842,7 @@ func (c *Countries) shouted(s *countryScratch, i, end int) bool {
 }
 
 // nearDollar reports a "$" right before or after the words ("$US", "US$").
-func nearDollar(text string, toks []countryToken, i, end int) bool {
+func nearDollar(text string, toks []token, i, end int) bool {
 	lo, hi := toks[i].start, toks[end-1].end
 	if i > 0 && strings.Contains(text[toks[i-1].end:lo], "$") || i == 0 && strings.Contains(text[:lo], "$") {
 		return true
@@ -880,7 +860,7 @@ func nearDollar(text string, toks []countryToken, i, end int) bool {
 // ("Norvège", "norvege", "Norway", "royaume-uni", "UK", "USA"). It reports
 // false for anything else, including continents ("Europe") and ambiguous
 // names ("Congo").
-func (c *Countries) Lookup(name string) (string, bool) {
+func (c *Matcher) Lookup(name string) (string, bool) {
 	name = strings.TrimSpace(name)
 	if len(name) == 2 && isASCIILetter(name[0]) && isASCIILetter(name[1]) {
 		if up := strings.ToUpper(name); c.codes[up] {
@@ -905,7 +885,7 @@ func (c *Countries) Lookup(name string) (string, bool) {
 
 // lookupName resolves name when its words are exactly those of a name,
 // whatever the case and separators.
-func (c *Countries) lookupName(name string) (string, bool) {
+func (c *Matcher) lookupName(name string) (string, bool) {
 	s := c.getScratch()
 	defer c.pool.Put(s)
 	c.tokenize(name, s)
@@ -913,7 +893,7 @@ func (c *Countries) lookupName(name string) (string, bool) {
 		return "", false
 	}
 	children := c.root
-	var n *countryNode
+	var n *node
 	for _, t := range s.toks {
 		if n = children[string(s.buf[t.fs:t.fe])]; n == nil {
 			return "", false
@@ -928,12 +908,12 @@ func (c *Countries) lookupName(name string) (string, bool) {
 
 func isASCIILetter(b byte) bool { return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' }
 
-// CountryName returns the French name of an ISO 3166-1 alpha-2 code ("GB"
+// Name returns the French name of an ISO 3166-1 alpha-2 code ("GB"
 // gives "Royaume-Uni", "NO" "Norvège", "US" "États-Unis"), as CLDR spells
 // it except for a few official or usual short names (Hong Kong, Macédoine
 // du Nord, Eswatini). The code may be in any case. For anything that is
 // not such a code it returns code unchanged.
-func CountryName(code string) string {
+func Name(code string) string {
 	if len(code) != 2 || !isASCIILetter(code[0]) || !isASCIILetter(code[1]) {
 		return code
 	}

@@ -1,4 +1,4 @@
-package analyzers
+package lang
 
 import (
 	"fmt"
@@ -10,7 +10,15 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Defaults of [DetectorOptions], chosen with TestDetectorSweep (go test
+// Fallback is the language code of text in a language veille has no
+// analyzer for, or whose language could not be detected reliably.
+const Fallback = "xx"
+
+// Languages lists the ISO 639-1 codes the detector tells apart, in the
+// order that breaks ties.
+var Languages = [...]string{"fr", "en", "de", "es", "it", "pt", "nl"}
+
+// Defaults of [Options], chosen with TestDetectorSweep (go test
 // ./analyzers -run TestDetectorSweep -langsweep -v) on lingua's 7,000 test
 // sentences and on headlines alone, the hardest real case.
 const (
@@ -37,9 +45,9 @@ const (
 	DefaultMaxSamples = 3
 )
 
-// DetectorOptions configure [NewDetectorWith]. The zero value of each
+// Options configure [NewDetectorWith]. The zero value of each
 // field selects the default of the same name.
-type DetectorOptions struct {
+type Options struct {
 	// DefaultLanguage is returned when the text has fewer than MinLetters
 	// letters or no language reaches MinConfidence. It must be one of
 	// [Languages]; [Fallback] makes every doubtful text "xx".
@@ -65,7 +73,7 @@ type DetectorOptions struct {
 	MaxSamples int
 }
 
-func (o DetectorOptions) withDefaults() DetectorOptions {
+func (o Options) withDefaults() Options {
 	if o.DefaultLanguage == "" {
 		o.DefaultLanguage = DefaultLanguage
 	}
@@ -87,7 +95,7 @@ func (o DetectorOptions) withDefaults() DetectorOptions {
 	return o
 }
 
-// linguaLanguages maps the codes of [Languages] but Fallback to lingua's.
+// linguaLanguages maps the codes of [Languages] to lingua's.
 var linguaLanguages = map[string]lingua.Language{
 	"fr": lingua.French,
 	"en": lingua.English,
@@ -109,13 +117,13 @@ var linguaLanguages = map[string]lingua.Language{
 type Detector struct {
 	lingua lingua.LanguageDetector
 	words  functionWordGuesser
-	opts   DetectorOptions
+	opts   Options
 	codes  map[lingua.Language]string // lingua language → code of Languages
 }
 
 // NewDetector builds a detector with the default options.
 func NewDetector() *Detector {
-	d, err := NewDetectorWith(DetectorOptions{})
+	d, err := NewDetectorWith(Options{})
 	if err != nil {
 		panic(err) // unreachable: the defaults are valid
 	}
@@ -124,10 +132,10 @@ func NewDetector() *Detector {
 
 // NewDetectorWith builds a detector with opts. It fails when
 // opts.DefaultLanguage is not one of [Languages].
-func NewDetectorWith(opts DetectorOptions) (*Detector, error) {
+func NewDetectorWith(opts Options) (*Detector, error) {
 	opts = opts.withDefaults()
 	if _, ok := linguaLanguages[opts.DefaultLanguage]; !ok && opts.DefaultLanguage != Fallback {
-		return nil, fmt.Errorf("analyzers: default language %q is not one of %v", opts.DefaultLanguage, Languages)
+		return nil, fmt.Errorf("lang: default language %q is not one of %v", opts.DefaultLanguage, Languages)
 	}
 	langs := make([]lingua.Language, 0, len(linguaLanguages))
 	codes := make(map[lingua.Language]string, len(linguaLanguages))
@@ -146,7 +154,7 @@ func NewDetectorWith(opts DetectorOptions) (*Detector, error) {
 }
 
 // Options returns the detector's options, defaults filled in.
-func (d *Detector) Options() DetectorOptions { return d.opts }
+func (d *Detector) Options() Options { return d.opts }
 
 // Detect returns the ISO 639-1 code of text's language, one of [Languages]:
 //   - the options' DefaultLanguage ("fr" by default) when text has fewer

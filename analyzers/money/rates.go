@@ -1,4 +1,4 @@
-package analyzers
+package money
 
 import (
 	"bufio"
@@ -19,7 +19,7 @@ type Rates map[string]float64
 
 // ErrInvalidRates is returned (wrapped) by [ParseRates] for input that is
 // not a valid rate table.
-var ErrInvalidRates = errors.New("analyzers: invalid rate table")
+var ErrInvalidRates = errors.New("money: invalid rate table")
 
 // DefaultRates returns veille's reference rate table: the value of one unit
 // of each currency in euros. They are REFERENCE values, not live rates,
@@ -126,12 +126,12 @@ func (r Rates) ToEUR(value float64, currency string) (eur float64, ok bool) {
 	if !ok {
 		return 0, false
 	}
-	return amRoundCents(value * rate), true
+	return roundCents(value * rate), true
 }
 
-// amRoundCents rounds v to two decimals; values too large to carry cents
+// roundCents rounds v to two decimals; values too large to carry cents
 // are returned unchanged.
-func amRoundCents(v float64) float64 {
+func roundCents(v float64) float64 {
 	if math.Abs(v) >= 1e15 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return v
 	}
@@ -178,7 +178,7 @@ func ParseRates(r io.Reader) (Rates, error) {
 			if errors.Is(err, io.EOF) {
 				return Rates{"EUR": 1}, nil
 			}
-			return nil, fmt.Errorf("analyzers: reading rates: %w", err)
+			return nil, fmt.Errorf("money: reading rates: %w", err)
 		}
 		switch b[0] {
 		case ' ', '\t', '\r', '\n':
@@ -240,14 +240,14 @@ func parseRatesText(r io.Reader) (Rates, error) {
 		out[fields[0]] = rate
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("analyzers: reading rates: %w", err)
+		return nil, fmt.Errorf("money: reading rates: %w", err)
 	}
 	return out, nil
 }
 
 // checkRate validates one code and its rate text.
 func checkRate(code, rateText string) (float64, error) {
-	if len(code) != 3 || !ratesIsUpper(code[0]) || !ratesIsUpper(code[1]) || !ratesIsUpper(code[2]) {
+	if len(code) != 3 || !isUpper(code[0]) || !isUpper(code[1]) || !isUpper(code[2]) {
 		return 0, fmt.Errorf("%q is not an ISO 4217 code (three capital letters)", code)
 	}
 	rate, err := strconv.ParseFloat(rateText, 64)
@@ -260,4 +260,4 @@ func checkRate(code, rateText string) (float64, error) {
 	return rate, nil
 }
 
-func ratesIsUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }

@@ -1,4 +1,4 @@
-package analyzers
+package money
 
 import (
 	"math"
@@ -7,9 +7,10 @@ import (
 	"unicode/utf8"
 
 	"veille/corpus"
+	"veille/corpus/fold"
 )
 
-// ExtractAmounts returns the sums of money written with digits and a
+// Extract returns the sums of money written with digits and a
 // currency in text, with their euro value from rates.
 //
 // What counts as an amount: a number in digits (French or English
@@ -75,7 +76,7 @@ import (
 // appearance; a repeated sum keeps its first Text. It is nil when text has
 // no amount. The cost is linear in len(text): about 20 µs for a 3 KB
 // article.
-func ExtractAmounts(text string, rates Rates) []corpus.Amount {
+func Extract(text string, rates Rates) []corpus.Amount {
 	x := amountScanner{s: text}
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -83,8 +84,8 @@ func ExtractAmounts(text string, rates Rates) []corpus.Amount {
 			i++
 			continue
 		}
-		if !amValidNumberStart(text, i) {
-			i = amSkipNumberLike(text, i)
+		if !validNumberStart(text, i) {
+			i = skipNumberLike(text, i)
 			continue
 		}
 		i = x.amountAt(i)
@@ -117,7 +118,7 @@ type amountFound struct {
 	currency   string
 }
 
-// amountScanner holds the state of one ExtractAmounts call.
+// amountScanner holds the state of one Extract call.
 type amountScanner struct {
 	s           string
 	lastEnd     int // end of the last amount: a currency before a number must start after it
@@ -127,23 +128,23 @@ type amountScanner struct {
 // Language hints deciding what a lone '.' or ',' before three digits means
 // when a multiplier follows.
 const (
-	amLangUnknown int8 = 0
-	amLangFrench  int8 = 1
-	amLangEnglish int8 = -1
+	langUnknown int8 = 0
+	langFrench  int8 = 1
+	langEnglish int8 = -1
 )
 
 // amountAt reads the number starting at i and what surrounds it, records
 // the amounts found, and returns where scanning resumes.
 func (x *amountScanner) amountAt(i int) int {
 	s := x.s
-	n1 := amParseNumber(s, i)
+	n1 := parseNumber(s, i)
 	start1, pre1, neg1 := x.prefixBefore(i)
-	t1 := amParseTail(s, n1.end, pre1 != "")
+	t1 := parseTail(s, n1.end, pre1 != "")
 
-	if neg1 && amClosingDashAfter(s, n1.end) {
+	if neg1 && closingDashAfter(s, n1.end) {
 		// "le premier poste -10 millions d'euros- correspond": a dash, not a sign
 		neg1 = false
-		start1 += amMinusAt(s, start1)
+		start1 += minusAt(s, start1)
 	}
 	if t1.hasCur && pre1 == "" {
 		d, ok := n1.value(t1.hasMult, t1.numLang(false))
@@ -161,7 +162,7 @@ func (x *amountScanner) amountAt(i int) int {
 		return end
 	}
 	if pre1 != "" {
-		d, ok := n1.value(t1.hasMult, amLangEnglish)
+		d, ok := n1.value(t1.hasMult, langEnglish)
 		if !ok {
 			return n1.end
 		}
@@ -192,30 +193,30 @@ func (x *amountScanner) rangeFrom(n1 amountNumber, start1 int, pre1 string, neg1
 	if t1.hasMult {
 		p = t1.multEnd
 	}
-	q, needs, wordy := amRangeConnector(s, p)
+	q, needs, wordy := rangeConnector(s, p)
 	if q < 0 {
 		return 0, false
 	}
-	if needs != "" && !amWordBefore(s, start1, needs) {
+	if needs != "" && !wordBefore(s, start1, needs) {
 		return 0, false
 	}
 	start2 := q
 	pre2, q2 := prefixAfter(s, q)
 	neg2 := false
 	if wordy && q2 < len(s) {
-		if w := amMinusAt(s, q2); w > 0 && q2+w < len(s) && amIsDigit(s[q2+w]) {
+		if w := minusAt(s, q2); w > 0 && q2+w < len(s) && fold.IsDigit(s[q2+w]) {
 			neg2 = true
 			q2 += w
 		}
 	}
-	if q2 >= len(s) || !amIsDigit(s[q2]) {
+	if q2 >= len(s) || !fold.IsDigit(s[q2]) {
 		return 0, false
 	}
 	if pre1 != "" && pre2 != "" && pre1 != pre2 {
 		return 0, false
 	}
-	n2 := amParseNumber(s, q2)
-	t2 := amParseTail(s, n2.end, pre1 != "" || pre2 != "")
+	n2 := parseNumber(s, q2)
+	t2 := parseTail(s, n2.end, pre1 != "" || pre2 != "")
 	cur := t2.cur
 	switch {
 	case t2.hasCur && (pre1 != "" || pre2 != ""):
@@ -255,7 +256,7 @@ func (x *amountScanner) rangeFrom(n1 amountNumber, start1 int, pre1 string, neg1
 	if a > 0 && b > 0 && (a > 1000*b || b > 1000*a) {
 		return 0, false
 	}
-	if !t2.hasMult && amIsYear(n1) && amIsYear(n2) {
+	if !t2.hasMult && isYear(n1) && isYear(n2) {
 		return 0, false // "2019-2020 euros"
 	}
 	end := t2.end()
@@ -271,29 +272,29 @@ func (x *amountScanner) rangeFrom(n1 amountNumber, start1 int, pre1 string, neg1
 	case pre2 == "":
 		s2 = n2.start
 		if neg2 {
-			s2 = q2 - amMinusBefore(s, q2)
+			s2 = q2 - minusBefore(s, q2)
 		}
 	}
 	x.add(s2, end, v2, cur)
 	return end, true
 }
 
-// amRangeConnector reads a range connector at p ("-", "–", " à ", " et ",
+// rangeConnector reads a range connector at p ("-", "–", " à ", " et ",
 // " to ", " and "), with the spaces around it. It returns the position
 // after it (-1 if none), the word the first bound must follow ("entre" for
 // "et"), and whether the connector is a word.
-func amRangeConnector(s string, p int) (next int, needs string, wordy bool) {
-	q := amSkipSpaces(s, p)
+func rangeConnector(s string, p int) (next int, needs string, wordy bool) {
+	q := fold.SkipSpaces(s, p)
 	if q >= len(s) {
 		return -1, "", false
 	}
 	switch {
 	case s[q] == '-':
-		return amSkipSpaces(s, q+1), "", false
+		return fold.SkipSpaces(s, q+1), "", false
 	case s[q] == '/' && q == p:
 		return q + 1, "", false // "250/300 euros"
 	case strings.HasPrefix(s[q:], "–"):
-		return amSkipSpaces(s, q+len("–")), "", false
+		return fold.SkipSpaces(s, q+len("–")), "", false
 	}
 	if q == p {
 		return -1, "", false // a word connector needs a space before
@@ -301,8 +302,8 @@ func amRangeConnector(s string, p int) (next int, needs string, wordy bool) {
 	for _, c := range [...]struct{ word, needs string }{
 		{"à", ""}, {"et", "entre"}, {"to", ""}, {"and", "between"},
 	} {
-		if e := amWordAt(s, q, c.word); e > 0 {
-			r := amSkipSpaces(s, e)
+		if e := wordAt(s, q, c.word); e > 0 {
+			r := fold.SkipSpaces(s, e)
 			if r == e {
 				return -1, "", false
 			}
@@ -315,11 +316,11 @@ func amRangeConnector(s string, p int) (next int, needs string, wordy bool) {
 	return -1, "", false
 }
 
-// amWordBefore reports whether the word just before position i (spaces
+// wordBefore reports whether the word just before position i (spaces
 // skipped) is w, case-insensitively.
-func amWordBefore(s string, i int, w string) bool {
+func wordBefore(s string, i int, w string) bool {
 	for i > 0 {
-		sp := amSpaceBefore(s, i)
+		sp := fold.SpaceBefore(s, i)
 		if sp == 0 {
 			break
 		}
@@ -328,7 +329,7 @@ func amWordBefore(s string, i int, w string) bool {
 	if i < len(w) || !strings.EqualFold(s[i-len(w):i], w) {
 		return false
 	}
-	return !amLetterOrDigitBefore(s, i-len(w))
+	return !letterOrDigitBefore(s, i-len(w))
 }
 
 // amountTail is what follows a number: multiplier and currency.
@@ -347,11 +348,11 @@ type amountTail struct {
 }
 
 // numLang is the language deciding how a lone separator before three
-// digits reads (see ExtractAmounts); prefixed reports a currency before
+// digits reads (see Extract); prefixed reports a currency before
 // the number, which is English usage.
 func (t amountTail) numLang(prefixed bool) int8 {
 	if prefixed {
-		return amLangEnglish
+		return langEnglish
 	}
 	return t.lang
 }
@@ -362,13 +363,13 @@ func (t amountTail) end() int { return t.multEnd }
 // apply scales a number by the tail's multiplier and sign, rounding once.
 func (t amountTail) apply(d amountDecimal, neg bool) float64 {
 	mant, exp := d.mant, t.exp-d.dec
-	if t.half && d.dec < len(amPow10) {
+	if t.half && d.dec < len(pow10) {
 		// (mant·10^-dec + 0.5)·10^exp = (10·mant + 5·10^dec)·10^(exp-dec-1);
 		// mant < 10^18 and dec ≤ 18 keep this below 2^64.
-		mant = mant*10 + 5*uint64(amPow10[d.dec])
+		mant = mant*10 + 5*uint64(pow10[d.dec])
 		exp--
 	}
-	v := amScale(float64(mant), exp)
+	v := scale(float64(mant), exp)
 	if neg {
 		v = -v
 	}
@@ -386,50 +387,50 @@ func (t amountTail) accepts(v float64) bool {
 	return true
 }
 
-// amScale returns v·10^exp, exactly rounded when v is an integer below 2^53.
-func amScale(v float64, exp int) float64 {
+// scale returns v·10^exp, exactly rounded when v is an integer below 2^53.
+func scale(v float64, exp int) float64 {
 	if exp >= 0 && exp <= 22 {
-		return v * amPow10[exp]
+		return v * pow10[exp]
 	}
 	if exp < 0 && exp >= -22 {
-		return v / amPow10[-exp]
+		return v / pow10[-exp]
 	}
 	return v * math.Pow10(exp)
 }
 
-var amPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
-// amParseTail reads the multiplier and the currency after a number ending at
+// parseTail reads the multiplier and the currency after a number ending at
 // p. prefixed reports a currency before the number: then no currency is
 // looked for after it, and single-letter multipliers ("$5m", "$2b") are
 // allowed without one.
-func amParseTail(s string, p int, prefixed bool) amountTail {
+func parseTail(s string, p int, prefixed bool) amountTail {
 	t := amountTail{multEnd: p, curEnd: p}
-	q := amSkipSpaces(s, p)
-	if m, e, ok := amMatchMultiplier(s, q); ok && (m.letter != 'b' || (prefixed && q == p)) {
+	q := fold.SkipSpaces(s, p)
+	if m, e, ok := matchMultiplier(s, q); ok && (m.letter != 'b' || (prefixed && q == p)) {
 		t.hasMult, t.exp, t.lang, t.multEnd = true, m.exp, m.lang, e
 		if m.long {
 			// "2 milliards et demi de dollars"
-			if r := amSkipSpaces(s, e); r > e {
-				if f := amWordAt(s, r, "et"); f > 0 {
-					if g := amSkipSpaces(s, f); g > f {
-						if h := amWordAt(s, g, "demie"); h > 0 {
+			if r := fold.SkipSpaces(s, e); r > e {
+				if f := wordAt(s, r, "et"); f > 0 {
+					if g := fold.SkipSpaces(s, f); g > f {
+						if h := wordAt(s, g, "demie"); h > 0 {
 							t.half, t.multEnd = true, h
-						} else if h := amWordAt(s, g, "demi"); h > 0 {
+						} else if h := wordAt(s, g, "demi"); h > 0 {
 							t.half, t.multEnd = true, h
 						}
 					}
 				}
 			}
 		}
-		q = amSkipSpaces(s, t.multEnd)
+		q = fold.SkipSpaces(s, t.multEnd)
 	}
 	if prefixed {
 		return t
 	}
 	connector := false
-	if r := amConnectorAt(s, q); r > 0 {
+	if r := connectorAt(s, q); r > 0 {
 		connector = true
 		q = r
 	}
@@ -446,25 +447,25 @@ func amParseTail(s string, p int, prefixed bool) amountTail {
 		return t // "3 millions de centimes": not a sum we read
 	}
 	t.hasCur, t.cur, t.curEnd, t.weak, t.needM = true, c.code, c.end, c.weak, c.needMult
-	if t.weak && amConvertedAfter(s, t.curEnd) {
+	if t.weak && convertedAfter(s, t.curEnd) {
 		t.weak = false // "une amende de 500 livres (555 euros)"
 	}
 	switch {
 	case connector:
-		t.lang = amLangFrench
-		if t.hasMult && t.exp == 9 && t.lang == amLangFrench && amIsBillion(s, t.multEnd) {
+		t.lang = langFrench
+		if t.hasMult && t.exp == 9 && t.lang == langFrench && isBillion(s, t.multEnd) {
 			t.exp = 12 // French "billion de" is 10^12
 		}
-	case t.lang == amLangUnknown:
+	case t.lang == langUnknown:
 		t.lang = c.lang
 	}
 	return t
 }
 
-// amClosingDashAfter reports whether a dash closing an aside follows i in
+// closingDashAfter reports whether a dash closing an aside follows i in
 // the same sentence: a '-' glued to the word before it and followed by a
 // space or punctuation ("-190 millions d'euros- était").
-func amClosingDashAfter(s string, i int) bool {
+func closingDashAfter(s string, i int) bool {
 	for k := i; k < len(s) && k < i+120; k++ {
 		switch s[k] {
 		case '.', '\n', '(', ';':
@@ -478,35 +479,35 @@ func amClosingDashAfter(s string, i int) bool {
 	return false
 }
 
-// amConvertedAfter reports whether a conversion follows position i, in
+// convertedAfter reports whether a conversion follows position i, in
 // parentheses or after ", soit": " (555 euros)", " (soit 1.122 euros)",
 // " (environ 3 M€)", ", soit près de 900 euros".
-func amConvertedAfter(s string, i int) bool {
-	i = amSkipSpaces(s, i)
+func convertedAfter(s string, i int) bool {
+	i = fold.SkipSpaces(s, i)
 	if i >= len(s) || (s[i] != '(' && s[i] != ',') {
 		return false
 	}
 	comma := s[i] == ','
-	i = amSkipSpaces(s, i+1)
+	i = fold.SkipSpaces(s, i+1)
 	if comma {
 		// "800 livres, soit près de 900 euros"
-		e := amWordAt(s, i, "soit")
+		e := wordAt(s, i, "soit")
 		if e == 0 {
 			return false
 		}
-		i = amSkipSpaces(s, e)
+		i = fold.SkipSpaces(s, e)
 	}
 	for _, w := range [...]string{"soit", "environ", "près de", "plus de", "moins de"} {
-		if e := amWordAt(s, i, w); e > 0 {
-			i = amSkipSpaces(s, e)
+		if e := wordAt(s, i, w); e > 0 {
+			i = fold.SkipSpaces(s, e)
 			break
 		}
 	}
-	return i < len(s) && amIsDigit(s[i])
+	return i < len(s) && fold.IsDigit(s[i])
 }
 
-// amIsBillion reports whether the multiplier ending at e is "billion(s)".
-func amIsBillion(s string, e int) bool {
+// isBillion reports whether the multiplier ending at e is "billion(s)".
+func isBillion(s string, e int) bool {
 	for _, w := range [...]string{"billions", "billion"} {
 		if e >= len(w) && strings.EqualFold(s[e-len(w):e], w) {
 			return true
@@ -515,20 +516,20 @@ func amIsBillion(s string, e int) bool {
 	return false
 }
 
-// amConnectorAt reads French "de " or "d'" (any apostrophe) at i and the
+// connectorAt reads French "de " or "d'" (any apostrophe) at i and the
 // spaces after it; it returns the position after them, or 0.
-func amConnectorAt(s string, i int) int {
+func connectorAt(s string, i int) int {
 	if i+1 >= len(s) || (s[i] != 'd' && s[i] != 'D') {
 		return 0
 	}
 	if s[i+1] == 'e' || s[i+1] == 'E' {
-		if r := amSkipSpaces(s, i+2); r > i+2 {
+		if r := fold.SkipSpaces(s, i+2); r > i+2 {
 			return r
 		}
 		return 0
 	}
-	if w := amApostropheAt(s, i+1); w > 0 {
-		return amSkipSpaces(s, i+1+w)
+	if w := fold.ApostropheAt(s, i+1); w > 0 {
+		return fold.SkipSpaces(s, i+1+w)
 	}
 	return 0
 }
@@ -544,35 +545,35 @@ type amountMultiplier struct {
 
 // amountMultipliers is read-only.
 var amountMultipliers = [...]amountMultiplier{
-	{word: "milliards", exp: 9, lang: amLangFrench, long: true},
-	{word: "milliard", exp: 9, lang: amLangFrench, long: true},
-	{word: "millions", exp: 6, lang: amLangFrench, long: true},
+	{word: "milliards", exp: 9, lang: langFrench, long: true},
+	{word: "milliard", exp: 9, lang: langFrench, long: true},
+	{word: "millions", exp: 6, lang: langFrench, long: true},
 	{word: "million", exp: 6, long: true},
-	{word: "milliers", exp: 3, lang: amLangFrench},
-	{word: "millier", exp: 3, lang: amLangFrench},
-	{word: "mille", exp: 3, lang: amLangFrench},
-	{word: "mds", exp: 9, lang: amLangFrench},
-	{word: "md", exp: 9, lang: amLangFrench},
-	{word: "mrds", exp: 9, lang: amLangFrench},
-	{word: "mrd", exp: 9, lang: amLangFrench},
+	{word: "milliers", exp: 3, lang: langFrench},
+	{word: "millier", exp: 3, lang: langFrench},
+	{word: "mille", exp: 3, lang: langFrench},
+	{word: "mds", exp: 9, lang: langFrench},
+	{word: "md", exp: 9, lang: langFrench},
+	{word: "mrds", exp: 9, lang: langFrench},
+	{word: "mrd", exp: 9, lang: langFrench},
 	{word: "mln", exp: 6},
 	{word: "mio", exp: 6},
-	{word: "mn", exp: 6, lang: amLangEnglish},
+	{word: "mn", exp: 6, lang: langEnglish},
 	{word: "m", exp: 6, letter: 'm'},
-	{word: "billions", exp: 9, lang: amLangEnglish, long: true},
-	{word: "billion", exp: 9, lang: amLangEnglish, long: true},
-	{word: "bln", exp: 9, lang: amLangEnglish},
-	{word: "bn", exp: 9, lang: amLangEnglish},
-	{word: "b", exp: 9, lang: amLangEnglish, letter: 'b'},
-	{word: "trillions", exp: 12, lang: amLangEnglish, long: true},
-	{word: "trillion", exp: 12, lang: amLangEnglish, long: true},
-	{word: "trn", exp: 12, lang: amLangEnglish},
-	{word: "tn", exp: 12, lang: amLangEnglish},
+	{word: "billions", exp: 9, lang: langEnglish, long: true},
+	{word: "billion", exp: 9, lang: langEnglish, long: true},
+	{word: "bln", exp: 9, lang: langEnglish},
+	{word: "bn", exp: 9, lang: langEnglish},
+	{word: "b", exp: 9, lang: langEnglish, letter: 'b'},
+	{word: "trillions", exp: 12, lang: langEnglish, long: true},
+	{word: "trillion", exp: 12, lang: langEnglish, long: true},
+	{word: "trn", exp: 12, lang: langEnglish},
+	{word: "tn", exp: 12, lang: langEnglish},
 	{word: "k", exp: 3, letter: 'k'},
 }
 
-// amMatchMultiplier reads a multiplier at i.
-func amMatchMultiplier(s string, i int) (amountMultiplier, int, bool) {
+// matchMultiplier reads a multiplier at i.
+func matchMultiplier(s string, i int) (amountMultiplier, int, bool) {
 	if i >= len(s) {
 		return amountMultiplier{}, 0, false
 	}
@@ -582,7 +583,7 @@ func amMatchMultiplier(s string, i int) (amountMultiplier, int, bool) {
 		return amountMultiplier{}, 0, false
 	}
 	for _, m := range amountMultipliers {
-		if e := amWordAt(s, i, m.word); e > 0 {
+		if e := wordAt(s, i, m.word); e > 0 {
 			return m, e, true
 		}
 		// glued to a currency code: "4,45 MEUR", "3 MdUSD", "20 KEUR"
@@ -853,7 +854,7 @@ func codeAt(s string, i int) (string, int) {
 	for j < len(s) && j-i < 4 && s[j] >= 'A' && s[j] <= 'Z' {
 		j++
 	}
-	if j-i < 3 || amLetterOrDigitAt(s, j) {
+	if j-i < 3 || letterOrDigitAt(s, j) {
 		return "", 0
 	}
 	if c := currencyCode(s[i:j]); c != "" {
@@ -876,37 +877,37 @@ func matchCurrency(s string, i int, afterConnector bool) (currencyMatch, bool) {
 		for _, sym := range suffixSymbols {
 			if strings.HasPrefix(s[i:], sym.text) {
 				e := i + len(sym.text)
-				if sym.text[len(sym.text)-1] >= 'A' && sym.text[len(sym.text)-1] <= 'Z' && amLetterOrDigitAt(s, e) {
+				if sym.text[len(sym.text)-1] >= 'A' && sym.text[len(sym.text)-1] <= 'Z' && letterOrDigitAt(s, e) {
 					continue // "$ USA..." is not "$ US"
 				}
-				if e < len(s) && amIsDigit(s[e]) {
+				if e < len(s) && fold.IsDigit(s[e]) {
 					break // "by 2008 £60bn": the symbol belongs to the next number
 				}
 				// a symbol after the number is French usage ("45 000 €")
-				return currencyMatch{code: sym.code, end: e, lang: amLangFrench}, true
+				return currencyMatch{code: sym.code, end: e, lang: langFrench}, true
 			}
 		}
 	}
 	if c, e := codeAt(s, i); e > 0 {
 		return currencyMatch{code: c, end: e}, true
 	}
-	if s[i] == 'F' && strings.HasPrefix(s[i:], "F CFA") && !amLetterOrDigitAt(s, i+5) {
+	if s[i] == 'F' && strings.HasPrefix(s[i:], "F CFA") && !letterOrDigitAt(s, i+5) {
 		return currencyMatch{code: "XOF", end: i + 5}, true
 	}
 	for _, w := range currencyWords {
 		if s[i]|0x20 != w.word[0]|0x20 && s[i] < 0x80 {
 			continue
 		}
-		e := amWordAt(s, i, w.word)
+		e := wordAt(s, i, w.word)
 		if e == 0 {
 			continue
 		}
 		m := currencyMatch{code: w.code, end: e, weak: w.flags&cwWeak != 0, needMult: w.flags&cwNeedMult != 0}
 		switch {
 		case w.flags&cwFrench != 0:
-			m.lang = amLangFrench
+			m.lang = langFrench
 		case w.flags&cwEnglish != 0:
-			m.lang = amLangEnglish
+			m.lang = langEnglish
 		}
 		if w.code == "EUR" && euroNotMoney(s, e) {
 			return currencyMatch{}, false // "the 12 euro zone countries"
@@ -914,9 +915,9 @@ func matchCurrency(s string, i int, afterConnector bool) (currencyMatch, bool) {
 		if w.family == "centime" {
 			m.exp = -2
 			// "centimes d'euro", "cents de dollar"
-			if r := amConnectorAt(s, amSkipSpaces(s, e)); r > 0 {
+			if r := connectorAt(s, fold.SkipSpaces(s, e)); r > 0 {
 				for _, u := range [...]currencySymbol{{"euros", "EUR"}, {"euro", "EUR"}, {"dollars", "USD"}, {"dollar", "USD"}} {
-					if f := amWordAt(s, r, u.text); f > 0 {
+					if f := wordAt(s, r, u.text); f > 0 {
 						m.code, m.end = u.code, f
 						break
 					}
@@ -925,9 +926,9 @@ func matchCurrency(s string, i int, afterConnector bool) (currencyMatch, bool) {
 			return m, true
 		}
 		if w.family != "" {
-			if r := amSkipSpaces(s, e); r > e {
+			if r := fold.SkipSpaces(s, e); r > e {
 				for _, q := range qualifiers(w.family) {
-					if f := amWordAt(s, r, q.word); f > 0 {
+					if f := wordAt(s, r, q.word); f > 0 {
 						if q.code == "-" {
 							return currencyMatch{}, false
 						}
@@ -953,13 +954,13 @@ func matchCurrency(s string, i int, afterConnector bool) (currencyMatch, bool) {
 func euroNotMoney(s string, e int) bool {
 	if e < len(s) && s[e] == '-' {
 		e++
-	} else if w := amSpaceAt(s, e); w > 0 {
+	} else if w := fold.SpaceAt(s, e); w > 0 {
 		e += w
 	} else {
 		return false
 	}
 	for _, w := range [...]string{"zone", "zones", "area", "countries", "nations", "members", "states"} {
-		if amWordAt(s, e, w) > 0 {
+		if wordAt(s, e, w) > 0 {
 			return true
 		}
 	}
@@ -972,11 +973,11 @@ func euroNotMoney(s string, e int) bool {
 func (x *amountScanner) prefixBefore(i int) (start int, code string, neg bool) {
 	s := x.s
 	start = i
-	if m := amMinusBefore(s, i); m > 0 && x.signOK(i-m) {
+	if m := minusBefore(s, i); m > 0 && x.signOK(i-m) {
 		return i - m, "", true
 	}
 	p := i
-	if sp := amSpaceBefore(s, p); sp > 0 {
+	if sp := fold.SpaceBefore(s, p); sp > 0 {
 		p -= sp
 	}
 	for _, sym := range prefixSymbols {
@@ -984,7 +985,7 @@ func (x *amountScanner) prefixBefore(i int) (start int, code string, neg bool) {
 		if b < x.lastEnd || !strings.HasSuffix(s[:p], sym.text) {
 			continue
 		}
-		if sym.text[0] < 0x80 && sym.text[0] != '$' && amLetterOrDigitBefore(s, b) {
+		if sym.text[0] < 0x80 && sym.text[0] != '$' && letterOrDigitBefore(s, b) {
 			continue
 		}
 		start, code = b, sym.code
@@ -996,7 +997,7 @@ func (x *amountScanner) prefixBefore(i int) (start int, code string, neg bool) {
 			if b < x.lastEnd || b < 0 {
 				continue
 			}
-			if c, e := codeAt(s, b); e == p && !amLetterOrDigitBefore(s, b) {
+			if c, e := codeAt(s, b); e == p && !letterOrDigitBefore(s, b) {
 				start, code = b, c
 				break
 			}
@@ -1005,7 +1006,7 @@ func (x *amountScanner) prefixBefore(i int) (start int, code string, neg bool) {
 	if code == "" {
 		return i, "", false
 	}
-	if m := amMinusBefore(s, start); m > 0 && x.signOK(start-m) {
+	if m := minusBefore(s, start); m > 0 && x.signOK(start-m) {
 		return start - m, code, true
 	}
 	return start, code, false
@@ -1031,11 +1032,11 @@ func prefixAfter(s string, i int) (string, int) {
 	for _, sym := range prefixSymbols {
 		if strings.HasPrefix(s[i:], sym.text) {
 			e := i + len(sym.text)
-			return sym.code, e + amSpaceAt(s, e)
+			return sym.code, e + fold.SpaceAt(s, e)
 		}
 	}
 	if c, e := codeAt(s, i); e > 0 {
-		if sp := amSpaceAt(s, e); sp > 0 {
+		if sp := fold.SpaceAt(s, e); sp > 0 {
 			return c, e + sp
 		}
 	}
@@ -1046,7 +1047,7 @@ func prefixAfter(s string, i int) (string, int) {
 type amountNumber struct {
 	text       string
 	start, end int
-	groups     [amMaxGroups]numberGroup
+	groups     [maxGroups]numberGroup
 	n          int  // groups used
 	bad        bool // too many groups or digits
 }
@@ -1058,38 +1059,38 @@ type numberGroup struct {
 }
 
 const (
-	amMaxGroups = 8
-	amMaxDigits = 18
+	maxGroups = 8
+	maxDigits = 18
 )
 
-// amParseNumber reads the digits and separators starting at i (a digit).
+// parseNumber reads the digits and separators starting at i (a digit).
 // Spaces (including NBSP and narrow NBSP) separate thousands only after a
 // first group of 1 to 3 digits and before exactly three digits; '.' and ','
 // followed by a digit are always part of the number.
-func amParseNumber(s string, i int) amountNumber {
+func parseNumber(s string, i int) amountNumber {
 	n := amountNumber{text: s, start: i}
-	j := amDigitsEnd(s, i)
+	j := digitsEnd(s, i)
 	n.groups[0] = numberGroup{start: i, end: j}
 	n.n = 1
 	digits := j - i
 	onlySpaces := true
 	for j < len(s) {
 		var g numberGroup
-		if (s[j] == '.' || s[j] == ',') && j+1 < len(s) && amIsDigit(s[j+1]) {
-			e := amDigitsEnd(s, j+1)
+		if (s[j] == '.' || s[j] == ',') && j+1 < len(s) && fold.IsDigit(s[j+1]) {
+			e := digitsEnd(s, j+1)
 			g = numberGroup{start: j + 1, end: e, sep: s[j]}
 			onlySpaces = false
-		} else if w := amSpaceAt(s, j); w > 0 && onlySpaces && n.groups[0].end-n.groups[0].start <= 3 &&
-			j+w < len(s) && amIsDigit(s[j+w]) {
-			e := amDigitsEnd(s, j+w)
-			if e-(j+w) != 3 || (e < len(s) && (s[e] == '.' && e+1 < len(s) && amIsDigit(s[e+1]))) {
+		} else if w := fold.SpaceAt(s, j); w > 0 && onlySpaces && n.groups[0].end-n.groups[0].start <= 3 &&
+			j+w < len(s) && fold.IsDigit(s[j+w]) {
+			e := digitsEnd(s, j+w)
+			if e-(j+w) != 3 || (e < len(s) && (s[e] == '.' && e+1 < len(s) && fold.IsDigit(s[e+1]))) {
 				break
 			}
 			g = numberGroup{start: j + w, end: e, sep: ' '}
 		} else {
 			break
 		}
-		if n.n == amMaxGroups {
+		if n.n == maxGroups {
 			n.bad = true
 			j = g.end
 			continue
@@ -1100,7 +1101,7 @@ func amParseNumber(s string, i int) amountNumber {
 		j = g.end
 	}
 	n.end = j
-	if digits > amMaxDigits {
+	if digits > maxDigits {
 		n.bad = true
 	}
 	return n
@@ -1112,10 +1113,10 @@ type amountDecimal struct {
 	dec  int
 }
 
-func (d amountDecimal) float() float64 { return amScale(float64(d.mant), -d.dec) }
+func (d amountDecimal) float() float64 { return scale(float64(d.mant), -d.dec) }
 
 // value interprets the number; hasMult reports a multiplier after it and
-// lang the amount's language (see ExtractAmounts). ok is false for shapes
+// lang the amount's language (see Extract). ok is false for shapes
 // that are not numbers ("1.2.3", "12,34,5").
 func (n *amountNumber) value(hasMult bool, lang int8) (amountDecimal, bool) {
 	if n.bad {
@@ -1156,7 +1157,7 @@ func (n *amountNumber) value(hasMult bool, lang int8) (amountDecimal, bool) {
 		case !hasMult:
 			// "500.000 euros", "1,500 dollars": thousands, but French
 			// "1,231 €" (a fuel price) is a decimal
-			if last.sep == ',' && lang == amLangFrench {
+			if last.sep == ',' && lang == langFrench {
 				decimal = ','
 			}
 		case (lang >= 0) == (last.sep == ','):
@@ -1196,9 +1197,9 @@ func (n *amountNumber) value(hasMult bool, lang int8) (amountDecimal, bool) {
 	return amountDecimal{mant: mant, dec: dec}, true
 }
 
-// amIsYear reports whether n is written like a year: four digits from 1800
+// isYear reports whether n is written like a year: four digits from 1800
 // to 2199, without separators.
-func amIsYear(n amountNumber) bool {
+func isYear(n amountNumber) bool {
 	if n.n != 1 || n.end-n.start != 4 {
 		return false
 	}
@@ -1212,87 +1213,16 @@ func (n *amountNumber) s0() byte { return n.text[n.groups[0].start] }
 // Text helpers. Positions are byte offsets; runes are decoded only where
 // a non-ASCII character may matter.
 
-func amIsDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// amDigitsEnd returns the end of the run of ASCII digits starting at i.
-func amDigitsEnd(s string, i int) int {
-	for i < len(s) && amIsDigit(s[i]) {
+// digitsEnd returns the end of the run of ASCII digits starting at i.
+func digitsEnd(s string, i int) int {
+	for i < len(s) && fold.IsDigit(s[i]) {
 		i++
 	}
 	return i
 }
 
-// amSpaceAt returns the byte width of the horizontal space at i (space, tab,
-// NBSP, narrow NBSP, thin or figure space), 0 if none.
-func amSpaceAt(s string, i int) int {
-	if i >= len(s) {
-		return 0
-	}
-	switch s[i] {
-	case ' ', '\t':
-		return 1
-	case 0xC2:
-		if i+1 < len(s) && s[i+1] == 0xA0 {
-			return 2
-		}
-	case 0xE2:
-		if i+2 < len(s) && s[i+1] == 0x80 {
-			switch s[i+2] {
-			case 0xAF, 0x89, 0x87, 0x8A: // narrow NBSP, thin, figure, hair space
-				return 3
-			}
-		}
-	}
-	return 0
-}
-
-// amSpaceBefore returns the byte width of the horizontal space ending at i.
-func amSpaceBefore(s string, i int) int {
-	if i <= 0 {
-		return 0
-	}
-	if s[i-1] == ' ' || s[i-1] == '\t' {
-		return 1
-	}
-	if i >= 2 && amSpaceAt(s, i-2) == 2 {
-		return 2
-	}
-	if i >= 3 && amSpaceAt(s, i-3) == 3 {
-		return 3
-	}
-	return 0
-}
-
-// amSkipSpaces returns the position after the horizontal spaces at i.
-func amSkipSpaces(s string, i int) int {
-	for {
-		w := amSpaceAt(s, i)
-		if w == 0 {
-			return i
-		}
-		i += w
-	}
-}
-
-// amApostropheAt returns the byte width of an apostrophe at i (', ’, ‘, ʼ,
-// ´), 0 if none.
-func amApostropheAt(s string, i int) int {
-	if i >= len(s) {
-		return 0
-	}
-	switch {
-	case s[i] == '\'':
-		return 1
-	case strings.HasPrefix(s[i:], "’"), strings.HasPrefix(s[i:], "‘"):
-		return 3
-	case strings.HasPrefix(s[i:], "ʼ"), strings.HasPrefix(s[i:], "´"):
-		return 2
-	}
-	return 0
-}
-
-// amMinusAt returns the byte width of a minus sign at i ('-' or '−').
-func amMinusAt(s string, i int) int {
+// minusAt returns the byte width of a minus sign at i ('-' or '−').
+func minusAt(s string, i int) int {
 	if i < len(s) && s[i] == '-' {
 		return 1
 	}
@@ -1302,8 +1232,8 @@ func amMinusAt(s string, i int) int {
 	return 0
 }
 
-// amMinusBefore returns the byte width of a minus sign ending at i.
-func amMinusBefore(s string, i int) int {
+// minusBefore returns the byte width of a minus sign ending at i.
+func minusBefore(s string, i int) int {
 	if i > 0 && s[i-1] == '-' {
 		return 1
 	}
@@ -1313,39 +1243,39 @@ func amMinusBefore(s string, i int) int {
 	return 0
 }
 
-func amIsLetterOrDigit(r rune) bool {
+func isLetterOrDigit(r rune) bool {
 	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') ||
 		r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
-// amLetterOrDigitAt reports whether a letter or digit starts at i.
-func amLetterOrDigitAt(s string, i int) bool {
+// letterOrDigitAt reports whether a letter or digit starts at i.
+func letterOrDigitAt(s string, i int) bool {
 	if i >= len(s) {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
-	return amIsLetterOrDigit(r)
+	return isLetterOrDigit(r)
 }
 
-// amLetterOrDigitBefore reports whether a letter or digit ends at i.
-func amLetterOrDigitBefore(s string, i int) bool {
+// letterOrDigitBefore reports whether a letter or digit ends at i.
+func letterOrDigitBefore(s string, i int) bool {
 	if i <= 0 {
 		return false
 	}
 	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	return amIsLetterOrDigit(r)
+	return isLetterOrDigit(r)
 }
 
-// amWordAt matches w at i, case-insensitively, not followed by a letter or
+// wordAt matches w at i, case-insensitively, not followed by a letter or
 // digit; it returns the end of the match, or 0. A lower-case end followed
 // by an upper-case letter counts as a word end: text copied from web pages
 // often glues sentences ("10 millions d'eurosCe vote").
-func amWordAt(s string, i int, w string) int {
+func wordAt(s string, i int, w string) int {
 	e := i + len(w)
 	if e > len(s) || !strings.EqualFold(s[i:e], w) {
 		return 0
 	}
-	if amLetterOrDigitAt(s, e) {
+	if letterOrDigitAt(s, e) {
 		last, next := s[e-1], s[e]
 		if !(last >= 'a' && last <= 'z' && next >= 'A' && next <= 'Z') {
 			return 0
@@ -1354,28 +1284,28 @@ func amWordAt(s string, i int, w string) int {
 	return e
 }
 
-// amValidNumberStart reports whether the digit at i starts a number: not
+// validNumberStart reports whether the digit at i starts a number: not
 // glued to a code before it ("GB200", "A320", "mp3" are not amounts), nor
 // continuing a number ("1.2.3", "12:30"). Digits glued to a lower-case
 // word of three letters or more start a number: text copied from web pages
 // often loses a space ("a remporté13 millions d'euros").
-func amValidNumberStart(s string, i int) bool {
+func validNumberStart(s string, i int) bool {
 	if i == 0 {
 		return true
 	}
-	if amLetterOrDigitBefore(s, i) {
-		return amGluedToWord(s, i)
+	if letterOrDigitBefore(s, i) {
+		return gluedToWord(s, i)
 	}
 	switch s[i-1] {
 	case '.', ',', ':':
-		return i < 2 || !amIsDigit(s[i-2])
+		return i < 2 || !fold.IsDigit(s[i-2])
 	}
 	return true
 }
 
-// amGluedToWord reports whether the text before i ends with a word of at
+// gluedToWord reports whether the text before i ends with a word of at
 // least three letters, all lower case.
-func amGluedToWord(s string, i int) bool {
+func gluedToWord(s string, i int) bool {
 	n := 0
 	for i > 0 {
 		r, size := utf8.DecodeLastRuneInString(s[:i])
@@ -1394,16 +1324,16 @@ func amGluedToWord(s string, i int) bool {
 	return n >= 3
 }
 
-// amSkipNumberLike returns the end of the run of digits, letters and
+// skipNumberLike returns the end of the run of digits, letters and
 // separators between digits starting at i, so that the inside of a
 // rejected token is not read as a number.
-func amSkipNumberLike(s string, i int) int {
+func skipNumberLike(s string, i int) int {
 	for i < len(s) {
 		c := s[i]
 		switch {
-		case amIsDigit(c), c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case fold.IsDigit(c), c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
 			i++
-		case (c == '.' || c == ',' || c == '/' || c == ':' || c == '-') && i+1 < len(s) && amIsDigit(s[i+1]):
+		case (c == '.' || c == ',' || c == '/' || c == ':' || c == '-') && i+1 < len(s) && fold.IsDigit(s[i+1]):
 			i++
 		default:
 			return i

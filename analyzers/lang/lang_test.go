@@ -1,116 +1,38 @@
-package analyzers
+package lang
 
 import (
-	"bufio"
-	"compress/gzip"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"veille/corpus/corpustest"
 )
 
 var langSweep = flag.Bool("langsweep", false, "TestDetectorSweep: print accuracy for a grid of detector options")
-
-// sharedDataPath returns the path of a file of the shared data folder
-// (../shared/data next to the module root), skipping the test when absent.
-func sharedDataPath(tb testing.TB, name string) string {
-	tb.Helper()
-	p := filepath.Join("..", "..", "shared", "data", name)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("shared data %s absent: %v", name, err)
-	}
-	return p
-}
-
-// sharedDoc is one line of the shared JSONL news files.
-type sharedDoc struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-	Text  string `json:"text"`
-}
-
-// readSharedJSONL reads up to n documents of a shared gzipped JSONL file.
-func readSharedJSONL(tb testing.TB, name string, n int) []sharedDoc {
-	tb.Helper()
-	f, err := os.Open(sharedDataPath(tb, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	sc := bufio.NewScanner(gz)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	var docs []sharedDoc
-	for len(docs) < n && sc.Scan() {
-		var d sharedDoc
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
-			tb.Fatalf("%s: %v", name, err)
-		}
-		docs = append(docs, d)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatalf("%s: %v", name, err)
-	}
-	return docs
-}
-
-type langSentence struct{ lang, text string }
-
-func readLangSentences(tb testing.TB) []langSentence {
-	tb.Helper()
-	f, err := os.Open(sharedDataPath(tb, "langid-sentences.tsv.gz"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	sc := bufio.NewScanner(gz)
-	var out []langSentence
-	for sc.Scan() {
-		lang, text, ok := strings.Cut(sc.Text(), "\t")
-		if !ok {
-			tb.Fatalf("langid line without tab: %q", sc.Text())
-		}
-		out = append(out, langSentence{lang, text})
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return out
-}
 
 // testDetector is built once: models are cached by lingua anyway, and the
 // preload takes ~40 ms.
 var testDetector = sync.OnceValue(NewDetector)
 
 func TestDetectorAccuracy(t *testing.T) {
-	sentences := readLangSentences(t)
+	sentences := corpustest.Sentences(t)
 	d := testDetector()
 	ok := map[string]int{}
 	n := map[string]int{}
 	confusions := map[string]int{}
 	total := 0
 	for _, s := range sentences {
-		got := d.Detect(s.text)
-		n[s.lang]++
-		if got == s.lang {
-			ok[s.lang]++
+		got := d.Detect(s.Text)
+		n[s.Lang]++
+		if got == s.Lang {
+			ok[s.Lang]++
 			total++
 		} else {
-			confusions[s.lang+"→"+got]++
+			confusions[s.Lang+"→"+got]++
 		}
 	}
 	// Floors just below what was measured with the default options
@@ -119,7 +41,7 @@ func TestDetectorAccuracy(t *testing.T) {
 	// weakest: es↔pt is the main confusion).
 	floors := map[string]float64{"fr": 98.7, "en": 97.8, "de": 99.4, "es": 95.2, "it": 99.4, "pt": 96.2, "nl": 97.9}
 	var line []string
-	for _, lang := range Languages[:len(Languages)-1] {
+	for _, lang := range Languages {
 		acc := 100 * float64(ok[lang]) / float64(n[lang])
 		line = append(line, fmt.Sprintf("%s %.1f%%", lang, acc))
 		if acc < floors[lang] {
@@ -150,7 +72,7 @@ func TestDetectorArticles(t *testing.T) {
 		{"news-de.jsonl.gz", "de", 1000},
 	} {
 		t.Run(set.lang, func(t *testing.T) {
-			docs := readSharedJSONL(t, set.file, set.n)
+			docs := corpustest.ReadJSONL(t, set.file, set.n)
 			wrong := 0
 			for _, doc := range docs {
 				text := doc.Title + "\n\n" + doc.Text
@@ -203,7 +125,7 @@ func TestDetectorRules(t *testing.T) {
 // TestDetectorConcurrent checks the concurrency contract (run with -race).
 func TestDetectorConcurrent(t *testing.T) {
 	d := testDetector()
-	texts := []string{benchArticleFR, "Ad sales boost Time Warner profit as broadband subscribers grow",
+	texts := []string{corpustest.ArticleFR, "Ad sales boost Time Warner profit as broadband subscribers grow",
 		"Die Bundesregierung will die Förderung für Windkraftanlagen deutlich erhöhen.", "Nvidia", ""}
 	want := make([]string, len(texts))
 	for i, text := range texts {
@@ -223,7 +145,7 @@ func TestDetectorConcurrent(t *testing.T) {
 }
 
 func TestDetectorDefaultLanguageOption(t *testing.T) {
-	d, err := NewDetectorWith(DetectorOptions{DefaultLanguage: Fallback})
+	d, err := NewDetectorWith(Options{DefaultLanguage: Fallback})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +159,7 @@ func TestDetectorDefaultLanguageOption(t *testing.T) {
 			t.Errorf("Detect(%q) = %q, want %q", text, got, want)
 		}
 	}
-	if _, err := NewDetectorWith(DetectorOptions{DefaultLanguage: "pl"}); err == nil {
+	if _, err := NewDetectorWith(Options{DefaultLanguage: "pl"}); err == nil {
 		t.Error(`NewDetectorWith(DefaultLanguage "pl"): no error`)
 	}
 	if got := d.Options().SampleLetters; got != DefaultSampleLetters {
@@ -270,8 +192,8 @@ func TestNextSample(t *testing.T) {
 // TestDetectorPrior checks that the prior for the default language pays:
 // more OrangeSum headlines alone are detected as French than without it.
 func TestDetectorPrior(t *testing.T) {
-	docs := readSharedJSONL(t, "orangesum-fr.jsonl.gz", 3000)
-	noPrior, err := NewDetectorWith(DetectorOptions{Prior: 1})
+	docs := corpustest.ReadJSONL(t, "orangesum-fr.jsonl.gz", 3000)
+	noPrior, err := NewDetectorWith(Options{Prior: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,11 +219,11 @@ func TestDetectorSweep(t *testing.T) {
 	if !*langSweep {
 		t.Skip("needs -langsweep")
 	}
-	sentences := readLangSentences(t)
-	frTitles := readSharedJSONL(t, "orangesum-fr.jsonl.gz", 3000)
-	enTitles := readSharedJSONL(t, "news-en.jsonl.gz", 1389)
-	deDocs := readSharedJSONL(t, "news-de.jsonl.gz", 1028)
-	for _, opts := range []DetectorOptions{
+	sentences := corpustest.Sentences(t)
+	frTitles := corpustest.ReadJSONL(t, "orangesum-fr.jsonl.gz", 3000)
+	enTitles := corpustest.ReadJSONL(t, "news-en.jsonl.gz", 1389)
+	deDocs := corpustest.ReadJSONL(t, "news-de.jsonl.gz", 1028)
+	for _, opts := range []Options{
 		{Prior: 1, MinLetters: 1, MinConfidence: 0.01},
 		{Prior: 1, MinLetters: 12, MinConfidence: 0.5},
 		{Prior: 1, MinLetters: 20, MinConfidence: 0.5},
@@ -330,16 +252,16 @@ func TestDetectorSweep(t *testing.T) {
 		}
 		per := map[string][]string{}
 		for _, s := range sentences {
-			per[s.lang] = append(per[s.lang], s.text)
+			per[s.Lang] = append(per[s.Lang], s.Text)
 		}
 		var line []string
 		sum := 0.0
-		for _, lang := range Languages[:len(Languages)-1] {
+		for _, lang := range Languages {
 			a := acc(per[lang], lang)
 			sum += a
 			line = append(line, fmt.Sprintf("%s %.1f", lang, a))
 		}
-		titles := func(docs []sharedDoc) []string {
+		titles := func(docs []corpustest.Doc) []string {
 			var out []string
 			for _, d := range docs {
 				out = append(out, d.Title)
@@ -359,13 +281,13 @@ func TestDetectorSweep(t *testing.T) {
 	// Sample length: accuracy and time on article beginnings.
 	frDocs := frTitles[:1000]
 	for _, letters := range []int{60, 100, 150, 200, 300, 500, 1000} {
-		d, err := NewDetectorWith(DetectorOptions{SampleLetters: letters, MaxSamples: 1})
+		d, err := NewDetectorWith(Options{SampleLetters: letters, MaxSamples: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var line []string
 		for _, set := range []struct {
-			docs []sharedDoc
+			docs []corpustest.Doc
 			lang string
 		}{{frDocs, "fr"}, {enTitles, "en"}, {deDocs, "de"}} {
 			ok := 0
@@ -402,36 +324,19 @@ func sortedCounts(m map[string]int) []string {
 	return out
 }
 
-// benchArticleFR is a ~3 KB French news article written for the benchmarks.
-const benchArticleFR = `OpenAI choisit la Norvège pour son premier centre de données européen
-
-OpenAI a annoncé jeudi la construction de Stargate Norway, un centre de données alimenté par l’énergie hydroélectrique à Narvik, dans le nord de la Norvège. Le projet, mené avec la société britannique Nscale et le groupe norvégien Aker, doit accueillir 100 000 processeurs graphiques de Nvidia d’ici à la fin de 2026, pour une puissance initiale de 230 mégawatts.
-
-Les deux partenaires, qui détiendront le site à parts égales, prévoient d’investir environ 1 milliard de dollars dans une première phase. L’investissement total pourrait atteindre 3,5 milliards d’euros si la capacité est portée à 520 mégawatts, selon un communiqué publié à Oslo. OpenAI ne sera pas propriétaire des installations : la société californienne s’engage à acheter une part de la capacité de calcul.
-
-Ce choix intervient alors que l’Union européenne a lancé un programme de 30 milliards d’euros pour financer des « gigausines » d’intelligence artificielle sur le continent. Bruxelles espère attirer des acteurs américains et européens, mais la Norvège, qui n’est pas membre de l’Union, offre une électricité abondante et bon marché, ainsi qu’un climat froid qui réduit les coûts de refroidissement.
-
-« Nous voulons offrir aux chercheurs et aux start-up norvégiens un accès à une puissance de calcul souveraine », a déclaré le directeur général de Nscale. Le gouvernement norvégien a salué un investissement qui créera plusieurs centaines d’emplois dans une région longtemps dépendante de l’industrie minière.
-
-En France, Mistral AI et le fonds émirati MGX ont annoncé en février un campus de 1,4 gigawatt en Île-de-France, tandis que Microsoft a promis 4 milliards d’euros d’investissements dans l’Hexagone. Au Royaume-Uni, Nscale construit déjà un site pour Microsoft, et l’Allemagne négocie avec plusieurs groupes américains, dont Amazon et Google, l’implantation de nouvelles capacités.
-
-Les analystes de la banque Morgan Stanley estiment que les dépenses mondiales dans les centres de données dépasseront 2 900 milliards de dollars d’ici à 2028. La moitié de cette somme serait consacrée aux puces, le reste aux bâtiments, à l’énergie et aux réseaux. En Europe, la question de l’approvisionnement électrique reste le principal frein : aux Pays-Bas comme en Irlande, les autorités ont suspendu certains raccordements.
-
-À Narvik, les travaux doivent commencer au printemps. Le site sera relié au réseau d’Aker, qui exploite déjà plusieurs centrales hydroélectriques dans la région. Les responsables du projet assurent que la chaleur produite par les serveurs sera récupérée pour chauffer des bâtiments de la ville, un argument mis en avant face aux critiques sur la consommation d’eau et d’électricité des centres de données. Le premier bâtiment devrait entrer en service en 2026.`
-
 func BenchmarkDetect(b *testing.B) {
 	d := NewDetector()
 	for _, tc := range []struct{ name, text string }{
-		{"article3KB", benchArticleFR},
+		{"article3KB", corpustest.ArticleFR},
 		{"headline", "La Norvège accueille le premier centre de données d’OpenAI en Europe"},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(tc.text)))
-			start, ok := processCPUTime()
+			cpu := corpustest.StartCPU()
 			for b.Loop() {
 				d.Detect(tc.text)
 			}
-			reportCPU(b, start, ok)
+			cpu.Report(b)
 		})
 	}
 }
@@ -451,7 +356,7 @@ func BenchmarkDetectorMemory(b *testing.B) {
 	for b.Loop() {
 		d = NewDetector()
 	}
-	d.Detect(benchArticleFR)
+	d.Detect(corpustest.ArticleFR)
 	after := heap()
 	runtime.KeepAlive(d)
 	// lingua keeps its models in package-level maps: when another test
@@ -476,7 +381,7 @@ func TestFunctionWordGuessAgreesWithLingua(t *testing.T) {
 		{"news-en.jsonl.gz", "en"},
 		{"news-de.jsonl.gz", "de"},
 	} {
-		docs := readSharedJSONL(t, set.file, 500)
+		docs := corpustest.ReadJSONL(t, set.file, 500)
 		answered := 0
 		for _, doc := range docs {
 			text := doc.Title + "\n\n" + doc.Text

@@ -1,9 +1,6 @@
-package analyzers
+package countries
 
 import (
-	"bufio"
-	"compress/gzip"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -15,12 +12,13 @@ import (
 	"testing"
 
 	"veille/corpus"
+	"veille/corpus/corpustest"
 )
 
-var updateCountries = flag.Bool("update-countries", false, "rewrite analyzers/testdata/countries_seeds.golden")
+var updateCountries = flag.Bool("update-countries", false, "rewrite testdata/countries_seeds.golden")
 
 func TestCountriesFind(t *testing.T) {
-	c := NewCountries()
+	c := New()
 	tests := []struct {
 		name, text string
 		want       []string
@@ -180,7 +178,7 @@ func TestCountriesFind(t *testing.T) {
 }
 
 func TestCountriesLookup(t *testing.T) {
-	c := NewCountries()
+	c := New()
 	tests := []struct {
 		in   string
 		want string
@@ -257,8 +255,8 @@ func TestCountryName(t *testing.T) {
 		{"N\u00d8", "N\u00d8"},
 	}
 	for _, tc := range tests {
-		if got := CountryName(tc.code); got != tc.want {
-			t.Errorf("CountryName(%q) = %q, want %q", tc.code, got, tc.want)
+		if got := Name(tc.code); got != tc.want {
+			t.Errorf("Name(%q) = %q, want %q", tc.code, got, tc.want)
 		}
 	}
 }
@@ -267,7 +265,7 @@ func TestCountryName(t *testing.T) {
 // officially assigned codes plus XK, no group, private-use or reserved
 // code, and every code named in French and resolvable by its name.
 func TestCountriesCodes(t *testing.T) {
-	c := NewCountries()
+	c := New()
 	if n := len(c.codes); n != 250 {
 		t.Errorf("%d codes, want 250", n)
 	}
@@ -277,13 +275,13 @@ func TestCountriesCodes(t *testing.T) {
 		}
 	}
 	for code := range c.codes {
-		name := CountryName(code)
+		name := Name(code)
 		if name == code || name == "" {
-			t.Errorf("CountryName(%s) = %q", code, name)
+			t.Errorf("Name(%s) = %q", code, name)
 			continue
 		}
 		if got, ok := c.Lookup(name); !ok || got != code {
-			t.Errorf("Lookup(CountryName(%s) = %q) = %q, %v", code, name, got, ok)
+			t.Errorf("Lookup(Name(%s) = %q) = %q, %v", code, name, got, ok)
 		}
 	}
 }
@@ -298,11 +296,11 @@ func TestCountriesAliasesErrors(t *testing.T) {
 		{"bad lookup-only code", "~ | | GP, XX\n"},
 	}
 	for _, tc := range tests {
-		if _, err := newCountries(tc.data); err == nil {
-			t.Errorf("%s: newCountries(%q) succeeded", tc.name, tc.data)
+		if _, err := newMatcher(tc.data); err == nil {
+			t.Errorf("%s: newMatcher(%q) succeeded", tc.name, tc.data)
 		}
 	}
-	if _, err := newCountries("# comment only\n\nGB | case | Albion, ALB\n"); err != nil {
+	if _, err := newMatcher("# comment only\n\nGB | case | Albion, ALB\n"); err != nil {
 		t.Errorf("valid list: %v", err)
 	}
 }
@@ -341,7 +339,7 @@ func TestInflectDemonym(t *testing.T) {
 //   - 004: États-Unis, "le président américain" → US; nothing else (the
 //     Commission, the Union and Europe are not countries).
 func TestCountriesSeeds(t *testing.T) {
-	c := NewCountries()
+	c := New()
 	seeds := corpus.Seeds()
 	names, err := fs.Glob(seeds, "*.txt")
 	if err != nil || len(names) == 0 {
@@ -373,7 +371,7 @@ func TestCountriesSeeds(t *testing.T) {
 // TestCountriesConcurrent runs Find from several goroutines (meaningful
 // under -race): the scratch pool must not leak state between calls.
 func TestCountriesConcurrent(t *testing.T) {
-	c := NewCountries()
+	c := New()
 	texts := map[string][]string{
 		"le gouvernement britannique et la Chine":    {"CN", "GB"},
 		"Air France dessert la Norvège":              {"NO"},
@@ -402,7 +400,7 @@ func TestCountriesConcurrent(t *testing.T) {
 // the shared data is absent) and checks its output is well formed; with
 // -v it logs how many articles name each of the most frequent codes.
 func TestCountriesOrangeSum(t *testing.T) {
-	c := NewCountries()
+	c := New()
 	n := 0
 	perCode := map[string]int{}
 	countriesEachArticle(t, 2000, func(text string) {
@@ -427,31 +425,19 @@ func TestCountriesOrangeSum(t *testing.T) {
 // OrangeSum articles, skipping the test when the shared data is absent.
 func countriesEachArticle(tb testing.TB, limit int, fn func(text string)) {
 	tb.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "shared", "data", "orangesum-fr.jsonl.gz"))
+	n := 0
+	err := corpustest.EachDoc(corpustest.DataPath(tb, "orangesum-fr.jsonl.gz"), func(d corpustest.Doc) bool {
+		fn(d.Title + "\n" + d.Text)
+		n++
+		return n < limit
+	})
 	if err != nil {
-		tb.Skipf("shared data absent: %v", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 0, 1<<16), 1<<24)
-	for i := 0; i < limit && sc.Scan(); i++ {
-		var a struct{ Title, Text string }
-		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-			tb.Fatal(err)
-		}
-		fn(a.Title + "\n" + a.Text)
-	}
-	if err := sc.Err(); err != nil {
 		tb.Fatal(err)
 	}
 }
 
 // checkCountryCodes checks that codes are sorted, distinct, known ISO codes.
-func checkCountryCodes(tb testing.TB, text string, codes []string, c *Countries) {
+func checkCountryCodes(tb testing.TB, text string, codes []string, c *Matcher) {
 	tb.Helper()
 	for i, code := range codes {
 		if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' || !c.codes[code] {
@@ -471,7 +457,7 @@ func FuzzCountriesFind(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	c := NewCountries()
+	c := New()
 	f.Fuzz(func(t *testing.T, text string) {
 		codes := c.Find(text)
 		checkCountryCodes(t, text, codes, c)
@@ -484,7 +470,7 @@ func FuzzCountriesFind(f *testing.F) {
 
 // BenchmarkCountriesFind measures Find on a 3 KB French news article.
 func BenchmarkCountriesFind(b *testing.B) {
-	c := NewCountries()
+	c := New()
 	data, err := fs.ReadFile(corpus.Seeds(), "000_4b4fd081b06eaf2e.txt")
 	if err != nil {
 		b.Fatal(err)
@@ -503,6 +489,6 @@ func BenchmarkCountriesFind(b *testing.B) {
 func BenchmarkNewCountries(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		NewCountries()
+		New()
 	}
 }

@@ -1,8 +1,10 @@
-package analyzers
+package companies
 
 import (
 	"errors"
 	"flag"
+	"io/fs"
+	"veille/corpus"
 
 	"os"
 	"path/filepath"
@@ -15,13 +17,13 @@ import (
 )
 
 // updateCompanies rewrites testdata/companies_seeds.golden.
-var updateCompanies = flag.Bool("update-companies", false, "rewrite analyzers/testdata/companies_seeds.golden")
+var updateCompanies = flag.Bool("update-companies", false, "rewrite testdata/companies_seeds.golden")
 
-func newTestCompanies(t testing.TB) *Companies {
+func newTestCompanies(t testing.TB) *Finder {
 	t.Helper()
-	c, err := NewCompanies(nil)
+	c, err := New(nil, nil)
 	if err != nil {
-		t.Fatalf("NewCompanies: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	return c
 }
@@ -125,7 +127,7 @@ Zebulon Corp | Zebu | ~Zeb
 [not-companies]
 Nvidia Foundation
 `
-	c, err := NewCompanies(strings.NewReader(extra))
+	c, err := New(strings.NewReader(extra), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,9 +142,9 @@ Nvidia Foundation
 
 func TestCompaniesMalformedGazetteer(t *testing.T) {
 	for _, data := range []string{"[nope]\nFoo", "| alias only", "Foo | \xff"} {
-		_, err := NewCompanies(strings.NewReader(data))
+		_, err := New(strings.NewReader(data), nil)
 		if !errors.Is(err, ErrGazetteer) {
-			t.Errorf("NewCompanies(%q) error = %v, want ErrGazetteer", data, err)
+			t.Errorf("New(%q) error = %v, want ErrGazetteer", data, err)
 		}
 	}
 }
@@ -156,7 +158,7 @@ func TestGazetteerConsistency(t *testing.T) {
 	}
 	owner := map[string]string{}
 	section := "companies"
-	for i, line := range strings.Split(coEmbeddedGazetteer, "\n") {
+	for i, line := range strings.Split(embeddedGazetteer, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -168,10 +170,10 @@ func TestGazetteerConsistency(t *testing.T) {
 		if section != "companies" {
 			continue
 		}
-		parts := coSplitBar(line)
+		parts := splitBar(line)
 		canon := strings.TrimLeft(parts[0], "!~=")
 		for _, a := range parts {
-			k := coFoldKey(strings.TrimLeft(a, "!~="))
+			k := foldKey(strings.TrimLeft(a, "!~="))
 			if prev, ok := owner[k]; ok && prev != canon {
 				t.Errorf("line %d: alias %q of %q already names %q", i+1, a, canon, prev)
 			}
@@ -194,14 +196,15 @@ var seedExpect = map[string]struct{ must, mustNot []string }{
 // -update-companies rewrites it.
 func TestCompaniesSeeds(t *testing.T) {
 	c := newTestCompanies(t)
-	files, err := filepath.Glob(filepath.FromSlash("../corpus/seeds/*.txt"))
+	seeds := corpus.Seeds()
+	files, err := fs.Glob(seeds, "*.txt")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no seed files: %v", err)
 	}
 	slices.Sort(files)
 	var b strings.Builder
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := fs.ReadFile(seeds, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,7 +262,7 @@ func TestCompaniesConcurrent(t *testing.T) {
 }
 
 func FuzzCompaniesFind(f *testing.F) {
-	c, err := NewCompanies(nil)
+	c, err := New(nil, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -292,7 +295,7 @@ func FuzzCompaniesFind(f *testing.F) {
 // benchCompaniesArticle returns about 3 KB of a seed article.
 func benchCompaniesArticle(b *testing.B) string {
 	b.Helper()
-	data, err := os.ReadFile(filepath.FromSlash("../corpus/seeds/001_eda08fda6618b654.txt"))
+	data, err := fs.ReadFile(corpus.Seeds(), "001_eda08fda6618b654.txt")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -305,7 +308,7 @@ func benchCompaniesArticle(b *testing.B) string {
 }
 
 func BenchmarkCompaniesFind(b *testing.B) {
-	c, err := NewCompanies(nil)
+	c, err := New(nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -320,7 +323,7 @@ func BenchmarkCompaniesFind(b *testing.B) {
 func BenchmarkNewCompanies(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := NewCompanies(nil); err != nil {
+		if _, err := New(nil, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

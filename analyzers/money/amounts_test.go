@@ -1,4 +1,4 @@
-package analyzers
+package money
 
 import (
 	"bufio"
@@ -17,9 +17,10 @@ import (
 	"unicode/utf8"
 
 	"veille/corpus"
+	"veille/corpus/corpustest"
 )
 
-var updateAmounts = flag.Bool("update-amounts", false, "rewrite analyzers/testdata/amounts_*.golden")
+var updateAmounts = flag.Bool("update-amounts", false, "rewrite testdata/amounts_*.golden")
 
 // amountWant is an expected amount: Value, Currency and Text.
 type amountWant struct {
@@ -31,12 +32,12 @@ type amountWant struct {
 func checkAmounts(t *testing.T, input string, got []corpus.Amount, want []amountWant) {
 	t.Helper()
 	if len(got) != len(want) {
-		t.Fatalf("ExtractAmounts(%q): got %d amounts %s, want %d %v", input, len(got), fmtAmounts(got), len(want), want)
+		t.Fatalf("Extract(%q): got %d amounts %s, want %d %v", input, len(got), fmtAmounts(got), len(want), want)
 	}
 	for i, w := range want {
 		g := got[i]
 		if g.Currency != w.currency || !amountsClose(g.Value, w.value) || g.Text != w.text {
-			t.Errorf("ExtractAmounts(%q)[%d] = {%v %s %q}, want {%v %s %q}", input, i, g.Value, g.Currency, g.Text, w.value, w.currency, w.text)
+			t.Errorf("Extract(%q)[%d] = {%v %s %q}, want {%v %s %q}", input, i, g.Value, g.Currency, g.Text, w.value, w.currency, w.text)
 		}
 	}
 }
@@ -192,7 +193,7 @@ func TestExtractAmounts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			checkAmounts(t, tc.input, ExtractAmounts(tc.input, DefaultRates()), tc.want)
+			checkAmounts(t, tc.input, Extract(tc.input, DefaultRates()), tc.want)
 		})
 	}
 }
@@ -231,15 +232,15 @@ func TestExtractAmountsNever(t *testing.T) {
 		"version 1.2.3",
 		"Stargate UAE, le pendant émirati",
 	} {
-		if got := ExtractAmounts(input, DefaultRates()); len(got) != 0 {
-			t.Errorf("ExtractAmounts(%q) = %s, want none", input, fmtAmounts(got))
+		if got := Extract(input, DefaultRates()); len(got) != 0 {
+			t.Errorf("Extract(%q) = %s, want none", input, fmtAmounts(got))
 		}
 	}
 }
 
 func TestExtractAmountsEUR(t *testing.T) {
 	rates := Rates{"EUR": 1, "USD": 0.5, "GBP": 2}
-	got := ExtractAmounts("2 millions de dollars, 3 millions de livres, 4 millions d'euros, 5 millions de yens, 1,11 dollar", rates)
+	got := Extract("2 millions de dollars, 3 millions de livres, 4 millions d'euros, 5 millions de yens, 1,11 dollar", rates)
 	want := []struct {
 		currency string
 		eur      float64
@@ -252,16 +253,16 @@ func TestExtractAmountsEUR(t *testing.T) {
 			t.Errorf("amount %d: got %s %v EUR, want %s %v EUR", i, got[i].Currency, got[i].EUR, w.currency, w.eur)
 		}
 	}
-	if got := ExtractAmounts("3 millions de dollars", nil); len(got) != 1 || got[0].EUR != 0 {
+	if got := Extract("3 millions de dollars", nil); len(got) != 1 || got[0].EUR != 0 {
 		t.Errorf("nil rates: got %s, want EUR 0", fmtAmounts(got))
 	}
-	if got := ExtractAmounts("3 millions d'euros", nil); len(got) != 1 || got[0].EUR != 3e6 {
+	if got := Extract("3 millions d'euros", nil); len(got) != 1 || got[0].EUR != 3e6 {
 		t.Errorf("nil rates, euros: got %s, want EUR 3e6", fmtAmounts(got))
 	}
 }
 
 func TestExtractAmountsNoneIsNil(t *testing.T) {
-	if got := ExtractAmounts("rien ici, 25 %", DefaultRates()); got != nil {
+	if got := Extract("rien ici, 25 %", DefaultRates()); got != nil {
 		t.Errorf("got %#v, want nil", got)
 	}
 }
@@ -282,7 +283,7 @@ func TestExtractAmountsSeeds(t *testing.T) {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&b, "# %s\n", name)
-		for _, a := range ExtractAmounts(string(data), DefaultRates()) {
+		for _, a := range Extract(string(data), DefaultRates()) {
 			fmt.Fprintf(&b, "%.0f\t%s\t%.0f\t%s\n", a.Value, a.Currency, a.EUR, a.Text)
 		}
 	}
@@ -301,17 +302,6 @@ func TestExtractAmountsSeeds(t *testing.T) {
 	}
 }
 
-// amountsDataPath returns the path of a file of the shared data folder
-// (../shared/data next to the module root), skipping the test when absent.
-func amountsDataPath(tb testing.TB, name string) string {
-	tb.Helper()
-	p := filepath.Join("..", "..", "shared", "data", name)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("shared data %s absent: %v", name, err)
-	}
-	return p
-}
-
 // TestExtractAmountsRecallOrangeSum checks, on OrangeSum articles, that
 // every common French way of writing a sum ("12,5 millions d'euros",
 // "45.000 euros", "300 €", "2 milliards de dollars") is found.
@@ -319,7 +309,7 @@ func TestExtractAmountsRecallOrangeSum(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads the OrangeSum corpus")
 	}
-	f, err := os.Open(amountsDataPath(t, "orangesum-fr.jsonl.gz"))
+	f, err := os.Open(corpustest.DataPath(t, "orangesum-fr.jsonl.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +338,7 @@ func TestExtractAmountsRecallOrangeSum(t *testing.T) {
 			}
 			window := d.Text[m[2]:hi]
 			found := false
-			for _, a := range ExtractAmounts(window, nil) {
+			for _, a := range Extract(window, nil) {
 				if strings.HasPrefix(window, a.Text) && len(a.Text) >= m[1]-m[2]-1 {
 					found = true
 				}
@@ -500,7 +490,7 @@ func FuzzExtractAmounts(f *testing.F) {
 	}
 	rates := DefaultRates()
 	f.Fuzz(func(t *testing.T, s string) {
-		got := ExtractAmounts(s, rates)
+		got := Extract(s, rates)
 		seen := map[[2]any]bool{}
 		for _, a := range got {
 			if math.IsNaN(a.Value) || math.IsInf(a.Value, 0) || math.IsNaN(a.EUR) || math.IsInf(a.EUR, 0) {
@@ -557,7 +547,7 @@ func BenchmarkExtractAmounts(b *testing.B) {
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
-		n += len(ExtractAmounts(text, rates))
+		n += len(Extract(text, rates))
 	}
 	if n == 0 {
 		b.Fatal("no amounts")
