@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 
 	"veille/analyzers/companies"
 	"veille/analyzers/countries"
@@ -16,7 +18,7 @@ import (
 // from its title and body: the one place where the extraction packages are
 // composed. It is safe for concurrent use.
 type Extractor struct {
-	rates     money.Rates
+	rates     *money.Rates
 	countries *countries.Matcher
 	companies *companies.Finder
 	detector  *lang.Detector
@@ -25,8 +27,8 @@ type Extractor struct {
 // ExtractorOptions configure [NewExtractor]; the zero value uses the
 // embedded defaults.
 type ExtractorOptions struct {
-	Rates     money.Rates // nil: money.DefaultRates()
-	Gazetteer io.Reader   // extra companies, added to the embedded gazetteer
+	Rates     *money.Rates // nil: money.DefaultRates()
+	Gazetteer io.Reader    // extra companies, added to the embedded gazetteer
 }
 
 // NewExtractor builds an Extractor; language models are loaded once here.
@@ -47,7 +49,8 @@ func NewExtractor(opts ExtractorOptions) (*Extractor, error) {
 func (e *Extractor) Countries() *countries.Matcher { return e.countries }
 
 // Enrich sets a.Language when it is empty, and replaces a.Companies,
-// a.Countries and a.Amounts with what the title and body contain. It
+// a.Countries and a.Amounts with what the title and body contain, amounts
+// converted to euros at the rates of a.Published's month. It
 // returns ctx's error, leaving a's extracted fields unspecified, when ctx
 // ends first.
 func (e *Extractor) Enrich(ctx context.Context, a *corpus.Article) error {
@@ -58,14 +61,16 @@ func (e *Extractor) Enrich(ctx context.Context, a *corpus.Article) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	a.Amounts = money.Extract(text, e.rates)
+	mentions := e.countries.Mentions(text)
+	a.Countries = slices.Sorted(maps.Keys(mentions))
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	a.Countries = e.countries.Find(text)
-	if err := ctx.Err(); err != nil {
+	amounts, err := money.Extract(ctx, text, money.Context{Published: a.Published, Countries: mentions}, e.rates)
+	if err != nil {
 		return err
 	}
+	a.Amounts = amounts
 	a.Companies = e.companies.Find(text)
 	return ctx.Err()
 }

@@ -100,7 +100,7 @@ func BenchmarkEnrich(b *testing.B) {
 	})
 	b.Run("amounts", func(b *testing.B) {
 		for b.Loop() {
-			money.Extract(corpustest.ArticleFR, e.rates)
+			money.Extract(ctx, corpustest.ArticleFR, money.Context{}, e.rates)
 		}
 	})
 	b.Run("countries", func(b *testing.B) {

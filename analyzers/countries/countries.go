@@ -651,6 +651,22 @@ func (c *Matcher) Find(text string) []string {
 	return slices.Clone(slices.Compact(s.codes))
 }
 
+// Mentions is [Matcher.Find] with the number of times text names each
+// country; nil when it names none.
+func (c *Matcher) Mentions(text string) map[string]int {
+	s := c.getScratch()
+	defer c.pool.Put(s)
+	c.scan(text, s)
+	if len(s.found) == 0 {
+		return nil
+	}
+	out := make(map[string]int, 4)
+	for _, f := range s.found {
+		out[f.code]++
+	}
+	return out
+}
+
 // scan fills s.found with the country names of text, in text order.
 func (c *Matcher) scan(text string, s *scratch) {
 	c.tokenize(text, s)

@@ -3,8 +3,8 @@ package money
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -193,7 +193,7 @@ func TestExtractAmounts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			checkAmounts(t, tc.input, Extract(tc.input, DefaultRates()), tc.want)
+			checkAmounts(t, tc.input, extract(tc.input), tc.want)
 		})
 	}
 }
@@ -232,37 +232,47 @@ func TestExtractAmountsNever(t *testing.T) {
 		"version 1.2.3",
 		"Stargate UAE, le pendant émirati",
 	} {
-		if got := Extract(input, DefaultRates()); len(got) != 0 {
+		if got := extract(input); len(got) != 0 {
 			t.Errorf("Extract(%q) = %s, want none", input, fmtAmounts(got))
 		}
 	}
 }
 
 func TestExtractAmountsEUR(t *testing.T) {
-	rates := Rates{"EUR": 1, "USD": 0.5, "GBP": 2}
-	got := Extract("2 millions de dollars, 3 millions de livres, 4 millions d'euros, 5 millions de yens, 1,11 dollar", rates)
+	rf, err := ParseRates(strings.NewReader("USD 0.5\nGBP 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rates := DefaultRates().Merge(rf)
+	got, err := Extract(context.Background(), "2 millions de dollars, 3 millions de livres, 4 millions d'euros, 5 millions de shillings tanzaniens, 1,11 dollar", Context{}, rates)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := []struct {
 		currency string
 		eur      float64
-	}{{"USD", 1e6}, {"GBP", 6e6}, {"EUR", 4e6}, {"JPY", 0}, {"USD", 0.56}}
+	}{{"USD", 1e6}, {"GBP", 6e6}, {"EUR", 4e6}, {"TZS", 0}, {"USD", 0.56}}
 	if len(got) != len(want) {
 		t.Fatalf("got %s", fmtAmounts(got))
 	}
 	for i, w := range want {
-		if got[i].Currency != w.currency || got[i].EUR != w.eur {
-			t.Errorf("amount %d: got %s %v EUR, want %s %v EUR", i, got[i].Currency, got[i].EUR, w.currency, w.eur)
+		if got[i].Currency != w.currency || got[i].EUR != w.eur || got[i].RateDate != rates.Last().String() {
+			t.Errorf("amount %d: got %s %v EUR at %s, want %s %v EUR at %s", i, got[i].Currency, got[i].EUR, got[i].RateDate, w.currency, w.eur, rates.Last())
 		}
-	}
-	if got := Extract("3 millions de dollars", nil); len(got) != 1 || got[0].EUR != 0 {
-		t.Errorf("nil rates: got %s, want EUR 0", fmtAmounts(got))
-	}
-	if got := Extract("3 millions d'euros", nil); len(got) != 1 || got[0].EUR != 3e6 {
-		t.Errorf("nil rates, euros: got %s, want EUR 3e6", fmtAmounts(got))
 	}
 }
 
+// extract is Extract of an undated text naming no country.
+func extract(text string) []corpus.Amount {
+	got, err := Extract(context.Background(), text, Context{}, nil)
+	if err != nil {
+		panic(err)
+	}
+	return got
+}
+
 func TestExtractAmountsNoneIsNil(t *testing.T) {
-	if got := Extract("rien ici, 25 %", DefaultRates()); got != nil {
+	if got := extract("rien ici, 25 %"); got != nil {
 		t.Errorf("got %#v, want nil", got)
 	}
 }
@@ -283,7 +293,7 @@ func TestExtractAmountsSeeds(t *testing.T) {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&b, "# %s\n", name)
-		for _, a := range Extract(string(data), DefaultRates()) {
+		for _, a := range extract(string(data)) {
 			fmt.Fprintf(&b, "%.0f\t%s\t%.0f\t%s\n", a.Value, a.Currency, a.EUR, a.Text)
 		}
 	}
@@ -338,7 +348,7 @@ func TestExtractAmountsRecallOrangeSum(t *testing.T) {
 			}
 			window := d.Text[m[2]:hi]
 			found := false
-			for _, a := range Extract(window, nil) {
+			for _, a := range extract(window) {
 				if strings.HasPrefix(window, a.Text) && len(a.Text) >= m[1]-m[2]-1 {
 					found = true
 				}
@@ -361,123 +371,6 @@ func TestExtractAmountsRecallOrangeSum(t *testing.T) {
 	}
 }
 
-func TestParseRates(t *testing.T) {
-	tests := []struct {
-		name  string
-		input string
-		want  Rates
-	}{
-		{"text", "# EUR per unit\nUSD 0.85\n\nGBP=1.15\nCHF: 1.07\n", Rates{"EUR": 1, "USD": 0.85, "GBP": 1.15, "CHF": 1.07}},
-		{"text with EUR and BOM", "\ufeffEUR 1\r\nJPY\t0.0058\r\n", Rates{"EUR": 1, "JPY": 0.0058}},
-		{"JSON", ` {"USD": 0.85, "XAU": 2500}`, Rates{"EUR": 1, "USD": 0.85, "XAU": 2500}},
-		{"empty", "", Rates{"EUR": 1}},
-		{"blank", "  \n\t", Rates{"EUR": 1}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseRates(strings.NewReader(tc.input))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %v, want %v", got, tc.want)
-			}
-			for code, rate := range tc.want {
-				if got[code] != rate {
-					t.Errorf("%s: got %v, want %v", code, got[code], rate)
-				}
-			}
-		})
-	}
-	for _, input := range []string{
-		"USD",
-		"USD 0.9 1",
-		"usd 0.9",
-		"DOLLAR 0.9",
-		"USD abc",
-		"USD -1",
-		"USD 0",
-		"USD NaN",
-		"USD +Inf",
-		"EUR 2",
-		"USD 0.9\nUSD 0.8",
-		`{"USD": "x"}`,
-		`{"USD": 0.9`,
-		`{"USD": 0.9} {}`,
-		`{"usd": 0.9}`,
-		`{"USD": -0.9}`,
-		`["USD", 0.9]`,
-	} {
-		if _, err := ParseRates(strings.NewReader(input)); !errors.Is(err, ErrInvalidRates) {
-			t.Errorf("ParseRates(%q): err = %v, want ErrInvalidRates", input, err)
-		}
-	}
-}
-
-func TestDefaultRates(t *testing.T) {
-	r := DefaultRates()
-	for _, code := range []string{"EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "RUB", "INR", "SEK", "NOK", "DKK", "BRL", "KRW", "FRF"} {
-		if r[code] <= 0 {
-			t.Errorf("no rate for %s", code)
-		}
-	}
-	if r["EUR"] != 1 || r["USD"] != 0.92 {
-		t.Errorf("EUR %v USD %v: the documented table says 1 and 0.92", r["EUR"], r["USD"])
-	}
-	if math.Abs(r["FRF"]*6.55957-1) > 1e-5 {
-		t.Errorf("FRF %v is not 1/6.55957", r["FRF"])
-	}
-	// Every code the extractor can return has a rate, so EUR is never 0
-	// for a currency it recognises by default.
-	codes := map[string]bool{}
-	for _, w := range currencyWords {
-		codes[w.code] = true
-		for _, q := range qualifiers(w.family) {
-			codes[q.code] = true
-		}
-	}
-	for _, s := range suffixSymbols {
-		codes[s.code] = true
-	}
-	for _, s := range prefixSymbols {
-		codes[s.code] = true
-	}
-	delete(codes, "")
-	delete(codes, "-")
-	var missing []string
-	for code := range codes {
-		if _, ok := r[code]; !ok {
-			missing = append(missing, code)
-		}
-	}
-	// Minor currencies read only with a qualifier may lack a rate.
-	allowed := map[string]bool{"SYP": true, "SDG": true, "IQD": true, "JOD": true, "LYD": true, "RSD": true,
-		"BHD": true, "OMR": true, "YER": true, "IRR": true, "UYU": true, "CUP": true, "DOP": true, "KES": true,
-		"TZS": true, "UGX": true, "SOS": true}
-	for _, code := range missing {
-		if !allowed[code] {
-			t.Errorf("currency %s can be extracted but has no default rate", code)
-		}
-	}
-}
-
-func TestRatesMergeAndToEUR(t *testing.T) {
-	base := Rates{"EUR": 1, "USD": 0.9}
-	m := base.Merge(Rates{"USD": 0.8, "GBP": 1.2})
-	if m["USD"] != 0.8 || m["GBP"] != 1.2 || m["EUR"] != 1 || base["USD"] != 0.9 || len(base) != 2 {
-		t.Errorf("Merge: got %v, base %v", m, base)
-	}
-	if v, ok := m.ToEUR(10, "USD"); !ok || v != 8 {
-		t.Errorf("ToEUR(10 USD) = %v %v", v, ok)
-	}
-	if v, ok := m.ToEUR(10, "XYZ"); ok || v != 0 {
-		t.Errorf("ToEUR(10 XYZ) = %v %v, want 0 false", v, ok)
-	}
-	if v, ok := Rates(nil).ToEUR(7, "EUR"); !ok || v != 7 {
-		t.Errorf("nil ToEUR(7 EUR) = %v %v", v, ok)
-	}
-}
-
 func FuzzExtractAmounts(f *testing.F) {
 	for _, s := range []string{
 		"2,5 milliards de dollars", "$1.13bn (£600m)", "de 1,5 à 2,5 milliards d'euros", "$2-3bn",
@@ -490,7 +383,10 @@ func FuzzExtractAmounts(f *testing.F) {
 	}
 	rates := DefaultRates()
 	f.Fuzz(func(t *testing.T, s string) {
-		got := Extract(s, rates)
+		got, err := Extract(context.Background(), s, Context{}, rates)
+		if err != nil {
+			t.Fatal(err)
+		}
 		seen := map[[2]any]bool{}
 		for _, a := range got {
 			if math.IsNaN(a.Value) || math.IsInf(a.Value, 0) || math.IsNaN(a.EUR) || math.IsInf(a.EUR, 0) {
@@ -502,9 +398,9 @@ func FuzzExtractAmounts(f *testing.F) {
 			if !strings.ContainsAny(a.Text, "0123456789") {
 				t.Fatalf("%q: Text %q has no digit", s, a.Text)
 			}
-			want, ok := rates.ToEUR(a.Value, a.Currency)
-			if !ok && a.Currency != "" {
-				want = 0
+			want, date, _ := rates.ToEUR(a.Value, a.Currency, 0)
+			if a.RateDate != date.String() {
+				t.Fatalf("%q: rate date %q, want %s", s, a.RateDate, date)
 			}
 			if a.EUR != want {
 				t.Fatalf("%q: EUR %v, want %v for %v %s", s, a.EUR, want, a.Value, a.Currency)
@@ -543,11 +439,13 @@ func amountsBenchArticle(b *testing.B) string {
 func BenchmarkExtractAmounts(b *testing.B) {
 	text := amountsBenchArticle(b)
 	rates := DefaultRates()
+	ctx := context.Background()
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
-		n += len(Extract(text, rates))
+		got, _ := Extract(ctx, text, Context{}, rates)
+		n += len(got)
 	}
 	if n == 0 {
 		b.Fatal("no amounts")
