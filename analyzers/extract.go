@@ -61,11 +61,11 @@ func (e *Extractor) Enrich(ctx context.Context, a *corpus.Article) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	mentions := e.countries.Mentions(text)
-	a.Countries = slices.Sorted(maps.Keys(mentions))
-	if err := ctx.Err(); err != nil {
+	mentions, err := e.countries.Mentions(ctx, text)
+	if err != nil {
 		return err
 	}
+	a.Countries = slices.Sorted(maps.Keys(mentions))
 	amounts, err := money.Extract(ctx, text, money.Context{Published: a.Published, Countries: mentions}, e.rates)
 	if err != nil {
 		return err

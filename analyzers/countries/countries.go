@@ -1,6 +1,7 @@
 package countries
 
 import (
+	"context"
 	_ "embed"
 	"fmt"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"veille/analyzers/internal/chunk"
 	"veille/corpus/fold"
 
 	"golang.org/x/text/language"
@@ -47,17 +49,21 @@ var aliases string
 //     la Réunion, Nouvelle-Calédonie...: no code, though Lookup resolves
 //     them); other territories with an ISO code count (Hong Kong,
 //     Groenland, Porto Rico), and so does the Antarctique (AQ). Bare
-//     "Congo" and "Corée" are ambiguous and count for nothing ("Corée du
-//     Sud", "RDC", "Congo-Brazzaville" do);
+//     "Congo" is ambiguous and counts for nothing ("RDC",
+//     "Congo-Brazzaville" do); bare "Corée" and "Korea" are South Korea
+//     (the North is always named as such);
 //   - inside another proper name, that is when the name is joined by a
 //     blank or a hyphen to a capitalised word that is neither a function
 //     word (la, de, en, the...) nor part of a country name: Air France,
 //     Ouest-France, France Télévisions, Radio-Canada, Qatar Airways, New
-//     Jersey, San Salvador, Stargate Norway, British Airways. A name joined
-//     by a lowercase word still counts (Banque de France, Grand Prix de
-//     Monaco), as does a name before a person's name ("le président des
-//     Etats-Unis Donald Trump"). Abbreviations and French demonyms are
-//     exempt (US Navy, Altermind UK, le Britannique Lewis Hamilton);
+//     Jersey, San Salvador, Stargate Norway, British Airways, and when it
+//     follows de, du, des or d' after such a word (Banque de France, Villes
+//     de France, Grand Prix de Monaco; "l'équipe de France" counts). A name
+//     before a person's name still counts ("le président des Etats-Unis
+//     Donald Trump", "Australian Samantha Stosur"), as does an English
+//     demonym before a title ("German Chancellor Gerhard Schroeder").
+//     Abbreviations and French demonyms are exempt (US Navy, Altermind UK,
+//     le Britannique Lewis Hamilton);
 //   - for currencies and languages: "dollar américain", "franc suisse",
 //     "$US", "en anglais", "parle le russe", "la langue française"; nor in
 //     a few fixed phrases (crème anglaise, football américain);
@@ -115,6 +121,7 @@ const (
 	wordLangCue  // en, parler, langue, traduit...: "en anglais", "parle le russe"
 	wordLangSkip // words between a cue and a language name: le, pas, couramment...
 	wordLocative // de, du, des, d, en, au, aux
+	wordTitle    // president, chancellor, minister...: "German Chancellor Gerhard Schroeder"
 )
 
 const (
@@ -178,6 +185,13 @@ var (
 		"cours enseigner enseigne enseignement maitrise maitriser maitrisant dictionnaire langue langues " +
 		"professeur professeurs prof profs"
 	languageSkips = "le l pas de du d bien mal couramment un peu parfaitement aussi"
+	// Titles an English demonym may precede without naming something
+	// else: "German Chancellor Gerhard Schroeder", "French President".
+	titleWords = "president presidents prime premier chancellor minister ministers foreign finance treasury economy " +
+		"trade industry energy health defence defense interior justice home king queen prince princess crown " +
+		"ambassador ambassadors embassy government parliament cabinet senator mp mps mep meps chief vice deputy " +
+		"secretary consul authorities police army navy military forces troops officials leader leaders opposition " +
+		"regulators regulator competition court courts judge prosecutors"
 )
 
 // New builds the matcher from the CLDR names of every ISO 3166-1
@@ -212,6 +226,9 @@ func newMatcher(aliases string) (*Matcher, error) {
 	}
 	for _, w := range []string{"de", "du", "des", "d", "en", "au", "aux"} {
 		c.words[w] |= wordLocative
+	}
+	for _, w := range strings.Fields(titleWords) {
+		c.words[w] |= wordTitle
 	}
 	c.pool.New = func() any { return &scratch{} }
 
@@ -652,19 +669,23 @@ func (c *Matcher) Find(text string) []string {
 }
 
 // Mentions is [Matcher.Find] with the number of times text names each
-// country; nil when it names none.
-func (c *Matcher) Mentions(text string) map[string]int {
-	s := c.getScratch()
-	defer c.pool.Put(s)
-	c.scan(text, s)
-	if len(s.found) == 0 {
-		return nil
-	}
-	out := make(map[string]int, 4)
-	for _, f := range s.found {
-		out[f.code]++
-	}
-	return out
+// country; nil when it names none. A long text is read a piece at a time
+// (see package chunk); Mentions returns ctx's error, and the counts so
+// far, when ctx ends first.
+func (c *Matcher) Mentions(ctx context.Context, text string) (map[string]int, error) {
+	var out map[string]int
+	err := chunk.Each(ctx, text, func(piece string) {
+		s := c.getScratch()
+		defer c.pool.Put(s)
+		c.scan(piece, s)
+		for _, f := range s.found {
+			if out == nil {
+				out = make(map[string]int, 4)
+			}
+			out[f.code]++
+		}
+	})
+	return out, err
 }
 
 // scan fills s.found with the country names of text, in text order.
@@ -732,13 +753,13 @@ func (c *Matcher) accept(text string, s *scratch, i, end int, e *entry) bool {
 			return false
 		}
 	}
-	if e.flags&entryDem != 0 && c.languageName(s, i, e.flags&entryLang != 0) {
+	if e.flags&entryDem != 0 && !toks[i].initial && c.languageName(s, i, e.flags&entryLang != 0) {
 		return false
 	}
 	if e.flags&entryAbbr != 0 && (c.shouted(s, i, end) || nearDollar(text, toks, i, end)) {
 		return false
 	}
-	if e.flags&entryAlone != 0 && c.inProperName(s, i, end) {
+	if e.flags&entryAlone != 0 && c.inProperName(s, i, end, e.flags&entryDem != 0) {
 		return false
 	}
 	return true
@@ -776,7 +797,7 @@ func (c *Matcher) wordClass(s *scratch, k int) uint8 {
 // Donald Trump", "le roi d'Espagne Juan Carlos"); a word glued after the
 // name (a glued paragraph: "en EspagneProfitant"); words in capitals next
 // to a name in capitals ("LA CHINE ACCUSÉE").
-func (c *Matcher) inProperName(s *scratch, i, end int) bool {
+func (c *Matcher) inProperName(s *scratch, i, end int, dem bool) bool {
 	toks := s.toks
 	shouted := true
 	for k := i; k < end; k++ {
@@ -794,7 +815,13 @@ func (c *Matcher) inProperName(s *scratch, i, end int) bool {
 			return true
 		}
 	}
-	if end < len(toks) && (toks[end-1].after == sepSpace || toks[end-1].after == sepHyphen) && nameWord(end, edgeStart) {
+	if i >= 2 && ofWords[string(s.buf[toks[i-1].fs:toks[i-1].fe])] && toks[i-1].after != sepBreak && toks[i-2].after == sepSpace &&
+		toks[i-2].initial && !toks[i-2].allCaps && !shouted && c.isNameWord(s, i-2, 0) && !cardinalPoints[string(s.buf[toks[i-2].fs:toks[i-2].fe])] &&
+		i-2 > 0 && toks[i-3].after != sepBreak && toks[i-3].after != sepGlue {
+		return true // "la Banque de France", "Villes de France"
+	}
+	if end < len(toks) && (toks[end-1].after == sepSpace || toks[end-1].after == sepHyphen) && nameWord(end, edgeStart) &&
+		!(dem && toks[end-1].after == sepSpace && (c.wordClass(s, end)&wordTitle != 0 || i > 0 && toks[i-1].after == sepHyphen || personAfter(s, end))) {
 		person := toks[end-1].after == sepSpace && c.introduced(s, i, end) &&
 			end+1 < len(toks) && toks[end].after == sepSpace && c.isNameWord(s, end+1, 0)
 		if !person {
@@ -803,6 +830,38 @@ func (c *Matcher) inProperName(s *scratch, i, end int) bool {
 	}
 	return false
 }
+
+// personAfter reports whether the words from k look like a person's first
+// and last names: two capitalised words (not in capitals) joined by a
+// space, not followed by a third ("Australian Samantha Stosur beat").
+func personAfter(s *scratch, k int) bool {
+	toks := s.toks
+	if k+1 >= len(toks) || toks[k].after != sepSpace {
+		return false
+	}
+	for _, t := range toks[k : k+2] {
+		if !t.initial || t.allCaps || t.letters < 2 {
+			return false
+		}
+	}
+	if orgWords[string(s.buf[toks[k+1].fs:toks[k+1].fe])] {
+		return false // "American Enterprise Institute"
+	}
+	return k+2 >= len(toks) || toks[k+1].after != sepSpace || !toks[k+2].initial
+}
+
+// ofWords join a name to the country it is of: "Banque de France".
+var ofWords = map[string]bool{"de": true, "du": true, "des": true, "d": true}
+
+// cardinalPoints are capitalised in "la côte Est des États-Unis".
+var cardinalPoints = map[string]bool{"est": true, "ouest": true, "nord": true, "sud": true, "centre": true}
+
+// orgWords end the names of organisations, not of persons.
+var orgWords = map[string]bool{"institute": true, "institution": true, "airlines": true, "airways": true, "express": true,
+	"bank": true, "association": true, "corporation": true, "company": true, "group": true, "motors": true,
+	"oil": true, "steel": true, "telecom": true, "railways": true, "league": true, "federation": true,
+	"union": true, "party": true, "society": true, "council": true, "foundation": true, "university": true,
+	"college": true, "museum": true, "open": true, "cup": true, "championship": true, "championships": true}
 
 // introduced reports whether the name [i, end) starts with or follows
 // de, du, des, d', en, au or aux, possibly with an article between ("de

@@ -1,6 +1,8 @@
 package countries
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -108,12 +110,24 @@ func TestCountriesFind(t *testing.T) {
 		{"georgia state", "dans l'Etat de Géorgie", nil},
 		{"georgia country", "la Géorgie", []string{"GE"}},
 		{"continents", "l'Amérique, l'Amérique latine, l'Europe, l'Afrique", nil},
-		{"ambiguous congo and korea", "le Congo et la Corée", nil},
+		{"ambiguous congo", "le Congo", nil},
+		{"bare Korea is the South", "la Corée, Korea's Hyundai, la Corée du Nord", []string{"KP", "KR"}},
+		{"republic of congo", "contracts in the Republic of Congo", []string{"CG"}},
+		{"english demonyms", "Chilean, Sri Lankan, Croatian and Hungarian players, an Indonesian bank", []string{"CL", "HR", "HU", "ID", "LK"}},
+		{"english compounds", "Anglo-Dutch Unilever, a Sino-Russian deal, the Indo-Pakistani border", []string{"CN", "GB", "IN", "NL", "PK", "RU"}},
+		{"french compounds", "le groupe suédo-britannique, un accord hispano-marocain, la frontière indo-pakistanaise", []string{"ES", "GB", "IN", "MA", "PK", "SE"}},
+		{"not compounds", "les langues indo-européennes, l'Indo-Pacifique, le monde anglo-saxon", nil},
+		{"titles after a demonym", "German Chancellor Gerhard Schroeder and French President Jacques Chirac", []string{"DE", "FR"}},
+		{"names after a demonym", "British Airways and the French Open", nil},
+		{"persons after a demonym", "Slovakian Daniela Hantuchova beat Bulgarian Magdaleena Maleeva 4-6", []string{"BG", "SK"}},
+		{"a capitalised country is not a language", "en Suisse et en Belgique, en anglais", []string{"BE", "CH"}},
+		{"caiman islands", "les Bahamas et les îles Caïman.Par ailleurs", []string{"BS", "KY"}},
 		{"bahamas", "aux Bahamas", []string{"BS"}},
 		{"sweden vs suede", "une veste en suède, la Suède", []string{"SE"}},
 		{"territories with a code", "Hong Kong, le Groenland, Porto Rico et l'Antarctique", []string{"AQ", "GL", "HK", "PR"}},
 		{"american samoa", "les Samoa américaines", []string{"AS"}},
-		{"monaco grand prix", "le Grand Prix de Monaco", []string{"MC"}},
+		{"monaco grand prix", "le Grand Prix de Monaco", nil},
+		{"after de in a name", "les Villes de France et la Banque de France, l'équipe de France", []string{"FR"}},
 
 		// French overseas regions are not countries; their "française" is FR.
 		{"overseas regions", "en Guadeloupe, à la Réunion, à Mayotte", nil},
@@ -128,7 +142,7 @@ func TestCountriesFind(t *testing.T) {
 		{"firm names", "selon Radio-Canada, Qatar Airways a", nil},
 		{"abbreviation in a firm name", "la société Altermind UK", []string{"GB"}},
 		{"regions and cities", "l'Île-de-France, Fort-de-France, les Hauts-de-France", nil},
-		{"joined by a lowercase word", "la Banque de France", []string{"FR"}},
+		{"joined by a lowercase word", "la Banque de France", nil},
 		{"person after country", "le président des Etats-Unis Donald Trump", []string{"US"}},
 		{"sentence start before country", "Tensions Etats-Unis / Iran", []string{"IR", "US"}},
 		{"match between countries", "le match France-Allemagne", []string{"DE", "FR"}},
@@ -490,5 +504,61 @@ func BenchmarkNewCountries(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		New()
+	}
+}
+
+// costlyCountries returns about n bytes of text built to be costly for
+// the matcher: country names, demonyms, prefixes and capitalised words in
+// every arrangement, mostly without sentence breaks.
+func costlyCountries(n int) string {
+	words := []string{"France", "franco-", "allemand", "Air", "Banque", "de", "la", "Corée", "du", "Sud", "Papouasie-Nouvelle-Guinée",
+		"Australian", "Samantha", "Stosur", "en", "anglais", "U.S.A.", "Royaume-Uni", "des", "États-Unis", "Donald", "Trump", "x"}
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(words[(i*7+i/23)%len(words)])
+		if i%97 == 0 {
+			b.WriteString(".\n")
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+// TestMentionsScalesLinearly checks the growth of Mentions' cost.
+func TestMentionsScalesLinearly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scans megabytes")
+	}
+	c := New()
+	ctx := context.Background()
+	corpustest.CheckLinear(t, "Mentions", costlyCountries, func(text string) {
+		if _, err := c.Mentions(ctx, text); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestMentionsCancelled checks that a cancelled context stops a long scan.
+func TestMentionsCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := New().Mentions(ctx, costlyCountries(1<<20)); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// BenchmarkMentionsLarge measures Mentions on large, costly texts.
+func BenchmarkMentionsLarge(b *testing.B) {
+	c := New()
+	ctx := context.Background()
+	for _, n := range []int{256 << 10, 1 << 20, 4 << 20} {
+		text := costlyCountries(n)
+		b.Run(fmt.Sprintf("%dKiB", n>>10), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				_, _ = c.Mentions(ctx, text)
+			}
+		})
 	}
 }
