@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -45,6 +46,30 @@ func newFunctionWordGuesser() functionWordGuesser {
 		}
 	}
 	return g
+}
+
+// count returns how many of code's function words text holds.
+func (g functionWordGuesser) count(text, code string) int {
+	n := 0
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !unicode.IsLetter(r) {
+			i += size
+			continue
+		}
+		start := i
+		for i < len(text) {
+			r, size = utf8.DecodeRuneInString(text[i:])
+			if !unicode.IsLetter(r) {
+				break
+			}
+			i += size
+		}
+		if k, ok := g.words[strings.ToLower(text[start:i])]; ok && Languages[k] == code {
+			n++
+		}
+	}
+	return n
 }
 
 // guess returns the language whose function words dominate the start of

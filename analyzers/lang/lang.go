@@ -117,6 +117,7 @@ var linguaLanguages = map[string]lingua.Language{
 type Detector struct {
 	lingua lingua.LanguageDetector
 	words  functionWordGuesser
+	french frenchMarkers
 	opts   Options
 	codes  map[lingua.Language]string // lingua language → code of Languages
 }
@@ -150,7 +151,7 @@ func NewDetectorWith(opts Options) (*Detector, error) {
 		WithLowAccuracyMode().
 		WithPreloadedLanguageModels().
 		Build()
-	return &Detector{lingua: det, words: newFunctionWordGuesser(), opts: opts, codes: codes}, nil
+	return &Detector{lingua: det, words: newFunctionWordGuesser(), french: newFrenchMarkers(), opts: opts, codes: codes}, nil
 }
 
 // Options returns the detector's options, defaults filled in.
@@ -169,12 +170,34 @@ func (d *Detector) Options() Options { return d.opts }
 // Article-length text whose first lines are dominated by one language's
 // function words ("les", "the", "und"...) is decided by counting them,
 // about 50 times cheaper than lingua; anything less clear goes to lingua.
+// A short text (under 120 letters) lingua gives to another language is
+// French when it holds French markers (French-only words and country
+// names, elided articles, "Md€") and none of that language's function
+// words: "Stellantis investit 2 Md€ en Italie." is French.
 func (d *Detector) Detect(text string) string {
 	if code, ok := d.words.guess(text); ok {
 		return code
 	}
 	code, _ := d.detect(text)
+	if code != "fr" && code != Fallback && d.opts.DefaultLanguage == "fr" && letterCount(text, shortLetters) < shortLetters &&
+		d.french.count(text, code) >= 2 && d.words.count(text, code) == 0 {
+		return "fr"
+	}
 	return code
+}
+
+// letterCount counts the letters of text, up to limit.
+func letterCount(text string, limit int) int {
+	n := 0
+	for _, r := range text {
+		if unicode.IsLetter(r) {
+			n++
+			if n >= limit {
+				break
+			}
+		}
+	}
+	return n
 }
 
 // detect is [Detector.Detect] that also returns the winning confidence
