@@ -54,7 +54,7 @@ func (e *Extractor) Countries() *countries.Matcher { return e.countries }
 // returns ctx's error, leaving a's extracted fields unspecified, when ctx
 // ends first.
 func (e *Extractor) Enrich(ctx context.Context, a *corpus.Article) error {
-	text := a.Title + "\n\n" + a.Body
+	text := a.Title + "\n" + a.Body
 	if a.Language == "" {
 		a.Language = e.detector.Detect(text)
 	}
@@ -71,6 +71,7 @@ func (e *Extractor) Enrich(ctx context.Context, a *corpus.Article) error {
 		return err
 	}
 	a.Amounts = amounts
-	a.Companies = e.companies.Find(text)
-	return ctx.Err()
+	companies, err := e.companies.Find(ctx, text, a.Language)
+	a.Companies = companies
+	return err
 }

@@ -110,7 +110,7 @@ func BenchmarkEnrich(b *testing.B) {
 	})
 	b.Run("companies", func(b *testing.B) {
 		for b.Loop() {
-			e.companies.Find(corpustest.ArticleFR)
+			_, _ = e.companies.Find(ctx, corpustest.ArticleFR, "fr")
 		}
 	})
 }

@@ -1,0 +1,273 @@
+package companies
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"veille/analyzers/internal/chunk"
+)
+
+// analysis holds the work of one text.
+type analysis struct {
+	text     string
+	lang     string
+	titleEnd int // end of the first line, the title
+	toks     []token
+	tokBuf   *[]token
+	covered  []bool // tokens inside a gazetteer match
+	cueAt    []bool // tokens a cue announces
+	shouted  []bool // tokens of a sentence written in capitals
+	matches  []gazMatch
+	sure     map[int32]bool // firms named by an unambiguous alias
+	spans    []ruleSpan
+	cands    []candidate
+	doc      map[string]*docInfo
+	lower    map[string]bool // words written in lower case somewhere in the text
+}
+
+// Find returns the distinct canonical names of the companies text names,
+// in order of first appearance (see the package documentation). lang is
+// the text's language code ("fr", "en"...), a feature of the classifier.
+// A long text is read a piece at a time (package chunk); Find returns
+// ctx's error, and the names found so far, when ctx ends first.
+func (c *Finder) Find(ctx context.Context, text, lang string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	err := chunk.Each(ctx, text, func(piece string) {
+		for _, name := range c.find(piece, lang) {
+			if !seen[name] {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+	})
+	return out, err
+}
+
+// find is Find for one piece of text.
+func (c *Finder) find(text, lang string) []string {
+	a := c.analyze(text, lang)
+	if a == nil {
+		return nil
+	}
+	defer c.release(a)
+	c.score(a)
+	return c.decide(a)
+}
+
+// analyze tokenizes text and gathers its candidates; nil when there is
+// nothing to read.
+func (c *Finder) analyze(text, lang string) *analysis {
+	if text == "" {
+		return nil
+	}
+	buf, _ := c.tokens.Get().(*[]token)
+	if buf == nil {
+		buf = new([]token)
+	}
+	toks := tokenizeInto((*buf)[:0], text)
+	*buf = toks
+	if len(toks) == 0 {
+		c.tokens.Put(buf)
+		return nil
+	}
+	a := &analysis{text: text, lang: lang, toks: toks, tokBuf: buf}
+	a.titleEnd = strings.IndexByte(text, '\n')
+	if a.titleEnd < 0 {
+		a.titleEnd = len(text)
+	}
+	a.covered = make([]bool, len(toks))
+	a.matches = c.matchGazetteer(text, toks, a.covered)
+	a.cueAt = make([]bool, len(toks))
+	a.shouted = shoutedTokens(toks)
+	a.sure = make(map[int32]bool)
+	for _, m := range a.matches {
+		if m.info.id >= 0 && !m.info.ambiguous {
+			a.sure[m.info.id] = true
+		}
+	}
+	tag := func(spans [][2]int, src uint16) {
+		for _, sp := range spans {
+			a.spans = append(a.spans, ruleSpan{sp[0], sp[1], src})
+		}
+	}
+	tag(c.findCues(toks, a.cueAt, nil), srcCue)
+	tag(c.findSuffixed(toks, nil), srcSuffix)
+	tag(c.findAppositions(toks, nil), srcAppos)
+	tag(c.findPossessives(toks, nil), srcPoss)
+	c.collect(a)
+	a.lower = make(map[string]bool, len(toks)/2)
+	for k := range toks {
+		if t := &toks[k]; !t.upper && !t.digit && !t.sym {
+			a.lower[t.fold] = true
+		}
+	}
+	a.doc = make(map[string]*docInfo, len(a.cands))
+	for _, cd := range a.cands {
+		di := a.doc[cd.key]
+		if di == nil {
+			di = &docInfo{}
+			a.doc[cd.key] = di
+		}
+		di.mentions++
+		di.src |= cd.src
+		di.cued = di.cued || cd.src&(srcCue|srcSuffix|srcAppos|srcPoss) != 0
+		di.mid = di.mid || !a.toks[cd.i].sent
+	}
+	return a
+}
+
+// release returns a's token buffer to the pool.
+func (c *Finder) release(a *analysis) {
+	*a.tokBuf = a.toks[:0]
+	c.tokens.Put(a.tokBuf)
+}
+
+// shoutedTokens marks the tokens of sentences written mostly in capitals.
+func shoutedTokens(toks []token) []bool {
+	out := make([]bool, len(toks))
+	for s := 0; s < len(toks); {
+		e := s + 1
+		for e < len(toks) && !toks[e].sent {
+			e++
+		}
+		caps, words := 0, 0
+		for k := s; k < e; k++ {
+			if toks[k].sym || toks[k].end-toks[k].start < 2 {
+				continue
+			}
+			words++
+			if toks[k].caps {
+				caps++
+			}
+		}
+		if words >= 3 && caps*4 >= words*3 {
+			for k := s; k < e; k++ {
+				out[k] = true
+			}
+		}
+		s = e
+	}
+	return out
+}
+
+// score gives every candidate the model's score.
+func (c *Finder) score(a *analysis) {
+	nb := listNeighbours(a)
+	f := &features{idx: make([]uint32, 0, 96)}
+	for k := range a.cands {
+		c.extract(a, k, nb[k], f)
+		a.cands[k].score = c.model.Score(f.idx)
+	}
+}
+
+// decide keeps the best-scoring candidates that do not overlap, and
+// reports each name whose best mention scores above the threshold.
+func (c *Finder) decide(a *analysis) []string {
+	order := make([]int, len(a.cands))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortStableFunc(order, func(x, y int) int {
+		switch sx, sy := a.cands[x].score, a.cands[y].score; {
+		case sx > sy:
+			return -1
+		case sx < sy:
+			return 1
+		}
+		return 0
+	})
+	taken := make([]bool, len(a.toks))
+	var found []mention
+	for _, k := range order {
+		cd := &a.cands[k]
+		if cd.score <= c.model.threshold {
+			break
+		}
+		free := true
+		for t := cd.i; t < cd.end; t++ {
+			free = free && !taken[t]
+		}
+		if !free || cd.n.name == "" {
+			continue
+		}
+		if cd.src&srcAmbNoCtx != 0 && cd.src&(srcCue|srcSuffix|srcAppos|srcPoss) == 0 && !a.doc[cd.key].cued {
+			continue // an ambiguous word (Orange, Total) the text never shows as a firm
+		}
+		for t := cd.i; t < cd.end; t++ {
+			taken[t] = true
+		}
+		found = append(found, mention{pos: cd.i, name: cd.n.name})
+	}
+	return orderDistinct(c.mergeNames(found))
+}
+
+// mergeNames folds the names that are parts of another found in the same
+// text into it: the firm "Burren Energy" named "Burren" further on is
+// one firm, reported under its longer name. A known firm (a canonical
+// name of the gazetteer) keeps its name when the longer one only adds
+// organisation words ("Europcar Mobility Group" is Europcar), and stays a
+// firm of its own beside a longer name that adds others ("EDF
+// Renouvelables", "Goodyear France": subsidiaries).
+func (c *Finder) mergeNames(found []mention) []mention {
+	type named struct {
+		mention
+		toks  []string
+		known bool
+	}
+	ns := make([]named, 0, len(found))
+	for _, m := range found {
+		var fs []string
+		for _, t := range tokenize(m.name) {
+			fs = append(fs, t.fold)
+		}
+		ns = append(ns, named{m, fs, c.isCanonical(m.name)})
+	}
+	into := make([]int, len(ns)) // index of the name each merges into, or itself
+	for k := range into {
+		into[k] = k
+	}
+	for s := range ns {
+		for l := range ns {
+			S, L := &ns[s], &ns[l]
+			if s == l || len(S.toks) >= len(L.toks) || len(S.toks) == 0 {
+				continue
+			}
+			var rest []string
+			switch {
+			case slices.Equal(L.toks[:len(S.toks)], S.toks):
+				rest = L.toks[len(S.toks):]
+			case slices.Equal(L.toks[len(L.toks)-len(S.toks):], S.toks) && !L.known:
+				rest = L.toks[:len(L.toks)-len(S.toks)]
+			default:
+				continue
+			}
+			onlyOrg := true
+			for _, w := range rest {
+				onlyOrg = onlyOrg && (orgWords[w] || legalSuffix[w])
+			}
+			switch {
+			case S.known && onlyOrg && !L.known:
+				into[l] = s
+			case !S.known && into[s] == s:
+				into[s] = l
+			}
+		}
+	}
+	out := make([]mention, 0, len(ns))
+	for k, n := range ns {
+		t := k
+		for hops := 0; into[t] != t && hops < len(ns); hops++ {
+			t = into[t]
+		}
+		out = append(out, mention{pos: n.pos, name: ns[t].name})
+	}
+	return out
+}
+
+// isCanonical reports whether name is a canonical name of the gazetteer.
+func (c *Finder) isCanonical(name string) bool {
+	_, ok := c.canonIDs[name]
+	return ok
+}
