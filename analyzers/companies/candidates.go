@@ -101,6 +101,13 @@ func (c *Finder) collect(a *analysis) {
 		for start < len(toks) && capStop[toks[start].fold] && start+1 < len(toks) && toks[start+1].soft() {
 			start++ // "Selon Reuters", "Le PDG"
 		}
+		if start == i+1 && articles[toks[i].fold] && !toks[i].sent && toks[i].upper {
+			// A capitalised article inside a sentence starts the name:
+			// "le quotidien La Provence", "L'Équipe".
+			if e := runEnd(toks, start); e > start {
+				add(i, e, srcRun)
+			}
+		}
 		end := runEnd(toks, start)
 		if end <= start {
 			continue
@@ -198,7 +205,26 @@ func listNeighbours(a *analysis) [][]int {
 			out[j] = append(out[j], k)
 		}
 	}
-	return out
+	// The whole chain, not only the next and previous names.
+	chain := make([][]int, len(out))
+	for k := range out {
+		if len(out[k]) == 0 {
+			continue
+		}
+		seen := map[int]bool{k: true}
+		stack := slices.Clone(out[k])
+		for len(stack) > 0 && len(seen) <= 12 {
+			j := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if seen[j] {
+				continue
+			}
+			seen[j] = true
+			chain[k] = append(chain[k], j)
+			stack = append(stack, out[j]...)
+		}
+	}
+	return chain
 }
 
 // isCamel reports an inner capital after a lower-case letter ("OpenAI").

@@ -95,6 +95,7 @@ func TestCompaniesFind(t *testing.T) {
 		{"suffix llc", "un fonds, Shogun Investments LLC, a réinvesti", []string{"Shogun Investments"}},
 		{"suffix gmbh", "Le contrat avec Müller Logistik GmbH est signé.", []string{"Müller Logistik"}},
 		{"suffix sa", "La société Orlait SA commercialise le produit.", []string{"Orlait"}},
+		{"suffix beats a first name", "Jimmy Choo Plc a publié ses résultats.", []string{"Jimmy Choo"}},
 		{"subsidiary keeps its country", "la société Timac Agro France communique", []string{"Timac Agro France"}},
 
 		// Never persons, places, bodies, parties, unions, courts, events.

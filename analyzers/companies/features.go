@@ -63,6 +63,17 @@ func bucket(n int) string {
 	return "many"
 }
 
+// distance buckets a token distance.
+func distance(d int) string {
+	switch {
+	case d <= 1:
+		return "1"
+	case d <= 3:
+		return "2-3"
+	}
+	return "4+"
+}
+
 // docInfo is what the text says elsewhere about a name (by folded key).
 type docInfo struct {
 	mentions int    // candidates with this name
@@ -138,6 +149,15 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 	if orgWords[toks[end-1].fold] {
 		f.flag("orgword")
 	}
+	for k := i; k < end; k++ {
+		if bodyWords[toks[k].fold] {
+			f.flag("bodyword") // "Powys Local Health Board", "Three Gorges Dam"
+			if k == end-1 {
+				f.flag("bodyword-last")
+			}
+			break
+		}
+	}
 	if trailingPlaces[toks[end-1].fold] && ntok > 1 {
 		f.flag("lastplace")
 	}
@@ -168,6 +188,9 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 	if lw := toks[end-1].fold; len(lw) >= 4 {
 		f.add("suf3", lw[len(lw)-3:])
 		f.add("pre3", toks[i].fold[:min(3, len(toks[i].fold))])
+	}
+	if a.civil[toks[end-1].fold] {
+		f.flag("civil") // "Yury Boyko" is "Mr Boyko" further on: a person
 	}
 	if ntok == 1 && a.lower[toks[i].fold] {
 		f.flag("lowerseen") // the word is also written in lower case: a common word
@@ -223,14 +246,17 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 	}
 	for d := 1; d <= contextTokens && i-d >= 0; d++ {
 		t := &toks[i-d]
-		if cueNouns[t.fold] || extraCues[t.fold] {
+		if (cueNouns[t.fold] || extraCues[t.fold]) && !t.upper {
 			f.add("cue", t.fold)
+			f.add("anycue", distance(d))
 		}
 		if dealWords[t.fold] {
 			f.add("pdeal", t.fold)
+			f.add("anypdeal", distance(d))
 		}
 		if roles[t.fold] {
 			f.add("prole", t.fold)
+			f.add("anyprole", distance(d))
 		}
 		if t.sent {
 			break
@@ -243,26 +269,45 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 		}
 		if dealWords[t.fold] {
 			f.add("ndeal", t.fold)
+			f.add("anyndeal", distance(d+1))
 		}
-		if cueNouns[t.fold] || extraCues[t.fold] {
+		if (cueNouns[t.fold] || extraCues[t.fold]) && !t.upper {
 			f.add("ncue", t.fold)
+			f.add("anyncue", distance(d+1))
 		}
 	}
+	if i > 0 && !toks[i].sent && !toks[i-1].upper && !toks[i-1].digit && !stopWords[toks[i-1].fold] && !toks[i-1].sym {
+		f.flag("lowerprev") // "steel giant LNM", "analyste chez"
+	}
 
-	// Lists: the type of the names it is coordinated with.
+	// Lists: the type of the names it is coordinated with, along the
+	// whole chain ("Morrisons, Woolworths, House of Fraser, Marks &
+	// Spencer and Big Food").
 	if len(nb) > 0 {
 		f.flag("list")
+		var ruled, gaz, cued, n int
 		for _, j := range nb {
 			o := &a.cands[j]
+			n++
 			if o.src&srcRuleYes != 0 {
-				f.flag("list-ruled")
+				ruled++
 			}
-			if o.n.gaz >= 0 && !o.amb {
-				f.flag("list-gaz")
+			if o.n.gaz >= 0 && !o.amb && o.gazSrc != sourceMedia {
+				gaz++
 			}
 			if o.src&(srcCue|srcSuffix|srcAppos) != 0 {
-				f.flag("list-cued")
+				cued++
 			}
+		}
+		f.add("list-n", bucket(min(n, 4)))
+		if ruled > 0 {
+			f.add("list-ruled", bucket(min(ruled, 3)))
+		}
+		if gaz > 0 {
+			f.add("list-gaz", bucket(min(gaz, 3)))
+		}
+		if cued > 0 {
+			f.flag("list-cued")
 		}
 	}
 

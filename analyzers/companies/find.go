@@ -24,6 +24,7 @@ type analysis struct {
 	cands    []candidate
 	doc      map[string]*docInfo
 	lower    map[string]bool // words written in lower case somewhere in the text
+	civil    map[string]bool // words written after a civility ("Mr Boyko", "M. Boyko")
 }
 
 // Find returns the distinct canonical names of the companies text names,
@@ -98,9 +99,13 @@ func (c *Finder) analyze(text, lang string) *analysis {
 	tag(c.findPossessives(toks, nil), srcPoss)
 	c.collect(a)
 	a.lower = make(map[string]bool, len(toks)/2)
+	a.civil = make(map[string]bool)
 	for k := range toks {
 		if t := &toks[k]; !t.upper && !t.digit && !t.sym {
 			a.lower[t.fold] = true
+		}
+		if k > 0 && civility[toks[k-1].fold] && toks[k-1].upper && toks[k].upper {
+			a.civil[toks[k].fold] = true
 		}
 	}
 	a.doc = make(map[string]*docInfo, len(a.cands))
@@ -182,8 +187,8 @@ func (c *Finder) decide(a *analysis) []string {
 	var found []mention
 	for _, k := range order {
 		cd := &a.cands[k]
-		if cd.score <= c.model.threshold {
-			break
+		if cd.score <= c.model.threshold && !legalName(cd) {
+			continue
 		}
 		free := true
 		for t := cd.i; t < cd.end; t++ {
@@ -264,6 +269,13 @@ func (c *Finder) mergeNames(found []mention) []mention {
 		out = append(out, mention{pos: n.pos, name: ns[t].name})
 	}
 	return out
+}
+
+// legalName reports a name written with its legal form ("Foo Bar
+// Holdings Ltd", "Jimmy Choo Plc"): a firm whatever the classifier says,
+// unless a list names it otherwise.
+func legalName(cd *candidate) bool {
+	return cd.src&srcSuffix != 0 && cd.n.hadSuffix && cd.n.veto&^vetoFirstName == 0 && !cd.n.notco
 }
 
 // isCanonical reports whether name is a canonical name of the gazetteer.

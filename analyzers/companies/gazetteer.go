@@ -262,6 +262,13 @@ func (c *Finder) addCompany(s string, canonIDs map[string]int32, source uint8) e
 			return err
 		}
 	}
+	for _, a := range aliasVariants(parts) {
+		if _, known := c.aliases[foldKey(strings.TrimLeft(a, "~="))]; !known {
+			if err := c.addAlias(a, id, false, source); err != nil {
+				return err
+			}
+		}
+	}
 	for _, a := range parts[1:] {
 		if source == sourceListed {
 			if _, known := c.aliases[foldKey(strings.TrimLeft(a, "~="))]; known {
@@ -335,6 +342,33 @@ func (c *Finder) addAlias(a string, id int32, implicit bool, source uint8) error
 		c.firstMax[toks[0].fold] = len(toks)
 	}
 	return nil
+}
+
+// aliasVariants returns the spellings a name's aliases imply: "&" as
+// "and" and "et" ("Ernst and Young"), and a name that starts with an
+// article without it ("Banque Postale" for La Banque Postale, "Body
+// Shop" for The Body Shop; ambiguous when one word is left, as "Monde").
+func aliasVariants(parts []string) []string {
+	var out []string
+	for _, p := range parts {
+		marks := p[:len(p)-len(strings.TrimLeft(p, "!~="))]
+		a := strings.TrimLeft(p, "!~=")
+		if strings.Contains(a, " & ") {
+			out = append(out, marks+strings.ReplaceAll(a, " & ", " and "), marks+strings.ReplaceAll(a, " & ", " et "))
+		}
+		for _, art := range []string{"La ", "Le ", "Les ", "The "} {
+			rest, ok := strings.CutPrefix(a, art)
+			if !ok || rest == "" {
+				continue
+			}
+			if strings.Contains(rest, " ") {
+				out = append(out, strings.Trim(marks, "!")+rest)
+			} else {
+				out = append(out, "~"+strings.Trim(marks, "!~")+rest)
+			}
+		}
+	}
+	return out
 }
 
 // splitBar splits a gazetteer line on '|' and trims the parts, dropping

@@ -513,8 +513,8 @@ func (c *Finder) normalize(text string, toks []token, i, end int) (n normalized,
 	if capStop[first.fold] && !(articles[first.fold] && end-i > 1 && !first.sent) {
 		n.veto |= vetoStop
 	}
-	if c.first[first.fold] {
-		n.veto |= vetoFirstName
+	if c.first[first.fold] && !n.hadSuffix {
+		n.veto |= vetoFirstName // a legal suffix wins: "Jimmy Choo Plc"
 	}
 	if c.heads[first.fold] {
 		n.veto |= vetoHead

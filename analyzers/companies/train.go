@@ -3,6 +3,7 @@ package companies
 import (
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -44,6 +45,11 @@ type TrainingText struct {
 type TrainOptions struct {
 	Epochs int    // passes over the texts; 0 means 12
 	Seed   uint64 // of the order of the examples in each pass
+	Runs   int    // models trained in other orders and averaged; 0 means 4
+	// Learner is "perceptron" (averaged perceptron, the default) or
+	// "logistic" (logistic regression, AdaGrad steps, L2 penalty L2).
+	Learner string
+	L2      float64
 }
 
 // example is one candidate's features and label.
@@ -99,16 +105,74 @@ func (c *Finder) Train(texts []TrainingText, opts TrainOptions) *Model {
 	for _, t := range texts {
 		exs = append(exs, c.examples(t)...)
 	}
+	if opts.Runs <= 0 {
+		opts.Runs = 4
+	}
+	n := 1 << featureBits
+	avg := make([]float32, n)
+	for run := range opts.Runs {
+		var w []float32
+		if opts.Learner == "logistic" {
+			w = logistic(exs, opts.Epochs, opts.Seed+uint64(run), opts.L2)
+		} else {
+			w = perceptron(exs, opts.Epochs, opts.Seed+uint64(run))
+		}
+		for f, x := range w {
+			avg[f] += x / float32(opts.Runs)
+		}
+	}
+	return &Model{weights: avg, version: FeatureVersion}
+}
+
+// logistic trains a logistic regression on exs with AdaGrad steps and an
+// L2 penalty l2 (lazily applied to the weights an example touches).
+func logistic(exs []example, epochs int, seed uint64, l2 float64) []float32 {
+	n := 1 << featureBits
+	w := make([]float64, n)
+	g2 := make([]float64, n)
+	rng := rand.New(rand.NewPCG(seed, 0x7665696c6c65))
+	order := make([]int, len(exs))
+	for k := range order {
+		order[k] = k
+	}
+	const eta = 0.2
+	for range epochs {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, k := range order {
+			ex := &exs[k]
+			var s float64
+			for _, f := range ex.idx {
+				s += w[f]
+			}
+			y := float64(ex.y+1) / 2 // 0 or 1
+			p := 1 / (1 + math.Exp(-s))
+			d := p - y
+			for _, f := range ex.idx {
+				g := d + l2*w[f]
+				g2[f] += g * g
+				w[f] -= eta * g / math.Sqrt(g2[f]+1e-8)
+			}
+		}
+	}
+	out := make([]float32, n)
+	for f, x := range w {
+		out[f] = float32(x)
+	}
+	return out
+}
+
+// perceptron trains one averaged perceptron on exs.
+func perceptron(exs []example, epochs int, seed uint64) []float32 {
 	n := 1 << featureBits
 	w := make([]float32, n)
 	u := make([]float32, n) // sum of the updates weighted by when they happened
-	rng := rand.New(rand.NewPCG(opts.Seed, 0x7665696c6c65))
+	rng := rand.New(rand.NewPCG(seed, 0x7665696c6c65))
 	order := make([]int, len(exs))
 	for k := range order {
 		order[k] = k
 	}
 	step := float32(1)
-	for range opts.Epochs {
+	for range epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, k := range order {
 			ex := &exs[k]
@@ -125,13 +189,12 @@ func (c *Finder) Train(texts []TrainingText, opts TrainOptions) *Model {
 			step++
 		}
 	}
-	m := &Model{weights: make([]float32, n), version: FeatureVersion}
 	for f := range w {
 		if w[f] != 0 || u[f] != 0 {
-			m.weights[f] = w[f] - u[f]/step
+			w[f] -= u[f] / step
 		}
 	}
-	return m
+	return w
 }
 
 // WithThreshold returns m with another decision threshold.
@@ -206,6 +269,47 @@ func (c *Finder) Explain(text, lang string) []string {
 			}
 		}
 		out = append(out, fmt.Sprintf("%7.2f %-30q raw %q %v", cd.score, cd.n.name, a.text[a.toks[cd.i].start:a.toks[cd.end-1].end], src))
+	}
+	return out
+}
+
+// Best returns, for each gold name of t that the text's candidates stand
+// for, the best score among them and their sources: why a firm was
+// missed.
+func (c *Finder) Best(t TrainingText) map[string]string {
+	a := c.analyze(t.Text, t.Lang)
+	if a == nil {
+		return nil
+	}
+	defer c.release(a)
+	c.score(a)
+	out := map[string]string{}
+	best := map[string]float32{}
+	for _, g := range t.Gold {
+		for _, alt := range strings.Split(g, "|") {
+			k := nameKey(alt)
+			for _, cd := range a.cands {
+				if nameKey(cd.n.name) != k && nameKey(a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end]) != k {
+					continue
+				}
+				if s, ok := best[g]; ok && s >= cd.score {
+					continue
+				}
+				best[g] = cd.score
+				var src []string
+				for bit, name := range srcNames {
+					if cd.src&(1<<bit) != 0 {
+						src = append(src, name)
+					}
+				}
+				for bit, name := range vetoNames {
+					if cd.n.veto&(1<<bit) != 0 {
+						src = append(src, "veto:"+name)
+					}
+				}
+				out[g] = fmt.Sprintf("%.1f %v", cd.score, src)
+			}
+		}
 	}
 	return out
 }

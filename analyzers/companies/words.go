@@ -158,3 +158,15 @@ var (
 
 // determiners before a noun that may announce a name.
 var determiners = setOf("le", "la", "l", "les", "un", "une", "du", "des", "au", "aux", "the", "a", "an", "its", "son", "sa")
+
+// bodyWords name institutions, places and events rather than firms,
+// wherever they stand in a name.
+var bodyWords = setOf("ministry", "department", "authority", "commission", "council", "board", "agency", "office",
+	"court", "committee", "university", "college", "school", "hospital", "hospitals", "trust", "police", "parliament",
+	"senate", "congress", "government", "assembly", "institute", "foundation", "association", "federation", "union",
+	"party", "league", "club", "fc", "rfc", "museum", "festival", "stadium", "airport", "dam", "bridge", "station",
+	"street", "road", "square", "city", "county", "province", "state", "republic", "kingdom", "ministere", "conseil",
+	"cour", "tribunal", "prefecture", "mairie", "region", "universite", "institut", "fondation", "federation",
+	"syndicat", "agence", "autorite", "comite", "hopital", "hopitaux", "musee", "stade", "aeroport", "gare", "ville",
+	"departement", "collectivite", "lycee", "ecole", "parti", "assemblee", "senat", "gouvernement", "armee",
+	"prefet", "observatoire", "academie", "partnership", "nhs")

@@ -1,14 +1,22 @@
-// Command train trains veille's company classifier on the train split of
-// the labelled articles (testdata/labels) and writes the model the
-// package embeds:
+// Command train trains veille's company classifier on the labelled
+// articles (testdata/labels) and writes the model the package embeds:
 //
 //	go run ./analyzers/companies/train
 //
-// run from the module root, with the shared data in ../shared/data. The
-// decision threshold is the one that gives the best F1 on the dev split
-// among those keeping its precision at or above -min-precision; the test
-// split is never read. Training is deterministic: the same labels, code
-// and -seed give the same model.
+// run from the module root, with the shared data in ../shared/data.
+//
+//  1. k-fold cross-validation over the train and dev splits (-k, 5 by
+//     default) picks the decision threshold: the one with the best pooled
+//     F1 among those whose precision is at least -min-precision (the best
+//     F1 overall when none is);
+//  2. the model is then trained on the train and dev splits, with that
+//     threshold, and written to -o.
+//
+// The test split is never read: TestExtractionQuality measures on it.
+// Training is deterministic: the same labels, code and -seed give the
+// same model. -cv only reports the cross-validation; -diag adds every
+// held-out error and the candidates' misses; -explain prints the scored
+// candidates of given articles.
 package main
 
 import (
@@ -23,107 +31,143 @@ import (
 	"veille/analyzers/labels"
 )
 
+// config holds the flags.
+type config struct {
+	data, labels, out string
+	opts              companies.TrainOptions
+	k                 int
+	minPrecision      float64
+	cvOnly, diag      bool
+	explain           string
+}
+
 func main() {
-	data := flag.String("data", filepath.Join("..", "shared", "data"), "shared data `folder`")
-	labelFile := flag.String("labels", filepath.Join("testdata", "labels", "labels.jsonl"), "labels `file`")
-	synthetic := flag.String("synthetic", filepath.Join("testdata", "labels", "synthetic-train.jsonl"), "made-up training articles `file` (skipped when absent)")
-	out := flag.String("o", filepath.Join("analyzers", "companies", "data", "model.bin"), "model `file` to write")
-	epochs := flag.Int("epochs", 12, "training passes")
-	seed := flag.Uint64("seed", 1, "seed of the example order")
-	minPrecision := flag.Float64("min-precision", 0.92, "lowest dev precision the threshold may give")
-	diag := flag.Bool("diag", false, "print the dev articles' errors, the candidates' misses and the threshold sweep")
-	explain := flag.String("explain", "", "comma-separated `ids` of labelled articles whose candidates to print with their scores")
+	var c config
+	flag.StringVar(&c.data, "data", filepath.Join("..", "shared", "data"), "shared data `folder`")
+	flag.StringVar(&c.labels, "labels", filepath.Join("testdata", "labels", "labels.jsonl"), "labels `file`")
+	flag.StringVar(&c.out, "o", filepath.Join("analyzers", "companies", "data", "model.bin"), "model `file` to write")
+	flag.IntVar(&c.opts.Epochs, "epochs", 12, "training passes")
+	flag.IntVar(&c.opts.Runs, "runs", 4, "models trained in other example orders and averaged")
+	flag.Uint64Var(&c.opts.Seed, "seed", 1, "seed of the example orders")
+	flag.StringVar(&c.opts.Learner, "learner", "perceptron", "`perceptron` or logistic")
+	flag.Float64Var(&c.opts.L2, "l2", 1e-4, "L2 penalty of the logistic learner")
+	flag.IntVar(&c.k, "k", 5, "folds of the cross-validation")
+	flag.Float64Var(&c.minPrecision, "min-precision", 0.85, "lowest cross-validated precision the threshold may give")
+	flag.BoolVar(&c.cvOnly, "cv", false, "only report the cross-validation, write nothing")
+	flag.BoolVar(&c.diag, "diag", false, "print every held-out error and the candidates' misses")
+	flag.StringVar(&c.explain, "explain", "", "comma-separated `ids` of train or dev articles whose scored candidates to print")
 	flag.Parse()
-	if err := run(*data, *labelFile, *synthetic, *out, *epochs, *seed, *minPrecision, *diag, *explain); err != nil {
+	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "train:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data, labelFile, synthetic, out string, epochs int, seed uint64, minPrecision float64, diag bool, explain string) error {
-	files := []string{labelFile}
-	if _, err := os.Stat(synthetic); err == nil {
-		files = append(files, synthetic)
-	}
-	all, err := labels.Load(data, files...)
+// thresholds are the decision thresholds the cross-validation compares.
+var thresholds = []float32{-2, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4}
+
+func run(c config) error {
+	all, err := labels.Load(c.data, c.labels)
 	if err != nil {
 		return err
 	}
-	var train, dev []labels.Article
+	var pool []labels.Article // train and dev
 	for _, a := range all {
-		switch a.Split {
-		case labels.Train:
-			train = append(train, a)
-		case labels.Dev:
-			dev = append(dev, a)
+		if a.Split == labels.Train || a.Split == labels.Dev {
+			pool = append(pool, a)
 		}
 	}
 	f, err := companies.NewWithModel(nil, nil, nil)
 	if err != nil {
 		return err
 	}
-	texts := make([]companies.TrainingText, 0, len(train))
-	for _, a := range train {
-		texts = append(texts, trainingText(a))
-	}
-	m := f.Train(texts, companies.TrainOptions{Epochs: epochs, Seed: seed})
-	fmt.Printf("trained on %d articles (%d epochs)\n", len(train), epochs)
 
-	// The threshold: best dev F1 with precision at or above the floor.
-	bestT, bestF := float32(0), -1.0
-	for t := float32(-6); t <= 6; t += 0.25 {
-		s := evaluate(f.WithModel(m.WithThreshold(t)), dev)
-		if diag {
-			fmt.Printf("threshold %5.2f: precision %.3f recall %.3f F1 %.3f\n", t, s.Precision(), s.Recall(), s.F1())
-		}
-		if s.Precision() >= minPrecision && s.F1() > bestF {
-			bestT, bestF = t, s.F1()
-		}
-	}
-	if bestF < 0 {
-		bestT = 0
-	}
-	m = m.WithThreshold(bestT)
-	final := f.WithModel(m)
-	for _, set := range []string{"", labels.SetFrBusiness, labels.SetFrGeneral, labels.SetEnBusiness, labels.SetEnGeneral} {
-		var sub []labels.Article
-		for _, a := range dev {
-			if set == "" || a.Set == set {
-				sub = append(sub, a)
+	// 1. Cross-validation: the threshold.
+	scores := map[string][]labels.Score{}
+	for fold := range c.k {
+		var texts []companies.TrainingText
+		var held []labels.Article
+		for i, a := range pool {
+			if i%c.k == fold {
+				held = append(held, a)
+			} else {
+				texts = append(texts, trainingText(a))
 			}
 		}
-		s := evaluate(final, sub)
-		name := set
-		if name == "" {
-			name = "all"
+		m := f.Train(texts, c.opts)
+		for ti, t := range thresholds {
+			g := f.WithModel(m.WithThreshold(t))
+			for _, a := range held {
+				found, _ := g.Find(context.Background(), a.Title+"\n"+a.Text, a.Lang)
+				s, missed, extra := labels.ScoreCompanies(a.Companies, found)
+				for _, key := range []string{"all", a.Set, a.Lang} {
+					if scores[key] == nil {
+						scores[key] = make([]labels.Score, len(thresholds))
+					}
+					scores[key][ti].Add(s)
+				}
+				if c.diag && t == 0 {
+					best := g.Best(trainingText(a))
+					for _, n := range missed {
+						fmt.Printf("cv missed %s [%s] %q: %s\n", a.ID, a.Set, n, best[n])
+					}
+					for _, n := range extra {
+						fmt.Printf("cv extra %s [%s] %q\n", a.ID, a.Set, n)
+					}
+				}
+			}
 		}
-		fmt.Printf("dev %-12s precision %.3f recall %.3f (tp %d fp %d fn %d)\n", name, s.Precision(), s.Recall(), s.TP, s.FP, s.FN)
 	}
-	if s := evaluate(final, train); true {
-		fmt.Printf("train all        precision %.3f recall %.3f (tp %d fp %d fn %d)\n", s.Precision(), s.Recall(), s.TP, s.FP, s.FN)
+	chosen, bestF := 0, -1.0
+	for _, pass := range []float64{c.minPrecision, 0} {
+		for ti := range thresholds {
+			s := scores["all"][ti]
+			if s.Precision() >= pass && s.F1() > bestF {
+				chosen, bestF = ti, s.F1()
+			}
+		}
+		if bestF >= 0 {
+			break
+		}
 	}
-	fmt.Printf("threshold %.2f\n", bestT)
-	if diag {
-		uncovered, golds := 0, 0
-		for _, a := range append(train, dev...) {
-			u := final.Uncovered(trainingText(a))
+	for _, key := range []string{"all", "fr", "en", labels.SetFrBusiness, labels.SetFrGeneral, labels.SetEnBusiness, labels.SetEnGeneral} {
+		for ti, t := range thresholds {
+			s := scores[key][ti]
+			mark := ""
+			if ti == chosen {
+				mark = " <-"
+			}
+			if key == "all" || ti == chosen {
+				fmt.Printf("cv %-12s t %5.1f precision %.3f recall %.3f F1 %.3f (tp %d fp %d fn %d)%s\n", key, t, s.Precision(), s.Recall(), s.F1(), s.TP, s.FP, s.FN, mark)
+			}
+		}
+	}
+	if c.cvOnly {
+		return nil
+	}
+
+	// 2. The model: every train and dev article, the chosen threshold.
+	texts := make([]companies.TrainingText, 0, len(pool))
+	uncovered, golds := 0, 0
+	for _, a := range pool {
+		t := trainingText(a)
+		texts = append(texts, t)
+		if c.diag {
+			u := f.Uncovered(t)
 			uncovered += len(u)
 			golds += len(a.Companies)
-			if a.Split == labels.Dev && len(u) > 0 {
-				fmt.Printf("uncovered %s: %q\n", a.ID, u)
-			}
-		}
-		fmt.Printf("candidates cover %d of %d gold names (train and dev)\n", golds-uncovered, golds)
-		for _, a := range dev {
-			found, _ := final.Find(context.Background(), a.Title+"\n"+a.Text, a.Lang)
-			_, missed, extra := labels.ScoreCompanies(a.Companies, found)
-			if len(missed)+len(extra) > 0 {
-				fmt.Printf("%s [%s] missed %q extra %q\n", a.ID, a.Set, missed, extra)
+			for _, n := range u {
+				fmt.Printf("uncovered %s [%s] %q\n", a.ID, a.Set, n)
 			}
 		}
 	}
-	for _, id := range strings.Split(explain, ",") {
-		for _, a := range append(train, dev...) {
+	if c.diag {
+		fmt.Printf("candidates stand for %d of %d gold names\n", golds-uncovered, golds)
+	}
+	m := f.Train(texts, c.opts).WithThreshold(thresholds[chosen])
+	final := f.WithModel(m)
+	for _, id := range strings.Split(c.explain, ",") {
+		for _, a := range pool {
 			if a.ID == id {
 				fmt.Printf("== %s [%s %s] gold %q\n", a.ID, a.Set, a.Split, a.Companies)
 				for _, l := range final.Explain(a.Title+"\n"+a.Text, a.Lang) {
@@ -132,7 +176,7 @@ func run(data, labelFile, synthetic, out string, epochs int, seed uint64, minPre
 			}
 		}
 	}
-	w, err := os.Create(out)
+	w, err := os.Create(c.out)
 	if err != nil {
 		return err
 	}
@@ -140,6 +184,7 @@ func run(data, labelFile, synthetic, out string, epochs int, seed uint64, minPre
 		w.Close()
 		return err
 	}
+	fmt.Printf("model trained on %d articles, threshold %.1f, written to %s\n", len(pool), thresholds[chosen], c.out)
 	return w.Close()
 }
 
@@ -149,14 +194,4 @@ func trainingText(a labels.Article) companies.TrainingText {
 		t.Mentions = append(t.Mentions, ms...)
 	}
 	return t
-}
-
-func evaluate(f *companies.Finder, as []labels.Article) labels.Score {
-	var total labels.Score
-	for _, a := range as {
-		found, _ := f.Find(context.Background(), a.Title+"\n"+a.Text, a.Lang)
-		s, _, _ := labels.ScoreCompanies(a.Companies, found)
-		total.Add(s)
-	}
-	return total
 }
