@@ -71,7 +71,7 @@ func (c *Finder) collect(a *analysis) {
 			cd.amb = m.info.ambiguous
 			cd.gazSrc = m.info.source
 			if m.info.id >= 0 {
-				cd.n.gaz, cd.n.name = m.info.id, c.names[m.info.id]
+				cd.n.gaz, cd.n.name, cd.n.key = m.info.id, c.names[m.info.id], c.nameKeys[m.info.id]
 			} else {
 				cd.n.notco = true
 				cd.n.veto |= vetoReject
@@ -94,14 +94,14 @@ func (c *Finder) collect(a *analysis) {
 	}
 	// Runs of capitalised words.
 	for i := 0; i < len(toks); i++ {
-		if !startsName(toks, i) || i > 0 && toks[i].soft() && (toks[i-1].upper || toks[i-1].digit) && !toks[i-1].sent && !capStop[toks[i-1].fold] {
+		if !startsName(toks, i) || i > 0 && toks[i].soft() && (toks[i-1].upper || toks[i-1].digit) && !toks[i-1].sent && !toks[i-1].is(clsCapStop) {
 			continue // not the start of a run
 		}
 		start := i
-		for start < len(toks) && capStop[toks[start].fold] && start+1 < len(toks) && toks[start+1].soft() {
+		for start < len(toks) && toks[start].is(clsCapStop) && start+1 < len(toks) && toks[start+1].soft() {
 			start++ // "Selon Reuters", "Le PDG"
 		}
-		if start == i+1 && articles[toks[i].fold] && !toks[i].sent && toks[i].upper {
+		if start == i+1 && toks[i].is(clsArticle) && !toks[i].sent && toks[i].upper {
 			// A capitalised article inside a sentence starts the name:
 			// "le quotidien La Provence", "L'Équipe".
 			if e := runEnd(toks, start); e > start {
@@ -114,19 +114,19 @@ func (c *Finder) collect(a *analysis) {
 		}
 		// A first name inside starts a person's name: the run before it.
 		for k := start + 1; k+1 < end; k++ {
-			if c.first[toks[k].fold] && toks[k+1].upper && !toks[k].caps {
+			if toks[k].is(clsFirstName) && toks[k+1].upper && !toks[k].caps {
 				add(start, k, srcRun)
 				break
 			}
 		}
 		add(start, end, srcRun)
-		if end-start > 1 && toks[end-1].fold != "" && legalSuffix[toks[end-1].fold] {
+		if end-start > 1 && toks[end-1].fold != "" && toks[end-1].is(clsLegal) {
 			continue
 		}
 	}
 	for k := range a.cands {
 		cd := &a.cands[k]
-		cd.key = foldKey(cd.n.name)
+		cd.key = cd.n.key
 	}
 	slices.SortStableFunc(a.cands, func(x, y candidate) int {
 		if x.i != y.i {
@@ -157,7 +157,7 @@ func runEnd(toks []token, j int) int {
 			end += 2
 		case t.sym && t.gap == gapNone:
 			end++ // "Canal+"
-		case nameJoin[t.fold] && end+1 < len(toks) && toks[end+1].upper && toks[end+1].soft() && !capStop[toks[end+1].fold]:
+		case t.is(clsNameJoin) && end+1 < len(toks) && toks[end+1].upper && toks[end+1].soft() && !toks[end+1].is(clsCapStop):
 			end += 2
 		case t.gap == gapApos && t.fold == "s" && !t.upper:
 			end++ // "Morgan's", "McDonald's"
@@ -205,23 +205,42 @@ func listNeighbours(a *analysis) [][]int {
 			out[j] = append(out[j], k)
 		}
 	}
-	// The whole chain, not only the next and previous names.
+	// The whole chain, not only the next and previous names: the
+	// coordinated candidates form components (union-find).
+	parent := make([]int, len(out))
+	for k := range parent {
+		parent[k] = k
+	}
+	var root func(int) int
+	root = func(k int) int {
+		for parent[k] != k {
+			parent[k] = parent[parent[k]]
+			k = parent[k]
+		}
+		return k
+	}
+	for k, nbs := range out {
+		for _, j := range nbs {
+			if rk, rj := root(k), root(j); rk != rj {
+				parent[rk] = rj
+			}
+		}
+	}
+	members := make(map[int][]int)
+	for k := range out {
+		if len(out[k]) > 0 {
+			members[root(k)] = append(members[root(k)], k)
+		}
+	}
 	chain := make([][]int, len(out))
 	for k := range out {
 		if len(out[k]) == 0 {
 			continue
 		}
-		seen := map[int]bool{k: true}
-		stack := slices.Clone(out[k])
-		for len(stack) > 0 && len(seen) <= 12 {
-			j := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if seen[j] {
-				continue
+		for _, j := range members[root(k)] {
+			if j != k && len(chain[k]) < 12 {
+				chain[k] = append(chain[k], j)
 			}
-			seen[j] = true
-			chain[k] = append(chain[k], j)
-			stack = append(stack, out[j]...)
 		}
 	}
 	return chain

@@ -146,11 +146,11 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 	if n := utf8.RuneCountInString(name); n <= 3 {
 		f.add("short", shape)
 	}
-	if orgWords[toks[end-1].fold] {
+	if toks[end-1].is(clsOrg) {
 		f.flag("orgword")
 	}
 	for k := i; k < end; k++ {
-		if bodyWords[toks[k].fold] {
+		if toks[k].is(clsBody) {
 			f.flag("bodyword") // "Powys Local Health Board", "Three Gorges Dam"
 			if k == end-1 {
 				f.flag("bodyword-last")
@@ -158,11 +158,11 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 			break
 		}
 	}
-	if trailingPlaces[toks[end-1].fold] && ntok > 1 {
+	if toks[end-1].is(clsTrailingPlace) && ntok > 1 {
 		f.flag("lastplace")
 	}
 	for k := i; k < end; k++ {
-		if c.first[toks[k].fold] && toks[k].upper {
+		if toks[k].is(clsFirstName) && toks[k].upper {
 			f.add("fname", bucket(k-i))
 			break
 		}
@@ -225,7 +225,7 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 	f.add2("n2", n1, n2)
 	f.add2("p1n1", p1, n1)
 	// "le traiteur X", "the carmaker X": a determiner and a noun before.
-	if i > 1 && !toks[i].sent && !toks[i-1].sent && !toks[i-1].upper && determiners[toks[i-2].fold] && !stopWords[toks[i-1].fold] {
+	if i > 1 && !toks[i].sent && !toks[i-1].sent && !toks[i-1].upper && toks[i-2].is(clsDeterminer) && !toks[i-1].is(clsStop) {
 		f.flag("detnoun")
 		if w := toks[i-1].fold; len(w) > 4 {
 			f.add("detnoun-suf", w[len(w)-3:])
@@ -238,7 +238,7 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 			if d > 0 && t.sent {
 				break
 			}
-			if cueNouns[t.fold] || extraCues[t.fold] {
+			if t.is(clsCueNoun) || t.is(clsExtraCue) {
 				f.add("appos", t.fold)
 				break
 			}
@@ -246,15 +246,15 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 	}
 	for d := 1; d <= contextTokens && i-d >= 0; d++ {
 		t := &toks[i-d]
-		if (cueNouns[t.fold] || extraCues[t.fold]) && !t.upper {
+		if (t.is(clsCueNoun) || t.is(clsExtraCue)) && !t.upper {
 			f.add("cue", t.fold)
 			f.add("anycue", distance(d))
 		}
-		if dealWords[t.fold] {
+		if t.is(clsDeal) {
 			f.add("pdeal", t.fold)
 			f.add("anypdeal", distance(d))
 		}
-		if roles[t.fold] {
+		if t.is(clsRole) {
 			f.add("prole", t.fold)
 			f.add("anyprole", distance(d))
 		}
@@ -267,16 +267,16 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 		if t.sent {
 			break
 		}
-		if dealWords[t.fold] {
+		if t.is(clsDeal) {
 			f.add("ndeal", t.fold)
 			f.add("anyndeal", distance(d+1))
 		}
-		if (cueNouns[t.fold] || extraCues[t.fold]) && !t.upper {
+		if (t.is(clsCueNoun) || t.is(clsExtraCue)) && !t.upper {
 			f.add("ncue", t.fold)
 			f.add("anyncue", distance(d+1))
 		}
 	}
-	if i > 0 && !toks[i].sent && !toks[i-1].upper && !toks[i-1].digit && !stopWords[toks[i-1].fold] && !toks[i-1].sym {
+	if i > 0 && !toks[i].sent && !toks[i-1].upper && !toks[i-1].digit && !toks[i-1].is(clsStop) && !toks[i-1].sym {
 		f.flag("lowerprev") // "steel giant LNM", "analyste chez"
 	}
 

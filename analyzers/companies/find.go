@@ -73,6 +73,10 @@ func (c *Finder) analyze(text, lang string) *analysis {
 		c.tokens.Put(buf)
 		return nil
 	}
+	for k := range toks {
+		wi := c.classes[toks[k].fold]
+		toks[k].cls, toks[k].maxAlias = wi.cls, wi.maxAlias
+	}
 	a := &analysis{text: text, lang: lang, toks: toks, tokBuf: buf}
 	a.titleEnd = strings.IndexByte(text, '\n')
 	if a.titleEnd < 0 {
@@ -98,14 +102,23 @@ func (c *Finder) analyze(text, lang string) *analysis {
 	tag(c.findAppositions(toks, nil), srcAppos)
 	tag(c.findPossessives(toks, nil), srcPoss)
 	c.collect(a)
-	a.lower = make(map[string]bool, len(toks)/2)
+	// Single words also written in lower case, and words after a civility.
+	a.lower = make(map[string]bool, 16)
+	for _, cd := range a.cands {
+		if cd.n.end-cd.n.i == 1 {
+			a.lower[toks[cd.n.i].fold] = false
+		}
+	}
 	a.civil = make(map[string]bool)
 	for k := range toks {
-		if t := &toks[k]; !t.upper && !t.digit && !t.sym {
-			a.lower[t.fold] = true
+		t := &toks[k]
+		if !t.upper && !t.digit && !t.sym {
+			if seen, want := a.lower[t.fold]; want && !seen {
+				a.lower[t.fold] = true
+			}
 		}
-		if k > 0 && civility[toks[k-1].fold] && toks[k-1].upper && toks[k].upper {
-			a.civil[toks[k].fold] = true
+		if k > 0 && toks[k-1].is(clsCivility) && toks[k-1].upper && t.upper {
+			a.civil[t.fold] = true
 		}
 	}
 	a.doc = make(map[string]*docInfo, len(a.cands))

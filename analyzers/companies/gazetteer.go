@@ -98,7 +98,9 @@ type Finder struct {
 	places     map[string]bool      // folded place names
 	countries  *countries.Matcher
 	model      *Model
-	tokens     sync.Pool // *[]token buffers reused by Find
+	classes    map[string]wordInfo // folded word → what the lists know of it
+	nameKeys   []string            // folded key of each canonical name
+	tokens     sync.Pool           // *[]token buffers reused by Find
 }
 
 // Gazetteer sources: the sections a firm is listed in.
@@ -159,7 +161,45 @@ func newFinder(extra io.Reader, places *countries.Matcher, model *Model) (*Finde
 			return nil, err
 		}
 	}
+	c.nameKeys = make([]string, len(c.names))
+	for i, n := range c.names {
+		c.nameKeys[i] = foldKey(n)
+	}
+	c.classes = make(map[string]wordInfo, 4096)
+	for w, cls := range wordClasses() {
+		c.classes[w] = wordInfo{cls: cls}
+	}
+	mark := func(w string, cls uint32) {
+		wi := c.classes[w]
+		wi.cls |= cls
+		c.classes[w] = wi
+	}
+	for w := range c.first {
+		mark(w, clsFirstName)
+	}
+	for w := range c.heads {
+		if !strings.Contains(w, " ") {
+			mark(w, clsHead)
+		}
+	}
+	for w, n := range c.firstMax {
+		wi := c.classes[w]
+		wi.maxAlias = uint8(min(n, 255))
+		c.classes[w] = wi
+	}
+	for key, info := range c.aliases {
+		if !info.upper {
+			first, _, _ := strings.Cut(key, " ")
+			mark(first, clsLowerAlias)
+		}
+	}
 	return c, nil
+}
+
+// wordInfo is what the word lists and the gazetteer know of a folded word.
+type wordInfo struct {
+	cls      uint32 // word classes (cls*)
+	maxAlias uint8  // longest alias starting with the word, in tokens
 }
 
 // load reads gazetteer data in the format documented in data/companies.txt.

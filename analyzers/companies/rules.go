@@ -28,8 +28,11 @@ func (c *Finder) matchGazetteer(text string, toks []token, covered []bool) []gaz
 	var out []gazMatch
 	buf := make([]byte, 0, 64)
 	for i := 0; i < len(toks); {
-		maxN := c.firstMax[toks[i].fold]
-		if maxN == 0 {
+		maxN := int(toks[i].maxAlias)
+		// Aliases need a capital on their first content word, but for a
+		// few written in lower case (clsLowerAlias).
+		if maxN == 0 || !toks[i].upper && !toks[i].digit && !toks[i].is(clsLowerAlias) &&
+			!(toks[i].is(clsArticle) && i+1 < len(toks) && toks[i+1].upper) {
 			i++
 			continue
 		}
@@ -99,16 +102,16 @@ func (c *Finder) isPersonContext(toks []token, i int) bool {
 		return false
 	}
 	t, p := &toks[i], &toks[i-1]
-	if t.gap != gapSpace && t.gap != gapHyphen && t.gap != gapDot && !(t.gap == gapBreak && civility[p.fold]) {
+	if t.gap != gapSpace && t.gap != gapHyphen && t.gap != gapDot && !(t.gap == gapBreak && p.is(clsCivility)) {
 		return false
 	}
-	if p.upper && c.first[p.fold] {
+	if p.upper && p.is(clsFirstName) {
 		return true
 	}
-	if civility[p.fold] && (p.upper || p.fold == "me") {
+	if p.is(clsCivility) && (p.upper || p.fold == "me") {
 		return true
 	}
-	return personBefore[p.fold]
+	return p.is(clsPersonBefore)
 }
 
 // businessContext reports whether an ambiguous alias at tokens [i, i+n)
@@ -117,7 +120,7 @@ func (c *Finder) businessContext(toks []token, i, n int) bool {
 	if toks[i].sent {
 		return false
 	}
-	if i > 0 && (toks[i-1].fold == "a" || toks[i-1].fold == "vers" || placeNouns[toks[i-1].fold]) && toks[i].gap == gapSpace {
+	if i > 0 && (toks[i-1].fold == "a" || toks[i-1].fold == "vers" || toks[i-1].is(clsPlaceNoun)) && toks[i].gap == gapSpace {
 		return false
 	}
 	// A capitalised neighbour glued to the alias makes another name
@@ -130,7 +133,7 @@ func (c *Finder) businessContext(toks []token, i, n int) bool {
 	}
 	const window = 14
 	for k := i - 1; k >= 0 && k >= i-window; k-- {
-		if businessWords[toks[k].fold] {
+		if toks[k].is(clsBusiness) {
 			return true
 		}
 		if toks[k].sent {
@@ -141,7 +144,7 @@ func (c *Finder) businessContext(toks []token, i, n int) bool {
 		if toks[k].sent {
 			break
 		}
-		if businessWords[toks[k].fold] {
+		if toks[k].is(clsBusiness) {
 			return true
 		}
 	}
@@ -177,7 +180,7 @@ func (c *Finder) findCues(toks []token, cueAt []bool, spans [][2]int) [][2]int {
 			// itself part of a name.
 			continue
 		}
-		if f == "groupe" && i > 0 && possessiveDet[toks[i-1].fold] {
+		if f == "groupe" && i > 0 && toks[i-1].is(clsPossessiveDet) {
 			// "son groupe": a band, a party, people.
 			continue
 		}
@@ -230,7 +233,7 @@ func roleBefore(toks []token, i int) bool {
 		return false
 	}
 	k--
-	return k >= 0 && roles[toks[k].fold]
+	return k >= 0 && toks[k].is(clsRole)
 }
 
 // skipModifiers skips the lowercase modifiers after a cue noun ("américain",
@@ -245,12 +248,12 @@ func skipModifiers(toks []token, j int) (int, bool) {
 		if t.upper || t.digit {
 			// "la société d'exploitation de la tour Eiffel": the name
 			// belongs to the place.
-			return j, m == 0 || !placeNouns[toks[j-1].fold]
+			return j, m == 0 || !toks[j-1].is(clsPlaceNoun)
 		}
 		if t.sym {
 			return j, false
 		}
-		if cueVeto[t.fold] {
+		if t.is(clsCueVeto) {
 			return j, false
 		}
 		if t.fold == "de" || t.fold == "d" || t.fold == "du" || t.fold == "des" || t.fold == "en" || t.fold == "a" || t.fold == "l" || t.fold == "la" && m > 0 && (toks[j-1].fold == "de" || toks[j-1].fold == "a") {
@@ -264,7 +267,7 @@ func skipModifiers(toks []token, j int) (int, bool) {
 			j++
 			continue
 		}
-		if stopWords[t.fold] {
+		if t.is(clsStop) {
 			return j, false
 		}
 		j++
@@ -297,7 +300,7 @@ func nameEnd(toks []token, j int) int {
 			end++
 		case t.sym && end+1 < len(toks) && toks[end+1].upper && toks[end+1].soft():
 			end += 2
-		case nameJoin[t.fold] && end+1 < len(toks) && toks[end+1].upper && toks[end+1].soft():
+		case t.is(clsNameJoin) && end+1 < len(toks) && toks[end+1].upper && toks[end+1].soft():
 			end += 2
 		default:
 			return end
@@ -314,13 +317,13 @@ func nameEnd(toks []token, j int) int {
 func (c *Finder) findSuffixed(toks []token, spans [][2]int) [][2]int {
 	for i := 1; i < len(toks); i++ {
 		t := &toks[i]
-		if !legalSuffix[t.fold] || !t.soft() || !isSuffixForm(t) {
+		if !t.is(clsLegal) || !t.soft() || !isSuffixForm(t) {
 			continue
 		}
 		start := nameStartBackward(toks, i)
 		if start < i {
 			end := i + 1
-			for end < len(toks) && legalSuffix[toks[end].fold] && toks[end].soft() && isSuffixForm(&toks[end]) {
+			for end < len(toks) && toks[end].is(clsLegal) && toks[end].soft() && isSuffixForm(&toks[end]) {
 				end++
 			}
 			spans = append(spans, [2]int{start, end})
@@ -352,7 +355,7 @@ func nameStartBackward(toks []token, end int) int {
 		switch {
 		case t.upper || t.digit && k+1 < end && toks[k+1].upper && !allDigits(t):
 			start = k
-		case (t.sym || nameJoin[t.fold]) && k > 0 && toks[k-1].upper && start == k+1:
+		case (t.sym || t.is(clsNameJoin)) && k > 0 && toks[k-1].upper && start == k+1:
 			// "Procter & Gamble", "Crédit du Nord"
 		default:
 			return start
@@ -369,7 +372,7 @@ func (c *Finder) findAppositions(toks []token, spans [][2]int) [][2]int {
 	for i := 1; i+1 < len(toks); i++ {
 		f := toks[i].fold
 		if appositionNouns[f] && toks[i].gap == gapComma && i+1 < len(toks) && !toks[i].upper &&
-			(toks[i+1].fold == "de" || toks[i+1].fold == "d" || toks[i+1].fold == "du" || toks[i+1].fold == "des" || !toks[i+1].upper && !stopWords[toks[i+1].fold]) {
+			(toks[i+1].fold == "de" || toks[i+1].fold == "d" || toks[i+1].fold == "du" || toks[i+1].fold == "des" || !toks[i+1].upper && !toks[i+1].is(clsStop)) {
 			// "Sandoz, filiale du géant suisse Novartis", "Lu Azur,
 			// actionnaire minoritaire d'Aigle Azur"
 			if start := nameStartBackward(toks, i); start < i && toks[i-1].upper {
@@ -382,14 +385,14 @@ func (c *Finder) findAppositions(toks []token, spans [][2]int) [][2]int {
 		}
 		// The cue noun follows, possibly after one adjective.
 		k := i + 1
-		if !cueNouns[toks[k].fold] && !(toks[k].fold == "start" && k+1 < len(toks) && toks[k+1].fold == "up") {
-			if k+1 < len(toks) && cueNouns[toks[k+1].fold] && !toks[k].upper && !stopWords[toks[k].fold] {
+		if !toks[k].is(clsCueNoun) && !(toks[k].fold == "start" && k+1 < len(toks) && toks[k+1].fold == "up") {
+			if k+1 < len(toks) && toks[k+1].is(clsCueNoun) && !toks[k].upper && !toks[k].is(clsStop) {
 				k++
 			} else {
 				continue
 			}
 		}
-		if toks[k].upper || cueVeto[toks[k].fold] || k+1 < len(toks) && cueVeto[toks[k+1].fold] {
+		if toks[k].upper || toks[k].is(clsCueVeto) || k+1 < len(toks) && toks[k+1].is(clsCueVeto) {
 			continue
 		}
 		end := -1
@@ -415,7 +418,7 @@ func (c *Finder) findPossessives(toks []token, spans [][2]int) [][2]int {
 	for i := 0; i+2 < len(toks); i++ {
 		if toks[i].fold == "affaires" && i >= 2 && toks[i-1].fold == "d" && toks[i-2].fold == "chiffre" {
 			// "le chiffre d'affaires de X"
-		} else if !possessive[toks[i].fold] || toks[i].upper && toks[i].fold != "pdg" {
+		} else if !toks[i].is(clsPossessive) || toks[i].upper && toks[i].fold != "pdg" {
 			continue
 		}
 		if toks[i].fold == "conseil" {
@@ -446,6 +449,7 @@ func (c *Finder) findPossessives(toks []token, spans [][2]int) [][2]int {
 type normalized struct {
 	i, end    int    // tokens of the name
 	name      string // the name as output: canonical, or as written
+	key       string // folded key of name
 	gaz       int32  // gazetteer id the cleaned span is an alias of, or -1
 	notco     bool   // the cleaned span is a listed non-company
 	hadSuffix bool   // a legal suffix followed the name
@@ -491,17 +495,17 @@ func (c *Finder) normalize(text string, toks []token, i, end int) (n normalized,
 			end--
 			continue
 		}
-		if toks[end-1].sym && text[toks[end-1].start] != '+' || nameJoin[toks[end-1].fold] {
+		if toks[end-1].sym && text[toks[end-1].start] != '+' || toks[end-1].is(clsNameJoin) {
 			end--
 			continue
 		}
 		break
 	}
-	if end <= i || legalSuffix[toks[i].fold] && end-i == 1 {
+	if end <= i || toks[i].is(clsLegal) && end-i == 1 {
 		return n, false
 	}
 	for k := i + 1; k+1 < end; k++ {
-		if c.first[toks[k].fold] && toks[k].upper && toks[k+1].upper && !toks[k].caps {
+		if toks[k].is(clsFirstName) && toks[k].upper && toks[k+1].upper && !toks[k].caps {
 			end = k
 			break
 		}
@@ -510,16 +514,16 @@ func (c *Finder) normalize(text string, toks []token, i, end int) (n normalized,
 	if !first.upper && !first.digit {
 		n.veto |= vetoLower
 	}
-	if capStop[first.fold] && !(articles[first.fold] && end-i > 1 && !first.sent) {
+	if first.is(clsCapStop) && !(first.is(clsArticle) && end-i > 1 && !first.sent) {
 		n.veto |= vetoStop
 	}
-	if c.first[first.fold] && !n.hadSuffix {
+	if first.is(clsFirstName) && !n.hadSuffix {
 		n.veto |= vetoFirstName // a legal suffix wins: "Jimmy Choo Plc"
 	}
-	if c.heads[first.fold] {
+	if first.is(clsHead) {
 		n.veto |= vetoHead
 	}
-	if civility[first.fold] {
+	if first.is(clsCivility) {
 		n.veto |= vetoCivility
 	}
 	key := string(joinFolds(nil, toks[i:end]))
@@ -534,11 +538,11 @@ func (c *Finder) normalize(text string, toks []token, i, end int) (n normalized,
 		if utf8.RuneCountInString(w) < 2 || strings.IndexFunc(w, unicode.IsDigit) >= 0 {
 			n.veto |= vetoShort
 		}
-		if businessWords[first.fold] || capStop[first.fold] {
+		if first.is(clsBusiness) || first.is(clsCapStop) {
 			n.veto |= vetoBusinessWord
 		}
 	}
-	n.i, n.end, n.gaz = i, end, -1
+	n.i, n.end, n.gaz, n.key = i, end, -1, key
 	if info, found := c.aliases[key]; found {
 		if info.id < 0 {
 			n.notco = true
@@ -549,10 +553,12 @@ func (c *Finder) normalize(text string, toks []token, i, end int) (n normalized,
 	}
 	n.name = strings.TrimSpace(text[first.start:toks[end-1].end])
 	if n.gaz >= 0 {
-		n.name = c.names[n.gaz]
+		n.name, n.key = c.names[n.gaz], c.nameKeys[n.gaz]
 	}
-	if _, isPlace := c.countries.Lookup(n.name); isPlace {
-		n.veto |= vetoPlace
+	if len(n.name) <= 3 || c.countries.MayStart(toks[i].fold) {
+		if _, isPlace := c.countries.Lookup(n.name); isPlace {
+			n.veto |= vetoPlace
+		}
 	}
 	if strings.ContainsAny(n.name, "\n\r\t") {
 		n.veto |= vetoBreak

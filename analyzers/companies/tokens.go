@@ -29,13 +29,18 @@ type token struct {
 	fold       string // lower case, accents removed
 	foldStart  int32  // while tokenizing: fold's bounds in the fold buffer
 	foldEnd    int32
-	upper      bool // starts with an upper-case letter
-	caps       bool // has letters, all upper case
-	digit      bool // starts with a digit
-	sym        bool // '&' or '+'
-	sent       bool // opens a sentence
+	upper      bool   // starts with an upper-case letter
+	caps       bool   // has letters, all upper case
+	digit      bool   // starts with a digit
+	sym        bool   // '&' or '+'
+	sent       bool   // opens a sentence
+	cls        uint32 // word classes (cls*), set by Finder.analyze
+	maxAlias   uint8  // longest gazetteer alias starting with fold, in tokens
 	gap        gapKind
 }
+
+// is reports whether t belongs to one of the word classes c.
+func (t *token) is(c uint32) bool { return t.cls&c != 0 }
 
 // soft reports whether t is joined to the previous token within a name.
 func (t *token) soft() bool {

@@ -170,3 +170,56 @@ var bodyWords = setOf("ministry", "department", "authority", "commission", "coun
 	"syndicat", "agence", "autorite", "comite", "hopital", "hopitaux", "musee", "stade", "aeroport", "gare", "ville",
 	"departement", "collectivite", "lycee", "ecole", "parti", "assemblee", "senat", "gouvernement", "armee",
 	"prefet", "observatoire", "academie", "partnership", "nhs")
+
+// Word classes: each token of an analysed text carries the classes of
+// its folded form (token.cls), looked up once, so that the rules and the
+// features test bits rather than maps.
+const (
+	clsArticle uint32 = 1 << iota
+	clsCivility
+	clsPersonBefore
+	clsAppositionNoun
+	clsPossessiveDet
+	clsRole
+	clsCueNoun
+	clsCueVeto
+	clsStop
+	clsNameJoin
+	clsPossessive
+	clsCapStop
+	clsLegal
+	clsBusiness
+	clsPlaceNoun
+	clsTrailingPlace
+	clsExtraCue
+	clsDeal
+	clsOrg
+	clsDeterminer
+	clsBody
+	clsFirstName  // the gazetteer's [first-names]
+	clsHead       // the gazetteer's [not-company-heads]
+	clsLowerAlias // starts a gazetteer alias that may be written in lower case
+)
+
+// wordClasses maps the word lists above to their classes.
+func wordClasses() map[string]uint32 {
+	m := make(map[string]uint32, 2048)
+	for _, l := range []struct {
+		set map[string]bool
+		cls uint32
+	}{
+		{articles, clsArticle}, {civility, clsCivility}, {personBefore, clsPersonBefore},
+		{appositionNouns, clsAppositionNoun}, {possessiveDet, clsPossessiveDet}, {roles, clsRole},
+		{cueNouns, clsCueNoun}, {cueVeto, clsCueVeto}, {stopWords, clsStop}, {nameJoin, clsNameJoin},
+		{possessive, clsPossessive}, {capStop, clsCapStop}, {legalSuffix, clsLegal}, {businessWords, clsBusiness},
+		{placeNouns, clsPlaceNoun}, {trailingPlaces, clsTrailingPlace}, {extraCues, clsExtraCue},
+		{dealWords, clsDeal}, {orgWords, clsOrg}, {determiners, clsDeterminer}, {bodyWords, clsBody},
+	} {
+		for w, in := range l.set {
+			if in {
+				m[w] |= l.cls
+			}
+		}
+	}
+	return m
+}

@@ -958,6 +958,14 @@ func (c *Matcher) Lookup(name string) (string, bool) {
 	return "", false
 }
 
+// MayStart reports whether a country name, alias or demonym may start
+// with word (folded to lower case without accents, as fold.Lower does):
+// false lets a caller skip [Matcher.Lookup].
+func (c *Matcher) MayStart(word string) bool {
+	_, ok := c.root[word]
+	return ok
+}
+
 // lookupName resolves name when its words are exactly those of a name,
 // whatever the case and separators.
 func (c *Matcher) lookupName(name string) (string, bool) {
