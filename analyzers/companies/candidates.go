@@ -35,7 +35,7 @@ type candidate struct {
 // each once with all the sources that found it.
 func (c *Finder) collect(a *analysis) {
 	toks, text := a.toks, a.text
-	at := make(map[[2]int]int, 64)
+	at := a.at
 	add := func(i, end int, src uint16) *candidate {
 		k := [2]int{i, end}
 		if j, ok := at[k]; ok {
@@ -175,16 +175,32 @@ type ruleSpan struct {
 }
 
 // listNeighbours returns, for each candidate, the indices of the
-// candidates it is coordinated with ("Partech, Eurazeo et Bpifrance"):
-// those joined to it by a comma, "et", "and", "ou" or "or" alone.
+// candidates it is coordinated with ("Partech, Eurazeo et Bpifrance":
+// joined by a comma, "et", "and", "ou" or "or" alone), along the whole
+// chain, at most 12; the slices live in a and are reused.
 func listNeighbours(a *analysis) [][]int {
-	out := make([][]int, len(a.cands))
-	byStart := make(map[int]int, len(a.cands))
-	for k, cd := range a.cands {
-		if _, ok := byStart[cd.i]; !ok {
-			byStart[cd.i] = k
-		}
+	n := len(a.cands)
+	a.nbs = slices.Grow(a.nbs[:0], n)[:n]
+	clear(a.nbs)
+	a.startAt = slices.Grow(a.startAt[:0], len(a.toks))[:len(a.toks)]
+	for t := range a.startAt {
+		a.startAt[t] = -1
 	}
+	for k := n - 1; k >= 0; k-- {
+		a.startAt[a.cands[k].i] = int32(k) // the longest candidate starting there
+	}
+	a.parent = slices.Grow(a.parent[:0], n)[:n]
+	for k := range a.parent {
+		a.parent[k] = int32(k)
+	}
+	root := func(k int32) int32 {
+		for a.parent[k] != k {
+			a.parent[k] = a.parent[a.parent[k]]
+			k = a.parent[k]
+		}
+		return k
+	}
+	linked := false
 	for k, cd := range a.cands {
 		e := cd.end
 		if e >= len(a.toks) {
@@ -197,53 +213,44 @@ func listNeighbours(a *analysis) [][]int {
 		case (t.fold == "et" || t.fold == "and" || t.fold == "ou" || t.fold == "or") && t.gap == gapSpace && e+1 < len(a.toks) && a.toks[e+1].gap == gapSpace:
 			next = e + 1
 		}
-		if next < 0 {
+		if next < 0 || a.startAt[next] < 0 {
 			continue
 		}
-		if j, ok := byStart[next]; ok {
-			out[k] = append(out[k], j)
-			out[j] = append(out[j], k)
+		if rk, rj := root(int32(k)), root(a.startAt[next]); rk != rj {
+			a.parent[rk] = rj
+			linked = true
 		}
 	}
-	// The whole chain, not only the next and previous names: the
-	// coordinated candidates form components (union-find).
-	parent := make([]int, len(out))
-	for k := range parent {
-		parent[k] = k
+	if !linked {
+		return a.nbs
 	}
-	var root func(int) int
-	root = func(k int) int {
-		for parent[k] != k {
-			parent[k] = parent[parent[k]]
-			k = parent[k]
+	// Group the candidates by component, then hand each its fellows.
+	a.order = slices.Grow(a.order[:0], n)[:n]
+	for k := range a.order {
+		a.order[k] = int32(k)
+	}
+	slices.SortStableFunc(a.order, func(x, y int32) int { return int(root(x)) - int(root(y)) })
+	a.nbBuf = a.nbBuf[:0]
+	for lo := 0; lo < n; {
+		hi := lo + 1
+		r := root(a.order[lo])
+		for hi < n && root(a.order[hi]) == r {
+			hi++
 		}
-		return k
-	}
-	for k, nbs := range out {
-		for _, j := range nbs {
-			if rk, rj := root(k), root(j); rk != rj {
-				parent[rk] = rj
+		if hi-lo > 1 {
+			for _, k := range a.order[lo:hi] {
+				start := len(a.nbBuf)
+				for _, j := range a.order[lo:hi] {
+					if j != k && len(a.nbBuf)-start < 12 {
+						a.nbBuf = append(a.nbBuf, int(j))
+					}
+				}
+				a.nbs[k] = a.nbBuf[start:len(a.nbBuf):len(a.nbBuf)]
 			}
 		}
+		lo = hi
 	}
-	members := make(map[int][]int)
-	for k := range out {
-		if len(out[k]) > 0 {
-			members[root(k)] = append(members[root(k)], k)
-		}
-	}
-	chain := make([][]int, len(out))
-	for k := range out {
-		if len(out[k]) == 0 {
-			continue
-		}
-		for _, j := range members[root(k)] {
-			if j != k && len(chain[k]) < 12 {
-				chain[k] = append(chain[k], j)
-			}
-		}
-	}
-	return chain
+	return a.nbs
 }
 
 // isCamel reports an inner capital after a lower-case letter ("OpenAI").

@@ -312,7 +312,7 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 	}
 
 	// The same name elsewhere in the text.
-	if di := a.doc[cd.key]; di != nil {
+	if di := a.docOf(cd.key); di != nil {
 		f.add("dn", bucket(min(di.mentions, 4)))
 		if di.cued {
 			f.flag("dcued")

@@ -14,7 +14,6 @@ type analysis struct {
 	lang     string
 	titleEnd int // end of the first line, the title
 	toks     []token
-	tokBuf   *[]token
 	covered  []bool // tokens inside a gazetteer match
 	cueAt    []bool // tokens a cue announces
 	shouted  []bool // tokens of a sentence written in capitals
@@ -22,7 +21,19 @@ type analysis struct {
 	sure     map[int32]bool // firms named by an unambiguous alias
 	spans    []ruleSpan
 	cands    []candidate
-	doc      map[string]*docInfo
+	doc      map[string]int32 // name key → index in docs
+	docs     []docInfo
+	at       map[[2]int]int // candidate by span, while collecting
+	ruleBuf  [][2]int
+	nbs      [][]int // listNeighbours' results
+	nbBuf    []int
+	startAt  []int32
+	parent   []int32
+	order    []int32
+	feats    features
+	folds    []byte // the tokenizer's scratch
+	taken    []bool
+	ranked   []int
 	lower    map[string]bool // words written in lower case somewhere in the text
 	civil    map[string]bool // words written after a civility ("Mr Boyko", "M. Boyko")
 }
@@ -63,30 +74,32 @@ func (c *Finder) analyze(text, lang string) *analysis {
 	if text == "" {
 		return nil
 	}
-	buf, _ := c.tokens.Get().(*[]token)
-	if buf == nil {
-		buf = new([]token)
+	a, _ := c.tokens.Get().(*analysis)
+	if a == nil {
+		a = &analysis{sure: map[int32]bool{}, lower: map[string]bool{}, civil: map[string]bool{},
+			doc: map[string]int32{}, at: map[[2]int]int{}}
 	}
-	toks := tokenizeInto((*buf)[:0], text)
-	*buf = toks
+	a.reset()
+	a.text, a.lang = text, lang
+	toks, folds := tokenizeWith(a.toks, a.folds, text)
+	a.toks, a.folds = toks, folds
 	if len(toks) == 0 {
-		c.tokens.Put(buf)
+		c.tokens.Put(a)
 		return nil
 	}
 	for k := range toks {
 		wi := c.classes[toks[k].fold]
 		toks[k].cls, toks[k].maxAlias = wi.cls, wi.maxAlias
 	}
-	a := &analysis{text: text, lang: lang, toks: toks, tokBuf: buf}
 	a.titleEnd = strings.IndexByte(text, '\n')
 	if a.titleEnd < 0 {
 		a.titleEnd = len(text)
 	}
-	a.covered = make([]bool, len(toks))
-	a.matches = c.matchGazetteer(text, toks, a.covered)
-	a.cueAt = make([]bool, len(toks))
-	a.shouted = shoutedTokens(toks)
-	a.sure = make(map[int32]bool)
+	a.covered = grow(a.covered, len(toks))
+	a.cueAt = grow(a.cueAt, len(toks))
+	a.shouted = grow(a.shouted, len(toks))
+	a.matches = c.matchGazetteer(text, toks, a.covered, a.matches)
+	markShouted(toks, a.shouted)
 	for _, m := range a.matches {
 		if m.info.id >= 0 && !m.info.ambiguous {
 			a.sure[m.info.id] = true
@@ -96,20 +109,19 @@ func (c *Finder) analyze(text, lang string) *analysis {
 		for _, sp := range spans {
 			a.spans = append(a.spans, ruleSpan{sp[0], sp[1], src})
 		}
+		a.ruleBuf = spans[:0]
 	}
-	tag(c.findCues(toks, a.cueAt, nil), srcCue)
-	tag(c.findSuffixed(toks, nil), srcSuffix)
-	tag(c.findAppositions(toks, nil), srcAppos)
-	tag(c.findPossessives(toks, nil), srcPoss)
+	tag(c.findCues(toks, a.cueAt, a.ruleBuf[:0]), srcCue)
+	tag(c.findSuffixed(toks, a.ruleBuf[:0]), srcSuffix)
+	tag(c.findAppositions(toks, a.ruleBuf[:0]), srcAppos)
+	tag(c.findPossessives(toks, a.ruleBuf[:0]), srcPoss)
 	c.collect(a)
 	// Single words also written in lower case, and words after a civility.
-	a.lower = make(map[string]bool, 16)
 	for _, cd := range a.cands {
 		if cd.n.end-cd.n.i == 1 {
 			a.lower[toks[cd.n.i].fold] = false
 		}
 	}
-	a.civil = make(map[string]bool)
 	for k := range toks {
 		t := &toks[k]
 		if !t.upper && !t.digit && !t.sym {
@@ -121,13 +133,14 @@ func (c *Finder) analyze(text, lang string) *analysis {
 			a.civil[t.fold] = true
 		}
 	}
-	a.doc = make(map[string]*docInfo, len(a.cands))
 	for _, cd := range a.cands {
-		di := a.doc[cd.key]
-		if di == nil {
-			di = &docInfo{}
-			a.doc[cd.key] = di
+		j, ok := a.doc[cd.key]
+		if !ok {
+			j = int32(len(a.docs))
+			a.docs = append(a.docs, docInfo{})
+			a.doc[cd.key] = j
 		}
+		di := &a.docs[j]
 		di.mentions++
 		di.src |= cd.src
 		di.cued = di.cued || cd.src&(srcCue|srcSuffix|srcAppos|srcPoss) != 0
@@ -136,15 +149,46 @@ func (c *Finder) analyze(text, lang string) *analysis {
 	return a
 }
 
-// release returns a's token buffer to the pool.
-func (c *Finder) release(a *analysis) {
-	*a.tokBuf = a.toks[:0]
-	c.tokens.Put(a.tokBuf)
+// docOf returns what the text says of the name key, nil when nothing.
+func (a *analysis) docOf(key string) *docInfo {
+	if j, ok := a.doc[key]; ok {
+		return &a.docs[j]
+	}
+	return nil
 }
 
-// shoutedTokens marks the tokens of sentences written mostly in capitals.
-func shoutedTokens(toks []token) []bool {
-	out := make([]bool, len(toks))
+// reset empties a for another text, keeping its memory.
+func (a *analysis) reset() {
+	a.toks, a.matches, a.spans, a.cands, a.docs = a.toks[:0], a.matches[:0], a.spans[:0], a.cands[:0], a.docs[:0]
+	clear(a.sure)
+	clear(a.lower)
+	clear(a.civil)
+	clear(a.doc)
+	clear(a.at)
+}
+
+// grow returns b with n false values, reusing its memory.
+func grow(b []bool, n int) []bool {
+	if cap(b) < n {
+		return make([]bool, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
+}
+
+// release returns a to the pool; a must not be used afterwards.
+func (c *Finder) release(a *analysis) {
+	if cap(a.toks) > 1<<16 {
+		return // a huge text: let its memory go
+	}
+	a.text = ""
+	c.tokens.Put(a)
+}
+
+// markShouted marks in out the tokens of sentences written mostly in
+// capitals.
+func markShouted(toks []token, out []bool) {
 	for s := 0; s < len(toks); {
 		e := s + 1
 		for e < len(toks) && !toks[e].sent {
@@ -167,13 +211,12 @@ func shoutedTokens(toks []token) []bool {
 		}
 		s = e
 	}
-	return out
 }
 
 // score gives every candidate the model's score.
 func (c *Finder) score(a *analysis) {
 	nb := listNeighbours(a)
-	f := &features{idx: make([]uint32, 0, 96)}
+	f := &a.feats
 	for k := range a.cands {
 		c.extract(a, k, nb[k], f)
 		a.cands[k].score = c.model.Score(f.idx)
@@ -183,7 +226,8 @@ func (c *Finder) score(a *analysis) {
 // decide keeps the best-scoring candidates that do not overlap, and
 // reports each name whose best mention scores above the threshold.
 func (c *Finder) decide(a *analysis) []string {
-	order := make([]int, len(a.cands))
+	order := slices.Grow(a.ranked[:0], len(a.cands))[:len(a.cands)]
+	a.ranked = order
 	for k := range order {
 		order[k] = k
 	}
@@ -196,7 +240,8 @@ func (c *Finder) decide(a *analysis) []string {
 		}
 		return 0
 	})
-	taken := make([]bool, len(a.toks))
+	a.taken = grow(a.taken, len(a.toks))
+	taken := a.taken
 	var found []mention
 	for _, k := range order {
 		cd := &a.cands[k]
@@ -210,7 +255,7 @@ func (c *Finder) decide(a *analysis) []string {
 		if !free || cd.n.name == "" {
 			continue
 		}
-		if cd.src&srcAmbNoCtx != 0 && cd.src&(srcCue|srcSuffix|srcAppos|srcPoss) == 0 && !a.doc[cd.key].cued {
+		if cd.src&srcAmbNoCtx != 0 && cd.src&(srcCue|srcSuffix|srcAppos|srcPoss) == 0 && !a.docOf(cd.key).cued {
 			continue // an ambiguous word (Orange, Total) the text never shows as a firm
 		}
 		for t := cd.i; t < cd.end; t++ {

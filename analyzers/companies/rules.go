@@ -24,8 +24,7 @@ type gazMatch struct {
 
 // matchGazetteer finds gazetteer aliases, longest first, left to right,
 // and marks the tokens they cover.
-func (c *Finder) matchGazetteer(text string, toks []token, covered []bool) []gazMatch {
-	var out []gazMatch
+func (c *Finder) matchGazetteer(text string, toks []token, covered []bool, out []gazMatch) []gazMatch {
 	buf := make([]byte, 0, 64)
 	for i := 0; i < len(toks); {
 		maxN := int(toks[i].maxAlias)

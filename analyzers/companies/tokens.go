@@ -53,10 +53,17 @@ func tokenize(text string) []token { return tokenizeInto(nil, text) }
 
 // tokenizeInto is [tokenize] appending to toks.
 func tokenizeInto(toks []token, text string) []token {
+	toks, _ = tokenizeWith(toks, nil, text)
+	return toks
+}
+
+// tokenizeWith is [tokenizeInto] with folds as scratch space for the
+// folded forms; it returns the scratch space for reuse.
+func tokenizeWith(toks []token, folds []byte, text string) ([]token, []byte) {
 	if toks == nil {
 		toks = make([]token, 0, len(text)/5+4)
 	}
-	var folds []byte // folded forms of the tokens that need folding
+	folds = folds[:0]
 	prevEnd := 0
 	i := 0
 	for i < len(text) {
@@ -101,7 +108,7 @@ func tokenizeInto(toks []token, text string) []token {
 			}
 		}
 	}
-	return toks
+	return toks, folds
 }
 
 // appendToken classifies the token text[start:end] and the gap

@@ -532,6 +532,23 @@ func (c *Matcher) tokenize(text string, s *scratch) {
 	upperRun := 0 // uppercase letters just before, in this word
 	var cur token
 	for i := 0; i < len(text); {
+		// Fast paths: a run of lower-case ASCII letters inside a word, a
+		// run of ASCII blanks and punctuation outside one.
+		if c := text[i]; in && 'a' <= c && c <= 'z' {
+			j := i + 1
+			for j < len(text) && 'a' <= text[j] && text[j] <= 'z' {
+				j++
+			}
+			buf = append(buf, text[i:j]...)
+			cur.letters += int16(j - i)
+			cur.allCaps = false
+			prevLower, upperRun = true, 0
+			i = j
+			continue
+		} else if !in && c < utf8.RuneSelf && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			i++
+			continue
+		}
 		r, size := rune(text[i]), 1
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(text[i:])
