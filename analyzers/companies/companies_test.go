@@ -1,11 +1,15 @@
 package companies
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
+	"math"
 	"veille/corpus"
+	"veille/corpus/corpustest"
 
 	"os"
 	"path/filepath"
@@ -338,4 +342,96 @@ func find(c *Finder, text string) []string {
 		panic(err)
 	}
 	return got
+}
+
+// costlyCompanies returns about n bytes of text built to be costly for
+// Find: capitalised runs, cues, lists, legal suffixes, gazetteer names and
+// first names, few sentence breaks.
+func costlyCompanies(n int) string {
+	words := []string{"la société", "Vetrix", "Kalto", "et", "Norbel,", "le groupe", "Orange", "Jean", "Dupont",
+		"Foo Bar Holdings Ltd", "a racheté", "Airbus", "auprès de", "Partech,", "Eurazeo", "Data9", "M&B", "Saatchi",
+		"selon", "Reuters", "le PDG de", "Total", "sur", "Twitter", "x"}
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(words[(i*7+i/25)%len(words)])
+		if i%113 == 0 {
+			b.WriteString(".\n")
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+// TestFindScalesLinearly checks the growth of Find's cost.
+func TestFindScalesLinearly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads megabytes")
+	}
+	c := newTestCompanies(t)
+	ctx := context.Background()
+	corpustest.CheckLinear(t, "Find", costlyCompanies, func(text string) {
+		if _, err := c.Find(ctx, text, "fr"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestFindCancelled checks that a cancelled context stops a long text.
+func TestFindCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := newTestCompanies(t).Find(ctx, costlyCompanies(1<<20), "fr"); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// BenchmarkFindLarge measures Find on large, costly texts.
+func BenchmarkFindLarge(b *testing.B) {
+	c := newTestCompanies(b)
+	ctx := context.Background()
+	for _, n := range []int{256 << 10, 1 << 20, 4 << 20} {
+		text := costlyCompanies(n)
+		b.Run(fmt.Sprintf("%dKiB", n>>10), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				_, _ = c.Find(ctx, text, "fr")
+			}
+		})
+	}
+}
+
+// TestModelRoundTrip checks that a model written and read back scores alike.
+func TestModelRoundTrip(t *testing.T) {
+	c := newTestCompanies(t)
+	m := c.Train([]TrainingText{{Text: "La société Vetrix a racheté Kalto. Jean Dupont est content.", Lang: "fr", Gold: []string{"Vetrix", "Kalto"}}},
+		TrainOptions{Epochs: 3, Runs: 1})
+	var buf bytes.Buffer
+	if err := m.WithThreshold(0.5).WriteModel(&buf); err != nil {
+		t.Fatal(err)
+	}
+	written := buf.String()
+	r, err := ReadModel(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := []uint32{1, 2, 3, 500000, 1<<featureBits - 1}
+	for i := range m.weights {
+		if m.weights[i] != 0 {
+			f = append(f, uint32(i))
+		}
+	}
+	if a, b := m.Score(f), r.Score(f); math.Abs(float64(a-b)) > 1e-4 || r.Threshold() != 0.5 {
+		t.Errorf("scores %v and %v, threshold %v", a, b, r.Threshold())
+	}
+	if _, err := ReadModel(strings.NewReader("nope")); !errors.Is(err, ErrModel) {
+		t.Errorf("bad model: err = %v", err)
+	}
+	old := strings.Replace(written, FeatureVersion, "companies-features-0", 1)
+	if old == written {
+		t.Fatal("no version in the written model")
+	}
+	if _, err := ReadModel(strings.NewReader(old)); !errors.Is(err, ErrModel) {
+		t.Errorf("other features: err = %v", err)
+	}
 }

@@ -117,16 +117,21 @@ func (c *Finder) analyze(text, lang string) *analysis {
 	tag(c.findPossessives(toks, a.ruleBuf[:0]), srcPoss)
 	c.collect(a)
 	// Single words also written in lower case, and words after a civility.
+	var shape [256]uint64 // first byte and length of the words looked for
 	for _, cd := range a.cands {
 		if cd.n.end-cd.n.i == 1 {
-			a.lower[toks[cd.n.i].fold] = false
+			w := toks[cd.n.i].fold
+			a.lower[w] = false
+			if len(w) > 0 && len(w) < 64 {
+				shape[w[0]] |= 1 << len(w)
+			}
 		}
 	}
 	for k := range toks {
 		t := &toks[k]
-		if !t.upper && !t.digit && !t.sym {
-			if seen, want := a.lower[t.fold]; want && !seen {
-				a.lower[t.fold] = true
+		if w := t.fold; !t.upper && !t.digit && !t.sym && len(w) > 0 && len(w) < 64 && shape[w[0]]&(1<<len(w)) != 0 {
+			if seen, want := a.lower[w]; want && !seen {
+				a.lower[w] = true
 			}
 		}
 		if k > 0 && toks[k-1].is(clsCivility) && toks[k-1].upper && t.upper {

@@ -27,18 +27,65 @@ const FeatureVersion = "companies-features-9"
 // Model is a trained classifier: a weight per hashed feature and a
 // decision threshold. It is immutable once built.
 type Model struct {
-	weights   []float32 // 1 << featureBits
+	weights   []float32 // 1 << featureBits, for writing; nil in a model read
 	threshold float32
 	version   string
+	table     weightTable // the non-zero weights, compact, for scoring
 }
 
 // Score returns the weight sum of features.
 func (m *Model) Score(features []uint32) float32 {
 	var s float32
 	for _, f := range features {
-		s += m.weights[f]
+		s += m.table.get(f)
 	}
 	return s
+}
+
+// weightTable holds the non-zero weights in an open-addressing table a
+// few hundred kilobytes long: scoring reads it from the processor's
+// caches rather than from a 4 MiB array.
+type weightTable struct {
+	keys []uint32 // feature index + 1; 0 is an empty slot
+	vals []float32
+	mask uint32
+}
+
+func newWeightTable(w []float32) weightTable {
+	n := 0
+	for _, x := range w {
+		if x != 0 {
+			n++
+		}
+	}
+	size := 1024
+	for size < 3*n {
+		size *= 2
+	}
+	t := weightTable{keys: make([]uint32, size), vals: make([]float32, size), mask: uint32(size - 1)}
+	for f, x := range w {
+		if x == 0 {
+			continue
+		}
+		i := uint32(f) * 2654435761 & t.mask
+		for t.keys[i] != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.keys[i], t.vals[i] = uint32(f)+1, x
+	}
+	return t
+}
+
+func (t *weightTable) get(f uint32) float32 {
+	k := f + 1
+	for i := f * 2654435761 & t.mask; ; i = (i + 1) & t.mask {
+		switch t.keys[i] {
+		case k:
+			return t.vals[i]
+		case 0:
+			return 0
+		}
+	}
 }
 
 // Threshold is the score above which a name is a firm.
@@ -55,9 +102,9 @@ var ErrModel = errors.New("companies: invalid model")
 
 const modelMagic = "veille-companies-model\n"
 
-// WriteModel writes m in the format [ReadModel] reads: a header (magic,
-// feature version, threshold), then the non-zero weights as (index,
-// weight) pairs, little-endian.
+// WriteModel writes m, a model from [Finder.Train], in the format
+// [ReadModel] reads: a header (magic, feature version, threshold), then
+// the non-zero weights as (index, weight) pairs, little-endian.
 func (m *Model) WriteModel(w io.Writer) error {
 	var buf bytes.Buffer
 	buf.WriteString(modelMagic)
@@ -95,7 +142,8 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if nl < 0 {
 		return nil, fmt.Errorf("%w: no version", ErrModel)
 	}
-	m := &Model{version: string(rest[:nl]), weights: make([]float32, 1<<featureBits)}
+	m := &Model{version: string(rest[:nl])}
+	dense := make([]float32, 1<<featureBits)
 	if m.version != FeatureVersion {
 		return nil, fmt.Errorf("%w: trained for features %q, these are %q (retrain: go run ./analyzers/companies/train)", ErrModel, m.version, FeatureVersion)
 	}
@@ -104,7 +152,7 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if err := binary.Read(rd, binary.LittleEndian, &m.threshold); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrModel, err)
 	}
-	if err := binary.Read(rd, binary.LittleEndian, &n); err != nil || int(n) > len(m.weights) {
+	if err := binary.Read(rd, binary.LittleEndian, &n); err != nil || int(n) > len(dense) {
 		return nil, fmt.Errorf("%w: bad weight count", ErrModel)
 	}
 	for range n {
@@ -116,10 +164,11 @@ func ReadModel(r io.Reader) (*Model, error) {
 		if err := binary.Read(rd, binary.LittleEndian, &x); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrModel, err)
 		}
-		if int(i) >= len(m.weights) || math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+		if int(i) >= len(dense) || math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
 			return nil, fmt.Errorf("%w: bad weight %d", ErrModel, i)
 		}
-		m.weights[i] = x
+		dense[i] = x
 	}
+	m.table = newWeightTable(dense) // the dense array is left to the collector
 	return m, nil
 }

@@ -18,6 +18,7 @@ import (
 func NewWithModel(extra io.Reader, places *countries.Matcher, m *Model) (*Finder, error) {
 	if m == nil {
 		m = &Model{weights: make([]float32, 1<<featureBits), version: FeatureVersion}
+		m.table = newWeightTable(m.weights)
 	}
 	return newFinder(extra, places, m)
 }
@@ -121,7 +122,7 @@ func (c *Finder) Train(texts []TrainingText, opts TrainOptions) *Model {
 			avg[f] += x / float32(opts.Runs)
 		}
 	}
-	return &Model{weights: avg, version: FeatureVersion}
+	return &Model{weights: avg, version: FeatureVersion, table: newWeightTable(avg)}
 }
 
 // logistic trains a logistic regression on exs with AdaGrad steps and an

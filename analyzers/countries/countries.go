@@ -80,11 +80,14 @@ var aliases string
 // "Papouasie-Nouvelle-Guinée" is PG; "Irlande du Nord" is GB, not IE;
 // "Samoa américaines" is AS, not US. Names never span a sentence break.
 type Matcher struct {
-	root  map[string]*node // trie of folded word sequences
-	codes map[string]bool  // the ISO 3166-1 alpha-2 codes known
-	words map[string]uint8 // word classes (word*)
-	edges map[string]uint8 // edgeStart/edgeEnd: first/last words of country names
-	pool  sync.Pool        // *scratch
+	root map[string]*node // trie of folded word sequences
+	// rootShape[b] has bit n set when a word of root starts with byte b
+	// and has n bytes: most words of a text are skipped without a look-up.
+	rootShape [256]uint64
+	codes     map[string]bool  // the ISO 3166-1 alpha-2 codes known
+	words     map[string]uint8 // word classes (word*)
+	edges     map[string]uint8 // edgeStart/edgeEnd: first/last words of country names
+	pool      sync.Pool        // *scratch
 }
 
 type node struct {
@@ -506,6 +509,9 @@ func (b *builder) build() {
 			children = &n.next
 		}
 		n.ent = &ent
+		if w := d.words[0]; len(w) < 64 {
+			b.c.rootShape[w[0]] |= 1 << len(w)
+		}
 		if ent.code != "" && ent.flags&entryLookup == 0 {
 			b.c.edges[d.words[0]] |= edgeStart
 			b.c.edges[d.words[len(d.words)-1]] |= edgeEnd
@@ -710,7 +716,12 @@ func (c *Matcher) scan(text string, s *scratch) {
 	c.tokenize(text, s)
 	toks := s.toks
 	for i := 0; i < len(toks); {
-		n := c.root[string(s.buf[toks[i].fs:toks[i].fe])]
+		w := s.buf[toks[i].fs:toks[i].fe]
+		if len(w) == 0 || len(w) >= 64 || c.rootShape[w[0]]&(1<<len(w)) == 0 {
+			i++ // no country name starts with a word of this first byte and length
+			continue
+		}
+		n := c.root[string(w)]
 		if n == nil {
 			i++
 			continue
