@@ -114,3 +114,22 @@ func BenchmarkEnrich(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkEnrichOrangeSum measures extraction on 2,000 real OrangeSum
+// articles (shared data; skipped without it): the mix the ingest floor
+// sees. cpu-ns/op is for the 2,000.
+func BenchmarkEnrichOrangeSum(b *testing.B) {
+	docs := corpustest.ReadJSONL(b, "orangesum-fr.jsonl.gz", 2000)
+	e := newTestExtractor(b)
+	ctx := context.Background()
+	cpu := corpustest.StartCPU()
+	for b.Loop() {
+		for _, d := range docs {
+			a := corpus.Article{ID: "x", Title: d.Title, Body: d.Text}
+			if err := e.Enrich(ctx, &a); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	cpu.Report(b)
+}
