@@ -189,6 +189,9 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 		f.add("suf3", lw[len(lw)-3:])
 		f.add("pre3", toks[i].fold[:min(3, len(toks[i].fold))])
 	}
+	if ntok == 1 && a.surnames[toks[i].fold] {
+		f.flag("surname") // "Holmes" after "Kelly Holmes"
+	}
 	if a.civil[toks[end-1].fold] {
 		f.flag("civil") // "Yury Boyko" is "Mr Boyko" further on: a person
 	}
@@ -210,6 +213,12 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 	}
 	f.add("p1", p1)
 	f.add2("p2", p2, p1)
+	if cd.gazSrc == sourceMedia && cd.src&srcGaz != 0 {
+		// "sur BFMTV", "told the BBC", "la vente de BFMTV": the words
+		// around a medium tell a channel from a business.
+		f.add("media-p1", p1)
+		f.add2("media-p2", p2, p1)
+	}
 	n1, n2 := "</s>", "</s>"
 	if end < len(toks) && !toks[end].sent {
 		n1 = toks[end].fold
@@ -223,6 +232,9 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 	}
 	f.add("n1", n1)
 	f.add2("n2", n1, n2)
+	if cd.gazSrc == sourceMedia && cd.src&srcGaz != 0 {
+		f.add("media-n1", n1)
+	}
 	f.add2("p1n1", p1, n1)
 	// "le traiteur X", "the carmaker X": a determiner and a noun before.
 	if i > 1 && !toks[i].sent && !toks[i-1].sent && !toks[i-1].upper && toks[i-2].is(clsDeterminer) && !toks[i-1].is(clsStop) {

@@ -36,6 +36,7 @@ type analysis struct {
 	ranked   []int
 	lower    map[string]bool // words written in lower case somewhere in the text
 	civil    map[string]bool // words written after a civility ("Mr Boyko", "M. Boyko")
+	surnames map[string]bool // last words of names that start with a first name
 }
 
 // Find returns the distinct canonical names of the companies text names,
@@ -76,7 +77,7 @@ func (c *Finder) analyze(text, lang string) *analysis {
 	}
 	a, _ := c.tokens.Get().(*analysis)
 	if a == nil {
-		a = &analysis{sure: map[int32]bool{}, lower: map[string]bool{}, civil: map[string]bool{},
+		a = &analysis{sure: map[int32]bool{}, lower: map[string]bool{}, civil: map[string]bool{}, surnames: map[string]bool{},
 			doc: map[string]int32{}, at: map[[2]int]int{}}
 	}
 	a.reset()
@@ -119,6 +120,9 @@ func (c *Finder) analyze(text, lang string) *analysis {
 	// Single words also written in lower case, and words after a civility.
 	var shape [256]uint64 // first byte and length of the words looked for
 	for _, cd := range a.cands {
+		if cd.n.veto&vetoFirstName != 0 && cd.n.end-cd.n.i >= 2 {
+			a.surnames[toks[cd.n.end-1].fold] = true
+		}
 		if cd.n.end-cd.n.i == 1 {
 			w := toks[cd.n.i].fold
 			a.lower[w] = false
@@ -168,6 +172,7 @@ func (a *analysis) reset() {
 	clear(a.sure)
 	clear(a.lower)
 	clear(a.civil)
+	clear(a.surnames)
 	clear(a.doc)
 	clear(a.at)
 }
