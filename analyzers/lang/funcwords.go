@@ -90,6 +90,25 @@ func (g functionWordGuesser) guess(text string) (code string, ok bool) {
 		n, long = 0, false
 	}
 	for i := 0; i < len(text); {
+		if c := text[i]; c < utf8.RuneSelf {
+			// ASCII, the most of any text: no decoding.
+			i++
+			switch {
+			case 'a' <= c && c <= 'z':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				flush()
+				continue
+			}
+			if n < len(word) {
+				word[n] = c
+				n++
+			} else {
+				long = true
+			}
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		i += size
 		if !unicode.IsLetter(r) {

@@ -14,7 +14,8 @@
 //
 // The test split is never read: TestExtractionQuality measures on it.
 // Training is deterministic: the same labels, code and -seed give the
-// same model. -cv only reports the cross-validation; -diag adds every
+// same model. -synthetic adds made-up articles (./analyzers/labels/synthetic)
+// to every training set, never to the held-out folds. -cv only reports the cross-validation; -diag adds every
 // held-out error and the candidates' misses; -explain prints the scored
 // candidates of given articles.
 package main
@@ -25,6 +26,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"veille/analyzers/companies"
@@ -34,6 +36,7 @@ import (
 // config holds the flags.
 type config struct {
 	data, labels, out string
+	synthetic         string
 	opts              companies.TrainOptions
 	k                 int
 	minPrecision      float64
@@ -45,6 +48,7 @@ func main() {
 	var c config
 	flag.StringVar(&c.data, "data", filepath.Join("..", "shared", "data"), "shared data `folder`")
 	flag.StringVar(&c.labels, "labels", filepath.Join("testdata", "labels", "labels.jsonl"), "labels `file`")
+	flag.StringVar(&c.synthetic, "synthetic", "", "made-up training articles `file` (labels of the set synthetic, from ./analyzers/labels/synthetic), added to every training set")
 	flag.StringVar(&c.out, "o", filepath.Join("analyzers", "companies", "data", "model.bin"), "model `file` to write")
 	flag.IntVar(&c.opts.Epochs, "epochs", 12, "training passes")
 	flag.IntVar(&c.opts.Runs, "runs", 4, "models trained in other example orders and averaged")
@@ -67,13 +71,21 @@ func main() {
 var thresholds = []float32{-2, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4}
 
 func run(c config) error {
-	all, err := labels.Load(c.data, c.labels)
+	files := []string{c.labels}
+	if c.synthetic != "" {
+		files = append(files, c.synthetic)
+	}
+	all, err := labels.Load(c.data, files...)
 	if err != nil {
 		return err
 	}
 	var pool []labels.Article // train and dev
+	var made []companies.TrainingText
 	for _, a := range all {
-		if a.Split == labels.Train || a.Split == labels.Dev {
+		switch {
+		case a.Set == labels.SetSynthetic:
+			made = append(made, trainingText(a))
+		case a.Split == labels.Train || a.Split == labels.Dev:
 			pool = append(pool, a)
 		}
 	}
@@ -85,7 +97,7 @@ func run(c config) error {
 	// 1. Cross-validation: the threshold.
 	scores := map[string][]labels.Score{}
 	for fold := range c.k {
-		var texts []companies.TrainingText
+		texts := slices.Clone(made)
 		var held []labels.Article
 		for i, a := range pool {
 			if i%c.k == fold {
@@ -147,7 +159,7 @@ func run(c config) error {
 	}
 
 	// 2. The model: every train and dev article, the chosen threshold.
-	texts := make([]companies.TrainingText, 0, len(pool))
+	texts := slices.Clone(made)
 	uncovered, golds := 0, 0
 	for _, a := range pool {
 		t := trainingText(a)
@@ -184,7 +196,7 @@ func run(c config) error {
 		w.Close()
 		return err
 	}
-	fmt.Printf("model trained on %d articles, threshold %.1f, written to %s\n", len(pool), thresholds[chosen], c.out)
+	fmt.Printf("model trained on %d articles (and %d made up), threshold %.1f, written to %s\n", len(pool), len(made), thresholds[chosen], c.out)
 	return w.Close()
 }
 
