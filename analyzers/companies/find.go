@@ -45,6 +45,9 @@ type analysis struct {
 // A long text is read a piece at a time (package chunk); Find returns
 // ctx's error, and the names found so far, when ctx ends first.
 func (c *Finder) Find(ctx context.Context, text, lang string) ([]string, error) {
+	if len(text) <= chunk.Size {
+		return c.find(text, lang), ctx.Err()
+	}
 	var out []string
 	seen := map[string]bool{}
 	err := chunk.Each(ctx, text, func(piece string) {
@@ -273,7 +276,10 @@ func (c *Finder) decide(a *analysis) []string {
 		}
 		found = append(found, mention{pos: cd.i, name: cd.n.name})
 	}
-	return orderDistinct(c.mergeNames(found))
+	if len(found) > 1 {
+		found = c.mergeNames(found)
+	}
+	return orderDistinct(found)
 }
 
 // mergeNames folds the names that are parts of another found in the same
