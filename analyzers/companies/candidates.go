@@ -140,7 +140,13 @@ func (c *Finder) collect(a *analysis) {
 // words with capitals, digits or inner symbols, joined by spaces,
 // hyphens, apostrophes or dots, and by "de", "du", "des", "d'", "&",
 // "of", "and" before another capitalised word.
-func runEnd(toks []token, j int) int {
+func runEnd(toks []token, j int) int { return wordRunEnd(toks, j, true) }
+
+// wordRunEnd is runEnd (wide) and nameEnd (not wide): the wide form also
+// joins a symbol before digits ("Covid-19"), a glued symbol ("Canal+"),
+// a possessive "'s" ("Morgan's") and never joins before a capitalised
+// stop word.
+func wordRunEnd(toks []token, j int, wide bool) int {
 	if !startsName(toks, j) {
 		return j
 	}
@@ -150,16 +156,17 @@ func runEnd(toks []token, j int) int {
 		if !t.soft() {
 			break
 		}
+		next := end+1 < len(toks) && toks[end+1].soft()
 		switch {
 		case t.upper || t.digit && toks[end-1].upper:
 			end++
-		case t.sym && end+1 < len(toks) && (toks[end+1].upper || toks[end+1].digit) && toks[end+1].soft():
+		case t.sym && next && (toks[end+1].upper || wide && toks[end+1].digit):
 			end += 2
-		case t.sym && t.gap == gapNone:
+		case wide && t.sym && t.gap == gapNone:
 			end++ // "Canal+"
-		case t.is(clsNameJoin) && end+1 < len(toks) && toks[end+1].upper && toks[end+1].soft() && !toks[end+1].is(clsCapStop):
+		case t.is(clsNameJoin) && next && toks[end+1].upper && !(wide && toks[end+1].is(clsCapStop)):
 			end += 2
-		case t.gap == gapApos && t.fold == "s" && !t.upper:
+		case wide && t.gap == gapApos && t.fold == "s" && !t.upper:
 			end++ // "Morgan's", "McDonald's"
 		default:
 			return end

@@ -283,33 +283,10 @@ func startsName(toks []token, j int) bool {
 }
 
 // nameEnd returns the end (exclusive) of the capitalised word sequence
-// starting at j, or j when no name starts there.
-func nameEnd(toks []token, j int) int {
-	if !startsName(toks, j) {
-		return j
-	}
-	end := j + 1
-	for end < len(toks) && end-j < maxNameTokens {
-		t := &toks[end]
-		if !t.soft() {
-			break
-		}
-		switch {
-		case t.upper || t.digit && toks[end-1].upper:
-			end++
-		case t.sym && end+1 < len(toks) && toks[end+1].upper && toks[end+1].soft():
-			end += 2
-		case t.is(clsNameJoin) && end+1 < len(toks) && toks[end+1].upper && toks[end+1].soft():
-			end += 2
-		default:
-			return end
-		}
-	}
-	if end-j > maxNameTokens {
-		end = j + maxNameTokens
-	}
-	return end
-}
+// starting at j, or j when no name starts there: the strict form of
+// runEnd that the rules use, which joins words by a symbol or "de",
+// "of", "and" only before another capitalised word.
+func nameEnd(toks []token, j int) int { return wordRunEnd(toks, j, false) }
 
 // findSuffixed finds capitalised names followed by a legal suffix ("Foo
 // Bar Holdings Ltd", "Shogun Investments LLC").
