@@ -126,6 +126,29 @@ func Read(path string) ([]Article, error) {
 	return out, nil
 }
 
+// Write writes articles to path, one JSON object a line, as [Read]
+// reads them back.
+func Write(path string, as []Article) (err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for i := range as {
+		if err := enc.Encode(&as[i]); err != nil {
+			return err
+		}
+	}
+	return w.Flush()
+}
+
 // Load reads the labels files at paths and fills each article's title,
 // text and date from the shared data folder dataDir. Articles of
 // synthetic sets keep the text of their line. It fails, wrapping

@@ -215,22 +215,7 @@ func writeLabels(path string, all []labels.Article, stdout io.Writer, problems i
 	slices.SortFunc(all, func(a, b labels.Article) int {
 		return strings.Compare(a.Set+"\x00"+a.Split+"\x00"+a.ID, b.Set+"\x00"+b.Split+"\x00"+b.ID)
 	})
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for _, a := range all {
-		if err := enc.Encode(a); err != nil {
-			return err
-		}
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := labels.Write(path, all); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%d articles written to %s, %d problems\n", len(all), path, problems)

@@ -14,8 +14,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -30,7 +28,7 @@ func main() {
 	seed := flag.Uint64("seed", 13, "seed")
 	out := flag.String("o", "testdata/labels/synthetic-train.jsonl", "output `file`")
 	flag.Parse()
-	if err := write(*out, generate(*n, *seed)); err != nil {
+	if err := labels.Write(*out, generate(*n, *seed)); err != nil {
 		fmt.Fprintln(os.Stderr, "synthetic:", err)
 		os.Exit(1)
 	}
@@ -275,23 +273,4 @@ func generate(n int, seed uint64) []labels.Article {
 		out = append(out, a)
 	}
 	return out
-}
-
-func write(path string, as []labels.Article) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for _, a := range as {
-		if err := enc.Encode(a); err != nil {
-			return err
-		}
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	return f.Close()
 }
