@@ -51,6 +51,16 @@ func newFunctionWordGuesser() functionWordGuesser {
 // count returns how many of code's function words text holds.
 func (g functionWordGuesser) count(text, code string) int {
 	n := 0
+	eachWord(text, func(start, end int) {
+		if k, ok := g.words[strings.ToLower(text[start:end])]; ok && Languages[k] == code {
+			n++
+		}
+	})
+	return n
+}
+
+// eachWord calls fn with the bounds of each run of letters of text.
+func eachWord(text string, fn func(start, end int)) {
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !unicode.IsLetter(r) {
@@ -65,11 +75,8 @@ func (g functionWordGuesser) count(text, code string) int {
 			}
 			i += size
 		}
-		if k, ok := g.words[strings.ToLower(text[start:i])]; ok && Languages[k] == code {
-			n++
-		}
+		fn(start, i)
 	}
-	return n
 }
 
 // guess returns the language whose function words dominate the start of

@@ -90,20 +90,7 @@ func (m frenchMarkers) count(text, other string) int {
 	if strings.Contains(text, "Md€") || strings.Contains(text, "M€") || strings.Contains(text, "k€") {
 		n++
 	}
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if !unicode.IsLetter(r) {
-			i += size
-			continue
-		}
-		start := i
-		for i < len(text) {
-			r, size = utf8.DecodeRuneInString(text[i:])
-			if !unicode.IsLetter(r) {
-				break
-			}
-			i += size
-		}
+	eachWord(text, func(start, i int) {
 		w := strings.ToLower(text[start:i])
 		if shared, ok := m.words[w]; ok && !strings.Contains(shared, other) {
 			n++
@@ -115,6 +102,6 @@ func (m frenchMarkers) count(text, other string) int {
 				n++
 			}
 		}
-	}
+	})
 	return n
 }
