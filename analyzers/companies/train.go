@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"unicode"
 
 	"veille/analyzers/countries"
 	"veille/corpus/fold"
@@ -71,11 +70,11 @@ func (c *Finder) examples(t TrainingText) []example {
 	gold := map[string]bool{}
 	for _, g := range t.Gold {
 		for _, alt := range strings.Split(g, "|") {
-			gold[nameKey(alt)] = true
+			gold[fold.Key(alt)] = true
 		}
 	}
 	for _, m := range t.Mentions {
-		gold[nameKey(m)] = true
+		gold[fold.Key(m)] = true
 	}
 	nb := listNeighbours(a)
 	out := make([]example, 0, len(a.cands))
@@ -86,7 +85,7 @@ func (c *Finder) examples(t TrainingText) []example {
 		y := float32(-1)
 		surface := a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end]
 		raw := a.text[a.toks[cd.i].start:a.toks[cd.end-1].end]
-		if gold[nameKey(cd.n.name)] || gold[nameKey(surface)] || gold[nameKey(raw)] {
+		if gold[fold.Key(cd.n.name)] || gold[fold.Key(surface)] || gold[fold.Key(raw)] {
 			y = 1
 		}
 		out = append(out, example{idx: slices.Clone(f.idx), y: y})
@@ -205,24 +204,10 @@ func (m *Model) WithThreshold(t float32) *Model {
 	return &d
 }
 
-// nameKey folds a name for comparison with labels: case, accents and
-// everything but letters and digits ignored.
-func nameKey(s string) string {
-	var b strings.Builder
-	for _, r := range fold.Lower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // Uncovered returns the gold names of t that no candidate of the text
 // stands for: what no classifier could find, the candidate detector's
 // misses.
 func (c *Finder) Uncovered(t TrainingText) []string {
-	exs := c.examples(t)
-	_ = exs
 	a := c.analyze(t.Text, t.Lang)
 	if a == nil {
 		return t.Gold
@@ -230,15 +215,15 @@ func (c *Finder) Uncovered(t TrainingText) []string {
 	defer c.release(a)
 	have := map[string]bool{}
 	for _, cd := range a.cands {
-		have[nameKey(cd.n.name)] = true
-		have[nameKey(a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end])] = true
-		have[nameKey(a.text[a.toks[cd.i].start:a.toks[cd.end-1].end])] = true
+		have[fold.Key(cd.n.name)] = true
+		have[fold.Key(a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end])] = true
+		have[fold.Key(a.text[a.toks[cd.i].start:a.toks[cd.end-1].end])] = true
 	}
 	var out []string
 	for _, g := range t.Gold {
 		ok := false
 		for _, alt := range strings.Split(g, "|") {
-			ok = ok || have[nameKey(alt)]
+			ok = ok || have[fold.Key(alt)]
 		}
 		if !ok {
 			out = append(out, g)
@@ -258,20 +243,25 @@ func (c *Finder) Explain(text, lang string) []string {
 	c.score(a)
 	var out []string
 	for _, cd := range a.cands {
-		var src []string
-		for bit, name := range srcNames {
-			if cd.src&(1<<bit) != 0 {
-				src = append(src, name)
-			}
-		}
-		for bit, name := range vetoNames {
-			if cd.n.veto&(1<<bit) != 0 {
-				src = append(src, "veto:"+name)
-			}
-		}
-		out = append(out, fmt.Sprintf("%7.2f %-30q raw %q %v", cd.score, cd.n.name, a.text[a.toks[cd.i].start:a.toks[cd.end-1].end], src))
+		out = append(out, fmt.Sprintf("%7.2f %-30q raw %q %v", cd.score, cd.n.name, a.text[a.toks[cd.i].start:a.toks[cd.end-1].end], cd.sources()))
 	}
 	return out
+}
+
+// sources names where cd comes from and the vetoes it carries.
+func (cd *candidate) sources() []string {
+	var src []string
+	for bit, name := range srcNames {
+		if cd.src&(1<<bit) != 0 {
+			src = append(src, name)
+		}
+	}
+	for bit, name := range vetoNames {
+		if cd.n.veto&(1<<bit) != 0 {
+			src = append(src, "veto:"+name)
+		}
+	}
+	return src
 }
 
 // Best returns, for each gold name of t that the text's candidates stand
@@ -288,27 +278,16 @@ func (c *Finder) Best(t TrainingText) map[string]string {
 	best := map[string]float32{}
 	for _, g := range t.Gold {
 		for _, alt := range strings.Split(g, "|") {
-			k := nameKey(alt)
+			k := fold.Key(alt)
 			for _, cd := range a.cands {
-				if nameKey(cd.n.name) != k && nameKey(a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end]) != k {
+				if fold.Key(cd.n.name) != k && fold.Key(a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end]) != k {
 					continue
 				}
 				if s, ok := best[g]; ok && s >= cd.score {
 					continue
 				}
 				best[g] = cd.score
-				var src []string
-				for bit, name := range srcNames {
-					if cd.src&(1<<bit) != 0 {
-						src = append(src, name)
-					}
-				}
-				for bit, name := range vetoNames {
-					if cd.n.veto&(1<<bit) != 0 {
-						src = append(src, "veto:"+name)
-					}
-				}
-				out[g] = fmt.Sprintf("%.1f %v", cd.score, src)
+				out[g] = fmt.Sprintf("%.1f %v", cd.score, cd.sources())
 			}
 		}
 	}

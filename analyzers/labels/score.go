@@ -3,7 +3,6 @@ package labels
 import (
 	"math"
 	"strings"
-	"unicode"
 
 	"veille/corpus/fold"
 )
@@ -41,16 +40,8 @@ func (s Score) F1() float64 {
 
 // NameKey folds a company name for comparison: case, accents and
 // everything but letters and digits are ignored ("L'Oréal" and "LOREAL"
-// compare equal).
-func NameKey(s string) string {
-	var b strings.Builder
-	for _, r := range fold.Lower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// compare equal). It is [fold.Key].
+func NameKey(s string) string { return fold.Key(s) }
 
 // ScoreCompanies matches found names against gold entries, each gold
 // entry being "Name" or "Name|Alternative|...", by [NameKey]. It returns

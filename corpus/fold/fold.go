@@ -184,6 +184,18 @@ func LowerPunct(s string) string {
 	return string(b)
 }
 
+// Key is [Lower] keeping only letters and digits: the form in which
+// names are compared ("L'Oréal" and "LOREAL" give "loreal").
+func Key(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range Lower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return string(b)
+}
+
 // The Latin-1 Supplement and Latin Extended-A and -B blocks are folded
 // through a table built once from the general definition.
 const (

@@ -168,3 +168,21 @@ func BenchmarkLower(b *testing.B) {
 		}
 	}
 }
+
+func TestKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"L'Oréal":          "loreal",
+		"LOREAL":           "loreal",
+		"Saint-Gobain":     "saintgobain",
+		"AT&T":             "att",
+		"3M Company":       "3mcompany",
+		"Ørsted":           "ørsted",
+		"":                 "",
+		"  —  ":            "",
+		"Société Générale": "societegenerale",
+	} {
+		if got := Key(in); got != want {
+			t.Errorf("Key(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
