@@ -176,7 +176,7 @@ func TestKey(t *testing.T) {
 		"Saint-Gobain":     "saintgobain",
 		"AT&T":             "att",
 		"3M Company":       "3mcompany",
-		"Ørsted":           "ørsted",
+		"Ørsted":           "orsted",
 		"":                 "",
 		"  —  ":            "",
 		"Société Générale": "societegenerale",
