@@ -123,15 +123,15 @@ func TestExtractionQuality(t *testing.T) {
 
 	// Floors on the test split (never used for training or tuning), set
 	// just under what the extractors reached (README, "Extraction"):
-	// companies fr-business 0.900/0.616, fr-general 0.750/0.789,
-	// en-business 0.821/0.624; countries fr 0.972/0.978, en 0.993/0.967;
+	// companies fr-business 0.898/0.625, fr-general 0.700/0.737,
+	// en-business 0.804/0.624; countries fr 0.972/0.978, en 0.993/0.967;
 	// amounts fr 0.986/0.947, en 1.000/1.000. en-general has two firms:
 	// no floor.
 	type floor struct{ p, r float64 }
 	floors := map[[2]string]floor{
-		{labels.SetFrBusiness, "companies"}: {0.89, 0.60},
-		{labels.SetFrGeneral, "companies"}:  {0.70, 0.75},
-		{labels.SetEnBusiness, "companies"}: {0.81, 0.61},
+		{labels.SetFrBusiness, "companies"}: {0.89, 0.62},
+		{labels.SetFrGeneral, "companies"}:  {0.69, 0.73},
+		{labels.SetEnBusiness, "companies"}: {0.80, 0.61},
 		{"fr", "countries"}:                 {0.96, 0.97},
 		{"en", "countries"}:                 {0.98, 0.95},
 		{"fr", "amounts"}:                   {0.98, 0.94},

@@ -80,11 +80,7 @@ func (c *Finder) collect(a *analysis) {
 	}
 	// Discovery rules.
 	for _, sp := range a.spans {
-		covered := false
-		for k := sp.i; k < sp.end; k++ {
-			covered = covered || a.covered[k]
-		}
-		if covered {
+		if c.strongMatchIn(a, sp.i, sp.end) {
 			continue // the gazetteer match there speaks for it
 		}
 		cd := add(sp.i, sp.end, sp.src)
@@ -134,6 +130,22 @@ func (c *Finder) collect(a *analysis) {
 		}
 		return y.end - x.end
 	})
+}
+
+// strongMatchIn reports whether a gazetteer match of the curated or media
+// sections (or a non-company name) overlaps tokens [i, end): the weaker
+// lists (stock indices, brands) let the discovery rules speak ("Jimmy
+// Choo Plc", a brand before a legal suffix).
+func (c *Finder) strongMatchIn(a *analysis, i, end int) bool {
+	if !slices.Contains(a.covered[i:end], true) {
+		return false
+	}
+	for _, m := range a.matches {
+		if m.i < end && m.i+m.n > i && (m.info.id < 0 || m.info.source == sourceCurated || m.info.source == sourceMedia) {
+			return true
+		}
+	}
+	return false
 }
 
 // runEnd returns the end of the run of capitalised words starting at j:

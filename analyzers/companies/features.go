@@ -344,7 +344,7 @@ var (
 	srcNames       = [...]string{"gaz", "cue", "suffix", "appos", "poss", "run", "ruleyes", "ambnoctx", "person", "compound"}
 	vetoNames      = [...]string{"first", "head", "civ", "stop", "reject", "place", "short", "bizword", "lower", "break"}
 	gapNames       = [...]string{"none", "space", "hyphen", "apos", "dot", "comma", "quote", "break"}
-	gazSourceNames = [...]string{"curated", "listed", "media"}
+	gazSourceNames = [...]string{"curated", "listed", "media", "brands"}
 )
 
 // aliasSource returns the gazetteer source of a canonical name.

@@ -271,6 +271,9 @@ func (c *Finder) decide(a *analysis) []string {
 		if cd.src&srcAmbNoCtx != 0 && cd.src&(srcCue|srcSuffix|srcAppos|srcPoss) == 0 && !a.docOf(cd.key).cued {
 			continue // an ambiguous word (Orange, Total) the text never shows as a firm
 		}
+		if cd.src&srcPerson != 0 && cd.src&(srcCue|srcSuffix|srcAppos|srcPoss) == 0 {
+			continue // "la famille Peugeot", "Serge Dassault": a person's name
+		}
 		for t := cd.i; t < cd.end; t++ {
 			taken[t] = true
 		}

@@ -74,6 +74,12 @@ var embeddedGazetteer string
 //go:embed data/listed.txt
 var embeddedListed string
 
+// embeddedBrands lists brands of shops, restaurants, hotels, banks and
+// services (see its header and ./brands).
+//
+//go:embed data/brands.txt
+var embeddedBrands string
+
 // ErrGazetteer is wrapped by [New] errors caused by malformed
 // gazetteer data.
 var ErrGazetteer = errors.New("companies: malformed gazetteer")
@@ -108,6 +114,7 @@ const (
 	sourceCurated uint8 = iota // [companies]: written for veille
 	sourceListed               // [listed]: members of stock indices (data/listed.txt)
 	sourceMedia                // [media]: newspapers, broadcasters, agencies
+	sourceBrands               // [brands]: shop and service brands (data/brands.txt)
 )
 
 // aliasInfo is one gazetteer alias.
@@ -154,6 +161,9 @@ func newFinder(extra io.Reader, places *countries.Matcher, model *Model) (*Finde
 		return nil, err
 	}
 	if err := c.load(strings.NewReader(embeddedListed), "listed"); err != nil {
+		return nil, err
+	}
+	if err := c.load(strings.NewReader(embeddedBrands), "brands"); err != nil {
 		return nil, err
 	}
 	if extra != nil {
@@ -221,7 +231,7 @@ func (c *Finder) load(r io.Reader, name string) error {
 		if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
 			section = strings.TrimSpace(s[1 : len(s)-1])
 			switch section {
-			case "companies", "listed", "media", "not-companies", "not-company-heads", "first-names", "places":
+			case "companies", "listed", "brands", "media", "not-companies", "not-company-heads", "first-names", "places":
 			default:
 				return fmt.Errorf("%w: %s line %d: unknown section %q", ErrGazetteer, name, line, section)
 			}
@@ -233,6 +243,8 @@ func (c *Finder) load(r io.Reader, name string) error {
 			err = c.addCompany(s, canonIDs, sourceCurated)
 		case "listed":
 			err = c.addCompany(s, canonIDs, sourceListed)
+		case "brands":
+			err = c.addCompany(s, canonIDs, sourceBrands)
 		case "media":
 			err = c.addCompany(s, canonIDs, sourceMedia)
 		case "not-companies":
@@ -268,8 +280,8 @@ func (c *Finder) load(r io.Reader, name string) error {
 }
 
 // addCompany adds one "Canonical | alias | alias" line.
-// Entries of [listed] never replace an alias of another section: a
-// curated entry knows better.
+// Entries of [listed] and [brands] never replace an alias of another
+// section: a curated entry knows better.
 func (c *Finder) addCompany(s string, canonIDs map[string]int32, source uint8) error {
 	parts := splitBar(s)
 	if len(parts) == 0 || strings.HasPrefix(s, "|") {
@@ -285,7 +297,7 @@ func (c *Finder) addCompany(s string, canonIDs map[string]int32, source uint8) e
 	if canon == "" || len(tokenize(canon)) == 0 {
 		return fmt.Errorf("empty canonical name in %q", s)
 	}
-	if source == sourceListed {
+	if source == sourceListed || source == sourceBrands {
 		if _, known := c.aliases[foldKey(canon)]; known {
 			return nil
 		}
@@ -310,7 +322,7 @@ func (c *Finder) addCompany(s string, canonIDs map[string]int32, source uint8) e
 		}
 	}
 	for _, a := range parts[1:] {
-		if source == sourceListed {
+		if source == sourceListed || source == sourceBrands {
 			if _, known := c.aliases[foldKey(strings.TrimLeft(a, "~="))]; known {
 				continue
 			}
