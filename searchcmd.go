@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/term"
 
-	"veille/analyzers"
+	"veille/analyzers/countries"
 	"veille/api"
 	"veille/index"
 )
@@ -90,7 +90,7 @@ func searchLocal(ctx context.Context, cfg config, params url.Values) (api.Search
 		return api.SearchResponse{}, fmt.Errorf("open data folder %s: %w", cfg.Data, err)
 	}
 	defer idx.Close()
-	srv := api.New(idx, api.Options{Countries: analyzers.NewCountries()})
+	srv := api.New(idx, api.Options{Countries: countries.New()})
 	res, err := srv.Search(ctx, params)
 	if err != nil {
 		return api.SearchResponse{}, api.ErrorOf(err)

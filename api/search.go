@@ -14,7 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"veille/analyzers"
+	"veille/corpus/fold"
 	"veille/index"
 )
 
@@ -385,7 +385,7 @@ func wordPrefixMatcher(text string) func(string) bool {
 // foldWords returns the runs of letters and digits of s, lower-cased and
 // without accents.
 func foldWords(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(analyzers.FoldString(s)), func(r rune) bool {
+	return strings.FieldsFunc(fold.Lower(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 }

@@ -7,7 +7,7 @@ import (
 	"context"
 	"strings"
 
-	"veille/analyzers"
+	"veille/corpus/fold"
 )
 
 // corrections returns, for each word of cq that a correction or a
@@ -95,7 +95,7 @@ func surfaceOf(ctx context.Context, g *generation, r *memoReader, lang, term, wa
 			}
 			s := string(text[start:end])
 			s = strings.ToLower(s[skipElision(s, 0, len(s)):])
-			if want != "" && strings.ToLower(analyzers.FoldString(s)) == want {
+			if want != "" && fold.Lower(s) == want {
 				found, exact = s, true
 			} else if found == "" {
 				found = s

@@ -13,8 +13,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"veille/analyzers"
 	"veille/corpus"
+	"veille/corpus/fold"
 )
 
 // TestKnownItem measures ranking the way a user judges it on a corpus:
@@ -243,7 +243,7 @@ func withTypo(rng *rand.Rand, words []string) []string {
 			li = i
 		}
 	}
-	rs := []rune(analyzers.FoldString(out[li]))
+	rs := []rune(fold.String(out[li]))
 	if len(rs) < 5 {
 		return out
 	}

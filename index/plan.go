@@ -14,7 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"veille/analyzers"
+	"veille/corpus/fold"
 )
 
 // plan is a validated query, ready to run on a generation.
@@ -204,7 +204,7 @@ func resolveSet(values []string, d *dict, norm func(string) string) []bool {
 }
 
 // looseKey folds case and accents.
-func looseKey(s string) string { return strings.ToLower(analyzers.FoldString(s)) }
+func looseKey(s string) string { return fold.Lower(s) }
 
 func identity(s string) string { return s }
 

@@ -48,6 +48,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"veille/analyzers"
+	"veille/corpus/fold"
 )
 
 // maxLangTerms bounds the analyzed terms of a query in one language
@@ -130,13 +131,13 @@ func parseQuery(text string) (parsedQuery, error) {
 			return
 		}
 		key := c
-		key.Text = strings.ToLower(analyzers.FoldString(c.Text))
+		key.Text = fold.Lower(c.Text)
 		lastPositiveWord = !c.Phrase && !c.Exclude
 		if seen[key] {
 			if lastPositiveWord {
 				// "nvidia nvid": the repeated word is no longer the last one.
 				for i, o := range p.Clauses {
-					if !o.Phrase && !o.Exclude && strings.ToLower(analyzers.FoldString(o.Text)) == key.Text {
+					if !o.Phrase && !o.Exclude && fold.Lower(o.Text) == key.Text {
 						p.Prefix = i
 					}
 				}

@@ -53,7 +53,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	"github.com/blevesearch/vellum"
 
-	"veille/analyzers"
+	"veille/corpus/fold"
 )
 
 // Typo tolerance and completion: lengths, bounds and weights.
@@ -641,7 +641,7 @@ func editDistance(a, b string) int {
 // words, has no such rule).
 func fuzziness(surface, term string) (edits, prefix int) {
 	letters := 0
-	for _, r := range analyzers.FoldString(surface) {
+	for _, r := range fold.String(surface) {
 		switch {
 		case unicode.IsDigit(r):
 			return 0, 0
@@ -674,7 +674,7 @@ func fuzziness(surface, term string) (edits, prefix int) {
 // lower-cased, without an elided article, "" unless it is made of
 // letters and digits only.
 func plainWord(text string) string {
-	w := strings.ToLower(analyzers.FoldString(text))
+	w := fold.Lower(text)
 	if i := strings.IndexAny(w, "'’"); i > 0 && i <= len("lorsqu") && slices.Contains(elisions, w[:i]) {
 		_, size := utf8.DecodeRuneInString(w[i:])
 		w = w[i+size:]

@@ -187,10 +187,10 @@ func TestPageFeaturesInBrowser(t *testing.T) {
 	b.do("open the filters", chromedp.Click(chromedp.CSS(`#filters summary`)))
 	b.eval(`document.querySelector('#facet-source input').scrollIntoView()`)
 	b.do("tick a source", chromedp.Click(chromedp.CSS(`#facet-source input`)))
-	b.waitFor("the source filter", `new URLSearchParams(location.search).getAll('source').length === 1`)
-	top := b.eval(`(() => { const r = document.getElementById('status').getBoundingClientRect(); return r.top >= -2 && r.bottom <= innerHeight; })()`)
-	if top != true {
-		t.Errorf("after ticking a facet on a phone, the results are out of view (status at %v)", b.eval(`document.getElementById('status').getBoundingClientRect().top`))
+	inView := `(() => { const r = document.getElementById('status').getBoundingClientRect(); return r.top >= -2 && r.bottom <= innerHeight; })()`
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`new URLSearchParams(location.search).getAll('source').length === 1 && `+inView,
+		chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		t.Errorf("after ticking a facet on a phone, the results are out of view (status at %v): %v", b.eval(`document.getElementById('status').getBoundingClientRect().top`), err)
 	}
 	b.open("/?q=archive&page=2")
 	b.waitFor("page 2", `s.pager`)
