@@ -1,44 +1,26 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"veille/api"
+	"veille/corpus/corpustest"
 )
 
 // orangeSumLines returns the first n OrangeSum articles as NDJSON lines
 // of the API, skipping the test without the shared data.
 func orangeSumLines(t *testing.T, n int) []string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "shared", "data", "orangesum-fr.jsonl.gz"))
-	if err != nil {
-		t.Skipf("OrangeSum not available: %v", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	var out []string
-	for sc.Scan() && len(out) < n {
-		var rec struct{ ID, Date, Title, Text string }
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			t.Fatal(err)
-		}
-		line, _ := json.Marshal(map[string]string{"id": rec.ID, "title": rec.Title, "body": rec.Text, "published": rec.Date, "language": "fr"})
+	for _, d := range corpustest.ReadJSONL(t, "orangesum-fr.jsonl.gz", n) {
+		line, _ := json.Marshal(map[string]string{"id": d.ID, "title": d.Title, "body": d.Text, "published": d.Date, "language": "fr"})
 		out = append(out, string(line))
 	}
 	return out
