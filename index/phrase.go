@@ -115,6 +115,11 @@ func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 			slots = append(slots, d)
 		}
 	}
+	filters, exact, err := pairFilters(ctx, r, m, q.Lang, q.Field, q.Terms, opt)
+	if err != nil {
+		return fail(err)
+	}
+	slots = append(slots, filters...)
 	var all search.Searcher
 	if len(slots) == 1 {
 		all = slots[0]
@@ -124,6 +129,9 @@ func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 			return fail(err)
 		}
 		all = c
+	}
+	if exact {
+		return all, nil
 	}
 	var cost *meter
 	if mr, ok := r.(*memoReader); ok {
