@@ -47,7 +47,11 @@ type config struct {
 func main() {
 	var c config
 	flag.StringVar(&c.data, "data", filepath.Join("..", "shared", "data"), "shared data `folder`")
-	flag.StringVar(&c.labels, "labels", filepath.Join("testdata", "labels", "labels.jsonl"), "labels `file`")
+	var defLabels []string
+	for _, f := range labels.Files {
+		defLabels = append(defLabels, filepath.Join("testdata", "labels", f))
+	}
+	flag.StringVar(&c.labels, "labels", strings.Join(defLabels, ","), "comma-separated labels `files`")
 	flag.StringVar(&c.synthetic, "synthetic", "", "made-up training articles `file` (labels of the set synthetic, from ./analyzers/labels/synthetic), added to every training set")
 	flag.StringVar(&c.out, "o", filepath.Join("analyzers", "companies", "data", "model.bin"), "model `file` to write")
 	flag.IntVar(&c.opts.Epochs, "epochs", 12, "training passes")
@@ -71,7 +75,7 @@ func main() {
 var thresholds = []float32{-2, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4}
 
 func run(c config) error {
-	files := []string{c.labels}
+	files := strings.Split(c.labels, ",")
 	if c.synthetic != "" {
 		files = append(files, c.synthetic)
 	}
