@@ -31,6 +31,8 @@ type analysis struct {
 	parent   []int32
 	order    []int32
 	feats    features
+	byName   [][]uint32 // the features of each name (by docs index), from all its candidates
+	hidden   func(id int32) bool // training only: gazetteer firms read as unknown ones (nil: none)
 	folds    []byte // the tokenizer's scratch
 	taken    []bool
 	ranked   []int
@@ -102,7 +104,7 @@ func (c *Finder) analyze(text, lang string) *analysis {
 	a.covered = grow(a.covered, len(toks))
 	a.cueAt = grow(a.cueAt, len(toks))
 	a.shouted = grow(a.shouted, len(toks))
-	a.matches = c.matchGazetteer(text, toks, a.covered, a.matches)
+	a.matches = c.matchGazetteer(text, toks, a.covered, a.matches, a.hidden)
 	markShouted(toks, a.shouted)
 	for _, m := range a.matches {
 		if m.info.id >= 0 && !m.info.ambiguous {
@@ -226,13 +228,37 @@ func markShouted(toks []token, out []bool) {
 	}
 }
 
-// score gives every candidate the model's score.
+// score gives every candidate the model's score of its name: the
+// classifier decides once per distinct name of the text, from the
+// features of all its mentions together (a name shown once as a firm is
+// one everywhere in the article).
 func (c *Finder) score(a *analysis) {
+	c.nameFeatures(a)
+	for k := range a.cands {
+		a.cands[k].score = c.model.Score(a.byName[a.doc[a.cands[k].key]])
+	}
+}
+
+// nameFeatures fills a.byName: for each distinct name (a.docs index),
+// the distinct features of all its candidates, sorted.
+func (c *Finder) nameFeatures(a *analysis) {
 	nb := listNeighbours(a)
 	f := &a.feats
+	if cap(a.byName) < len(a.docs) {
+		a.byName = append(a.byName[:cap(a.byName)], make([][]uint32, len(a.docs)-cap(a.byName))...)
+	}
+	a.byName = a.byName[:len(a.docs)]
+	for j := range a.byName {
+		a.byName[j] = a.byName[j][:0]
+	}
 	for k := range a.cands {
 		c.extract(a, k, nb[k], f)
-		a.cands[k].score = c.model.Score(f.idx)
+		j := a.doc[a.cands[k].key]
+		a.byName[j] = append(a.byName[j], f.idx...)
+	}
+	for j, fs := range a.byName {
+		slices.Sort(fs)
+		a.byName[j] = slices.Compact(fs)
 	}
 }
 
@@ -289,9 +315,9 @@ func (c *Finder) decide(a *analysis) []string {
 // text into it: the firm "Burren Energy" named "Burren" further on is
 // one firm, reported under its longer name. A known firm (a canonical
 // name of the gazetteer) keeps its name when the longer one only adds
-// organisation words ("Europcar Mobility Group" is Europcar), and stays a
+// words of a legal shell ("Europcar Group" is Europcar), and stays a
 // firm of its own beside a longer name that adds others ("EDF
-// Renouvelables", "Goodyear France": subsidiaries).
+// Renouvelables", "Goodyear France", "GE Capital": subsidiaries).
 func (c *Finder) mergeNames(found []mention) []mention {
 	type named struct {
 		mention
@@ -327,7 +353,7 @@ func (c *Finder) mergeNames(found []mention) []mention {
 			}
 			onlyOrg := true
 			for _, w := range rest {
-				onlyOrg = onlyOrg && (orgWords[w] || legalSuffix[w])
+				onlyOrg = onlyOrg && (shellWords[w] || legalSuffix[w])
 			}
 			switch {
 			case S.known && onlyOrg && !L.known:
