@@ -63,11 +63,16 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		}
 	}()
 
+	var svc api.Service = idx
+	demo := newDemoStore(idx, cfg.Data, logger)
+	if cfg.Corpus == "" {
+		svc = demo // the seed articles are the demo of a fresh data folder
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	srv := api.New(idx, api.Options{
+	srv := api.New(svc, api.Options{
 		AdminKey:     cfg.AdminKey,
 		Logger:       logger,
 		Countries:    ext.Countries(),
@@ -94,12 +99,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	// /healthz; /readyz turns 200 once it is done.
 	started := time.Now()
 	if cfg.Corpus == "" {
-		f := newFolder(corpus.Seeds(), idx, logger)
-		n, removed, err := f.Sync(ctx)
-		if err != nil {
-			return fmt.Errorf("index the seed corpus: %w", err)
+		if err := demo.start(ctx); err != nil {
+			return fmt.Errorf("the demo articles: %w", err)
 		}
-		logger.Info("seed corpus indexed", "indexed", n, "removed", removed, "took", time.Since(started).Round(time.Millisecond))
 	} else {
 		cf, err := openCorpusFolder(ctx, cfg.Corpus, idx, logger)
 		if err != nil {
