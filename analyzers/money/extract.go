@@ -61,7 +61,8 @@ import (
 //     large sum); the first bound takes the second's multiplier when it
 //     has none and is below 1000, or reads as the second when written
 //     alike ("de 1.000 à 2.000 milliards" is 1e12 and 2e12; "de 500 000
-//     à 2 millions d'euros" is 500000 and 2e6); bounds
+//     à 2 millions d'euros" is 500000 and 2e6), and its unit when the
+//     currency counts cents ("21 ou 40 centimes" is 0.21 and 0.40); bounds
 //     more than a factor 1000 apart, or two years, are not a range. The
 //     first bound's Text is the whole range, the second's its own part;
 //   - bare "livres" (pounds) and "marks" need a multiplier, a value of at
@@ -236,6 +237,9 @@ func (x *amountScanner) amountAt(i int) int {
 	}
 	if end, ok := x.rangeFrom(n1, start1, pre1, neg1, t1); ok {
 		return end
+	}
+	if !t1.bare && pre1 == "" && !t1.hasMult && !neg1 && insteadOfBefore(s, start1) && x.lastEnd > 0 && start1-x.lastEnd <= 60 {
+		t1.bare = true // "2 euros au lieu de 3,85": the price it replaces
 	}
 	if t1.bare && pre1 == "" && len(x.bare) < MaxAmounts {
 		if d, ok := n1.value(true, t1.numLang(false)); ok {
@@ -415,6 +419,9 @@ func (x *amountScanner) rangeFrom(n1 amountNumber, start1 int, pre1 string, neg1
 	// The first bound shares the second's multiplier unless it has its own
 	// or is a large number already ("de 500 000 à 2 millions").
 	u1 := t1
+	if !t1.hasMult && !t2.hasMult && t2.hasCur && t2.exp < 0 {
+		u1.exp = t2.exp // "21 ou 40 centimes": both in cents
+	}
 	if !t1.hasMult && t2.hasMult {
 		raw, ok := n1.value(false, lang)
 		if ok && raw.float() < 1000 {
@@ -523,3 +530,11 @@ func wordBefore(s string, i int, w string) bool {
 }
 
 // amountTail is what follows a number: multiplier and currency.
+
+// insteadOfBefore reports "au lieu de" just before position i: the
+// number there is the sum a price replaces ("2 euros au lieu de 3,85"),
+// in the currency of its sentence.
+func insteadOfBefore(s string, i int) bool {
+	before := strings.TrimRight(s[:i], " \u00a0")
+	return strings.HasSuffix(before, " au lieu de") && len(before) < i
+}
