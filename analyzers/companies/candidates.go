@@ -116,6 +116,12 @@ func (c *Finder) collect(a *analysis) {
 			}
 		}
 		add(start, end, srcRun)
+		for k := start + 1; k+1 < end; k++ {
+			if toks[k].fold == "and" && !toks[k].upper {
+				add(start, k, srcRun) // "the Enron and WorldCom frauds": Enron too
+				break
+			}
+		}
 		if end-start > 1 && toks[end-1].fold == "s" && toks[end-1].gap == gapApos {
 			// "Enron's", "General Motors's": the name without the
 			// possessive too ("Sotheby's" keeps it: the classifier

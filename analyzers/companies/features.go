@@ -355,7 +355,6 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 			f.flag("donlystart")
 		}
 	}
-	c.minedFeatures(f, cd.key)
 	f.add("lang", a.lang)
 }
 

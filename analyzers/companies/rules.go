@@ -466,7 +466,7 @@ func (c *Finder) normalize(text string, toks []token, i, end int, hidden func(in
 	}
 	for end-i > 1 {
 		f := toks[end-1].fold
-		if legalSuffix[f] && f != "group" && f != "holding" || f == "cie" || f == "co" || f == "corporation" {
+		if legalSuffix[f] && f != "group" && f != "holding" || f == "cie" || f == "co" || f == "corporation" || f == "company" && end-i > 2 {
 			n.hadSuffix = true
 			end--
 			continue

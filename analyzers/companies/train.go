@@ -315,11 +315,18 @@ func (c *Finder) ExplainFeatures(text, lang, key string) []string {
 		if fold.Key(cd.n.name) != key && fold.Key(a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end]) != key {
 			continue
 		}
-		c.extract(a, k, nb[k], f)
-		for j, idx := range f.idx {
-			if _, ok := weights[f.names[j]]; !ok {
-				weights[f.names[j]] = c.model.table.get(idx)
-				names = append(names, f.names[j])
+		for pass := 0; pass < 2; pass++ {
+			if pass == 0 {
+				c.extract(a, k, nb[k], f)
+			} else {
+				f.reset()
+				c.minedFeatures(f, cd.key)
+			}
+			for j, idx := range f.idx {
+				if _, ok := weights[f.names[j]]; !ok {
+					weights[f.names[j]] = c.model.table.get(idx)
+					names = append(names, f.names[j])
+				}
 			}
 		}
 	}
@@ -407,4 +414,59 @@ func (c *Finder) SourceStats(t TrainingText, pos, neg map[string]int, sample *[]
 			}
 		}
 	}
+}
+
+// Fate tells, for each firm of gold (canonical names, "A|B" for two
+// spellings, with the surface forms of each in named) that Find misses
+// in t, what became of its best candidate: its score and sources, and
+// whether it scored below the threshold, lost its words to an
+// overlapping name, was dropped as an ambiguous word or a person, or
+// was kept under another name (merged or mapped); "no candidate" when
+// none stands for it.
+func (c *Finder) Fate(t TrainingText, named map[string][]string) map[string]string {
+	a := c.analyze(t.Text, t.Lang)
+	if a == nil {
+		return nil
+	}
+	defer c.release(a)
+	c.score(a)
+	fates := make([]string, len(a.cands))
+	found := c.decideTraced(a, func(k int, fate string) { fates[k] = fate })
+	got := map[string]bool{}
+	for _, n := range found {
+		got[fold.Key(n)] = true
+	}
+	out := map[string]string{}
+	for _, g := range t.Gold {
+		keys := map[string]bool{}
+		hit := false
+		for _, alt := range strings.Split(g, "|") {
+			keys[fold.Key(alt)] = true
+			hit = hit || got[fold.Key(alt)]
+		}
+		if hit {
+			continue
+		}
+		for _, m := range named[g] {
+			keys[fold.Key(m)] = true
+		}
+		best := -1
+		for k := range a.cands {
+			cd := &a.cands[k]
+			if !keys[fold.Key(cd.n.name)] && !keys[fold.Key(a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end])] {
+				continue
+			}
+			if best < 0 || cd.score > a.cands[best].score {
+				best = k
+			}
+		}
+		if best < 0 {
+			out[g] = "no candidate"
+			continue
+		}
+		cd := &a.cands[best]
+		ctx := a.text[max(0, a.toks[cd.i].start-50):min(len(a.text), a.toks[cd.end-1].end+30)]
+		out[g] = fmt.Sprintf("%s %.1f %v %q ...%s", fates[best], cd.score, cd.sources(), cd.n.name, strings.ReplaceAll(ctx, "\n", " / "))
+	}
+	return out
 }

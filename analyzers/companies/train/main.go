@@ -133,9 +133,9 @@ func run(c config) error {
 					scores[key][ti].Add(s)
 				}
 				if c.diag && t == 0 {
-					best := g.Best(trainingText(a))
+					fate := g.Fate(trainingText(a), a.Mentions)
 					for _, n := range missed {
-						fmt.Printf("cv missed %s [%s] %q: %s\n", a.ID, a.Set, n, best[n])
+						fmt.Printf("cv missed %s [%s] %q: %s\n", a.ID, a.Set, n, fate[n])
 					}
 					for _, n := range extra {
 						fmt.Printf("cv extra %s [%s] %q\n", a.ID, a.Set, n)
