@@ -64,6 +64,10 @@ type Options struct {
 	// LockTimeout bounds the wait for the data folder's lock (then Open
 	// fails with ErrLocked). Zero means 2 s.
 	LockTimeout time.Duration
+	// CursorKey, when set, signs cursors in place of the data folder's
+	// own key, so that the nodes of a cluster accept each other's
+	// cursors; it must be 32 bytes.
+	CursorKey []byte
 }
 
 // Origin says where an article came from: the relative path of a file in

@@ -56,7 +56,8 @@ type Index struct {
 	lev levBuilders // fuzzy automata builders, made on first use
 
 	rebuilding atomic.Bool
-	lastIngest atomic.Int64 // Unix ns, 0 when unknown
+	lastIngest atomic.Int64  // Unix ns, 0 when unknown
+	appliedSeq atomic.Uint64 // the last log entry applied (log.go)
 
 	bgCtx    context.Context // cancelled by Close: stops rebuilds and the warmer
 	bgCancel context.CancelFunc
@@ -166,6 +167,12 @@ func (x *Index) open() error {
 	if x.secret, err = loadSecret(x.dir); err != nil {
 		return err
 	}
+	if x.opts.CursorKey != nil {
+		if len(x.opts.CursorKey) != cursorKeySize {
+			return fmt.Errorf("index: the cursor key is %d bytes, not %d", len(x.opts.CursorKey), cursorKeySize)
+		}
+		x.secret = x.opts.CursorKey
+	}
 	var g *generation
 	if cur == 0 {
 		if g, err = x.createGeneration(1); err != nil {
@@ -179,6 +186,10 @@ func (x *Index) open() error {
 		return err
 	}
 	x.gen = g
+	if err := x.loadAppliedSeq(); err != nil {
+		_ = g.idx.Close()
+		return err
+	}
 	if v, err := g.idx.GetInternal([]byte(lastIngestKey)); err == nil && len(v) > 0 {
 		if t, err := time.Parse(time.RFC3339Nano, string(v)); err == nil {
 			x.lastIngest.Store(t.UnixNano())
