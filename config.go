@@ -32,6 +32,10 @@ type config struct {
 	Gazetteer string // extra companies gazetteer file
 	Rates     string // currency rate table file
 
+	NATS        string // comma-separated NATS URLs: run as a node of a cluster; empty = a single node
+	Node        string // this node's name in the cluster; empty = the host name
+	NATSMonitor string // comma-separated monitoring URLs of the NATS servers, to check their fsync setting
+
 	ShutdownTimeout time.Duration
 
 	Paths  []string    // index: files and folders to index
@@ -81,6 +85,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		{"VEILLE_ADMIN_KEY", &cfg.AdminKey},
 		{"VEILLE_GAZETTEER", &cfg.Gazetteer},
 		{"VEILLE_RATES", &cfg.Rates},
+		{"VEILLE_NATS", &cfg.NATS},
+		{"VEILLE_NODE", &cfg.Node},
+		{"VEILLE_NATS_MONITOR", &cfg.NATSMonitor},
 	}
 	for _, e := range envs {
 		if v := getenv(e.name); v != "" {
@@ -99,6 +106,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.StringVar(&cfg.Corpus, "corpus", cfg.Corpus, "`folder` of articles indexed at start and watched for changes; default: the embedded seed corpus (VEILLE_CORPUS)")
 		fs.StringVar(&cfg.AdminKey, "admin-key", cfg.AdminKey, "bearer `key` required for writes; when unset, writes are accepted from loopback clients only (VEILLE_ADMIN_KEY)")
 		fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to drain requests on SIGTERM")
+		fs.StringVar(&cfg.NATS, "nats", cfg.NATS, "comma-separated NATS `URLs`: run as a node of a cluster whose write-ahead log is a JetStream stream; unset: a single node (VEILLE_NATS)")
+		fs.StringVar(&cfg.Node, "node", cfg.Node, "this node's `name` in the cluster; default: the host name (VEILLE_NODE)")
+		fs.StringVar(&cfg.NATSMonitor, "nats-monitor", cfg.NATSMonitor, "comma-separated monitoring `URLs` of the NATS servers (http://host:8222), to refuse servers that do not fsync every write (VEILLE_NATS_MONITOR)")
 		fs.Usage = usageFunc(fs, "veille [serve] [flags]", "Serve the HTTP API and the search page.")
 	case "index":
 		fs.Usage = usageFunc(fs, "veille index [flags] PATH...", "Index files or folders (.txt, .md, .json, .ndjson, .jsonl, optionally .gz) into the data folder.")

@@ -32,6 +32,9 @@ func TestParseConfig(t *testing.T) {
 			return c.Command == "search" && s.Query == "data centers" && slices.Equal(s.Countries, []string{"NO"}) && slices.Equal(s.Companies, []string{"Nvidia", "Aker"})
 		}},
 		{"double dash ends flags", []string{"search", "--", "-nvidia"}, func(c config) bool { return c.Search.Query == "-nvidia" }},
+		{"cluster flags", []string{"serve", "--nats", "nats://a:4222,nats://b:4222", "--node", "n1", "--nats-monitor", "http://a:8222"}, func(c config) bool {
+			return c.NATS == "nats://a:4222,nats://b:4222" && c.Node == "n1" && c.NATSMonitor == "http://a:8222"
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"veille/analyzers"
 	"veille/api"
+	"veille/cluster"
 	"veille/corpus"
 	"veille/index"
 	"veille/web"
@@ -24,8 +25,25 @@ import (
 func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	idx, ext, err := openIndex(ctx, cfg, index.Options{})
+	// In a cluster the node joins first: the index signs cursors with the
+	// cluster's key.
+	var node *cluster.Node
+	var idxOpts index.Options
+	if cfg.NATS != "" {
+		var err error
+		node, err = cluster.Connect(ctx, cluster.Config{
+			URLs: cluster.ParseURLs(cfg.NATS), Node: cfg.Node, MonitorURLs: cluster.ParseURLs(cfg.NATSMonitor), Logger: logger,
+		})
+		if err != nil {
+			return err
+		}
+		idxOpts.CursorKey = node.CursorKey()
+	}
+	idx, ext, err := openIndex(ctx, cfg, idxOpts)
 	if err != nil {
+		if node != nil {
+			_ = node.Close()
+		}
 		return err
 	}
 	defer func() {
@@ -33,8 +51,22 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			logger.Error("close index", "err", err)
 		}
 	}()
+	var (
+		svc               api.Service  = idx
+		seeds, folderSink articleStore = idx, idx
+	)
+	if node != nil {
+		if err := node.Start(idx); err != nil {
+			_ = node.Close()
+			return err
+		}
+		defer node.Close() // before the index closes
+		svc = node
+		// Each node's folder manages its own articles; the seeds are everyone's.
+		seeds, folderSink = node.Scoped("seed"), node.Scoped(node.Name())
+	}
 
-	srv := api.New(idx, api.Options{
+	srv := api.New(svc, api.Options{
 		AdminKey:  cfg.AdminKey,
 		Logger:    logger,
 		Countries: ext.Countries(),
@@ -66,8 +98,16 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	var watchers sync.WaitGroup
 	defer func() { stopWatch(); watchers.Wait() }()
 	started := time.Now()
+	if node != nil {
+		// The folder compares itself with what the index holds: wait until
+		// the index holds what the stream does.
+		if err := node.WaitCaughtUp(ctx); err != nil {
+			return fmt.Errorf("catch up with the cluster's stream: %w", err)
+		}
+		logger.Info("caught up with the cluster", "applied_seq", node.Status().AppliedSeq, "took", time.Since(started).Round(time.Millisecond))
+	}
 	if cfg.Corpus == "" {
-		f := newFolder(corpus.Seeds(), idx, logger)
+		f := newFolder(corpus.Seeds(), seeds, logger)
 		n, removed, err := f.Sync(ctx)
 		if err != nil {
 			return fmt.Errorf("index the seed corpus: %w", err)
@@ -93,7 +133,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			return fmt.Errorf("corpus folder: %w", err)
 		}
 		defer root.Close()
-		f := newFolder(root.FS(), idx, logger)
+		f := newFolder(root.FS(), folderSink, logger)
 		n, removed, err := f.Sync(ctx)
 		if err != nil {
 			w.Close()

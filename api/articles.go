@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"veille/cluster"
 	"veille/corpus"
 	"veille/index"
 )
@@ -140,7 +141,18 @@ func (s *Server) store(c echo.Context, a corpus.Article) error {
 		return err
 	}
 	start := time.Now()
-	created, stored, err := s.svc.Put(c.Request().Context(), a, index.Origin{})
+	var (
+		created bool
+		stored  corpus.Article
+		err     error
+	)
+	if r, ok := s.svc.(replicated); ok {
+		var seq uint64
+		created, stored, seq, err = r.PutSeq(c.Request().Context(), a, index.Origin{})
+		setSeq(c, seq)
+	} else {
+		created, stored, err = s.svc.Put(c.Request().Context(), a, index.Origin{})
+	}
 	if err != nil {
 		return err
 	}
@@ -231,8 +243,14 @@ func (s *Server) bulk(c echo.Context) error {
 		start := time.Now()
 		results := s.svc.PutMany(ctx, batch)
 		perItem := time.Since(start).Seconds() / float64(len(batch))
+		var top uint64
 		for i, r := range results {
 			item := slots[i]
+			top = max(top, r.Seq)
+			if errors.Is(r.Err, cluster.ErrApplyPending) {
+				item.Status = "accepted" // durable in the log, soon visible here
+				continue
+			}
 			if r.Err != nil {
 				status, _, _, level := classify(r.Err)
 				if level != noLog {
@@ -248,6 +266,7 @@ func (s *Server) bulk(c echo.Context) error {
 				item.Status = "created"
 			}
 		}
+		setSeq(c, top)
 	}
 
 	out := bulkJSON{Lines: len(items), Items: make([]bulkItemJSON, 0, len(items))}
@@ -257,6 +276,8 @@ func (s *Server) bulk(c echo.Context) error {
 			out.Created++
 		case "updated":
 			out.Updated++
+		case "accepted":
+			out.Accepted++
 		default:
 			out.Failed++
 		}
@@ -271,7 +292,13 @@ func (s *Server) deleteArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.svc.Delete(c.Request().Context(), id); err != nil {
+	if r, ok := s.svc.(replicated); ok {
+		seq, err := r.DeleteSeq(c.Request().Context(), id)
+		setSeq(c, seq)
+		if err != nil {
+			return err
+		}
+	} else if err := s.svc.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -343,5 +370,7 @@ func (s *Server) stats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toStats(st))
+	out := toStats(st)
+	out.Cluster, _, _ = s.clusterStatus()
+	return c.JSON(http.StatusOK, out)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"veille/cluster"
 	"veille/corpus"
 	"veille/index"
 )
@@ -37,6 +38,7 @@ const (
 	codeUnavailable      = "unavailable"
 	codeTimeout          = "timeout"
 	codeNotReady         = "not_ready"
+	codeAccepted         = "accepted" // 202: not an error, the write is pending on this node
 )
 
 // apiError is an error the API answers as is: a status, a code and a
@@ -88,6 +90,8 @@ func errorTable() []domainError {
 		{index.ErrClosed, http.StatusServiceUnavailable, codeUnavailable, "the index is closed (the service is shutting down)"},
 		{index.ErrReadOnly, http.StatusServiceUnavailable, codeUnavailable, "the data folder cannot be written (read-only or full disk)"},
 		{index.ErrLocked, http.StatusServiceUnavailable, codeUnavailable, "the data folder is in use by another process"},
+		{cluster.ErrUnavailable, http.StatusServiceUnavailable, codeUnavailable, "the cluster's stream cannot take writes now (NATS servers unreachable or without a quorum); retrying the same write is safe"},
+		{cluster.ErrApplyPending, http.StatusAccepted, codeAccepted, "the write is durable in the cluster's stream and will be visible on this node once it catches up"},
 		{context.DeadlineExceeded, http.StatusServiceUnavailable, codeTimeout, "the request took too long; try a narrower query"},
 		{context.Canceled, StatusClientClosedRequest, codeClientGone, "the client closed the request"},
 	}
@@ -126,6 +130,14 @@ func statusCode(status int) string {
 // errorBody is the wire form of every error.
 type errorBody struct {
 	Error errorDetail `json:"error"`
+}
+
+// acceptedBody answers a write that succeeded only in part (202: durable,
+// not yet visible on this node).
+type acceptedBody struct {
+	Status    string `json:"status"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id,omitempty"`
 }
 
 type errorDetail struct {
@@ -221,7 +233,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		c.Response().Status = status
 		return
 	}
-	body := errorBody{Error: errorDetail{Code: code, Message: msg, RequestID: rid}}
+	var body any = errorBody{Error: errorDetail{Code: code, Message: msg, RequestID: rid}}
+	if status < 400 {
+		body = acceptedBody{Status: code, Message: msg, RequestID: rid}
+	}
 	var werr error
 	if c.Request().Method == http.MethodHead {
 		werr = c.NoContent(status)

@@ -312,11 +312,19 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": s.opts.Version})
 }
 
-// readyz answers 200 once SetReady(true) was called, 503 before.
+// readyz answers 200 once SetReady(true) was called, 503 before; a node of
+// a cluster also answers 503 while it is behind the stream.
 func (s *Server) readyz(c echo.Context) error {
 	if !s.ready.Load() {
 		return &apiError{Status: http.StatusServiceUnavailable, Code: codeNotReady,
 			Message: "not ready: the index is opening or the start-up corpus is being indexed"}
+	}
+	if cj, st, ok := s.clusterStatus(); ok {
+		if !st.Ready {
+			return &apiError{Status: http.StatusServiceUnavailable, Code: codeNotReady,
+				Message: fmt.Sprintf("not ready: this node is catching up with the cluster's stream (%d messages behind)", st.Lag)}
+		}
+		return c.JSON(http.StatusOK, map[string]any{"status": "ready", "cluster": cj})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }

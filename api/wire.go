@@ -95,21 +95,25 @@ type statsJSON struct {
 	LastIngest     *string           `json:"last_ingest"`
 	Reindexing     bool              `json:"reindexing"`
 	Generation     int               `json:"generation"`
+	Cluster        *clusterJSON      `json:"cluster,omitempty"` // a node of a cluster only
 }
 
 // bulkJSON answers an NDJSON bulk request.
 type bulkJSON struct {
-	Lines   int            `json:"lines"`
-	Created int            `json:"created"`
-	Updated int            `json:"updated"`
-	Failed  int            `json:"failed"`
-	Items   []bulkItemJSON `json:"items"`
+	Lines   int `json:"lines"`
+	Created int `json:"created"`
+	Updated int `json:"updated"`
+	Failed  int `json:"failed"`
+	// Accepted counts lines a cluster node has in its stream but has not
+	// applied yet (they will be visible shortly); absent on a single node.
+	Accepted int            `json:"accepted,omitempty"`
+	Items    []bulkItemJSON `json:"items"`
 }
 
 type bulkItemJSON struct {
 	Line   int          `json:"line"`
 	ID     string       `json:"id,omitempty"`
-	Status string       `json:"status"` // created, updated or error
+	Status string       `json:"status"` // created, updated, error, or accepted (cluster)
 	Error  *errorDetail `json:"error,omitempty"`
 }
 

@@ -350,6 +350,9 @@ type PutResult struct {
 	// Err wraps ErrInvalidArticle, ErrClosed, ErrReadOnly or the
 	// context's error; the item is not stored when it is set.
 	Err error
+	// Seq is the position of the write in a replicated log, for services
+	// that write through one (package cluster); 0 otherwise.
+	Seq uint64
 }
 
 // Put validates, enriches and indexes a, replacing any article with its id.

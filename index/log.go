@@ -75,6 +75,9 @@ type LogEntry struct {
 	// Data is the stored form of the article (Prepared.Data) for a put;
 	// nil for a delete.
 	Data []byte
+	// Noop makes the entry change nothing (a message that is not a
+	// write): only its sequence counts as applied.
+	Noop bool
 }
 
 // LogResult is the outcome of one [LogEntry].
@@ -120,7 +123,9 @@ func (x *Index) ApplyAsync(ctx context.Context, entries []LogEntry) (wait func()
 			continue
 		}
 		o := &op{kind: opMark, id: e.ID, seq: e.Seq, reply: make(chan opResult, 1)}
-		if e.Data != nil {
+		switch {
+		case e.Noop:
+		case e.Data != nil:
 			var d storedDoc
 			if err := json.Unmarshal(e.Data, &d); err != nil {
 				res[i].Err = fmt.Errorf("%w: log entry %d (%q): %v", ErrInvalidArticle, e.Seq, e.ID, err)
@@ -129,7 +134,7 @@ func (x *Index) ApplyAsync(ctx context.Context, entries []LogEntry) (wait func()
 			} else {
 				o.kind, o.doc = opPut, &d
 			}
-		} else {
+		default:
 			o.kind = opDelete
 		}
 		ops[i] = o
