@@ -1,6 +1,6 @@
 package cluster
 
-// The applier: reads the stream in order with an ordered consumer (no
+// The applier: reads the stream in order with an ephemeral consumer (no
 // acknowledgements: the position is the applied sequence the index
 // stores) and applies it to the index in batches, the next batch being
 // decoded while the index commits the one before.
@@ -20,10 +20,11 @@ import (
 
 // Applier bounds.
 const (
-	applyBatch     = 1000            // messages per ApplyAsync call at most
-	resultsKept    = 1 << 16         // results remembered for the writers waiting on them
-	idleLagRefresh = 2 * time.Second // how often an idle applier asks the stream how far behind it is
-	resumeBackoff  = 500 * time.Millisecond
+	applyBatch      = 1000                   // messages per ApplyAsync call at most
+	resultsKept     = 1 << 16                // results remembered for the writers waiting on them
+	idleLagRefresh  = time.Second            // how often an idle applier asks the stream how far behind it is
+	resumeBackoff   = 250 * time.Millisecond // pause before recreating a failed consumer
+	consumerTimeout = 3 * time.Second        // bounds creating or deleting a consumer
 )
 
 // applier applies the stream to the node's index.
@@ -37,6 +38,7 @@ type applier struct {
 	lagKnown   atomic.Bool   // pending has been read from the stream at least once
 	caughtUp   atomic.Bool   // the lag was 0 once since start
 	lastFailed atomic.Value  // string: the last error that stopped the consumer
+	wanted     atomic.Uint64 // the highest sequence a writer waits for
 
 	mu      sync.Mutex
 	advance chan struct{} // closed when applied moves
@@ -94,19 +96,38 @@ func (a *applier) consume(ctx context.Context) error {
 	a.advance = make(chan struct{})
 	a.mu.Unlock()
 	a.received.Store(a.done.Load()) // nothing is in flight
-	cons, err := a.n.js.OrderedConsumer(ctx, a.n.cfg.Stream, jetstream.OrderedConsumerConfig{
-		FilterSubjects:    []string{subjectPrefix + ">"},
+	// An ephemeral consumer without acknowledgements, checked for gaps:
+	// an ordered consumer of our own, recreated with short timeouts when
+	// its server goes (the library's waits up to 10 s per attempt).
+	cctx, ccancel := context.WithTimeout(ctx, consumerTimeout)
+	cons, err := a.n.js.CreateConsumer(cctx, a.n.cfg.Stream, jetstream.ConsumerConfig{
 		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:       start,
+		AckPolicy:         jetstream.AckNonePolicy,
+		FilterSubjects:    []string{subjectPrefix + ">"},
 		InactiveThreshold: time.Minute,
+		MemoryStorage:     true,
+		Replicas:          1,
 	})
+	ccancel()
 	if err != nil {
 		return fmt.Errorf("create the consumer: %w", err)
 	}
+	defer func() {
+		name := cons.CachedInfo().Name
+		go func() {
+			dctx, cancel := context.WithTimeout(context.Background(), consumerTimeout)
+			defer cancel()
+			_ = a.n.js.DeleteConsumer(dctx, a.n.cfg.Stream, name)
+		}()
+	}()
 	if err := a.refreshLag(ctx, cons); err != nil {
 		return err
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(2 * applyBatch))
+	// Short heartbeats: a consumer lost with its server is noticed, and
+	// recreated, within seconds.
+	it, err := cons.Messages(jetstream.PullMaxMessages(2*applyBatch), jetstream.PullExpiry(10*time.Second),
+		jetstream.PullHeartbeat(time.Second), jetstream.WithMessagesErrOnMissingHeartbeat(true))
 	if err != nil {
 		return fmt.Errorf("read the stream: %w", err)
 	}
@@ -152,7 +173,8 @@ func (a *applier) consume(ctx context.Context) error {
 		<-finished
 	}()
 
-	next := start // the lowest sequence not yet handed to the index
+	next := start        // the lowest sequence not yet handed to the index
+	var delivered uint64 // the consumer's sequence of the last message
 	idle := time.NewTicker(idleLagRefresh)
 	defer idle.Stop()
 	recent := false
@@ -163,6 +185,10 @@ func (a *applier) consume(ctx context.Context) error {
 			return context.Cause(ctx)
 		case <-idle.C:
 			if !recent {
+				inFlight := a.received.Load() - min(a.done.Load(), a.received.Load())
+				if a.wanted.Load() > a.applied.Load() && inFlight == 0 {
+					return errors.New("no message for a second while writes wait for theirs: recreating the consumer")
+				}
 				if err := a.refreshLag(ctx, cons); err != nil {
 					return err
 				}
@@ -195,6 +221,10 @@ func (a *applier) consume(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("message metadata: %w", err)
 			}
+			if md.Sequence.Consumer != delivered+1 {
+				return fmt.Errorf("the consumer skipped from message %d to %d: recreating it", delivered, md.Sequence.Consumer)
+			}
+			delivered = md.Sequence.Consumer
 			a.pending.Store(md.NumPending)
 			a.lagKnown.Store(true)
 			a.received.Add(1)
@@ -295,6 +325,8 @@ func (a *applier) checkCaughtUp() {
 // or ctx's error. ok is false when the result is no longer remembered (the
 // entry was applied long ago).
 func (a *applier) wait(ctx context.Context, seq uint64) (r index.LogResult, ok bool, err error) {
+	for w := a.wanted.Load(); w < seq && !a.wanted.CompareAndSwap(w, seq); w = a.wanted.Load() {
+	}
 	for {
 		a.mu.Lock()
 		if a.applied.Load() >= seq {

@@ -205,7 +205,9 @@ func Connect(ctx context.Context, cfg Config) (*Node, error) {
 		// fails now, rather than landing after it was answered 503.
 		nats.ReconnectBufSize(-1),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			n.log.Warn("cluster: disconnected from NATS; searches go on, writes answer 503 until it is back", "err", err)
+			if err != nil { // nil: Close
+				n.log.Warn("cluster: disconnected from NATS; searches go on, writes answer 503 until it is back", "err", err)
+			}
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) {
 			n.log.Info("cluster: reconnected to NATS", "server", c.ConnectedUrlRedacted())
@@ -231,10 +233,10 @@ func Connect(ctx context.Context, cfg Config) (*Node, error) {
 	if err := n.checkSync(ctx); err != nil {
 		return nil, err
 	}
-	if err := n.ensureStream(ctx); err != nil {
+	if err := retry(ctx, n.ensureStream, time.Minute); err != nil {
 		return nil, err
 	}
-	if err := n.loadState(ctx); err != nil {
+	if err := retry(ctx, n.loadState, time.Minute); err != nil {
 		return nil, err
 	}
 	n.bodies = objectStores{n: n}
@@ -296,6 +298,34 @@ func (n *Node) Close() error {
 		n.nc.Close()
 	}
 	return nil
+}
+
+// retry runs f with a bounded context until it succeeds, fails for a
+// reason other than a timeout, or ctx ends: a JetStream API request can go
+// unanswered while the servers elect a leader, and a new attempt is then
+// answered by the new one.
+func retry(ctx context.Context, f func(context.Context) error, within time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	for {
+		actx, cancel := context.WithTimeout(ctx, consumerTimeout)
+		err := f(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil || !isTimeout(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(resumeBackoff):
+		}
+	}
+}
+
+// isTimeout reports whether err is a request that went unanswered.
+func isTimeout(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse)
 }
 
 // streamConfig is the article stream created at start.

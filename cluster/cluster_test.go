@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"veille/cluster"
 	"veille/cluster/natstest"
 )
 
@@ -93,6 +95,40 @@ func TestReplication(t *testing.T) {
 	}
 	if after := streamInfo(t, nc, "VEILLE_ARTICLES").State.Msgs; after != before {
 		t.Fatalf("the stream holds %d messages after a delete, %d before: the tombstone must replace the article", after, before)
+	}
+
+	// A write is never taken for an earlier one of the same content:
+	// v1, v2, v1 ends with v1; delete, put, delete ends deleted.
+	for i, title := range []string{"Version un", "Version deux", "Version un"} {
+		if r := []*testNode{a, b, c}[i].put("flip", title, "Le même corps."); r.status >= 300 {
+			t.Fatalf("PUT flip %d: %d %s", i, r.status, r.body)
+		}
+	}
+	waitCaughtUp(t, nc, b)
+	var flip struct{ Title string }
+	b.mustDo(http.MethodGet, "/api/articles/flip", "", nil).decode(t, &flip)
+	if flip.Title != "Version un" {
+		t.Fatalf("after v1, v2, v1: %q", flip.Title)
+	}
+	for i, n := range []*testNode{a, b, c} {
+		if i == 1 {
+			if r := n.put("flip", "Version un", "Le même corps."); r.status != http.StatusCreated {
+				t.Fatalf("PUT after a delete: %d %s", r.status, r.body)
+			}
+		} else if r := n.mustDo(http.MethodDelete, "/api/articles/flip", "", nil); r.status != http.StatusNoContent {
+			t.Fatalf("DELETE flip on %s: %d %s", n.name, r.status, r.body)
+		}
+	}
+	waitCaughtUp(t, nc, a)
+	if g := a.mustDo(http.MethodGet, "/api/articles/flip", "", nil); g.status != http.StatusNotFound {
+		t.Fatalf("after delete, put, delete: GET %d", g.status)
+	}
+	before = streamInfo(t, nc, "VEILLE_ARTICLES").State.Msgs
+	if r := c.mustDo(http.MethodDelete, "/api/articles/flip", "", nil); r.status != http.StatusNotFound {
+		t.Fatalf("DELETE of a deleted article: %d", r.status)
+	}
+	if after := streamInfo(t, nc, "VEILLE_ARTICLES").State.Msgs; after != before {
+		t.Fatalf("a delete of a deleted article added a message to the stream (%d, then %d)", before, after)
 	}
 
 	// Bulk through B: one report per line, X-Veille-Seq is the last write.
@@ -193,4 +229,369 @@ func TestApplyPending(t *testing.T) {
 	if r.status != http.StatusOK || bulk.Accepted != 1 || bulk.Items[0].Status != "accepted" {
 		t.Fatalf("bulk with no time to apply: %d %s", r.status, r.body)
 	}
+}
+
+// writeMany PUTs count articles named prefix-N through the nodes, from
+// writers goroutines per node, calling mid once about a third of them
+// are answered; it returns the ids acknowledged (200, 201 or 202) and the
+// statuses seen.
+func writeMany(t *testing.T, nodes []*testNode, prefix string, count, writers int, mid func()) (acked map[string]string, statuses map[int]int) {
+	t.Helper()
+	type result struct {
+		id, title string
+		status    int
+	}
+	jobs := make(chan int)
+	results := make(chan result)
+	var done sync.WaitGroup
+	for _, n := range nodes {
+		for range writers {
+			done.Add(1)
+			go func() {
+				defer done.Done()
+				for i := range jobs {
+					id := fmt.Sprintf("%s-%04d", prefix, i)
+					title := fmt.Sprintf("Article %d de %s", i, n.name)
+					b, _ := json.Marshal(map[string]string{"title": title, "body": "Le corps de l'article " + id + "."})
+					r, err := n.do(http.MethodPut, "/api/articles/"+id, "application/json", b)
+					if err != nil {
+						r.status = -1
+					}
+					results <- result{id, title, r.status}
+				}
+			}()
+		}
+	}
+	go func() {
+		for i := range count {
+			jobs <- i
+		}
+		close(jobs)
+		done.Wait()
+		close(results)
+	}()
+	acked, statuses = map[string]string{}, map[int]int{}
+	answered := 0
+	for r := range results {
+		statuses[r.status]++
+		// 202: durable in the stream, not yet applied on that node.
+		if r.status == http.StatusOK || r.status == http.StatusCreated || r.status == http.StatusAccepted {
+			acked[r.id] = r.title
+		}
+		if answered++; answered == count/3 && mid != nil {
+			mid()
+		}
+	}
+	return acked, statuses
+}
+
+// checkHolds fails unless every node holds every acknowledged article.
+func checkHolds(t *testing.T, nodes []*testNode, acked map[string]string) {
+	t.Helper()
+	for _, n := range nodes {
+		missing := 0
+		for id, title := range acked {
+			g := n.mustDo(http.MethodGet, "/api/articles/"+id, "", nil)
+			var a struct{ Title string }
+			if g.status == http.StatusOK {
+				g.decode(t, &a)
+			}
+			if g.status != http.StatusOK || a.Title != title {
+				if missing++; missing <= 5 {
+					t.Errorf("node %s: acknowledged %s (%q) reads %d %q", n.name, id, title, g.status, a.Title)
+				}
+			}
+		}
+		if missing > 0 {
+			t.Fatalf("node %s lost %d of %d acknowledged articles", n.name, missing, len(acked))
+		}
+	}
+}
+
+// waitCaughtUp waits until every node has applied the stream's last message.
+func waitCaughtUp(t *testing.T, nc *natstest.Cluster, nodes ...*testNode) {
+	t.Helper()
+	last := lastSeq(t, nc, "VEILLE_ARTICLES")
+	for _, n := range nodes {
+		n.waitApplied(last, 30*time.Second)
+	}
+}
+
+// TestServerKilledMidWrites stops the NATS server leading the stream in
+// the middle of concurrent writes through two nodes: no acknowledged
+// article is lost, on any node.
+func TestServerKilledMidWrites(t *testing.T) {
+	nc := natstest.Start(t, 3, natstest.Options{})
+	a := startNode(t, baseConfig(nc, "a"), "")
+	b := startNode(t, baseConfig(nc, "b"), "")
+	a.put("warm-up", "Premier", "Le stream existe.")
+	count := 300
+	if testing.Short() {
+		count = 120
+	}
+	killed := -1
+	acked, statuses := writeMany(t, []*testNode{a, b}, "kill", count, 8, func() {
+		killed = nc.StreamLeader("VEILLE_ARTICLES")
+		if killed < 0 {
+			t.Error("no stream leader to stop")
+			return
+		}
+		nc.Stop(killed)
+	})
+	t.Logf("statuses %v; stopped the stream leader %s", statuses, nc.Name(max(killed, 0)))
+	if len(acked) < count/2 {
+		t.Fatalf("only %d of %d writes acknowledged (%v): the stream did not fail over", len(acked), count, statuses)
+	}
+	for s := range statuses {
+		if s != http.StatusOK && s != http.StatusCreated && s != http.StatusAccepted && s != http.StatusServiceUnavailable {
+			t.Errorf("a write answered %d", s)
+		}
+	}
+	nc.Restart(killed)
+	waitCaughtUp(t, nc, a, b)
+	checkHolds(t, []*testNode{a, b}, acked)
+}
+
+// TestOutagesAndReplay: a node stopped while others write resumes where it
+// was and catches up; with every NATS server down, searches answer and
+// writes get 503, then writes resume; a new node replays the stream to
+// the same articles.
+func TestOutagesAndReplay(t *testing.T) {
+	nc := natstest.Start(t, 3, natstest.Options{})
+	a := startNode(t, baseConfig(nc, "a"), "")
+	b := startNode(t, baseConfig(nc, "b"), "")
+	c := startNode(t, baseConfig(nc, "c"), "")
+	a.bulk(orangeSum(t, 150))
+	waitCaughtUp(t, nc, a, b, c)
+
+	t.Run("a restarted node resumes", func(t *testing.T) {
+		held := c.node.Status().AppliedSeq
+		c.stop()
+		acked, _ := writeMany(t, []*testNode{a}, "while-c-down", 60, 4, nil)
+		if len(acked) != 60 {
+			t.Fatalf("%d of 60 writes acknowledged", len(acked))
+		}
+		c = c.restart()
+		waitCaughtUp(t, nc, c)
+		checkHolds(t, []*testNode{c}, acked)
+		// It applied only what it missed, not the stream from the start.
+		if got, want := c.node.Status().AppliedSeq-held, lastSeq(t, nc, "VEILLE_ARTICLES")-held; got != want {
+			t.Fatalf("applied %d messages after the restart, want %d", got, want)
+		}
+		if got := appliedTotal(t, c); got != 60 {
+			t.Fatalf("the restarted node applied %v messages, want the 60 it missed", got)
+		}
+		if a.count() != c.count() {
+			t.Fatalf("A holds %d articles, C %d", a.count(), c.count())
+		}
+	})
+
+	t.Run("all NATS servers down", func(t *testing.T) {
+		total := a.search("q=france").Total
+		nc.StopAll()
+		if got := a.search("q=france").Total; got != total {
+			t.Fatalf("search with NATS down: total %d, want %d", got, total)
+		}
+		if g := b.mustDo(http.MethodGet, "/api/articles/while-c-down-0001", "", nil); g.status != http.StatusOK {
+			t.Fatalf("GET with NATS down: %d", g.status)
+		}
+		if r := c.mustDo(http.MethodGet, "/readyz", "", nil); r.status != http.StatusOK {
+			t.Fatalf("a caught-up node stops being ready when NATS is down: %d %s", r.status, r.body)
+		}
+		start := time.Now()
+		r := a.put("during-outage", "Panne", "Écrit pendant la panne.")
+		if r.status != http.StatusServiceUnavailable || !strings.Contains(string(r.body), `"unavailable"`) {
+			t.Fatalf("PUT with NATS down: %d %s", r.status, r.body)
+		}
+		if took := time.Since(start); took > a.cfg.PublishTimeout+2*time.Second {
+			t.Fatalf("the 503 took %s", took)
+		}
+		if r := a.mustDo(http.MethodDelete, "/api/articles/while-c-down-0001", "", nil); r.status != http.StatusServiceUnavailable {
+			t.Fatalf("DELETE with NATS down: %d %s", r.status, r.body)
+		}
+		nc.RestartAll()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			r = a.put("after-outage", "Reprise", "Écrit après la panne.")
+			if r.status == http.StatusCreated || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if r.status != http.StatusCreated {
+			t.Fatalf("PUT after NATS came back: %d %s", r.status, r.body)
+		}
+		b.waitApplied(r.seq(), 30*time.Second)
+		if g := b.mustDo(http.MethodGet, "/api/articles/after-outage", "", nil); g.status != http.StatusOK {
+			t.Fatalf("the write after the outage on B: %d", g.status)
+		}
+	})
+
+	t.Run("a new node replays the stream", func(t *testing.T) {
+		waitCaughtUp(t, nc, a)
+		d := startNode(t, baseConfig(nc, "d"), "")
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := d.node.WaitCaughtUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		waitCaughtUp(t, nc, d)
+		want, got := a.ids(), d.ids()
+		if !slices.Equal(got, want) {
+			t.Fatalf("the new node holds %s, A %s", idsString(got), idsString(want))
+		}
+		for _, q := range []string{"q=france&per_page=1", "q=gouvernement&per_page=1", "per_page=1"} {
+			if fa, fd := a.search(q), d.search(q); fa.Total != fd.Total || fmt.Sprint(fa.Facets) != fmt.Sprint(fd.Facets) {
+				t.Fatalf("%s: A %d %v, D %d %v", q, fa.Total, fa.Facets, fd.Total, fd.Facets)
+			}
+		}
+		for _, id := range want[:min(len(want), 20)] {
+			ga, gd := a.mustDo(http.MethodGet, "/api/articles/"+id, "", nil), d.mustDo(http.MethodGet, "/api/articles/"+id, "", nil)
+			if string(ga.body) != string(gd.body) {
+				t.Fatalf("article %s differs:\nA %s\nD %s", id, ga.body, gd.body)
+			}
+		}
+	})
+}
+
+// appliedTotal reads veille_cluster_applied_total from the node's metrics.
+func appliedTotal(t *testing.T, n *testNode) float64 {
+	t.Helper()
+	body := string(n.mustDo(http.MethodGet, "/metrics", "", nil).body)
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(line, "veille_cluster_applied_total{") {
+			var v float64
+			if _, err := fmt.Sscan(line[strings.LastIndex(line, " ")+1:], &v); err == nil {
+				return v
+			}
+		}
+	}
+	t.Fatalf("no veille_cluster_applied_total in /metrics")
+	return 0
+}
+
+// TestConnectRefuses: servers that do not fsync every write, and a stream
+// that would drop articles, are refused with a message saying why.
+func TestConnectRefuses(t *testing.T) {
+	ctx := context.Background()
+	t.Run("no fsync", func(t *testing.T) {
+		nc := natstest.Start(t, 1, natstest.Options{NoSync: true, Monitor: true})
+		cfg := baseConfig(nc, "a")
+		cfg.MonitorURLs = nc.MonitorURLs()
+		_, err := cluster.Connect(ctx, cfg)
+		if err == nil || !strings.Contains(err.Error(), "sync_interval: always") {
+			t.Fatalf("Connect to servers without fsync: %v", err)
+		}
+	})
+	t.Run("fsync checked", func(t *testing.T) {
+		nc := natstest.Start(t, 1, natstest.Options{Monitor: true})
+		cfg := baseConfig(nc, "a")
+		cfg.MonitorURLs = nc.MonitorURLs()
+		n, err := cluster.Connect(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.Close()
+	})
+	t.Run("a stream that drops articles", func(t *testing.T) {
+		nc := natstest.Start(t, 1, natstest.Options{})
+		js, _ := jetstream.New(nc.Connect())
+		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: cluster.DefaultStream, Subjects: []string{"veille.art.>"},
+			MaxAge: time.Hour, MaxMsgsPerSubject: 5}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := cluster.Connect(ctx, baseConfig(nc, "a"))
+		if err == nil || !strings.Contains(err.Error(), "per subject") || !strings.Contains(err.Error(), "age") {
+			t.Fatalf("Connect to a stream with limits: %v", err)
+		}
+	})
+	t.Run("no server", func(t *testing.T) {
+		cfg := cluster.Config{URLs: []string{"nats://127.0.0.1:1"}, Node: "a"}
+		if _, err := cluster.Connect(ctx, cfg); err == nil {
+			t.Fatal("Connect without a server succeeded")
+		}
+	})
+}
+
+// TestLargeArticles: an article too large for one message (after
+// compression) goes through the object store and reads back whole on
+// every node.
+func TestLargeArticles(t *testing.T) {
+	nc := natstest.Start(t, 1, natstest.Options{MaxPayload: 1 << 20})
+	a := startNode(t, baseConfig(nc, "a"), "")
+	b := startNode(t, baseConfig(nc, "b"), "")
+	// Words from a random generator compress poorly: 3 MiB stays above 1 MiB.
+	var sb strings.Builder
+	x := uint64(42)
+	for sb.Len() < 3<<20 {
+		x = x*6364136223846793005 + 1442695040888963407
+		fmt.Fprintf(&sb, "m%x ", x>>40)
+	}
+	body := strings.TrimSpace(sb.String())
+	r := a.put("gros", "Un très long article", body)
+	// 202 when indexing 3 MiB takes longer than ApplyTimeout (race detector).
+	if r.status != http.StatusCreated && r.status != http.StatusAccepted {
+		t.Fatalf("PUT of %d bytes: %d %.300s", len(body), r.status, r.body)
+	}
+	b.waitApplied(r.seq(), 60*time.Second)
+	var got struct{ Body string }
+	b.mustDo(http.MethodGet, "/api/articles/gros", "", nil).decode(t, &got)
+	if got.Body != body {
+		t.Fatalf("B reads %d bytes, want %d", len(got.Body), len(body))
+	}
+	info := streamInfo(t, nc, cluster.DefaultStream)
+	if info.State.Bytes > 1<<20 {
+		t.Fatalf("the article stream holds %d bytes: the body went inline", info.State.Bytes)
+	}
+	// A new node replays it from the object store.
+	c := startNode(t, baseConfig(nc, "c"), "")
+	c.waitApplied(r.seq(), 60*time.Second)
+	c.mustDo(http.MethodGet, "/api/articles/gros", "", nil).decode(t, &got)
+	if got.Body != body {
+		t.Fatalf("a new node reads %d bytes, want %d", len(got.Body), len(body))
+	}
+}
+
+// TestReplicaAlert: a stream replica behind its leader for longer than
+// the threshold raises veille_cluster_replica_alert, which falls back
+// once it catches up.
+func TestReplicaAlert(t *testing.T) {
+	nc := natstest.Start(t, 3, natstest.Options{})
+	a := startNode(t, baseConfig(nc, "a"), "")
+	a.put("x", "Titre", "Corps.")
+	leader := nc.StreamLeader(cluster.DefaultStream)
+	down := (leader + 1) % 3
+	nc.Stop(down)
+	a.put("y", "Titre", "Écrit pendant l'absence d'un serveur.")
+	alert := fmt.Sprintf(`veille_cluster_replica_alert{node="a",server=%q} `, nc.Name(down))
+	waitMetric := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			body := string(a.mustDo(http.MethodGet, "/metrics", "", nil).body)
+			if strings.Contains(body, alert+want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s%s in /metrics:\n%s", alert, want, grepLines(body, "veille_cluster"))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitMetric("1")
+	if !strings.Contains(a.logs.String(), "restart that NATS server") {
+		t.Fatalf("no alert in the log:\n%s", a.logs.String())
+	}
+	nc.Restart(down)
+	waitMetric("0")
+}
+
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

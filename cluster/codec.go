@@ -5,6 +5,7 @@ package cluster
 // stored form (a put) or a tombstone (a delete).
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -90,11 +91,21 @@ func partitionOfSubject(subj string) (int, bool) {
 	return n, err == nil && n >= 0
 }
 
-// msgID is the de-duplication id of a write: the same write retried gets
-// the same id, a different content a different one.
-func msgID(id string, data []byte) string {
+// newMsgID returns the de-duplication id of one write of article id: the
+// publish retries of that write share it (the stream keeps one copy), and
+// any other write, even of the same content, has another one, so that a
+// write is never mistaken for an older one.
+func newMsgID(id string) string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return id + "@" + hex.EncodeToString(b[:])
+}
+
+// objectName names the object holding the payload data of article id:
+// its subject token and a hash of the content.
+func objectName(id string, data []byte) string {
 	sum := sha256.Sum256(data)
-	return id + "@" + hex.EncodeToString(sum[:12])
+	return idToken(id) + "@" + hex.EncodeToString(sum[:12])
 }
 
 // putMsg returns the message that stores data (index.Prepared.Data) as

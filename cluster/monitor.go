@@ -79,7 +79,8 @@ type replicaState struct {
 
 // watchReplicas checks the stream's replicas every few seconds.
 func (n *Node) watchReplicas(ctx context.Context) {
-	t := time.NewTicker(replicaCheckEvery)
+	every := min(replicaCheckEvery, max(n.cfg.ReplicaAlert/2, 100*time.Millisecond))
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {

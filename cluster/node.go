@@ -45,7 +45,7 @@ func (n *Node) PutSeq(ctx context.Context, a corpus.Article, o index.Origin) (cr
 	if err != nil {
 		return false, p.Article, 0, err
 	}
-	if seq, err = n.publish(ctx, m, msgID(a.ID, p.Data)); err != nil {
+	if seq, err = n.publish(ctx, m, newMsgID(a.ID)); err != nil {
 		return false, p.Article, 0, err
 	}
 	r, err := n.awaitApply(ctx, seq)
@@ -66,12 +66,22 @@ func (n *Node) DeleteSeq(ctx context.Context, id string) (uint64, error) {
 	if id == "" {
 		return 0, fmt.Errorf("%w: empty id", index.ErrNotFound)
 	}
-	if lag, known := n.ap.lag(); known && lag == 0 {
-		if _, err := n.idx.Get(ctx, id); errors.Is(err, index.ErrNotFound) {
-			return 0, err
-		}
+	// The stream knows whether the article exists: a second delete of
+	// an id is a 404 even on a node that has not applied the first yet.
+	m := deleteMsg(id, n.parts)
+	last, err := n.lastMessage(ctx, m.Subject)
+	if err != nil {
+		return 0, err
 	}
-	seq, err := n.publish(ctx, deleteMsg(id, n.parts), msgID(id, nil))
+	if last == nil || last.Header.Get(hdrOp) == opDelete {
+		if last != nil {
+			if _, err := n.awaitApply(ctx, last.Sequence); err != nil {
+				return last.Sequence, err
+			}
+		}
+		return 0, fmt.Errorf("%w: %q", index.ErrNotFound, id)
+	}
+	seq, err := n.publish(ctx, m, newMsgID(id))
 	if err != nil {
 		return 0, err
 	}
@@ -106,6 +116,7 @@ func (n *Node) putChunk(ctx context.Context, items []index.Item, res []index.Put
 	msgs := make([]*nats.Msg, len(items))
 	futures := make([]jetstream.PubAckFuture, len(items))
 	seqs := make([]uint64, len(items))
+	ids := make([]string, len(items)) // message ids
 	for i, p := range prep {
 		res[i].Article = p.Article
 		if p.Err != nil {
@@ -118,7 +129,8 @@ func (n *Node) putChunk(ctx context.Context, items []index.Item, res []index.Put
 			continue
 		}
 		msgs[i] = m
-		f, err := n.js.PublishMsgAsync(m, jetstream.WithMsgID(msgID(p.Article.ID, p.Data)),
+		ids[i] = newMsgID(p.Article.ID)
+		f, err := n.js.PublishMsgAsync(m, jetstream.WithMsgID(ids[i]),
 			jetstream.WithExpectStream(n.cfg.Stream), jetstream.WithStallWait(n.cfg.PublishTimeout))
 		if err == nil {
 			futures[i] = f
@@ -156,7 +168,7 @@ func (n *Node) putChunk(ctx context.Context, items []index.Item, res []index.Put
 			seqs[i] = seqs[j] // replaced by a later line anyway
 			continue
 		}
-		seq, err := n.publish(ctx, msgs[i], msgID(id, prep[i].Data))
+		seq, err := n.publish(ctx, msgs[i], ids[i])
 		if err != nil {
 			res[i].Err = err
 			continue
@@ -246,7 +258,7 @@ func (n *Node) articleMsg(ctx context.Context, id string, data []byte) (*nats.Ms
 	if len(m.Data) <= n.maxInline {
 		return m, nil
 	}
-	name := msgID(idToken(id), data)
+	name := objectName(id, data)
 	if err := n.bodies.put(ctx, name, m.Data); err != nil {
 		return nil, err
 	}
@@ -293,6 +305,28 @@ func (n *Node) entry(ctx context.Context, m jetstream.Msg, seq uint64) (index.Lo
 	}
 	e.Data = data
 	return e, nil
+}
+
+// lastMessage returns the stream's last message on subj (headers only
+// matter), nil when there is none. Errors wrap ErrUnavailable or ctx's
+// error.
+func (n *Node) lastMessage(ctx context.Context, subj string) (*jetstream.RawStreamMsg, error) {
+	var m *jetstream.RawStreamMsg
+	err := retry(ctx, func(ctx context.Context) error {
+		var err error
+		m, err = n.stream.GetLastMsgForSubject(ctx, subj)
+		return err
+	}, n.cfg.PublishTimeout)
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+		return nil, nil
+	case err != nil && ctx.Err() != nil:
+		return nil, ctx.Err()
+	case err != nil:
+		n.metrics.publishFailures.Add(1)
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return m, nil
 }
 
 // superseded reports whether the stream holds a message newer than seq on

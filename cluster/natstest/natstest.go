@@ -60,7 +60,6 @@ func Start(t testing.TB, n int, o Options) *Cluster {
 			StoreDir:   filepath.Join(dir, fmt.Sprintf("nats-%d", i)),
 			SyncAlways: !o.NoSync,
 			MaxPayload: o.MaxPayload,
-			MaxPending: 2 * int64(o.MaxPayload),
 			NoLog:      true,
 			NoSigs:     true,
 			// Bounded, so that tests never depend on the machine's RAM and disk.
