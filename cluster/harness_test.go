@@ -35,7 +35,7 @@ var extractor = sync.OnceValues(func() (*analyzers.Extractor, error) {
 // testNode is one veille node of a test: its data folder, index, cluster
 // membership and HTTP API on a loopback port.
 type testNode struct {
-	t    *testing.T
+	t    testing.TB
 	name string
 	dir  string
 	cfg  cluster.Config
@@ -79,7 +79,7 @@ func baseConfig(nc *natstest.Cluster, name string) cluster.Config {
 }
 
 // startNode starts a node with its data folder dir (a new one when empty).
-func startNode(t *testing.T, cfg cluster.Config, dir string) *testNode {
+func startNode(t testing.TB, cfg cluster.Config, dir string) *testNode {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
