@@ -98,23 +98,29 @@ type statsJSON struct {
 	Cluster        *clusterJSON      `json:"cluster,omitempty"` // a node of a cluster only
 }
 
-// bulkJSON answers an NDJSON bulk request.
+// bulkJSON answers an NDJSON bulk request (see bulk.go: it is streamed,
+// items first).
 type bulkJSON struct {
-	Lines   int `json:"lines"`
-	Created int `json:"created"`
-	Updated int `json:"updated"`
-	Failed  int `json:"failed"`
-	// Accepted counts lines a cluster node has in its stream but has not
-	// applied yet (they will be visible shortly); absent on a single node.
-	Accepted int            `json:"accepted,omitempty"`
-	Items    []bulkItemJSON `json:"items"`
+	Lines     int            `json:"lines"`
+	Created   int            `json:"created"`
+	Updated   int            `json:"updated"`
+	Failed    int            `json:"failed"`
+	Items     []bulkItemJSON `json:"items"`
+	Truncated bool           `json:"truncated"` // lines beyond the last item are counted only
+	// On a node of a cluster only: lines durable in the stream but not yet
+	// applied on this node, and the highest stream sequence of the lines.
+	Accepted int    `json:"accepted,omitempty"`
+	Seq      uint64 `json:"seq,omitempty"`
 }
 
+// bulkItemJSON reports one line, or with LastLine the lines Line to
+// LastLine, which all had this outcome.
 type bulkItemJSON struct {
-	Line   int          `json:"line"`
-	ID     string       `json:"id,omitempty"`
-	Status string       `json:"status"` // created, updated, error, or accepted (cluster)
-	Error  *errorDetail `json:"error,omitempty"`
+	Line     int          `json:"line"`
+	LastLine int          `json:"last_line,omitempty"`
+	ID       string       `json:"id,omitempty"`
+	Status   string       `json:"status"` // created, updated, error, or accepted (a cluster node: durable, not yet applied here)
+	Error    *errorDetail `json:"error,omitempty"`
 }
 
 // formatPublished renders a publication time: "2025-09-19" when it is a

@@ -131,7 +131,7 @@ func TestReplication(t *testing.T) {
 		t.Fatalf("a delete of a deleted article added a message to the stream (%d, then %d)", before, after)
 	}
 
-	// Bulk through B: one report per line, X-Veille-Seq is the last write.
+	// Bulk through B: one report per line, seq is the last write.
 	body := orangeSum(t, 200)
 	body = append(body, []byte("{not json\n")...)
 	br := b.mustDo(http.MethodPost, "/api/articles", "application/x-ndjson", body)
@@ -143,9 +143,9 @@ func TestReplication(t *testing.T) {
 	if bulk.Items[200].Status != "error" || bulk.Items[0].Status != "created" {
 		t.Fatalf("bulk report: first %+v, last %+v", bulk.Items[0], bulk.Items[200])
 	}
-	seq := br.seq()
+	seq := bulk.Seq
 	if seq == 0 {
-		t.Fatal("bulk answer without X-Veille-Seq")
+		t.Fatalf("bulk answer without seq: %.300s", br.body)
 	}
 	for _, n := range []*testNode{a, b, c} {
 		n.waitApplied(seq, 10*time.Second)

@@ -259,6 +259,7 @@ func orangeSum(t testing.TB, n int) []byte {
 // bulkResult is a bulk response.
 type bulkResult struct {
 	Lines, Created, Updated, Failed, Accepted int
+	Seq                                       uint64
 	Items                                     []struct {
 		Line   int
 		ID     string

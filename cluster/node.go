@@ -359,6 +359,10 @@ func (n *Node) RebuildAsync(done func(error)) error { return n.idx.RebuildAsync(
 // Stats describes this node's index.
 func (n *Node) Stats(ctx context.Context) (index.Stats, error) { return n.idx.Stats(ctx) }
 
+// Health is index.Index.Health of this node's index: whether it can
+// serve reads (NATS is not needed for that).
+func (n *Node) Health() error { return n.idx.Health() }
+
 // Origins is index.Index.Origins on this node's index.
 func (n *Node) Origins(ctx context.Context) (map[string]index.Origin, error) {
 	return n.idx.Origins(ctx)

@@ -161,3 +161,34 @@ func TestApplyLogClosed(t *testing.T) {
 		t.Fatalf("Prepare after Close: %v, want ErrClosed", err)
 	}
 }
+
+// Indexes opened with the same CursorKey accept each other's cursors;
+// without it, each folder signs with its own key.
+func TestSharedCursorKey(t *testing.T) {
+	key := make([]byte, 32)
+	key[0] = 7
+	var arts []corpus.Article
+	for i := range 15 {
+		arts = append(arts, corpus.Article{ID: fmt.Sprintf("c%02d", i), Title: "Nvidia", Body: fmt.Sprintf("Nvidia numéro %d.", i)})
+	}
+	x, _ := openTest(t, Options{CursorKey: key})
+	y, _ := openTest(t, Options{CursorKey: key})
+	z, _ := openTest(t, Options{})
+	for _, ix := range []*Index{x, y, z} {
+		put(t, ix, arts...)
+	}
+	page := mustSearch(t, x, Query{Text: "nvidia", PerPage: 5})
+	if page.NextCursor == "" {
+		t.Fatal("no cursor")
+	}
+	next := mustSearch(t, y, Query{Text: "nvidia", PerPage: 5, Cursor: page.NextCursor})
+	if len(next.Hits) != 5 {
+		t.Fatalf("the cursor of x on y: %d hits", len(next.Hits))
+	}
+	if _, err := z.Search(context.Background(), Query{Text: "nvidia", PerPage: 5, Cursor: page.NextCursor}); !errors.Is(err, ErrInvalidQuery) {
+		t.Fatalf("the cursor of x on an index with its own key: %v", err)
+	}
+	if _, err := Open(context.Background(), t.TempDir(), Options{CursorKey: []byte("short")}); err == nil {
+		t.Fatal("a 5-byte cursor key was accepted")
+	}
+}
