@@ -141,3 +141,52 @@ func BenchmarkReplay(b *testing.B) {
 		b.ReportMetric(float64(last), "msgs")
 	}
 }
+
+// Bulk: NDJSON batches of 2,000 OrangeSum articles through POST
+// /api/articles, on a single node and on a cluster node (three
+// in-process NATS servers with fsync on every write). Reported: articles
+// per second and CPU time per article.
+//
+//	go test ./cluster -run '^$' -bench BenchmarkBulk -benchtime 1x
+func BenchmarkBulk(b *testing.B) {
+	lines := bytes.SplitAfter(bytes.TrimSpace(orangeSum(b, 10000)), []byte("\n"))
+	run := func(b *testing.B, base string) {
+		for range b.N {
+			cpu0 := cpuTime()
+			start := time.Now()
+			for i := 0; i < len(lines); i += 2000 {
+				body := bytes.Join(lines[i:min(i+2000, len(lines))], nil)
+				resp, err := http.Post(base+"/api/articles", "application/x-ndjson", bytes.NewReader(body))
+				if err != nil {
+					b.Fatal(err)
+				}
+				var rep bulkResult
+				if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil || rep.Failed > 0 || resp.StatusCode != http.StatusOK {
+					b.Fatalf("bulk: %d %v %+v", resp.StatusCode, err, rep.Failed)
+				}
+				resp.Body.Close()
+			}
+			took := time.Since(start)
+			b.ReportMetric(float64(len(lines))/took.Seconds(), "articles/s")
+			b.ReportMetric(ms(cpuTime()-cpu0)/float64(len(lines)), "cpu-ms/article")
+		}
+	}
+	b.Run("single", func(b *testing.B) {
+		ext, err := extractor()
+		if err != nil {
+			b.Fatal(err)
+		}
+		idx, err := index.Open(context.Background(), b.TempDir(), index.Options{Enricher: ext})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer idx.Close()
+		srv := httptest.NewServer(api.New(idx, api.Options{}).Handler())
+		defer srv.Close()
+		run(b, srv.URL)
+	})
+	b.Run("cluster", func(b *testing.B) {
+		nc := natstest.Start(b, 3, natstest.Options{})
+		run(b, startBenchNode(b, nc, "a").URL)
+	})
+}

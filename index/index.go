@@ -118,6 +118,10 @@ type Query struct {
 	Highlight bool
 	// FacetSize caps the values returned per facet (0 = 20, at most 1000).
 	FacetSize int
+	// Stats, when set, are the statistics scores are computed with in
+	// place of the index's own: those of every shard of a corpus, summed
+	// (see [Index.TermStats]), so that shards score alike.
+	Stats *TermStats
 }
 
 // Results is one page of a search.

@@ -52,7 +52,8 @@ type memoReader struct {
 	mu    sync.Mutex
 	fuzzy map[fuzzyKey][]bindex.DictEntry
 	dfas  map[dfaKey]vellum.Automaton
-	view  *view // the snapshot's segments, for storedText
+	view  *view        // the snapshot's segments, for storedText
+	stats *readerStats // statistics recorded or replaced (stats.go); nil: the snapshot's own
 }
 
 type fuzzyKey struct {

@@ -381,6 +381,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	}
 	d := g.records.dicts
 	mr := newMemoReader(v, &x.lev)
+	if q.Stats != nil {
+		mr.stats = &readerStats{use: q.Stats}
+	}
 	cq, err := compileTextQuery(q.Text, q.Mode, g.mapping, textQueryOptions{Languages: fieldLanguages(d)})
 	if err != nil {
 		return Results{}, err
