@@ -36,6 +36,7 @@ type config struct {
 	NATS        string // comma-separated NATS URLs: run as a node of a cluster; empty = a single node
 	Node        string // this node's name in the cluster; empty = the host name
 	NATSMonitor string // comma-separated monitoring URLs of the NATS servers, to check their fsync setting
+	Partitions  string // the partitions this node holds ("0-7"); empty = as assigned in the cluster's bucket, else all
 
 	ShutdownTimeout time.Duration
 	AllowedHosts    commaList // host names requests may name besides IP addresses and localhost
@@ -105,6 +106,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		{"VEILLE_NATS", &cfg.NATS},
 		{"VEILLE_NODE", &cfg.Node},
 		{"VEILLE_NATS_MONITOR", &cfg.NATSMonitor},
+		{"VEILLE_PARTITIONS", &cfg.Partitions},
 	}
 	for _, e := range envs {
 		if v := getenv(e.name); v != "" {
@@ -138,6 +140,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "open HTTP connections at most; more wait to be accepted (VEILLE_MAX_CONNECTIONS)")
 		fs.StringVar(&cfg.NATS, "nats", cfg.NATS, "comma-separated NATS `URLs`: run as a node of a cluster whose write-ahead log is a JetStream stream; unset: a single node (VEILLE_NATS)")
 		fs.StringVar(&cfg.Node, "node", cfg.Node, "this node's `name` in the cluster; default: the host name (VEILLE_NODE)")
+		fs.StringVar(&cfg.Partitions, "partitions", cfg.Partitions, "the partitions of the cluster this node holds, as numbers and ranges (\"0-7\"); default: as assigned in the cluster's bucket, else all (VEILLE_PARTITIONS)")
 		fs.StringVar(&cfg.NATSMonitor, "nats-monitor", cfg.NATSMonitor, "comma-separated monitoring `URLs` of the NATS servers (http://host:8222), to refuse servers that do not fsync every write (VEILLE_NATS_MONITOR)")
 		fs.Usage = usageFunc(fs, "veille [serve] [flags]", "Serve the HTTP API and the search page.")
 	case "index":

@@ -41,9 +41,13 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	// cluster's key.
 	var node *cluster.Node
 	if cfg.NATS != "" {
-		var err error
+		owned, err := cluster.ParsePartitions(cfg.Partitions)
+		if err != nil {
+			return fmt.Errorf("%w: --partitions: %v", errUsage, err)
+		}
 		node, err = cluster.Connect(ctx, cluster.Config{
-			URLs: cluster.ParseURLs(cfg.NATS), Node: cfg.Node, MonitorURLs: cluster.ParseURLs(cfg.NATSMonitor), Logger: logger,
+			URLs: cluster.ParseURLs(cfg.NATS), Node: cfg.Node, MonitorURLs: cluster.ParseURLs(cfg.NATSMonitor),
+			Owned: owned, Logger: logger,
 		})
 		if err != nil {
 			return err

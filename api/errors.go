@@ -93,6 +93,7 @@ func errorTable() []domainError {
 		{index.ErrLocked, http.StatusServiceUnavailable, codeUnavailable, "the data folder is in use by another process"},
 		{index.ErrUnavailable, http.StatusServiceUnavailable, codeUnavailable, "the data folder is unavailable (deleted, unmounted or replaced): nothing can be read or written until it is back"},
 		{cluster.ErrUnavailable, http.StatusServiceUnavailable, codeUnavailable, "the cluster's stream cannot take writes now (NATS servers unreachable or without a quorum); retrying the same write is safe"},
+		{cluster.ErrNoOwner, http.StatusServiceUnavailable, codeUnavailable, "part of the articles has no node ready to search it (a shard of the cluster is down or catching up)"},
 		{cluster.ErrApplyPending, http.StatusAccepted, codeAccepted, "the write is durable in the cluster's stream and will be visible on this node once it catches up"},
 		{context.DeadlineExceeded, http.StatusServiceUnavailable, codeTimeout, "the request took too long; try a narrower query"},
 		{context.Canceled, StatusClientClosedRequest, codeClientGone, "the client closed the request"},

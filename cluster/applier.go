@@ -104,7 +104,7 @@ func (a *applier) consume(ctx context.Context) error {
 		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:       start,
 		AckPolicy:         jetstream.AckNonePolicy,
-		FilterSubjects:    []string{subjectPrefix + ">"},
+		FilterSubjects:    a.n.filterSubjects(),
 		InactiveThreshold: time.Minute,
 		MemoryStorage:     true,
 		Replicas:          1,
@@ -318,6 +318,10 @@ func (a *applier) checkCaughtUp() {
 	if lag, known := a.lag(); known && lag == 0 {
 		a.caughtUp.Store(true)
 		a.n.log.Info("cluster: caught up with the stream", "applied_seq", a.applied.Load())
+		select {
+		case a.n.beat <- struct{}{}: // others may route searches here now
+		default:
+		}
 	}
 }
 

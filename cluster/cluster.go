@@ -46,6 +46,9 @@ var (
 	// has not applied it within Config.ApplyTimeout; it will be visible
 	// once the node catches up.
 	ErrApplyPending = errors.New("cluster: written to the stream, not yet applied on this node")
+	// ErrNoOwner: a sharded search cannot be answered because some
+	// partitions have no ready node holding them.
+	ErrNoOwner = errors.New("cluster: some partitions have no ready node")
 )
 
 // Defaults of Config.
@@ -79,6 +82,10 @@ type Config struct {
 	// Partitions is the number of partitions of article ids, used when
 	// the cluster is created; an existing cluster keeps its own.
 	Partitions int
+	// Owned are the partitions this node holds (ParsePartitions); nil
+	// means what the bucket assigns it (key assign.<node>), else every
+	// partition.
+	Owned []int
 	// MonitorURLs are the HTTP monitoring endpoints of the NATS servers
 	// (http://host:8222). When set, Connect refuses servers that do not
 	// fsync every write (sync_interval: always); when empty it cannot tell
@@ -176,6 +183,14 @@ type Node struct {
 	cursorKey []byte // shared by every node
 	maxInline int    // bytes of payload a message may carry
 
+	owned         []int  // the partitions this node holds, sorted
+	ownsAll       bool   // a full replica
+	ownedSet      []bool // by partition
+	previousOwned string // the set this node had at its last run (its record), "" if none
+	members       members
+	subs          []*nats.Subscription
+	beat          chan struct{} // asks for a heartbeat now (the node became ready)
+
 	idx     *index.Index
 	ap      *applier
 	metrics *metrics
@@ -239,6 +254,9 @@ func Connect(ctx context.Context, cfg Config) (*Node, error) {
 	if err := retry(ctx, n.loadState, time.Minute); err != nil {
 		return nil, err
 	}
+	if err := retry(ctx, n.resolveOwnership, time.Minute); err != nil {
+		return nil, err
+	}
 	n.bodies = objectStores{n: n}
 	ok = true
 	return n, nil
@@ -261,15 +279,27 @@ func (n *Node) Start(idx *index.Index) error {
 	if n.idx != nil {
 		return errors.New("cluster: node already started")
 	}
+	cctx, ccancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer ccancel()
+	if err := n.checkIndex(cctx, idx); err != nil {
+		return err
+	}
 	n.idx = idx
+	n.beat = make(chan struct{}, 1)
+	n.ap = newApplier(n)
+	subs, err := n.serveApplies()
+	if err != nil {
+		return err
+	}
+	n.subs = subs
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
-	n.ap = newApplier(n)
-	n.wg.Add(3)
+	n.wg.Add(4)
 	go func() { defer n.wg.Done(); n.ap.run(ctx) }()
 	go func() { defer n.wg.Done(); n.watchReplicas(ctx) }()
 	go func() { defer n.wg.Done(); n.heartbeat(ctx) }()
-	n.log.Info("cluster: node started", "stream", n.cfg.Stream, "partitions", n.parts, "applied_seq", idx.AppliedSeq())
+	go func() { defer n.wg.Done(); n.watchMembers(ctx) }()
+	n.log.Info("cluster: node started", "stream", n.cfg.Stream, "partitions", n.parts, "owned", formatPartitions(n.owned), "applied_seq", idx.AppliedSeq())
 	return nil
 }
 
@@ -282,6 +312,9 @@ func (n *Node) WaitCaughtUp(ctx context.Context) error {
 // Close stops applying the stream and closes the connection to NATS. It
 // does not close the index.
 func (n *Node) Close() error {
+	for _, s := range n.subs {
+		_ = s.Unsubscribe()
+	}
 	if n.cancel != nil {
 		n.cancel()
 	}

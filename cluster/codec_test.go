@@ -97,3 +97,50 @@ func TestPayloadRoundTrip(t *testing.T) {
 		t.Error("corrupt S2 was accepted")
 	}
 }
+
+func TestParsePartitions(t *testing.T) {
+	for in, want := range map[string]string{"": "", "0-7": "0-7", "3,1,2": "1-3", "0-3, 8-11": "0-3_8-11", "5": "5", "0-1,1-2": "0-2"} {
+		ps, err := ParsePartitions(in)
+		if err != nil || formatPartitions(ps) != want {
+			t.Errorf("ParsePartitions(%q) = %v (%q), %v; want %q", in, ps, formatPartitions(ps), err, want)
+		}
+	}
+	for _, bad := range []string{"a", "3-1", "-2", "1-x"} {
+		if _, err := ParsePartitions(bad); err == nil {
+			t.Errorf("ParsePartitions(%q) accepted", bad)
+		}
+	}
+}
+
+func TestCover(t *testing.T) {
+	sets := func(ss ...string) map[string][]int {
+		m := map[string][]int{}
+		for _, s := range ss {
+			ps, _ := ParsePartitions(s)
+			m[formatPartitions(ps)] = ps
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		sets []string
+		want string // chosen, joined by " "; "" for an error
+	}{
+		{[]string{"0-15"}, "0-15"},
+		{[]string{"0-7", "8-15"}, "0-7 8-15"},
+		{[]string{"0-15", "0-7", "8-15"}, "0-15"},
+		{[]string{"0-3", "4-7", "8-11", "12-15"}, "0-3 12-15 4-7 8-11"},
+		{[]string{"0-7"}, ""},
+		{[]string{"0-9", "8-15"}, ""},
+	} {
+		got, err := cover(16, sets(tc.sets...))
+		if tc.want == "" {
+			if err == nil {
+				t.Errorf("cover(%v) = %v, want an error", tc.sets, got)
+			}
+			continue
+		}
+		if err != nil || strings.Join(got, " ") != tc.want {
+			t.Errorf("cover(%v) = %v, %v; want %s", tc.sets, got, err, tc.want)
+		}
+	}
+}

@@ -155,6 +155,7 @@ func (a *replicaAlert) view() []replicaView {
 // nodeRecord is what a node publishes about itself in the bucket.
 type nodeRecord struct {
 	Node       string    `json:"node"`
+	Owned      string    `json:"owned"` // its partitions (formatPartitions)
 	AppliedSeq uint64    `json:"applied_seq"`
 	Lag        uint64    `json:"lag"`
 	Ready      bool      `json:"ready"`
@@ -167,14 +168,17 @@ func (n *Node) heartbeat(ctx context.Context) {
 	t := time.NewTicker(heartbeatEvery)
 	defer t.Stop()
 	lastSweep := time.Now()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	for first := true; ; first = false {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			case <-n.beat:
+			}
 		}
 		st := n.Status()
-		b, _ := json.Marshal(nodeRecord{Node: st.Node, AppliedSeq: st.AppliedSeq, Lag: st.Lag, Ready: st.Ready, Updated: time.Now().UTC()})
+		b, _ := json.Marshal(nodeRecord{Node: st.Node, Owned: formatPartitions(n.owned), AppliedSeq: st.AppliedSeq, Lag: st.Lag, Ready: st.Ready, Updated: time.Now().UTC()})
 		pctx, cancel := context.WithTimeout(ctx, heartbeatEvery)
 		_, err := n.kv.Put(pctx, keyNodePrefix+n.cfg.Node, b)
 		cancel()

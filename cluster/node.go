@@ -48,8 +48,11 @@ func (n *Node) PutSeq(ctx context.Context, a corpus.Article, o index.Origin) (cr
 	if seq, err = n.publish(ctx, m, newMsgID(a.ID)); err != nil {
 		return false, p.Article, 0, err
 	}
-	r, err := n.awaitApply(ctx, seq)
-	return r.Created, p.Article, seq, err
+	rs, err := n.awaitApplies(ctx, partitionOf(a.ID, n.parts), []uint64{seq})
+	if err != nil {
+		return false, p.Article, seq, err
+	}
+	return rs[0].Created, p.Article, seq, nil
 }
 
 // Delete removes an article through the stream: see [Node.DeleteSeq].
@@ -73,9 +76,10 @@ func (n *Node) DeleteSeq(ctx context.Context, id string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	part := partitionOf(id, n.parts)
 	if last == nil || last.Header.Get(hdrOp) == opDelete {
 		if last != nil {
-			if _, err := n.awaitApply(ctx, last.Sequence); err != nil {
+			if _, err := n.awaitApplies(ctx, part, []uint64{last.Sequence}); err != nil {
 				return last.Sequence, err
 			}
 		}
@@ -85,11 +89,11 @@ func (n *Node) DeleteSeq(ctx context.Context, id string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	r, err := n.awaitApply(ctx, seq)
+	rs, err := n.awaitApplies(ctx, part, []uint64{seq})
 	if err != nil {
 		return seq, err
 	}
-	if !r.Found {
+	if !rs[0].Found {
 		return seq, fmt.Errorf("%w: %q", index.ErrNotFound, id)
 	}
 	return seq, nil
@@ -175,27 +179,27 @@ func (n *Node) putChunk(ctx context.Context, items []index.Item, res []index.Put
 		}
 		seqs[i] = seq
 	}
-	var top uint64
-	for _, s := range seqs {
-		top = max(top, s)
-	}
-	if top == 0 {
-		return
-	}
-	_, err := n.awaitApply(ctx, top)
+	// The applies, awaited partition by partition (on an owner of each).
+	byPart := make(map[int][]int) // partition -> items
 	for i, s := range seqs {
-		if s == 0 {
-			continue
+		if s != 0 {
+			p := partitionOf(prep[i].Article.ID, n.parts)
+			byPart[p] = append(byPart[p], i)
 		}
-		res[i].Seq = s
-		if err != nil {
-			res[i].Err = err
-			continue
+	}
+	for p, items := range byPart {
+		ps := make([]uint64, len(items))
+		for j, i := range items {
+			ps[j] = seqs[i]
 		}
-		if r, ok, _ := n.ap.wait(ctx, s); ok {
-			res[i].Created = r.Created
-			if r.Err != nil {
-				res[i].Err = r.Err
+		rs, err := n.awaitApplies(ctx, p, ps)
+		for j, i := range items {
+			res[i].Seq = seqs[i]
+			switch {
+			case err != nil:
+				res[i].Err = err
+			case j < len(rs):
+				res[i].Created = rs[j].Created
 			}
 		}
 	}
