@@ -22,9 +22,9 @@ import (
 
 // Subjects of requests between nodes.
 const (
-	applySubject = "veille.w."  // + partition: wait until a write is applied (queue group per partition)
-	querySubject = "veille.q."  // + partition set: search a shard group (queue group per set)
-	keyAssign    = "assign."    // assign.<node>: the partitions a node owns, as ParsePartitions reads them
+	applySubject = "veille.w."      // + partition: wait until a write is applied (queue group per partition)
+	querySubject = "veille.q."      // + partition set: search a shard group (queue group per set)
+	keyAssign    = "assign."        // assign.<node>: the partitions a node owns, as ParsePartitions reads them
 	recordMaxAge = 15 * time.Second // a node record older than this is a node that is gone
 )
 
