@@ -107,7 +107,7 @@ type benchNode struct{ URL string }
 
 func startBenchNode(b *testing.B, nc *natstest.Cluster, name string) benchNode {
 	b.Helper()
-	n := startNode(b, baseConfig(nc, name), b.TempDir())
+	n := startNode(b, baseConfig(nc.URLs(), name), b.TempDir())
 	return benchNode{URL: n.http.URL}
 }
 
@@ -119,7 +119,7 @@ func startBenchNode(b *testing.B, nc *natstest.Cluster, name string) benchNode {
 func BenchmarkReplay(b *testing.B) {
 	lines := bytes.SplitAfter(bytes.TrimSpace(orangeSum(b, 10000)), []byte("\n"))
 	nc := natstest.Start(b, 3, natstest.Options{})
-	w := startNode(b, baseConfig(nc, "writer"), b.TempDir())
+	w := startNode(b, baseConfig(nc.URLs(), "writer"), b.TempDir())
 	for start := 0; start < len(lines); start += 2000 {
 		w.bulk(bytes.Join(lines[start:min(start+2000, len(lines))], nil)) // under the 10 MiB body limit
 	}
@@ -129,7 +129,7 @@ func BenchmarkReplay(b *testing.B) {
 	for i := range b.N {
 		cpu0 := cpuTime()
 		start := time.Now()
-		n := startNode(b, baseConfig(nc, fmt.Sprintf("replay-%d", i)), b.TempDir())
+		n := startNode(b, baseConfig(nc.URLs(), fmt.Sprintf("replay-%d", i)), b.TempDir())
 		for n.node.Status().AppliedSeq < last {
 			time.Sleep(5 * time.Millisecond)
 		}

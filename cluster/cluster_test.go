@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -41,9 +42,9 @@ func streamInfo(t testing.TB, nc *natstest.Cluster, stream string) *jetstream.St
 // everywhere, deletes as tombstones, bulk reports per line.
 func TestReplication(t *testing.T) {
 	nc := natstest.Start(t, 3, natstest.Options{})
-	a := startNode(t, baseConfig(nc, "a"), "")
-	b := startNode(t, baseConfig(nc, "b"), "")
-	c := startNode(t, baseConfig(nc, "c"), "")
+	a := startNode(t, baseConfig(nc.URLs(), "a"), "")
+	b := startNode(t, baseConfig(nc.URLs(), "b"), "")
+	c := startNode(t, baseConfig(nc.URLs(), "c"), "")
 
 	// Created on A: answered once A applied it, with its sequence.
 	r := a.put("mistral-2024", "Mistral AI lève 600 millions d'euros", "La start-up française Mistral AI lève 600 millions d'euros auprès de Nvidia.")
@@ -206,7 +207,7 @@ func TestReplication(t *testing.T) {
 // acknowledged write in time; the write is durable and becomes visible.
 func TestApplyPending(t *testing.T) {
 	nc := natstest.Start(t, 1, natstest.Options{})
-	cfg := baseConfig(nc, "slow")
+	cfg := baseConfig(nc.URLs(), "slow")
 	cfg.ApplyTimeout = time.Nanosecond
 	n := startNode(t, cfg, "")
 	r := n.put("x1", "Titre", "Un article.")
@@ -322,8 +323,8 @@ func waitCaughtUp(t *testing.T, nc *natstest.Cluster, nodes ...*testNode) {
 // article is lost, on any node.
 func TestServerKilledMidWrites(t *testing.T) {
 	nc := natstest.Start(t, 3, natstest.Options{})
-	a := startNode(t, baseConfig(nc, "a"), "")
-	b := startNode(t, baseConfig(nc, "b"), "")
+	a := startNode(t, baseConfig(nc.URLs(), "a"), "")
+	b := startNode(t, baseConfig(nc.URLs(), "b"), "")
 	a.put("warm-up", "Premier", "Le stream existe.")
 	count := 300
 	if testing.Short() {
@@ -358,9 +359,9 @@ func TestServerKilledMidWrites(t *testing.T) {
 // the same articles.
 func TestOutagesAndReplay(t *testing.T) {
 	nc := natstest.Start(t, 3, natstest.Options{})
-	a := startNode(t, baseConfig(nc, "a"), "")
-	b := startNode(t, baseConfig(nc, "b"), "")
-	c := startNode(t, baseConfig(nc, "c"), "")
+	a := startNode(t, baseConfig(nc.URLs(), "a"), "")
+	b := startNode(t, baseConfig(nc.URLs(), "b"), "")
+	c := startNode(t, baseConfig(nc.URLs(), "c"), "")
 	a.bulk(orangeSum(t, 150))
 	waitCaughtUp(t, nc, a, b, c)
 
@@ -429,7 +430,7 @@ func TestOutagesAndReplay(t *testing.T) {
 
 	t.Run("a new node replays the stream", func(t *testing.T) {
 		waitCaughtUp(t, nc, a)
-		d := startNode(t, baseConfig(nc, "d"), "")
+		d := startNode(t, baseConfig(nc.URLs(), "d"), "")
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		if err := d.node.WaitCaughtUp(ctx); err != nil {
@@ -476,7 +477,7 @@ func TestConnectRefuses(t *testing.T) {
 	ctx := context.Background()
 	t.Run("no fsync", func(t *testing.T) {
 		nc := natstest.Start(t, 1, natstest.Options{NoSync: true, Monitor: true})
-		cfg := baseConfig(nc, "a")
+		cfg := baseConfig(nc.URLs(), "a")
 		cfg.MonitorURLs = nc.MonitorURLs()
 		_, err := cluster.Connect(ctx, cfg)
 		if err == nil || !strings.Contains(err.Error(), "sync_interval: always") {
@@ -485,7 +486,7 @@ func TestConnectRefuses(t *testing.T) {
 	})
 	t.Run("fsync checked", func(t *testing.T) {
 		nc := natstest.Start(t, 1, natstest.Options{Monitor: true})
-		cfg := baseConfig(nc, "a")
+		cfg := baseConfig(nc.URLs(), "a")
 		cfg.MonitorURLs = nc.MonitorURLs()
 		n, err := cluster.Connect(ctx, cfg)
 		if err != nil {
@@ -500,7 +501,7 @@ func TestConnectRefuses(t *testing.T) {
 			MaxAge: time.Hour, MaxMsgsPerSubject: 5}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := cluster.Connect(ctx, baseConfig(nc, "a"))
+		_, err := cluster.Connect(ctx, baseConfig(nc.URLs(), "a"))
 		if err == nil || !strings.Contains(err.Error(), "per subject") || !strings.Contains(err.Error(), "age") {
 			t.Fatalf("Connect to a stream with limits: %v", err)
 		}
@@ -518,8 +519,8 @@ func TestConnectRefuses(t *testing.T) {
 // every node.
 func TestLargeArticles(t *testing.T) {
 	nc := natstest.Start(t, 1, natstest.Options{MaxPayload: 1 << 20})
-	a := startNode(t, baseConfig(nc, "a"), "")
-	b := startNode(t, baseConfig(nc, "b"), "")
+	a := startNode(t, baseConfig(nc.URLs(), "a"), "")
+	b := startNode(t, baseConfig(nc.URLs(), "b"), "")
 	// Words from a random generator compress poorly: 3 MiB stays above 1 MiB.
 	var sb strings.Builder
 	x := uint64(42)
@@ -544,7 +545,7 @@ func TestLargeArticles(t *testing.T) {
 		t.Fatalf("the article stream holds %d bytes: the body went inline", info.State.Bytes)
 	}
 	// A new node replays it from the object store.
-	c := startNode(t, baseConfig(nc, "c"), "")
+	c := startNode(t, baseConfig(nc.URLs(), "c"), "")
 	c.waitApplied(r.seq(), 60*time.Second)
 	c.mustDo(http.MethodGet, "/api/articles/gros", "", nil).decode(t, &got)
 	if got.Body != body {
@@ -557,7 +558,7 @@ func TestLargeArticles(t *testing.T) {
 // once it catches up.
 func TestReplicaAlert(t *testing.T) {
 	nc := natstest.Start(t, 3, natstest.Options{})
-	a := startNode(t, baseConfig(nc, "a"), "")
+	a := startNode(t, baseConfig(nc.URLs(), "a"), "")
 	a.put("x", "Titre", "Corps.")
 	leader := nc.StreamLeader(cluster.DefaultStream)
 	down := (leader + 1) % 3
@@ -594,4 +595,62 @@ func grepLines(s, substr string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+func TestMain(m *testing.M) {
+	natstest.RunChild() // a NATS server process of StartProcesses
+	os.Exit(m.Run())
+}
+
+// TestServerSIGKILL runs the NATS servers as processes: SIGKILL of the
+// stream leader in the middle of writes, then of all three servers right
+// after acknowledgements, loses no acknowledged article.
+func TestServerSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts NATS server processes; TestServerKilledMidWrites covers failover in process")
+	}
+	procs := natstest.StartProcesses(t, 3, natstest.Options{})
+	a := startNode(t, baseConfig(procs.URLs(), "a"), "")
+	b := startNode(t, baseConfig(procs.URLs(), "b"), "")
+	a.put("warm-up", "Premier", "Le stream existe.")
+	killed := -1
+	acked, statuses := writeMany(t, []*testNode{a, b}, "kill9", 240, 8, func() {
+		if killed = procs.StreamLeader(cluster.DefaultStream); killed >= 0 {
+			procs.Kill(killed)
+		}
+	})
+	t.Logf("statuses %v; SIGKILLed the stream leader %d", statuses, killed)
+	if killed < 0 {
+		t.Fatal("no stream leader found to kill")
+	}
+	procs.Restart(killed)
+	more, _ := writeMany(t, []*testNode{a}, "last", 40, 4, nil)
+	for id, title := range more {
+		acked[id] = title
+	}
+	for i := range 3 {
+		procs.Kill(i)
+	}
+	for i := range 3 {
+		procs.Restart(i)
+	}
+	procs.WaitJetStream()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if r := a.put("after-all-killed", "Reprise", "Après SIGKILL de tous les serveurs."); r.status == http.StatusCreated {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no write accepted within 60 s of restarting every server")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, n := range []*testNode{a, b} {
+		n.waitApplied(a.node.Status().AppliedSeq, 30*time.Second)
+	}
+	checkHolds(t, []*testNode{a, b}, acked)
+	// A new node replays the stream the killed servers recovered.
+	c := startNode(t, baseConfig(procs.URLs(), "c"), "")
+	c.waitApplied(a.node.Status().AppliedSeq, 30*time.Second)
+	checkHolds(t, []*testNode{c}, acked)
 }

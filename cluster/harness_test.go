@@ -63,16 +63,13 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// baseConfig is the cluster configuration of test nodes on nc.
-func baseConfig(nc *natstest.Cluster, name string) cluster.Config {
-	replicas := 3
-	if nc.Len() < 3 {
-		replicas = nc.Len()
-	}
+// baseConfig is the cluster configuration of a test node on the NATS
+// servers at urls.
+func baseConfig(urls []string, name string) cluster.Config {
 	return cluster.Config{
-		URLs:           nc.URLs(),
+		URLs:           urls,
+		Replicas:       min(3, len(urls)),
 		Node:           name,
-		Replicas:       replicas,
 		PublishTimeout: 4 * time.Second,
 		ReplicaAlert:   time.Second,
 	}

@@ -5,8 +5,11 @@ package natstest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -206,11 +209,19 @@ func (c *Cluster) Connect() *nats.Conn {
 // meta leader is elected).
 func (c *Cluster) WaitJetStream() {
 	c.t.Helper()
-	nc := c.Connect()
+	waitJetStream(c.t, c.URLs())
+}
+
+func waitJetStream(t testing.TB, urls []string) {
+	t.Helper()
+	nc, err := nats.Connect(strings.Join(urls, ","), nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
+	if err != nil {
+		t.Fatalf("natstest: connect: %v", err)
+	}
 	defer nc.Close()
 	js, err := jetstream.New(nc)
 	if err != nil {
-		c.t.Fatal(err)
+		t.Fatal(err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -221,7 +232,7 @@ func (c *Cluster) WaitJetStream() {
 			return
 		}
 		if time.Now().After(deadline) {
-			c.t.Fatalf("natstest: JetStream not ready after 30 s: %v", err)
+			t.Fatalf("natstest: JetStream not ready after 30 s: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -235,4 +246,183 @@ func (c *Cluster) StreamLeader(stream string) int {
 		}
 	}
 	return -1
+}
+
+// childEnv names the environment variable that makes a test binary run
+// one NATS server (its options as JSON) instead of its tests; see
+// [RunChild] and [StartProcesses].
+const childEnv = "VEILLE_NATSTEST_SERVER"
+
+// childOptions is what a child server process is given.
+type childOptions struct {
+	Name, StoreDir, Routes string
+	Port, ClusterPort      int
+	NoSync                 bool
+	MaxPayload             int32
+}
+
+// RunChild runs a NATS server until the process is killed, when the test
+// binary was started by [StartProcesses] to be one; otherwise it returns
+// at once. Call it first thing in TestMain.
+func RunChild() {
+	raw := os.Getenv(childEnv)
+	if raw == "" {
+		return
+	}
+	var c childOptions
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		fmt.Fprintln(os.Stderr, "natstest child:", err)
+		os.Exit(2)
+	}
+	so := &server.Options{
+		ServerName: c.Name, Host: "127.0.0.1", Port: c.Port, JetStream: true, StoreDir: c.StoreDir,
+		SyncAlways: !c.NoSync, MaxPayload: c.MaxPayload, NoLog: true, NoSigs: true,
+		JetStreamMaxMemory: 256 << 20, JetStreamMaxStore: 4 << 30,
+		Cluster: server.ClusterOpts{Name: "veille-test", Host: "127.0.0.1", Port: c.ClusterPort},
+		Routes:  server.RoutesFromStr(c.Routes),
+	}
+	s, err := server.NewServer(so)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "natstest child:", err)
+		os.Exit(2)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(30 * time.Second) {
+		fmt.Fprintln(os.Stderr, "natstest child: not ready")
+		os.Exit(2)
+	}
+	select {} // until SIGKILL
+}
+
+// Processes is a cluster of NATS servers, each in a child process (the
+// test binary itself, see [RunChild]), that a test can SIGKILL.
+type Processes struct {
+	t     testing.TB
+	opts  []childOptions
+	procs []*exec.Cmd
+}
+
+// StartProcesses starts n servers as child processes, killed when the test
+// ends, and waits until JetStream answers.
+func StartProcesses(t testing.TB, n int, o Options) *Processes {
+	t.Helper()
+	if o.MaxPayload == 0 {
+		o.MaxPayload = 8 << 20
+	}
+	ports := freePorts(t, 2*n)
+	var routes []string
+	for i := range n {
+		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[2*i+1]))
+	}
+	p := &Processes{t: t, procs: make([]*exec.Cmd, n)}
+	dir := t.TempDir()
+	for i := range n {
+		p.opts = append(p.opts, childOptions{
+			Name: fmt.Sprintf("nats-%d", i), StoreDir: filepath.Join(dir, fmt.Sprintf("nats-%d", i)),
+			Routes: strings.Join(routes, ","), Port: ports[2*i], ClusterPort: ports[2*i+1],
+			NoSync: o.NoSync, MaxPayload: o.MaxPayload,
+		})
+	}
+	for i := range n {
+		p.Restart(i)
+	}
+	t.Cleanup(func() {
+		for i := range p.procs {
+			p.Kill(i)
+		}
+	})
+	p.WaitJetStream()
+	return p
+}
+
+// URLs returns the client URLs of every server.
+func (p *Processes) URLs() []string {
+	out := make([]string, len(p.opts))
+	for i, o := range p.opts {
+		out[i] = fmt.Sprintf("nats://127.0.0.1:%d", o.Port)
+	}
+	return out
+}
+
+// Name returns the server name of server i.
+func (p *Processes) Name(i int) string { return p.opts[i].Name }
+
+// Index returns the number of the server named name, or -1.
+func (p *Processes) Index(name string) int {
+	for i, o := range p.opts {
+		if o.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Kill sends SIGKILL to server i's process and waits for it to exit.
+func (p *Processes) Kill(i int) {
+	c := p.procs[i]
+	if c == nil {
+		return
+	}
+	_ = c.Process.Kill()
+	_ = c.Wait()
+	p.procs[i] = nil
+}
+
+// Restart starts server i's process again (on its ports and store) and
+// waits until it accepts connections.
+func (p *Processes) Restart(i int) {
+	p.t.Helper()
+	if p.procs[i] != nil {
+		return
+	}
+	b, _ := json.Marshal(p.opts[i])
+	c := exec.Command(os.Args[0], "-test.run=^$")
+	c.Env = append(os.Environ(), childEnv+"="+string(b))
+	c.Stdout, c.Stderr = os.Stderr, os.Stderr
+	if err := c.Start(); err != nil {
+		p.t.Fatalf("natstest: start server %d: %v", i, err)
+	}
+	p.procs[i] = c
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", p.opts[i].Port), time.Second)
+		if err == nil {
+			conn.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("natstest: server %d does not listen: %v", i, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// WaitJetStream waits until the JetStream API answers.
+func (p *Processes) WaitJetStream() {
+	p.t.Helper()
+	waitJetStream(p.t, p.URLs())
+}
+
+// StreamLeader asks the servers which one leads stream; -1 when none does.
+func (p *Processes) StreamLeader(stream string) int {
+	nc, err := nats.Connect(strings.Join(p.URLs(), ","), nats.Timeout(2*time.Second))
+	if err != nil {
+		return -1
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return -1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s, err := js.Stream(ctx, stream)
+	if err != nil {
+		return -1
+	}
+	info, err := s.Info(ctx)
+	if err != nil || info.Cluster == nil {
+		return -1
+	}
+	return p.Index(info.Cluster.Leader)
 }
