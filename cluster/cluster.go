@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -190,6 +191,7 @@ type Node struct {
 	members       members
 	subs          []*nats.Subscription
 	beat          chan struct{} // asks for a heartbeat now (the node became ready)
+	written       []atomic.Uint64 // by partition: the last stream sequence this node wrote (read-your-writes when sharded)
 
 	idx     *index.Index
 	ap      *applier
@@ -292,6 +294,12 @@ func (n *Node) Start(idx *index.Index) error {
 		return err
 	}
 	n.subs = subs
+	if err := n.serveQueries(); err != nil {
+		for _, s := range n.subs {
+			_ = s.Unsubscribe()
+		}
+		return err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.wg.Add(4)

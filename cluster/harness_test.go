@@ -311,3 +311,11 @@ func idsString(ids []string) string {
 	}
 	return strings.Join(ids, ",")
 }
+
+// httptestNode serves an index that is not part of a cluster through the
+// real API, as a testNode (without cluster membership).
+func httptestNode(t testing.TB, idx *index.Index) *testNode {
+	srv := httptest.NewServer(api.New(idx, api.Options{}).Handler())
+	t.Cleanup(srv.Close)
+	return &testNode{t: t, name: "one-node", http: srv}
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -343,14 +344,19 @@ func (n *Node) superseded(ctx context.Context, subj string, seq uint64) (bool, e
 	return m.Sequence > seq, nil
 }
 
-// Get returns the article with id from this node's index.
+// Get returns the article with id: from this node's index when it holds
+// the article's partition, otherwise from a node that does. Errors wrap
+// index.ErrNotFound, ErrNoOwner, index.ErrClosed or ctx's error.
 func (n *Node) Get(ctx context.Context, id string) (corpus.Article, error) {
-	return n.idx.Get(ctx, id)
-}
-
-// Search runs q on this node's index.
-func (n *Node) Search(ctx context.Context, q index.Query) (index.Results, error) {
-	return n.idx.Search(ctx, q)
+	p := partitionOf(id, n.parts)
+	if n.owns(p) {
+		return n.idx.Get(ctx, id)
+	}
+	rep, err := n.ask(ctx, getSubject+strconv.Itoa(p), reqGet, shardRequest{ID: id, MinSeq: n.written[p].Load()})
+	if err != nil {
+		return corpus.Article{}, err
+	}
+	return *rep.Article, nil
 }
 
 // Rebuild rebuilds this node's index (see index.Index.Rebuild); the other

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -55,6 +56,7 @@ func (n *Node) resolveOwnership(ctx context.Context) error {
 	}
 	n.owned = owned
 	n.ownsAll = len(owned) == n.parts
+	n.written = make([]atomic.Uint64, n.parts)
 	n.ownedSet = make([]bool, n.parts)
 	for _, p := range owned {
 		n.ownedSet[p] = true
@@ -222,6 +224,8 @@ func (n *Node) serveApplies() ([]*nats.Subscription, error) {
 // Config.ApplyTimeout (then the error wraps ErrApplyPending).
 func (n *Node) awaitApplies(ctx context.Context, p int, seqs []uint64) ([]index.LogResult, error) {
 	top := slices.Max(seqs)
+	for w := n.written[p].Load(); w < top && !n.written[p].CompareAndSwap(w, top); w = n.written[p].Load() {
+	}
 	if n.owns(p) {
 		if _, err := n.awaitApply(ctx, top); err != nil {
 			return nil, err

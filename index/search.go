@@ -388,15 +388,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	if err != nil {
 		return Results{}, err
 	}
-	if p.sort == "" {
-		p.sort = sortDateDesc
-		if cq.Scored {
-			p.sort = sortRelevance
-		}
-	}
-	if p.sort == sortRelevance && !cq.Scored {
-		p.sort = sortDateDesc // every score is equal: newest first, as relevance breaks ties
-	}
+	p.sort = resolveSort(p.sort, cq.Scored)
 	p.fp = p.fingerprint()
 	rk := &ranker{sort: p.sort, v: v}
 	if q.Cursor != "" {
