@@ -190,7 +190,7 @@ type Node struct {
 	previousOwned string // the set this node had at its last run (its record), "" if none
 	members       members
 	subs          []*nats.Subscription
-	beat          chan struct{} // asks for a heartbeat now (the node became ready)
+	beat          chan struct{}   // asks for a heartbeat now (the node became ready)
 	written       []atomic.Uint64 // by partition: the last stream sequence this node wrote (read-your-writes when sharded)
 
 	idx     *index.Index
