@@ -38,7 +38,7 @@ func (n *Node) Put(ctx context.Context, a corpus.Article, o index.Origin) (bool,
 // cannot take the write), ErrApplyPending (acknowledged, seq set, not yet
 // applied here), index.ErrClosed or ctx's error.
 func (n *Node) PutSeq(ctx context.Context, a corpus.Article, o index.Origin) (created bool, stored corpus.Article, seq uint64, err error) {
-	p, err := n.idx.Prepare(a, o)
+	p, err := n.idx.Prepare(ctx, a, o)
 	if err != nil {
 		return false, a, 0, err
 	}
@@ -117,7 +117,7 @@ func (n *Node) PutMany(ctx context.Context, items []index.Item) []index.PutResul
 
 // putChunk is PutMany for at most applyBatch items.
 func (n *Node) putChunk(ctx context.Context, items []index.Item, res []index.PutResult) {
-	prep := n.idx.PrepareMany(items)
+	prep := n.idx.PrepareMany(ctx, items)
 	msgs := make([]*nats.Msg, len(items))
 	futures := make([]jetstream.PubAckFuture, len(items))
 	seqs := make([]uint64, len(items))

@@ -24,8 +24,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"veille/analyzers"
 	"veille/corpus"
+	"veille/corpus/fold"
 	"veille/index"
 )
 
@@ -408,9 +408,9 @@ func mergeTermFacet(lists [][]index.FacetValue, size int, selected []string) []i
 // isSelected reports whether a facet value is one of the query's filter
 // values, compared as the index does (case and accents aside).
 func isSelected(value string, selected []string) bool {
-	k := strings.ToLower(analyzers.FoldString(value))
+	k := fold.Lower(value)
 	for _, s := range selected {
-		if strings.ToLower(analyzers.FoldString(strings.TrimSpace(s))) == k {
+		if fold.Lower(strings.TrimSpace(s)) == k {
 			return true
 		}
 	}

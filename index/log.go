@@ -39,12 +39,12 @@ type PreparedResult struct {
 
 // Prepare validates, normalises and enriches a (what [Index.Put] does
 // before indexing) without writing anything. Errors wrap
-// ErrInvalidArticle or ErrClosed.
-func (x *Index) Prepare(a corpus.Article, o Origin) (Prepared, error) {
+// ErrInvalidArticle, ErrClosed or what the enricher returns (ctx's error).
+func (x *Index) Prepare(ctx context.Context, a corpus.Article, o Origin) (Prepared, error) {
 	if x.closedNow() {
 		return Prepared{}, ErrClosed
 	}
-	d, err := x.prepare(a, o)
+	d, err := x.prepare(ctx, a, o)
 	if err != nil {
 		return Prepared{}, err
 	}
@@ -57,10 +57,10 @@ func (x *Index) Prepare(a corpus.Article, o Origin) (Prepared, error) {
 
 // PrepareMany is [Index.Prepare] for many articles, on every core; one
 // result per item, in order.
-func (x *Index) PrepareMany(items []Item) []PreparedResult {
+func (x *Index) PrepareMany(ctx context.Context, items []Item) []PreparedResult {
 	res := make([]PreparedResult, len(items))
 	parallel(len(items), func(i int) {
-		p, err := x.Prepare(items[i].Article, items[i].Origin)
+		p, err := x.Prepare(ctx, items[i].Article, items[i].Origin)
 		res[i] = PreparedResult{Prepared: p, Err: err}
 	})
 	return res

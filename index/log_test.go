@@ -26,7 +26,7 @@ func apply(t testing.TB, x *Index, entries ...LogEntry) []LogResult {
 // prepared returns the log entry that puts a at seq.
 func prepared(t testing.TB, x *Index, seq uint64, a corpus.Article) LogEntry {
 	t.Helper()
-	p, err := x.Prepare(a, Origin{})
+	p, err := x.Prepare(context.Background(), a, Origin{})
 	if err != nil {
 		t.Fatalf("Prepare(%s): %v", a.ID, err)
 	}
@@ -38,7 +38,7 @@ func TestApplyLog(t *testing.T) {
 	a := corpus.Article{ID: "a1", Title: "Nvidia en France", Body: "Nvidia investit 2 milliards d'euros en France."}
 	b := corpus.Article{ID: "b1", Title: "Airbus", Body: "Airbus livre."}
 
-	p, err := x.Prepare(a, Origin{})
+	p, err := x.Prepare(context.Background(), a, Origin{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestApplyLogClosed(t *testing.T) {
 	if _, err := x.ApplyAsync(context.Background(), []LogEntry{{Seq: 1, ID: "a"}}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("ApplyAsync after Close: %v, want ErrClosed", err)
 	}
-	if _, err := x.Prepare(corpus.Article{ID: "a", Title: "t"}, Origin{}); !errors.Is(err, ErrClosed) {
+	if _, err := x.Prepare(context.Background(), corpus.Article{ID: "a", Title: "t"}, Origin{}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Prepare after Close: %v, want ErrClosed", err)
 	}
 }
