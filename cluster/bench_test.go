@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"slices"
 	"syscall"
@@ -189,4 +191,53 @@ func BenchmarkBulk(b *testing.B) {
 		nc := natstest.Start(b, 3, natstest.Options{})
 		run(b, startBenchNode(b, nc, "a").URL)
 	})
+}
+
+// FanOut: search latency through the API of one node holding every
+// article, and of a node of a cluster of two and of four shards (one
+// in-process NATS server; the nodes in this process), on 10,000 OrangeSum
+// articles, the 300 benchmark queries in turn, one client. Reported: p50
+// and p99 in ms, and the process's CPU time per search (every shard's
+// work included).
+//
+//	go test ./cluster -run '^$' -bench BenchmarkFanOut -benchtime 600x
+func BenchmarkFanOut(b *testing.B) {
+	body := orangeSum(b, 10000)
+	queries := benchQueries(b)
+	measure := func(b *testing.B, base string) {
+		lat := make([]time.Duration, 0, b.N)
+		cpu0 := cpuTime()
+		b.ResetTimer()
+		for i := range b.N {
+			start := time.Now()
+			resp, err := http.Get(base + "/api/search?q=" + url.QueryEscape(queries[i%len(queries)]))
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("search: %d", resp.StatusCode)
+			}
+			lat = append(lat, time.Since(start))
+		}
+		b.StopTimer()
+		slices.Sort(lat)
+		b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+		b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+		b.ReportMetric(ms(cpuTime()-cpu0)/float64(b.N), "cpu-ms/op")
+	}
+	b.Run("one-node", func(b *testing.B) {
+		measure(b, httptestNode(b, singleIndex(b, body)).http.URL)
+	})
+	for _, layout := range []struct {
+		name string
+		sets []string
+	}{{"2-shards", []string{"0-7", "8-15"}}, {"4-shards", []string{"0-3", "4-7", "8-11", "12-15"}}} {
+		b.Run(layout.name, func(b *testing.B) {
+			nc := natstest.Start(b, 1, natstest.Options{})
+			nodes := shardedCluster(b, nc, layout.name, layout.sets, body)
+			measure(b, nodes[0].http.URL)
+		})
+	}
 }

@@ -73,7 +73,7 @@ func singleIndex(t testing.TB, body []byte) *index.Index {
 // shardedCluster starts one node per partition set on its own stream
 // and bucket of nc, loads body through the first, and waits until every
 // node has applied it.
-func shardedCluster(t *testing.T, nc *natstest.Cluster, name string, sets []string, body []byte) []*testNode {
+func shardedCluster(t testing.TB, nc *natstest.Cluster, name string, sets []string, body []byte) []*testNode {
 	t.Helper()
 	var nodes []*testNode
 	for i, set := range sets {
