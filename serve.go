@@ -63,8 +63,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		return err
 	}
 	var (
-		svc               api.Service  = idx
-		seeds, folderSink articleStore = idx, idx
+		svc        api.Service  = idx
+		folderSink articleStore = idx
 	)
 	if node != nil {
 		if err := node.Start(idx); err != nil {
@@ -73,8 +73,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			return err
 		}
 		svc = node
-		// Each node's folder manages its own articles; the seeds are everyone's.
-		seeds, folderSink = node.Scoped("seed"), node.Scoped(node.Name())
+		// Each node's folder manages its own articles.
+		folderSink = node.Scoped(node.Name())
 	}
 	// The corpus folder's watcher, then the index, are stopped when serve
 	// returns; on shutdown, within what is left of the timeout.
@@ -102,6 +102,12 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		}
 	}()
 
+	// The seed articles are the demo of a single node's fresh data folder.
+	var demo *demoStore
+	if cfg.Corpus == "" && node == nil {
+		demo = newDemoStore(idx, cfg.Data, logger)
+		svc = demo
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -140,14 +146,11 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		}
 		logger.Info("caught up with the cluster", "applied_seq", node.Status().AppliedSeq, "took", time.Since(started).Round(time.Millisecond))
 	}
-	if cfg.Corpus == "" {
-		f := newFolder(corpus.Seeds(), seeds, logger)
-		n, removed, err := f.Sync(ctx)
-		if err != nil {
-			return fmt.Errorf("index the seed corpus: %w", err)
+	if demo != nil {
+		if err := demo.start(ctx); err != nil {
+			return fmt.Errorf("the demo articles: %w", err)
 		}
-		logger.Info("seed corpus indexed", "indexed", n, "removed", removed, "took", time.Since(started).Round(time.Millisecond))
-	} else {
+	} else if cfg.Corpus != "" {
 		cf, err := openCorpusFolder(ctx, cfg.Corpus, folderSink, logger)
 		if err != nil {
 			return err

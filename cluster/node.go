@@ -359,6 +359,25 @@ func (n *Node) Get(ctx context.Context, id string) (corpus.Article, error) {
 	return *rep.Article, nil
 }
 
+// Article returns the article with id and where the words of q match it
+// (see index.Index.Article), from an owner of its partition.
+func (n *Node) Article(ctx context.Context, id string, q index.Query) (corpus.Article, index.Marks, error) {
+	p := partitionOf(id, n.parts)
+	if n.owns(p) {
+		return n.idx.Article(ctx, id, q)
+	}
+	q = index.Query{Text: q.Text, Mode: q.Mode, Prefix: q.Prefix}
+	rep, err := n.ask(ctx, getSubject+strconv.Itoa(p), reqArticle, shardRequest{ID: id, Query: q, MinSeq: n.written[p].Load()})
+	if err != nil {
+		return corpus.Article{}, index.Marks{}, err
+	}
+	var marks index.Marks
+	if rep.Marks != nil {
+		marks = *rep.Marks
+	}
+	return *rep.Article, marks, nil
+}
+
 // Rebuild rebuilds this node's index (see index.Index.Rebuild); the other
 // nodes are not affected.
 func (n *Node) Rebuild(ctx context.Context) error { return n.idx.Rebuild(ctx) }

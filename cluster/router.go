@@ -35,6 +35,7 @@ const (
 	reqStats   = "stats"
 	reqSearch  = "search"
 	reqGet     = "get"
+	reqArticle = "article"   // an article and its marks
 	getSubject = "veille.g." // + partition: read one article (queue group per partition)
 
 	maxFacetSize = 1000 // index's bound: every value of a facet, for exact sums
@@ -46,7 +47,7 @@ const (
 type shardRequest struct {
 	Query  index.Query `json:"query"`
 	MinSeq uint64      `json:"min_seq,omitempty"` // the group answers once it applied this sequence (or after minSeqWait)
-	ID     string      `json:"id,omitempty"`      // reqGet
+	ID     string      `json:"id,omitempty"`      // reqGet, reqArticle
 }
 
 // shardReply is a shard group's answer; Err, when set, is the error.
@@ -54,22 +55,30 @@ type shardReply struct {
 	Stats   *index.TermStats `json:"stats,omitempty"`
 	Results *index.Results   `json:"results,omitempty"`
 	Article *corpus.Article  `json:"article,omitempty"`
+	Marks   *index.Marks     `json:"marks,omitempty"`
 	Err     *replyError      `json:"error,omitempty"`
 }
 
 // replyError carries an error across nodes, with the sentinel it wraps.
 type replyError struct {
-	Kind    string `json:"kind"` // "invalid", "not_found", "closed" or ""
+	Kind    string `json:"kind"` // "query", "invalid", "not_found", "busy", "closed" or ""
 	Message string `json:"message"`
+	Field   string `json:"field,omitempty"` // "query": the index.QueryError
+	Reason  string `json:"reason,omitempty"`
 }
 
 func toReplyError(err error) *replyError {
+	var qe *index.QueryError
 	kind := ""
 	switch {
+	case errors.As(err, &qe):
+		return &replyError{Kind: "query", Message: err.Error(), Field: qe.Field, Reason: qe.Reason}
 	case errors.Is(err, index.ErrInvalidQuery):
 		kind = "invalid"
 	case errors.Is(err, index.ErrNotFound):
 		kind = "not_found"
+	case errors.Is(err, index.ErrBusy):
+		kind = "busy"
 	case errors.Is(err, index.ErrClosed):
 		kind = "closed"
 	}
@@ -78,10 +87,14 @@ func toReplyError(err error) *replyError {
 
 func (e *replyError) error() error {
 	switch e.Kind {
+	case "query":
+		return &index.QueryError{Field: e.Field, Reason: e.Reason}
 	case "invalid":
 		return fmt.Errorf("%w: %s", index.ErrInvalidQuery, strings.TrimPrefix(e.Message, index.ErrInvalidQuery.Error()+": "))
 	case "not_found":
 		return fmt.Errorf("%w (%s)", index.ErrNotFound, e.Message)
+	case "busy":
+		return fmt.Errorf("%w (a shard: %s)", index.ErrBusy, e.Message)
 	}
 	return fmt.Errorf("%w: a shard failed: %s", ErrNoOwner, e.Message)
 }
@@ -143,6 +156,9 @@ func (n *Node) local(ctx context.Context, kind string, req shardRequest) (shardR
 	case reqGet:
 		a, err := n.idx.Get(ctx, req.ID)
 		return shardReply{Article: &a}, err
+	case reqArticle:
+		a, m, err := n.idx.Article(ctx, req.ID, req.Query)
+		return shardReply{Article: &a, Marks: &m}, err
 	}
 	return shardReply{}, fmt.Errorf("unknown request %q", kind)
 }
@@ -185,8 +201,8 @@ func (n *Node) ask(ctx context.Context, subject, kind string, req shardRequest) 
 
 // Search runs q: on this node's index when it holds every partition,
 // otherwise across the shard groups (see the top of this file). Errors
-// wrap index.ErrInvalidQuery, ErrNoOwner (a shard cannot answer),
-// index.ErrClosed or ctx's error.
+// are *index.QueryError or wrap index.ErrInvalidQuery, index.ErrBusy,
+// ErrNoOwner (a shard cannot answer), index.ErrClosed or ctx's error.
 func (n *Node) Search(ctx context.Context, q index.Query) (index.Results, error) {
 	if n.ownsAll {
 		return n.idx.Search(ctx, q)
@@ -208,52 +224,102 @@ func (n *Node) Search(ctx context.Context, q index.Query) (index.Results, error)
 		}
 		return s
 	}
-
-	// Round 1: the statistics of the query's terms, summed.
-	var stats *index.TermStats
-	if strings.TrimSpace(q.Text) != "" {
-		sq := q
-		sq.Cursor, sq.Page = "", 0
-		reps, err := n.eachGroup(ctx, keys, func(key string) (shardReply, error) {
-			return n.ask(ctx, querySubject+key, reqStats, shardRequest{Query: sq, MinSeq: minSeq(key)})
-		})
-		if err != nil {
-			return index.Results{}, err
-		}
-		stats = &index.TermStats{}
-		for _, r := range reps {
-			stats.Add(*r.Stats)
-		}
-	}
-
-	// Round 2: each group's top hits, every facet value.
+	// A search among a facet's values: the groups list every value, the
+	// match applies to their sums.
+	sq := q
+	sq.FacetQuery = index.FacetQuery{}
 	size := q.PerPage
 	if size == 0 {
-		size = 10
+		size = index.DefaultPerPage
 	}
 	from := 0
 	if q.Cursor == "" && q.Page > 1 {
 		from = (q.Page - 1) * size
 	}
 	want := from + size
-	reps, err := n.eachGroup(ctx, keys, func(key string) (shardReply, error) {
-		return n.searchGroup(ctx, key, q, stats, want, minSeq(key))
-	})
-	if err != nil {
-		return index.Results{}, err
+
+	// The corpus's counts, then each group's top hits and every facet
+	// value; a search that read a count the statistics lacked is run
+	// again with it.
+	var stats *index.TermStats
+	if strings.TrimSpace(q.Text) != "" {
+		if stats, err = n.termStats(ctx, keys, sq, nil, minSeq); err != nil {
+			return index.Results{}, err
+		}
 	}
-	res := mergeResults(rk, q, reps, from, size)
-	res.Took = time.Since(start)
-	return res, nil
+	for round := 1; ; round++ {
+		reps, err := n.eachGroup(ctx, keys, func(key string) (shardReply, error) {
+			return n.searchGroup(ctx, key, sq, stats, want, minSeq(key))
+		})
+		if err != nil {
+			return index.Results{}, err
+		}
+		var missing []index.TermStats
+		for _, r := range reps {
+			if m := r.Results.Missing; m != nil {
+				missing = append(missing, *m)
+			} else {
+				missing = append(missing, index.TermStats{})
+			}
+		}
+		add := index.SumStats(missing)
+		if stats == nil || add.Empty() || round == maxSearchRounds {
+			res := mergeResults(rk, q, reps, from, size)
+			res.Took = time.Since(start)
+			return res, nil
+		}
+		stats.Add(add)
+		if stats, err = n.termStats(ctx, keys, sq, stats, minSeq); err != nil {
+			return index.Results{}, err
+		}
+	}
+}
+
+// Rounds of a sharded search: searches run again with the counts they
+// lacked, pre-searches that complete the counts before one.
+const (
+	maxSearchRounds = 3
+	maxStatsRounds  = 4
+)
+
+// termStats returns the corpus's counts that a search of q reads: stats
+// completed (nil: from nothing) with what the groups read that it lacks,
+// until they read nothing new.
+func (n *Node) termStats(ctx context.Context, keys []string, q index.Query, stats *index.TermStats, minSeq func(string) uint64) (*index.TermStats, error) {
+	q.Cursor, q.Page = "", 0
+	for range maxStatsRounds {
+		q.Stats = stats
+		reps, err := n.eachGroup(ctx, keys, func(key string) (shardReply, error) {
+			return n.ask(ctx, querySubject+key, reqStats, shardRequest{Query: q, MinSeq: minSeq(key)})
+		})
+		if err != nil {
+			return nil, err
+		}
+		parts := make([]index.TermStats, len(reps))
+		for i, r := range reps {
+			parts[i] = *r.Stats
+		}
+		sum := index.SumStats(parts)
+		if stats == nil {
+			stats = &sum
+			continue
+		}
+		if sum.Empty() {
+			break
+		}
+		stats.Add(sum)
+	}
+	return stats, nil
 }
 
 // searchGroup returns the first want hits of the group of key, and its
 // totals and facets; pages of at most shardPage hits are chained with
-// the group's cursors.
+// the group's cursors. A first page that read counts stats lacked is
+// returned alone (the search runs again).
 func (n *Node) searchGroup(ctx context.Context, key string, q index.Query, stats *index.TermStats, want int, minSeq uint64) (shardReply, error) {
 	sq := q
 	sq.Stats = stats
-	sq.FacetSize = maxFacetSize
+	sq.FacetSize = index.MaxFacetSize
 	sq.Page = 1
 	sq.PerPage = min(want, shardPage)
 	if q.Cursor != "" {
@@ -267,6 +333,9 @@ func (n *Node) searchGroup(ctx context.Context, key string, q index.Query, stats
 		}
 		if out.Results == nil {
 			out = rep
+			if rep.Results.Missing != nil {
+				return out, nil
+			}
 		} else {
 			out.Results.Hits = append(out.Results.Hits, rep.Results.Hits...)
 		}
@@ -327,26 +396,87 @@ func mergeResults(rk index.Ranking, q index.Query, reps []shardReply, from, size
 	}
 	facetSize := q.FacetSize
 	if facetSize == 0 {
-		facetSize = 20
+		facetSize = index.DefaultFacetSize
 	}
-	list := func(get func(*index.Facets) []index.FacetValue) [][]index.FacetValue {
+	res.Facets = mergeFacets(reps, func(r *index.Results) *index.Facets { return &r.Facets }, q, facetSize, true)
+	res.ResultFacets = mergeFacets(reps, func(r *index.Results) *index.Facets { return &r.ResultFacets }, q, facetSize, false)
+	res.Corrections = mergeCorrections(reps)
+	return res
+}
+
+// mergeFacets sums the facets get returns of each reply, as one index
+// lists them (selected: the query's filter values are listed, as in the
+// multi-select facets).
+func mergeFacets(reps []shardReply, get func(*index.Results) *index.Facets, q index.Query, size int, selected bool) index.Facets {
+	list := func(field func(*index.Facets) []index.FacetValue) [][]index.FacetValue {
 		out := make([][]index.FacetValue, len(reps))
 		for i, r := range reps {
-			out[i] = get(&r.Results.Facets)
+			out[i] = field(get(r.Results))
 		}
 		return out
 	}
-	f := &res.Facets
-	f.Company = mergeTermFacet(list(func(f *index.Facets) []index.FacetValue { return f.Company }), facetSize, q.Companies)
-	f.Country = mergeTermFacet(list(func(f *index.Facets) []index.FacetValue { return f.Country }), facetSize, q.Countries)
-	f.Language = mergeTermFacet(list(func(f *index.Facets) []index.FacetValue { return f.Language }), facetSize, q.Languages)
+	sel := func(vs ...[]string) []string {
+		if !selected {
+			return nil
+		}
+		return slices.Concat(vs...)
+	}
+	match := func(facet string) func(string) bool {
+		if q.FacetQuery.Facet == facet {
+			return q.FacetQuery.Match
+		}
+		return nil
+	}
+	identity := func(s string) string { return s }
+	var f index.Facets
+	f.Company = mergeTermFacet(list(func(f *index.Facets) []index.FacetValue { return f.Company }), size, sel(q.Companies, q.ExcludeCompanies), identity, match("company"))
+	f.Country = mergeTermFacet(list(func(f *index.Facets) []index.FacetValue { return f.Country }), size, sel(q.Countries, q.ExcludeCountries), upperASCII, match("country"))
+	f.Language = mergeTermFacet(list(func(f *index.Facets) []index.FacetValue { return f.Language }), size, sel(q.Languages), strings.ToLower, match("lang"))
+	f.Source = mergeTermFacet(list(func(f *index.Facets) []index.FacetValue { return f.Source }), size, sel(q.Sources, q.ExcludeSources), identity, match("source"))
 	f.Amount = mergeOrdered(list(func(f *index.Facets) []index.FacetValue { return f.Amount }), func(a, b index.FacetValue) int {
 		return cmpFloat(a.Min, b.Min)
-	}, 0)
+	})
 	f.Month = mergeOrdered(list(func(f *index.Facets) []index.FacetValue { return f.Month }), func(a, b index.FacetValue) int {
 		return strings.Compare(b.Value, a.Value)
-	}, facetSize)
-	return res
+	})
+	return f
+}
+
+// mergeCorrections merges the groups' corrections: every group corrects
+// a word to the same term (they expand with the corpus's counts), but
+// one that holds no article with it writes it as the term or the word
+// typed; the spelling most groups give wins, ties to the smallest.
+func mergeCorrections(reps []shardReply) map[string]string {
+	votes := map[string]map[string]int{}
+	for _, r := range reps {
+		for w, c := range r.Results.Corrections {
+			if votes[w] == nil {
+				votes[w] = map[string]int{}
+			}
+			votes[w][c]++
+		}
+	}
+	out := make(map[string]string, len(votes))
+	for w, vs := range votes {
+		best, bestN := "", 0
+		for c, n := range vs {
+			if n > bestN || n == bestN && c < best {
+				best, bestN = c, n
+			}
+		}
+		out[w] = best
+	}
+	return out
+}
+
+func upperASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
 }
 
 // sumFacet adds up the counts of each value over lists, keeping the first
@@ -358,9 +488,6 @@ func sumFacet(lists [][]index.FacetValue) []index.FacetValue {
 		for _, v := range l {
 			if i, ok := at[v.Value]; ok {
 				out[i].Count += v.Count
-				if out[i].Label == "" {
-					out[i].Label = v.Label
-				}
 				continue
 			}
 			at[v.Value] = len(out)
@@ -371,9 +498,11 @@ func sumFacet(lists [][]index.FacetValue) []index.FacetValue {
 }
 
 // mergeTermFacet is a term facet of the whole corpus: counts summed, the
-// size values with the most articles first (ties by value), then the
-// selected values beyond them, as one index lists them.
-func mergeTermFacet(lists [][]index.FacetValue, size int, selected []string) []index.FacetValue {
+// size values with the most articles first (ties by value) among those
+// match accepts (all when nil), then each selected value (normalized by
+// norm) beyond them, with a zero count when no article has it, as one
+// index lists them.
+func mergeTermFacet(lists [][]index.FacetValue, size int, selected []string, norm func(string) string, match func(string) bool) []index.FacetValue {
 	all := sumFacet(lists)
 	slices.SortFunc(all, func(a, b index.FacetValue) int {
 		if a.Count != b.Count {
@@ -381,50 +510,43 @@ func mergeTermFacet(lists [][]index.FacetValue, size int, selected []string) []i
 		}
 		return strings.Compare(a.Value, b.Value)
 	})
-	// Values with no article at all are only there because they are
-	// selected: they come after the others, as the index puts them.
-	counted := all[:0:0]
-	var zero []index.FacetValue
+	out := []index.FacetValue{}
 	for _, v := range all {
-		if v.Count > 0 {
-			counted = append(counted, v)
-		} else {
-			zero = append(zero, v)
+		if len(out) == size {
+			break
 		}
-	}
-	out := counted[:min(size, len(counted))]
-	out = slices.Clip(out)
-	for _, v := range append(counted[min(size, len(counted)):], zero...) {
-		if isSelected(v.Value, selected) && !slices.ContainsFunc(out, func(o index.FacetValue) bool { return o.Value == v.Value }) {
+		if v.Count > 0 && (match == nil || match(v.Value)) {
 			out = append(out, v)
 		}
 	}
-	if out == nil {
-		out = []index.FacetValue{}
+	for _, s := range selected {
+		s = norm(strings.TrimSpace(s))
+		if s == "" {
+			continue
+		}
+		key := fold.Lower(s)
+		if slices.ContainsFunc(out, func(o index.FacetValue) bool { return fold.Lower(o.Value) == key }) {
+			continue
+		}
+		found := false
+		for _, v := range all {
+			if v.Count > 0 && fold.Lower(v.Value) == key {
+				out = append(out, v)
+				found = true
+			}
+		}
+		if !found {
+			out = append(out, index.FacetValue{Value: s})
+		}
 	}
 	return out
 }
 
-// isSelected reports whether a facet value is one of the query's filter
-// values, compared as the index does (case and accents aside).
-func isSelected(value string, selected []string) bool {
-	k := fold.Lower(value)
-	for _, s := range selected {
-		if fold.Lower(strings.TrimSpace(s)) == k {
-			return true
-		}
-	}
-	return false
-}
-
 // mergeOrdered sums a facet whose values have a fixed order (amount
-// bands, months), cut to size values when size > 0.
-func mergeOrdered(lists [][]index.FacetValue, cmp func(a, b index.FacetValue) int, size int) []index.FacetValue {
+// bands, months).
+func mergeOrdered(lists [][]index.FacetValue, cmp func(a, b index.FacetValue) int) []index.FacetValue {
 	out := sumFacet(lists)
 	slices.SortFunc(out, cmp)
-	if size > 0 && len(out) > size {
-		out = out[:size]
-	}
 	return out
 }
 

@@ -11,7 +11,7 @@ import (
 
 // Ranking is the order of the hits of one query.
 type Ranking struct {
-	sort string
+	sort Sort
 	fp   string
 	key  []byte
 }
@@ -29,7 +29,7 @@ func (x *Index) Ranking(q Query) (Ranking, error) {
 		return Ranking{}, err
 	}
 	defer release()
-	cq, err := compileTextQuery(q.Text, q.Mode, g.mapping, textQueryOptions{Languages: fieldLanguages(g.records.dicts)})
+	cq, err := compileTextQuery(q.Text, q.Mode, g.mapping, textQueryOptions{Languages: fieldLanguages(g.records.dicts), Prefix: q.Prefix})
 	if err != nil {
 		return Ranking{}, err
 	}
@@ -39,21 +39,21 @@ func (x *Index) Ranking(q Query) (Ranking, error) {
 
 // resolveSort is the sort a search applies: the default of its text when
 // none is given, and newest first when relevance has no scores.
-func resolveSort(sort string, scored bool) string {
+func resolveSort(sort Sort, scored bool) Sort {
 	if sort == "" {
-		sort = sortDateDesc
+		sort = SortDateDesc
 		if scored {
-			sort = sortRelevance
+			sort = SortRelevance
 		}
 	}
-	if sort == sortRelevance && !scored {
-		sort = sortDateDesc // every score is equal: newest first, as relevance breaks ties
+	if sort == SortRelevance && !scored {
+		sort = SortDateDesc // every score is equal: newest first, as relevance breaks ties
 	}
 	return sort
 }
 
 // Sort is the sort order applied ("relevance", "-date"...).
-func (r Ranking) Sort() string { return r.sort }
+func (r Ranking) Sort() Sort { return r.sort }
 
 // candOf is a hit's sort keys.
 func candOf(h *Hit) cand {
@@ -86,5 +86,5 @@ func (r Ranking) Compare(a, b Hit) int {
 // CursorAfter is the cursor that continues the query after hit h.
 func (r Ranking) CursorAfter(h Hit) string {
 	c := candOf(&h)
-	return encodeCursor(r.key, cursorState{Sort: r.sort, Fingerprint: r.fp, Score: c.score, Pub: c.pub, Amount: c.amax, ID: c.id})
+	return encodeCursor(r.key, cursorState{Sort: string(r.sort), Fingerprint: r.fp, Score: c.score, Pub: c.pub, Amount: c.amax, ID: c.id})
 }
