@@ -1,6 +1,7 @@
 // Package corpus holds veille's domain types for news articles and reads
 // them from the formats the product accepts: JSON, NDJSON/JSONL, raw text
-// copied from a web page (.txt/.md), each optionally gzipped.
+// copied from a web page (.txt/.md), HTML pages (.html/.htm, main text and
+// metadata found by package corpus/webpage), each optionally gzipped.
 package corpus
 
 import (

@@ -44,6 +44,7 @@ const (
 	FormatNDJSON          // .ndjson, .jsonl: one JSON article a line
 	FormatText            // .txt: raw text copied from a web page, read by ParseRaw
 	FormatMarkdown        // .md, .markdown: like FormatText, Markdown markup removed
+	FormatHTML            // .html, .htm: a web page, read by ParseHTML
 )
 
 // String returns the format's usual extension, without the dot.
@@ -57,6 +58,8 @@ func (f Format) String() string {
 		return "txt"
 	case FormatMarkdown:
 		return "md"
+	case FormatHTML:
+		return "html"
 	}
 	return "unknown"
 }
@@ -80,6 +83,8 @@ func FormatOf(name string) (f Format, gzipped bool) {
 		f = FormatText
 	case ".md", ".markdown":
 		f = FormatMarkdown
+	case ".html", ".htm":
+		f = FormatHTML
 	}
 	return f, gzipped
 }
@@ -251,7 +256,7 @@ func readLine(br *bufio.Reader, buf *[]byte) (line []byte, tooLong bool, err err
 // path, which gives the format (see [FormatOf]) and the ids. Gzip data is
 // recognised by its magic bytes as well as by a ".gz" name.
 //
-// Ids: an article of a .txt, .md or single-object .json file is named
+// Ids: an article of a .txt, .md, .html or single-object .json file is named
 // after the file ([IDFromPath]), whatever id the JSON holds. The articles
 // of an NDJSON file (or of a .json array) keep their own "id"; those
 // without one are named "<file id>-<line>".
@@ -265,7 +270,7 @@ func readLine(br *bufio.Reader, buf *[]byte) (line []byte, tooLong bool, err err
 func Read(r io.Reader, name string, fn func(a Article, err error) error) error {
 	format, gz := FormatOf(name)
 	if format == FormatUnknown {
-		return fmt.Errorf("%w: %s (want .json, .ndjson, .jsonl, .txt or .md, optionally .gz)", ErrUnsupportedFormat, name)
+		return fmt.Errorf("%w: %s (want .json, .ndjson, .jsonl, .txt, .md, .html or .htm, optionally .gz)", ErrUnsupportedFormat, name)
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	magic, _ := br.Peek(2)
@@ -310,6 +315,20 @@ func Read(r io.Reader, name string, fn func(a Article, err error) error) error {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		a.ID = id
+		if err := a.Validate(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return fn(a, nil)
+	case FormatHTML:
+		data, err := readAll(src, name)
+		if err != nil {
+			return err
+		}
+		r, err := ParseHTML(data, "", "")
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		a := r.Article(id)
 		if err := a.Validate(); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}

@@ -351,6 +351,8 @@ func TestFormatOfAndSupported(t *testing.T) {
 		{"a.txt", FormatText, false, true},
 		{"a.md", FormatMarkdown, false, true},
 		{"a.markdown.gz", FormatMarkdown, true, true},
+		{"Page.HTML", FormatHTML, false, true},
+		{"page.htm.gz", FormatHTML, true, true},
 		{"a.pdf", FormatUnknown, false, false},
 		{"a.gz", FormatUnknown, true, false},
 		{"README", FormatUnknown, false, false},
