@@ -28,7 +28,17 @@ type Article struct {
 	Companies []string  `json:"companies"`
 	Countries []string  `json:"countries"`
 	Amounts   []Amount  `json:"amounts"`
+	// TextFrom marks a body that is not the article's page: TextFeedContent
+	// or TextFeedSummary for a feed item whose page could not be had; ""
+	// when the body is the article's own text.
+	TextFrom string `json:"text_from,omitempty"`
 }
+
+// Values of [Article.TextFrom].
+const (
+	TextFeedContent = "feed_content" // the feed item's full content
+	TextFeedSummary = "feed_summary" // the feed item's summary or description
+)
 
 // Amount is one sum of money found in an article's text.
 type Amount struct {

@@ -232,7 +232,7 @@ func (m *meta) fill(p *Page, base *url.URL) {
 		}
 	}
 	for _, v := range m.lang {
-		if l := languageCode(v); l != "" {
+		if l := LanguageCode(v); l != "" {
 			p.Language = l
 			break
 		}
@@ -287,9 +287,9 @@ func absoluteURL(base *url.URL, ref string) string {
 	return u.String()
 }
 
-// languageCode returns the ISO 639-1 code of a language tag ("fr-FR",
+// LanguageCode returns the ISO 639-1 code of a language tag ("fr-FR",
 // "fr_FR", "FR"), or "" when it does not start with two letters.
-func languageCode(tag string) string {
+func LanguageCode(tag string) string {
 	tag = strings.ToLower(strings.TrimSpace(tag))
 	if len(tag) < 2 || tag[0] < 'a' || tag[0] > 'z' || tag[1] < 'a' || tag[1] > 'z' {
 		return ""

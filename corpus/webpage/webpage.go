@@ -25,6 +25,7 @@ import (
 	readability "codeberg.org/readeck/go-readability/v2"
 	"codeberg.org/readeck/go-readability/v2/render"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
 )
 
@@ -117,6 +118,29 @@ func Parse(data []byte, contentType, pageURL string) (Page, error) {
 	p.Text = tidyText(p.Text)
 	m.fill(&p, base)
 	return p, nil
+}
+
+// Text returns the plain text of an HTML fragment (a feed item's content
+// or summary), paragraphs separated by blank lines; text without markup
+// comes back with its white space tidied.
+func Text(fragment string) string {
+	nodes, err := html.ParseFragment(strings.NewReader(fragment), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
+	if err != nil {
+		return tidyText(fragment)
+	}
+	var b strings.Builder
+	for _, n := range nodes {
+		if n.Type == html.ElementNode && (n.DataAtom == atom.Script || n.DataAtom == atom.Style) {
+			continue
+		}
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+			continue
+		}
+		b.WriteString(render.InnerText(n))
+		b.WriteString("\n")
+	}
+	return tidyText(b.String())
 }
 
 // sniffLen is how far into the content [looksLikeHTML] looks for a tag.

@@ -195,3 +195,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<p>Premier paragraphe.</p><p>Second, <b>gras</b> &amp; fin.</p><script>x()</script>", "Premier paragraphe.\n\nSecond, gras & fin."},
+		{"Texte brut\n   sur deux lignes ", "Texte brut\n\nsur deux lignes"},
+		{"Une ligne<br>puis une autre", "Une ligne\n\npuis une autre"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := Text(tt.in); got != tt.want {
+			t.Errorf("Text(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
