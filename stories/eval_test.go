@@ -1,0 +1,197 @@
+package stories
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// labelledPair is one line of testdata/pairs.jsonl.
+type labelledPair struct {
+	A, B      string
+	Split     string
+	Candidate string
+	Label     string
+	Why       string
+}
+
+func readPairs(t *testing.T) []labelledPair {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "pairs.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []labelledPair
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var p labelledPair
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// orangeDoc is one article of orangesum-fr.jsonl.gz.
+type orangeDoc struct {
+	ID, Date, Title, Text string
+	sig                   Signature
+	published             time.Time
+}
+
+// readOrangeSum reads the whole OrangeSum corpus and signs every text, on
+// every core; the test skips when the shared data is absent.
+func readOrangeSum(t *testing.T) []orangeDoc {
+	t.Helper()
+	p := filepath.Join("..", "..", "shared", "data", "orangesum-fr.jsonl.gz")
+	f, err := os.Open(p)
+	if err != nil {
+		t.Skipf("shared data not available: %v", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []orangeDoc
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var d orangeDoc
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			t.Fatal(err)
+		}
+		d.published, _ = time.Parse(time.DateOnly, d.Date)
+		docs = append(docs, d)
+	}
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(docs); i += workers {
+				docs[i].sig = Sign(docs[i].Text)
+			}
+		})
+	}
+	wg.Wait()
+	return docs
+}
+
+// group assigns a story to every document in corpus order, as ingest
+// does, with the given threshold and window, and returns the story of
+// each id.
+func group(docs []orangeDoc, threshold float64, window time.Duration) map[string]string {
+	m := NewMemory()
+	stories := make(map[string]string, len(docs))
+	for _, d := range docs {
+		a := Member{ID: d.ID, Published: d.published, Signature: d.sig}
+		best, story := 0.0, a.ID
+		for _, c := range m.Candidates(a.Signature) {
+			if !a.Published.IsZero() && !c.Published.IsZero() && (a.Published.Sub(c.Published) > window || c.Published.Sub(a.Published) > window) {
+				continue
+			}
+			if s := a.Signature.Containment(c.Signature); s >= threshold && s > best {
+				best, story = s, c.Story
+			}
+		}
+		a.Story = story
+		m.Add(a)
+		stories[d.ID] = story
+	}
+	return stories
+}
+
+// score is the precision and recall of a grouping on labelled pairs: a
+// pair is predicted "same" when both articles got one story.
+type score struct{ tp, fp, fn, tn int }
+
+func (s score) precision() float64 { return float64(s.tp) / float64(max(1, s.tp+s.fp)) }
+func (s score) recall() float64    { return float64(s.tp) / float64(max(1, s.tp+s.fn)) }
+func (s score) f1() float64 {
+	p, r := s.precision(), s.recall()
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+func evaluate(pairs []labelledPair, split string, stories map[string]string) score {
+	var s score
+	for _, p := range pairs {
+		if p.Split != split || p.Label == "unsure" {
+			continue
+		}
+		same := stories[p.A] == stories[p.B]
+		switch {
+		case same && p.Label == "same":
+			s.tp++
+		case same:
+			s.fp++
+		case p.Label == "same":
+			s.fn++
+		default:
+			s.tn++
+		}
+	}
+	return s
+}
+
+// TestGroupingQuality groups the whole OrangeSum corpus (33,918 articles,
+// in file order, as an ingest would) and measures the grouping on the
+// labelled pairs: the threshold is chosen on the dev split (the constant
+// Threshold must be the dev-best one of the grid), precision and recall
+// are reported on the test split and held to floors.
+func TestGroupingQuality(t *testing.T) {
+	if testing.Short() {
+		t.Skip("groups the whole corpus")
+	}
+	pairs := readPairs(t)
+	start := time.Now()
+	docs := readOrangeSum(t)
+	signed := time.Since(start)
+	bestF1, bestT, bestW := 0.0, 0.0, time.Duration(0)
+	day := 24 * time.Hour
+	for _, w := range []time.Duration{day, 2 * day, 3 * day, 7 * day, 1 << 62} {
+		for _, th := range []float64{0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75} {
+			s := evaluate(pairs, "dev", group(docs, th, w))
+			t.Logf("dev window %5.0f days, threshold %.2f: precision %.3f recall %.3f F1 %.3f", w.Hours()/24, th, s.precision(), s.recall(), s.f1())
+			if s.f1() > bestF1 {
+				bestF1, bestT, bestW = s.f1(), th, w
+			}
+		}
+	}
+	if bestT != Threshold || bestW != Window {
+		t.Errorf("the dev-best threshold and window are %.2f and %v, the package uses %.2f and %v", bestT, bestW, Threshold, Window)
+	}
+	start = time.Now()
+	stories := group(docs, Threshold, Window)
+	grouped := time.Since(start)
+	test := evaluate(pairs, "test", stories)
+	dev := evaluate(pairs, "dev", stories)
+	multi := map[string]int{}
+	for _, s := range stories {
+		multi[s]++
+	}
+	inStories, nStories := 0, 0
+	for _, n := range multi {
+		if n > 1 {
+			inStories += n
+			nStories++
+		}
+	}
+	t.Logf("%d articles signed in %v, grouped in %v: %d stories of 2+ articles hold %d articles",
+		len(docs), signed.Round(time.Millisecond), grouped.Round(time.Millisecond), nStories, inStories)
+	t.Logf("dev  (%d pairs): precision %.3f recall %.3f F1 %.3f", dev.tp+dev.fp+dev.fn+dev.tn, dev.precision(), dev.recall(), dev.f1())
+	t.Logf("test (%d pairs): precision %.3f recall %.3f F1 %.3f", test.tp+test.fp+test.fn+test.tn, test.precision(), test.recall(), test.f1())
+	if test.precision() < 0.83 || test.recall() < 0.84 {
+		t.Errorf("test precision %.3f recall %.3f below the floors", test.precision(), test.recall())
+	}
+}
