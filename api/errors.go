@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"veille/corpus"
+	"veille/feeds"
 	"veille/index"
 )
 
@@ -37,6 +38,7 @@ const (
 	codeUnavailable      = "unavailable"
 	codeTimeout          = "timeout"
 	codeNotReady         = "not_ready"
+	codeUpstream         = "upstream_error"
 )
 
 // apiError is an error the API answers as is: a status, a code and a
@@ -84,6 +86,10 @@ func errorTable() []domainError {
 		{errDecode, http.StatusBadRequest, codeInvalidArticle, ""},
 		{corpus.ErrMalformed, http.StatusBadRequest, codeInvalidArticle, ""},
 		{corpus.ErrTooLarge, http.StatusRequestEntityTooLarge, codeTooLarge, ""},
+		{feeds.ErrInvalidSource, http.StatusBadRequest, codeInvalidParameter, ""},
+		{feeds.ErrNotFound, http.StatusNotFound, codeNotFound, ""},
+		{feeds.ErrExists, http.StatusConflict, codeConflict, ""},
+		{feeds.ErrFromFile, http.StatusConflict, codeConflict, ""},
 		{index.ErrRebuilding, http.StatusConflict, codeConflict, "a rebuild is already running; try again when /api/stats shows \"reindexing\": false"},
 		{index.ErrClosed, http.StatusServiceUnavailable, codeUnavailable, "the index is closed (the service is shutting down)"},
 		{index.ErrReadOnly, http.StatusServiceUnavailable, codeUnavailable, "the data folder cannot be written (read-only or full disk)"},
@@ -190,7 +196,7 @@ func classify(err error) (status int, code, message string, level slog.Level) {
 // make sense in logs but not to an API client, and capitalises nothing.
 func userMessage(err error) string {
 	msg := err.Error()
-	for _, p := range []string{"index: ", "corpus: ", "api: "} {
+	for _, p := range []string{"index: ", "corpus: ", "api: ", "feeds: "} {
 		msg = strings.ReplaceAll(msg, p, "")
 	}
 	return msg

@@ -90,6 +90,9 @@ type Options struct {
 	// UI holds the search page's assets (index.html at its root), served at
 	// "/" and below; nil serves a placeholder page.
 	UI fs.FS
+	// Sources is the feed poller behind /api/sources; nil: no feeds are
+	// followed (the list is empty, the other routes answer 404).
+	Sources Sources
 	// Version is reported by /healthz, the OpenAPI document and the
 	// veille_build_info metric.
 	Version string
@@ -246,6 +249,10 @@ func (s *Server) routes() {
 	e.DELETE("/api/articles/:id", s.deleteArticle, write)
 	e.POST("/api/reindex", s.reindex, write)
 	e.GET("/api/stats", s.stats)
+	e.GET("/api/sources", s.listSources)
+	e.POST("/api/sources", s.addSource, write)
+	e.DELETE("/api/sources/:id", s.deleteSource, write)
+	e.POST("/api/sources/:id/poll", s.pollSource, write)
 	e.GET("/api/openapi.json", s.openAPI)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
