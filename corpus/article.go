@@ -28,6 +28,9 @@ type Article struct {
 	Companies []string  `json:"companies"`
 	Countries []string  `json:"countries"`
 	Amounts   []Amount  `json:"amounts"`
+	// Story is the id shared by near-duplicates (see package stories),
+	// set at ingest; an article with no copy has its own id.
+	Story string `json:"story,omitempty"`
 	// TextFrom marks a body that is not the article's page: TextFeedContent
 	// or TextFeedSummary for a feed item whose page could not be had; ""
 	// when the body is the article's own text.

@@ -52,6 +52,7 @@ type Index struct {
 	writerDone chan struct{} // closed when the writer has returned
 	rb         *rebuildState // owned by the writer goroutine
 	degraded   error         // owned by the writer: the last write failure, until the disk takes writes again
+	recent     recentStories // owned by the writer: the stories it gave lately
 
 	lev levBuilders // fuzzy automata builders, made on first use
 
@@ -455,6 +456,7 @@ func (x *Index) prepare(a corpus.Article, o Origin) (*storedDoc, error) {
 	}
 	finishArticle(&a)
 	d.Article = a
+	d.Sig, _ = signArticle(&a).MarshalBinary()
 	return d, nil
 }
 
