@@ -42,7 +42,6 @@ const (
 	fieldAmountEUR = "amount_eur" // exact number, docvalues, one value per amount
 	fieldPublished = "published"  // exact number (Unix ns), docvalues
 	fieldStory     = "story"      // keyword, docvalues: the story id
-	fieldStoryBand = "story_band" // keyword, indexed only: the story signature's LSH bands
 )
 
 // Filters, facets and sort keys are read from doc values (records.go),
@@ -132,7 +131,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, name := range []string{fieldLang, fieldSource, fieldCompanies, fieldCountries, fieldOrigin, fieldDay, fieldAmountEUR, fieldPublished, fieldStory} {
 		dm.AddFieldMappingsAt(name, kw(true))
 	}
-	dm.AddFieldMappingsAt(fieldStoryBand, kw(false))
 	for _, name := range []string{fieldSrc, fieldBody} {
 		f := bleve.NewTextFieldMapping()
 		f.Index, f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, true, false, false, false
@@ -242,11 +240,6 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 		kw(fieldPublished, exactTerm(a.Published.UnixNano()), 0, optKeyword)
 	}
 	kw(fieldStory, cmp.Or(a.Story, a.ID), 0, optKeyword)
-	if sig, ok := storyMember(d); ok && sig.Signature.Matchable() {
-		for i, b := range sig.Signature.Bands() {
-			kw(fieldStoryBand, b.String(), i, optText)
-		}
-	}
 	n := 0
 	for _, am := range a.Amounts {
 		if math.IsNaN(am.EUR) || math.IsInf(am.EUR, 0) {

@@ -18,6 +18,7 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"veille/corpus"
+	"veille/stories"
 )
 
 // Defaults of Options.
@@ -47,12 +48,14 @@ type Index struct {
 	gen    *generation
 	closed bool
 
-	ops        chan *op      // to the writer
-	stop       chan struct{} // closed to stop the writer
-	writerDone chan struct{} // closed when the writer has returned
-	rb         *rebuildState // owned by the writer goroutine
-	degraded   error         // owned by the writer: the last write failure, until the disk takes writes again
-	recent     recentStories // owned by the writer: the stories it gave lately
+	ops        chan *op       // to the writer
+	stop       chan struct{}  // closed to stop the writer
+	writerDone chan struct{}  // closed when the writer has returned
+	rb         *rebuildState  // owned by the writer goroutine
+	degraded   error          // owned by the writer: the last write failure, until the disk takes writes again
+	recent     recentStories  // owned by the writer: the stories it gave lately
+	stories    *stories.Table // every stored article's story bands
+	storiesIn  chan struct{}  // closed once the stored articles are in stories
 
 	lev levBuilders // fuzzy automata builders, made on first use
 
@@ -117,6 +120,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
 	x.stop = make(chan struct{})
 	x.writerDone = make(chan struct{})
 	x.bgCtx, x.bgCancel = context.WithCancel(context.Background())
+	x.stories, x.storiesIn = stories.NewTable(), make(chan struct{})
+	x.bgWG.Add(1)
+	go x.loadStories()
 	go x.writeLoop()
 	x.bgWG.Add(1)
 	go x.warmLoop()

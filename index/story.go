@@ -1,23 +1,23 @@
 package index
 
 import (
-	"context"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
+	"encoding/json"
+
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"veille/corpus"
 	"veille/stories"
 )
 
 // Stories: near-duplicate articles share a story id (package stories).
-// Each put's signature is computed with its enrichment, on every core;
-// the writer gives each put of a batch its story in order, from the
-// articles already in the live generation that share a band with it
-// (looked up on every core) and from the puts of the last batches (which
-// may not be committed yet). A rebuild keeps the stories as stored.
+// Each put's signature is computed with its enrichment, on every core,
+// and kept in the stored article; the writer gives each put of a batch
+// its story in order (assignStories). The LSH bands of every stored
+// article are held in memory (stories.Table, about 260 bytes an article),
+// read from the stored signatures at Open. A rebuild keeps the stories as
+// stored.
 
 // maxStoryCandidates bounds the articles compared with one put.
 const maxStoryCandidates = 50
@@ -74,15 +74,61 @@ func (r *recentStories) candidates(sig stories.Signature) []stories.Member {
 	return out
 }
 
-// assignStories sets the story of every put of batch (see above). A put
-// whose candidates cannot be read (closed or failing index) still gets a
-// story from the recent puts, else its own.
+// loadStories adds every stored article's signature to x.stories, in
+// the background after Open; the writer waits for it before giving
+// stories (see assignStories).
+func (x *Index) loadStories() {
+	defer x.bgWG.Done()
+	defer close(x.storiesIn)
+	_, snap, release, err := x.snapshot()
+	if err != nil {
+		return
+	}
+	defer release()
+	for _, ss := range snap.Segments() {
+		del := ss.Deleted()
+		for i := uint64(0); i < ss.Segment().Count(); i++ {
+			if del != nil && del.Contains(uint32(i)) {
+				continue
+			}
+			if x.bgCtx.Err() != nil {
+				return
+			}
+			var src []byte
+			_ = ss.VisitDocument(i, func(name string, _ byte, val []byte, _ []uint64) bool {
+				if name == fieldSrc {
+					src = append([]byte(nil), val...)
+					return false
+				}
+				return true
+			})
+			var d struct {
+				ID  string `json:"id"`
+				Sig []byte `json:"sig"`
+			}
+			var sig stories.Signature
+			if json.Unmarshal(src, &d) == nil && sig.UnmarshalBinary(d.Sig) == nil {
+				x.stories.Add(d.ID, sig)
+			}
+		}
+	}
+}
+
+// assignStories sets the story of every put of batch, in order: the
+// story of the best match among the stored articles sharing a band with
+// it (x.stories, checked against what is stored now, on every core) and
+// the puts of the last batches (which may not be committed yet), else its
+// own id. It first waits for loadStories.
 func (x *Index) assignStories(batch []*op) {
+	select {
+	case <-x.storiesIn:
+	case <-x.bgCtx.Done():
+	}
 	from := make([][]stories.Member, len(batch))
-	if g, snap, release, err := x.snapshot(); err == nil {
+	if _, snap, release, err := x.snapshot(); err == nil {
 		parallel(len(batch), func(i int) {
 			if o := batch[i]; o.kind == opPut {
-				from[i] = indexedCandidates(g, snap, o.doc)
+				from[i] = x.storedCandidates(snap, o.doc)
 			}
 		})
 		release()
@@ -102,36 +148,25 @@ func (x *Index) assignStories(batch []*op) {
 		o.doc.Story = stories.StoryOf(m, append(from[i], x.recent.candidates(m.Signature)...))
 		m.Story = o.doc.Story
 		x.recent.add(m)
+		x.stories.Add(m.ID, m.Signature)
 	}
 }
 
-// indexedCandidates returns the articles of g that share a band with d.
-func indexedCandidates(g *generation, snap *scorch.IndexSnapshot, d *storedDoc) []stories.Member {
+// storedCandidates returns the stored articles that share a band with d,
+// as they are stored in snap.
+func (x *Index) storedCandidates(snap *scorch.IndexSnapshot, d *storedDoc) []stories.Member {
 	m, ok := storyMember(d)
 	if !ok || !m.Signature.Matchable() {
 		return nil
 	}
-	bands := m.Signature.Bands()
-	qs := make([]query.Query, len(bands))
-	for i, b := range bands {
-		tq := query.NewTermQuery(b.String())
-		tq.SetField(fieldStoryBand)
-		qs[i] = tq
-	}
-	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), maxStoryCandidates+1, 0, false)
-	req.Score = "none"
-	res, err := g.idx.SearchInContext(context.Background(), req)
-	if err != nil {
-		return nil
-	}
 	var out []stories.Member
-	for _, h := range res.Hits {
-		if h.ID == d.ID {
+	for _, id := range x.stories.Candidates(m.Signature, maxStoryCandidates) {
+		if id == d.ID {
 			continue
 		}
-		sd, err := getStored(snap, h.ID)
+		sd, err := getStored(snap, id)
 		if err != nil {
-			continue
+			continue // removed since
 		}
 		if c, ok := storyMember(&sd); ok {
 			out = append(out, c)

@@ -1,6 +1,8 @@
 package stories
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +103,41 @@ func TestSignatureBinary(t *testing.T) {
 	}
 	if s.Bands() != back.Bands() || len(s.Bands()[0].String()) != 16 {
 		t.Error("bands differ after a round trip")
+	}
+}
+
+// Table finds what Memory finds, across merges of its maps.
+func TestTableMatchesMemory(t *testing.T) {
+	words := strings.Fields(dispatch)
+	text := func(i int) string { // overlapping windows of the dispatch, and noise
+		start := (i * 7) % (len(words) - 60)
+		return strings.Join(words[start:start+60], " ") + fmt.Sprintf(" note %d %d %d", i, i*i, i%13)
+	}
+	tab, mem := NewTable(), NewMemory()
+	n := tailLimit + 500
+	for i := range n {
+		id := fmt.Sprintf("a%d", i)
+		sig := Sign(text(i))
+		tab.Add(id, sig)
+		mem.Add(Member{ID: id, Signature: sig})
+	}
+	if tab.Len() != n {
+		t.Fatalf("Len %d, want %d", tab.Len(), n)
+	}
+	for _, i := range []int{0, 3, tailLimit - 1, tailLimit + 7, n - 1} {
+		sig := Sign(text(i))
+		var want []string
+		for _, m := range mem.Candidates(sig) {
+			want = append(want, m.ID)
+		}
+		got := tab.Candidates(sig, 1<<30)
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("text %d: table finds %d candidates, memory %d", i, len(got), len(want))
+		}
+		if len(got) > 3 && len(tab.Candidates(sig, 3)) != 3 {
+			t.Errorf("limit not applied")
+		}
 	}
 }
