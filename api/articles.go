@@ -22,6 +22,7 @@ const (
 	mimeJSON  = "application/json"
 	mimeText  = "text/plain"
 	mimeMD    = "text/markdown"
+	mimeHTML  = "text/html"
 	ingestAPI = "api" // source label of the ingest metric
 )
 
@@ -95,18 +96,27 @@ func (s *Server) getArticle(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.toArticle(a))
 }
 
-// putArticle answers PUT /api/articles/:id: a JSON article, or raw text
+// putArticle answers PUT /api/articles/:id: a JSON article, raw text
 // (text/plain or text/markdown) whose title, body and date are found by
-// the raw parser. The id in the path names the article; a different id in
-// a JSON body is a 400.
+// the raw parser, or an HTML page (text/html, any charset) read by
+// corpus.ParseHTML. The id in the path names the article; a different id
+// in a JSON body is a 400.
 func (s *Server) putArticle(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
 	mt, params := mediaType(c)
-	if mt != mimeJSON && mt != mimeText && mt != mimeMD {
-		return errMediaType(mt, mimeJSON, mimeText)
+	if mt != mimeJSON && mt != mimeText && mt != mimeMD && mt != mimeHTML {
+		return errMediaType(mt, mimeJSON, mimeText, mimeHTML)
+	}
+	if mt == mimeHTML {
+		a, err := s.readHTML(c)
+		if err != nil {
+			return err
+		}
+		a.ID = id
+		return s.store(c, a)
 	}
 	if err := checkCharset(params); err != nil {
 		return err
@@ -156,8 +166,22 @@ func (s *Server) store(c echo.Context, a corpus.Article) error {
 	return c.JSON(status, s.toArticle(stored))
 }
 
-// postArticles answers POST /api/articles: one JSON article (id generated
-// from the content when absent) or an NDJSON bulk.
+// readHTML reads an HTML page body (its charset from the Content-Type,
+// the page itself or a guess) into an article without an id.
+func (s *Server) readHTML(c echo.Context) (corpus.Article, error) {
+	data, err := readBody(c)
+	if err != nil {
+		return corpus.Article{}, err
+	}
+	r, err := corpus.ParseHTML(data, c.Request().Header.Get(echo.HeaderContentType), "")
+	if err != nil {
+		return corpus.Article{}, err
+	}
+	return r.Article(""), nil
+}
+
+// postArticles answers POST /api/articles: one JSON article or HTML page
+// (id generated from the content when absent) or an NDJSON bulk.
 func (s *Server) postArticles(c echo.Context) error {
 	mt, params := mediaType(c)
 	if err := checkCharset(params); err != nil && (mt == mimeJSON || isNDJSON(mt)) {
@@ -177,10 +201,17 @@ func (s *Server) postArticles(c echo.Context) error {
 			a.ID = contentID(a)
 		}
 		return s.store(c, a)
+	case mt == mimeHTML:
+		a, err := s.readHTML(c)
+		if err != nil {
+			return err
+		}
+		a.ID = contentID(a)
+		return s.store(c, a)
 	case isNDJSON(mt):
 		return s.bulk(c)
 	}
-	return errMediaType(mt, mimeJSON, "application/x-ndjson")
+	return errMediaType(mt, mimeJSON, "application/x-ndjson", mimeHTML)
 }
 
 // bulk stores every article of an NDJSON body with one Service.PutMany
