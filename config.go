@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,6 +32,9 @@ type config struct {
 	AdminKey  string // bearer key for writes; empty = loopback-only writes
 	Gazetteer string // extra companies gazetteer file
 	Rates     string // currency rate table file
+	Sources   string // file of feed URLs to follow (serve)
+
+	AllowPrivateTargets bool // feeds and pages may reach loopback, private and link-local addresses
 
 	ShutdownTimeout time.Duration
 
@@ -81,11 +85,20 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		{"VEILLE_ADMIN_KEY", &cfg.AdminKey},
 		{"VEILLE_GAZETTEER", &cfg.Gazetteer},
 		{"VEILLE_RATES", &cfg.Rates},
+		{"VEILLE_SOURCES", &cfg.Sources},
 	}
 	for _, e := range envs {
 		if v := getenv(e.name); v != "" {
 			*e.dst = v
 		}
+	}
+	if v := getenv("VEILLE_ALLOW_PRIVATE_TARGETS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			fmt.Fprintf(stderr, "veille: VEILLE_ALLOW_PRIVATE_TARGETS=%q is not a boolean (true, false, 1, 0)\n", v)
+			return cfg, errUsage
+		}
+		cfg.AllowPrivateTargets = b
 	}
 
 	fs := flag.NewFlagSet("veille "+cfg.Command, flag.ContinueOnError)
@@ -98,10 +111,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen `address` (VEILLE_ADDR)")
 		fs.StringVar(&cfg.Corpus, "corpus", cfg.Corpus, "`folder` of articles indexed at start and watched for changes; default: the embedded seed corpus (VEILLE_CORPUS)")
 		fs.StringVar(&cfg.AdminKey, "admin-key", cfg.AdminKey, "bearer `key` required for writes; when unset, writes are accepted from loopback clients only (VEILLE_ADMIN_KEY)")
+		fs.StringVar(&cfg.Sources, "sources", cfg.Sources, "`file` of feed URLs to follow, one a line (\"URL\" or \"URL name...\"), merged with the sources added through the API (VEILLE_SOURCES)")
+		fs.BoolVar(&cfg.AllowPrivateTargets, "allow-private-targets", cfg.AllowPrivateTargets, "let feeds and pages reach loopback, private and link-local addresses (VEILLE_ALLOW_PRIVATE_TARGETS)")
 		fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to drain requests on SIGTERM")
 		fs.Usage = usageFunc(fs, "veille [serve] [flags]", "Serve the HTTP API and the search page.")
 	case "index":
-		fs.Usage = usageFunc(fs, "veille index [flags] PATH...", "Index files or folders (.txt, .md, .json, .ndjson, .jsonl, optionally .gz) into the data folder.")
+		fs.Usage = usageFunc(fs, "veille index [flags] PATH...", "Index files or folders (.txt, .md, .html, .htm, .json, .ndjson, .jsonl, optionally .gz) into the data folder.")
 	case "search":
 		s := &cfg.Search
 		fs.Var(&s.Companies, "company", "keep articles naming this `company` (repeatable)")

@@ -12,6 +12,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"veille/analyzers"
 	"veille/api"
 	"veille/corpus"
@@ -34,11 +37,19 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		}
 	}()
 
+	poller, err := openFeeds(cfg, idx, logger)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), poller.Collector())
 	srv := api.New(idx, api.Options{
 		AdminKey:  cfg.AdminKey,
 		Logger:    logger,
 		Countries: ext.Countries(),
 		UI:        web.FS(),
+		Sources:   poller,
+		Registry:  reg,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -113,6 +124,14 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 				logger.Error("corpus folder: watcher stopped", "err", err)
 			}
 		}()
+	}
+	watchers.Add(1)
+	go func() {
+		defer watchers.Done()
+		_ = poller.Run(watchCtx) // returns when the service stops
+	}()
+	if n := len(poller.List()); n > 0 {
+		logger.Info("following feeds", "sources", n, "private_targets", cfg.AllowPrivateTargets)
 	}
 	srv.SetReady(true)
 	logger.Info("ready", "took", time.Since(started).Round(time.Millisecond))

@@ -325,6 +325,14 @@ func TestBrokenFeedBacksOff(t *testing.T) {
 	if st.Failures != 3 || !st.NextPoll.Equal(f.now.Add(4*DefaultInterval)) {
 		t.Errorf("after three failures: failures %d, next poll in %v, want 4 intervals", st.Failures, st.NextPoll.Sub(f.now))
 	}
+	// A restart retries a failing source at once.
+	p2, err := Open(Options{Dir: f.dir, Fetcher: NewFetcher(FetcherOptions{}), Sink: f.sink, Now: func() time.Time { return f.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := p2.Get(f.src.ID); !v.Status.NextPoll.Equal(f.now) {
+		t.Errorf("after a restart the failing source is due at %v, want now", v.Status.NextPoll)
+	}
 	f.twoItems("")
 	if _, err := f.poll(t); err != nil {
 		t.Fatal(err)

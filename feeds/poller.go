@@ -80,8 +80,9 @@ type Poller struct {
 	wake    chan struct{}
 }
 
-// Open loads the sources kept in opts.Dir. A source file that cannot be
-// read is an error (nothing is dropped silently).
+// Open loads the sources kept in opts.Dir; those whose last poll failed
+// are due at once. A source file that cannot be read is an error (nothing
+// is dropped silently).
 func Open(opts Options) (*Poller, error) {
 	if opts.Dir == "" || opts.Fetcher == nil || opts.Sink == nil {
 		return nil, errors.New("feeds: Options need Dir, Fetcher and Sink")
@@ -108,6 +109,11 @@ func Open(opts Options) (*Poller, error) {
 	recs, err := st.load()
 	if err != nil {
 		return nil, err
+	}
+	for _, r := range recs {
+		if r.Status.Failures > 0 { // the configuration or the network may have changed: retry at once
+			r.Status.NextPoll = opts.Now()
+		}
 	}
 	return &Poller{opts: opts, store: st, log: opts.Logger, recs: recs,
 		polling: map[string]*sync.Mutex{}, hosts: map[string]chan struct{}{}, wake: make(chan struct{}, 1)}, nil

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"veille/corpus"
+	"veille/feeds"
+	"veille/index"
+)
+
+// feedsFolder is the data folder's subfolder of the feed sources.
+const feedsFolder = "feeds"
+
+// openFeeds opens the feed poller of the data folder, its articles stored
+// into idx, with the sources of cfg.Sources merged in.
+func openFeeds(cfg config, idx *index.Index, logger *slog.Logger) (*feeds.Poller, error) {
+	p, err := feeds.Open(feeds.Options{
+		Dir:     filepath.Join(cfg.Data, feedsFolder),
+		Fetcher: feeds.NewFetcher(feeds.FetcherOptions{AllowPrivate: cfg.AllowPrivateTargets}),
+		Sink:    indexSink{idx},
+		Logger:  logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var listed []feeds.Source
+	if cfg.Sources != "" {
+		f, err := os.Open(cfg.Sources)
+		if err != nil {
+			return nil, fmt.Errorf("sources file: %w", err)
+		}
+		defer f.Close()
+		if listed, err = feeds.ReadSourcesFile(f); err != nil {
+			return nil, fmt.Errorf("sources file %s: %w", cfg.Sources, err)
+		}
+	}
+	if err := p.MergeFile(listed); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// indexSink stores the poller's articles in the index.
+type indexSink struct{ idx *index.Index }
+
+func (s indexSink) Put(ctx context.Context, a corpus.Article) error {
+	_, _, err := s.idx.Put(ctx, a, index.Origin{})
+	return err
+}
