@@ -38,6 +38,14 @@ var (
 	// ErrReadOnly: the data folder cannot be written (read-only or full
 	// disk). Reads keep working; writes are tried again each time.
 	ErrReadOnly = errors.New("index: data folder is not writable")
+	// ErrUnavailable: the data folder is gone (deleted, unmounted,
+	// unreachable) or is no longer the folder that was opened (replaced by
+	// another one, or its lock file replaced). Nothing more is written to
+	// it; reads and writes fail until it comes back (see [Index.Health]).
+	ErrUnavailable = errors.New("index: data folder is unavailable")
+	// ErrDamaged: the data folder holds an index that does not open. Open
+	// changes nothing in such a folder; the error says how to recover.
+	ErrDamaged = errors.New("index: data folder is damaged")
 )
 
 // Enricher fills an article's extracted fields (language when empty,
@@ -64,6 +72,11 @@ type Options struct {
 	// LockTimeout bounds the wait for the data folder's lock (then Open
 	// fails with ErrLocked). Zero means 2 s.
 	LockTimeout time.Duration
+	// OnHealth, when set, is called each time [Index.Health] changes: with
+	// its new error (wrapping ErrUnavailable) when the data folder becomes
+	// unusable, with nil when the index works again. Calls come one at a
+	// time, from the index's own goroutines; OnHealth must not block.
+	OnHealth func(err error)
 }
 
 // Origin says where an article came from: the relative path of a file in
@@ -167,5 +180,6 @@ var _ interface {
 	RebuildAsync(done func(error)) error
 	Stats(ctx context.Context) (Stats, error)
 	Origins(ctx context.Context) (map[string]Origin, error)
+	Health() error
 	Close() error
 } = (*Index)(nil)
