@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 
-	"veille/corpus"
 	"veille/feeds"
 	"veille/index"
 )
@@ -21,7 +19,7 @@ func openFeeds(cfg config, idx *index.Index, logger *slog.Logger) (*feeds.Poller
 	p, err := feeds.Open(feeds.Options{
 		Dir:     filepath.Join(cfg.Data, feedsFolder),
 		Fetcher: feeds.NewFetcher(feeds.FetcherOptions{AllowPrivate: cfg.AllowPrivateTargets}),
-		Sink:    indexSink{idx},
+		Sink:    idx,
 		Logger:  logger,
 	})
 	if err != nil {
@@ -42,12 +40,4 @@ func openFeeds(cfg config, idx *index.Index, logger *slog.Logger) (*feeds.Poller
 		return nil, err
 	}
 	return p, nil
-}
-
-// indexSink stores the poller's articles in the index.
-type indexSink struct{ idx *index.Index }
-
-func (s indexSink) Put(ctx context.Context, a corpus.Article) error {
-	_, _, err := s.idx.Put(ctx, a, index.Origin{})
-	return err
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -39,9 +40,9 @@ type Service interface {
 	Delete(ctx context.Context, id string) error
 	// Search runs q.
 	Search(ctx context.Context, q index.Query) (index.Results, error)
-	// PutMany stores many articles at once, with one result per item in
-	// order; items with the same id apply in order.
-	PutMany(ctx context.Context, items []index.Item) []index.PutResult
+	// PutAll stores what seq yields (index.Index.PutAll: the one
+	// ingestion path), reporting each value's result in order.
+	PutAll(ctx context.Context, seq iter.Seq2[index.Item, error], report func(pos int, r index.PutResult)) (index.PutStats, error)
 	// Rebuild rebuilds the whole index and returns when it is live; errors
 	// wrap index.ErrRebuilding when one is already running.
 	Rebuild(ctx context.Context) error

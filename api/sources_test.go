@@ -8,18 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"veille/corpus"
 	"veille/feeds"
-	"veille/index"
 )
-
-// serviceSink stores a poller's articles in a Service.
-type serviceSink struct{ svc Service }
-
-func (s serviceSink) Put(ctx context.Context, a corpus.Article) error {
-	_, _, err := s.svc.Put(ctx, a, index.Origin{})
-	return err
-}
 
 // feedSite serves an RSS feed of one item and its page.
 func feedSite(t *testing.T) *httptest.Server {
@@ -42,7 +32,7 @@ func feedSite(t *testing.T) *httptest.Server {
 func TestSourcesAPI(t *testing.T) {
 	site := feedSite(t)
 	svc := newFake()
-	poller, err := feeds.Open(feeds.Options{Dir: t.TempDir(), Fetcher: feeds.NewFetcher(feeds.FetcherOptions{AllowPrivate: true}), Sink: serviceSink{svc}})
+	poller, err := feeds.Open(feeds.Options{Dir: t.TempDir(), Fetcher: feeds.NewFetcher(feeds.FetcherOptions{AllowPrivate: true}), Sink: svc})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -540,11 +540,11 @@ func ReadFile(fsys fs.FS, name string) ([]Article, error) {
 // Files returns the slash-separated paths of the supported files (see
 // [Supported]) under the root of fsys, in lexical order, and an error
 // joining the folders it could not list (the others are still listed).
-// Hidden folders
-// are not entered, nor are symbolic links to folders; a symbolic link to a
-// file is kept only when fsys can read the link (fs.ReadLinkFS) and its
-// target stays inside fsys. Pass the FS of an [os.Root] to have the
-// operating system enforce that too.
+// Hidden and temporary folders are not entered; symbolic links, to files
+// or to folders, are never followed, nor are devices, pipes and sockets
+// listed. This is the one rule of veille index and of the watched folder
+// (package corpus/folder). Pass the FS of an [os.Root] to have the
+// operating system refuse any path out of the folder too.
 func Files(fsys fs.FS) ([]string, error) {
 	var files []string
 	var errs []error
@@ -568,11 +568,8 @@ func Files(fsys fs.FS) ([]string, error) {
 		if d.IsDir() || !Supported(p) {
 			return nil
 		}
-		if d.Type()&fs.ModeSymlink != 0 && !linkInside(fsys, p) {
-			return nil
-		}
-		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
-			return nil // devices, pipes, sockets
+		if !d.Type().IsRegular() {
+			return nil // symbolic links, devices, pipes, sockets
 		}
 		files = append(files, p)
 		return nil
@@ -584,33 +581,6 @@ func Files(fsys fs.FS) ([]string, error) {
 		return files, fmt.Errorf("corpus: list files: %w", errors.Join(errs...))
 	}
 	return files, nil
-}
-
-// linkInside reports whether the symbolic link at p resolves, link after
-// link, to a regular file inside fsys.
-func linkInside(fsys fs.FS, p string) bool {
-	rl, ok := fsys.(fs.ReadLinkFS)
-	if !ok {
-		return false
-	}
-	for range 16 {
-		target, err := rl.ReadLink(p)
-		if err != nil || path.IsAbs(target) || strings.HasPrefix(target, "\\") {
-			return false
-		}
-		p = path.Join(path.Dir(p), target)
-		if p == ".." || strings.HasPrefix(p, "../") || !fs.ValidPath(p) {
-			return false
-		}
-		info, err := rl.Lstat(p)
-		if err != nil {
-			return false
-		}
-		if info.Mode()&fs.ModeSymlink == 0 {
-			return info.Mode().IsRegular()
-		}
-	}
-	return false
 }
 
 // Walk reads every supported file under the root of fsys (see [Files]),

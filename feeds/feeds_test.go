@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"veille/corpus"
+	"veille/index"
 )
 
 // memSink is a Sink that keeps articles in memory.
@@ -32,15 +34,29 @@ type memSink struct {
 
 func newSink() *memSink { return &memSink{arts: map[string]corpus.Article{}} }
 
-func (s *memSink) Put(_ context.Context, a corpus.Article) error {
+func (s *memSink) PutAll(ctx context.Context, seq iter.Seq2[index.Item, error], report func(int, index.PutResult)) (index.PutStats, error) {
+	return index.PutAll(ctx, s.putMany, 64, seq, report)
+}
+
+func (s *memSink) putMany(_ context.Context, items []index.Item) []index.PutResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.err != nil {
-		return s.err
+	out := make([]index.PutResult, len(items))
+	for i, it := range items {
+		a := it.Article
+		switch err := a.Validate(); {
+		case s.err != nil:
+			out[i].Err = s.err
+		case err != nil:
+			out[i].Err = fmt.Errorf("%w: %w", index.ErrInvalidArticle, err)
+		default:
+			_, existed := s.arts[a.ID]
+			s.puts++
+			s.arts[a.ID] = a
+			out[i] = index.PutResult{Created: !existed, Article: a}
+		}
 	}
-	s.puts++
-	s.arts[a.ID] = a
-	return nil
+	return out
 }
 
 func (s *memSink) snapshot() (map[string]corpus.Article, int) {

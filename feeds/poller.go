@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
@@ -17,12 +18,13 @@ import (
 
 	"veille/corpus"
 	"veille/corpus/webpage"
+	"veille/index"
 )
 
-// Sink stores the articles the poller makes. Put replaces any article
-// with the same id.
+// Sink stores the articles the poller makes, replacing any article with
+// the same id; *index.Index satisfies it (its one ingestion path).
 type Sink interface {
-	Put(ctx context.Context, a corpus.Article) error
+	PutAll(ctx context.Context, seq iter.Seq2[index.Item, error], report func(pos int, r index.PutResult)) (index.PutStats, error)
 }
 
 // Poller defaults and limits.
@@ -326,9 +328,9 @@ func (p *Poller) Poll(ctx context.Context, id string) (Counts, error) {
 	if err != nil {
 		return Counts{}, p.failed(r, start, fmt.Errorf("%s: %w", src.URL, err))
 	}
-	c, items, complete := p.storeItems(ctx, src, feed, known, resp.URL)
-	if ctx.Err() != nil {
-		return c, p.failed(r, start, ctx.Err())
+	c, items, complete, err := p.storeItems(ctx, src, feed, known, resp.URL)
+	if err != nil {
+		return c, p.failed(r, start, err)
 	}
 	if !complete {
 		resp.Validator = Validator{} // fetch the whole feed next time: items wait
@@ -336,58 +338,78 @@ func (p *Poller) Poll(ctx context.Context, id string) (Counts, error) {
 	return c, p.succeeded(r, start, c, resp.Validator, items, feed.Title)
 }
 
-// storeItems turns the new and changed items of feed into articles and
-// returns the counts, the items to remember, and whether every item was
-// handled (false when some wait for the next poll).
-func (p *Poller) storeItems(ctx context.Context, src Source, feed Feed, known map[string]itemState, feedURL string) (Counts, map[string]itemState, bool) {
+// storeItems turns the new and changed items of feed into articles,
+// stored through the sink in one PutAll, and returns the counts, the
+// items to remember, and whether every item was handled (false when some
+// wait for the next poll). Its error is the sink's or ctx's, which stops
+// the poll.
+func (p *Poller) storeItems(ctx context.Context, src Source, feed Feed, known map[string]itemState, feedURL string) (Counts, map[string]itemState, bool, error) {
 	now := p.opts.Now()
 	c := Counts{Seen: len(feed.Items)}
 	complete := true
-	pages := 0
-	for _, it := range feed.Items {
-		if ctx.Err() != nil {
-			return c, known, false
-		}
-		it.Link = resolve(feedURL, it.Link)
-		key := ItemKey(it)
-		print := itemPrint(it)
-		st, seen := known[key]
-		if seen && st.Print == print {
-			st.Seen = now
-			known[key] = st
-			continue
-		}
-		if pages == MaxPagesPerPoll {
-			complete = false
-			continue
-		}
-		pages++
-		a := p.article(ctx, src, feed, it, key)
-		if seen {
-			a.ID = st.Article // an updated item keeps its article
-		}
-		if err := a.Validate(); err != nil {
-			c.Failed++
-			known[key] = itemState{Article: a.ID, Print: print, Seen: now} // nothing to store, now or later
-			continue
-		}
-		if err := p.opts.Sink.Put(ctx, a); err != nil {
-			c.Failed++
-			complete = false
-			p.log.Warn("feed item not stored", "source", src.ID, "item", key, "error", err)
-			continue
-		}
-		if a.TextFrom != "" {
-			c.FromFeed++
-		}
-		if seen {
-			c.Updated++
-		} else {
-			c.New++
-		}
-		known[key] = itemState{Article: a.ID, Print: print, Seen: now}
+	type change struct {
+		key, print string
+		seen       bool
+		textFrom   string
 	}
-	return c, pruneItems(known, now), complete
+	var changes []change
+	seq := func(yield func(index.Item, error) bool) {
+		for _, it := range feed.Items {
+			if ctx.Err() != nil {
+				return
+			}
+			it.Link = resolve(feedURL, it.Link)
+			key := ItemKey(it)
+			print := itemPrint(it)
+			st, seen := known[key]
+			if seen && st.Print == print {
+				st.Seen = now
+				known[key] = st
+				continue
+			}
+			if len(changes) == MaxPagesPerPoll {
+				complete = false
+				continue
+			}
+			a := p.article(ctx, src, feed, it, key)
+			if seen {
+				a.ID = st.Article // an updated item keeps its article
+			}
+			changes = append(changes, change{key: key, print: print, seen: seen, textFrom: a.TextFrom})
+			if !yield(index.Item{Article: a}, nil) {
+				return
+			}
+		}
+	}
+	_, err := p.opts.Sink.PutAll(ctx, seq, func(pos int, r index.PutResult) {
+		ch := changes[pos]
+		switch {
+		case r.Err == nil:
+			if ch.textFrom != "" {
+				c.FromFeed++
+			}
+			if ch.seen {
+				c.Updated++
+			} else {
+				c.New++
+			}
+			known[ch.key] = itemState{Article: r.Article.ID, Print: ch.print, Seen: now}
+		case errors.Is(r.Err, index.ErrInvalidArticle):
+			c.Failed++ // nothing to store, now or later
+			known[ch.key] = itemState{Article: r.Article.ID, Print: ch.print, Seen: now}
+		default:
+			c.Failed++
+			complete = false
+			p.log.Warn("feed item not stored", "source", src.ID, "item", ch.key, "error", r.Err)
+		}
+	})
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return c, known, false, err
+	}
+	return c, pruneItems(known, now), complete, nil
 }
 
 // article makes the article of one item: its page fetched and extracted,

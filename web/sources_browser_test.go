@@ -9,18 +9,9 @@ import (
 	"testing"
 
 	"veille/api"
-	"veille/corpus"
 	"veille/feeds"
 	"veille/index"
 )
-
-// indexSink stores a poller's articles in the index.
-type indexSink struct{ idx *index.Index }
-
-func (s indexSink) Put(ctx context.Context, a corpus.Article) error {
-	_, _, err := s.idx.Put(ctx, a, index.Origin{})
-	return err
-}
 
 // TestSourcesPanelInBrowser follows two feeds, one that answers and one
 // that fails, polls both and checks that the page lists them with their
@@ -42,7 +33,7 @@ func TestSourcesPanelInBrowser(t *testing.T) {
 	t.Cleanup(site.Close)
 	var poller *feeds.Poller
 	ts, _ := seededServer(t, func(o *api.Options, idx *index.Index) {
-		p, err := feeds.Open(feeds.Options{Dir: t.TempDir(), Fetcher: feeds.NewFetcher(feeds.FetcherOptions{AllowPrivate: true}), Sink: indexSink{idx}})
+		p, err := feeds.Open(feeds.Options{Dir: t.TempDir(), Fetcher: feeds.NewFetcher(feeds.FetcherOptions{AllowPrivate: true}), Sink: idx})
 		if err != nil {
 			t.Fatal(err)
 		}
