@@ -3,13 +3,19 @@ package stories
 import (
 	"bufio"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // labelledPair is one line of testdata/pairs.jsonl.
@@ -229,5 +235,80 @@ func TestGroupingQuality(t *testing.T) {
 	t.Logf("test (%d pairs): precision %.3f recall %.3f F1 %.3f", test.tp+test.fp+test.fn+test.tn, test.precision(), test.recall(), test.f1())
 	if test.precision() < 0.83 || test.recall() < 0.84 {
 		t.Errorf("test precision %.3f recall %.3f below the floors", test.precision(), test.recall())
+	}
+}
+
+// TestPairSelection checks the documented selection of the labelled pairs
+// (testdata/README.md) against the corpus: every "title" pair is two
+// articles of the same date whose title words overlap by at least 0.4
+// (Jaccard, words longer than 2 letters, stop words left out), every
+// "shingle" pair shares at least 10 % of its 4-word shingles (exact
+// Jaccard), and the split is the hash the README gives.
+func TestPairSelection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads the whole corpus")
+	}
+	pairs := readPairs(t)
+	docs := readOrangeSum(t)
+	byID := make(map[string]*orangeDoc, len(docs))
+	for i := range docs {
+		byID[docs[i].ID] = &docs[i]
+	}
+	stop := map[string]bool{}
+	for _, w := range strings.Fields("le la les de des du un une et en à a au aux pour par sur dans est son sa ses qui que ce il elle ne pas plus se l d") {
+		stop[w] = true
+	}
+	titleWords := func(s string) map[string]bool {
+		out := map[string]bool{}
+		for _, w := range regexp.MustCompile(`[\p{L}\p{N}_]+`).FindAllString(strings.ToLower(s), -1) {
+			if !stop[w] && utf8.RuneCountInString(w) > 2 {
+				out[w] = true
+			}
+		}
+		return out
+	}
+	shingles := func(text string) map[string]bool {
+		w := regexp.MustCompile(`[\p{L}\p{N}_]+`).FindAllString(strings.ToLower(text), -1)
+		out := map[string]bool{}
+		for i := 0; i < max(1, len(w)-3); i++ {
+			out[strings.Join(w[i:min(len(w), i+4)], " ")] = true
+		}
+		return out
+	}
+	jaccard := func(a, b map[string]bool) float64 {
+		inter := 0
+		for k := range a {
+			if b[k] {
+				inter++
+			}
+		}
+		if u := len(a) + len(b) - inter; u > 0 {
+			return float64(inter) / float64(u)
+		}
+		return 0
+	}
+	for _, p := range pairs {
+		a, b := byID[p.A], byID[p.B]
+		if a == nil || b == nil {
+			t.Errorf("%s-%s: not in the corpus", p.A, p.B)
+			continue
+		}
+		sum := sha256.Sum256([]byte("veille-dups:" + p.A + "|" + p.B))
+		k, _ := strconv.ParseUint(hex.EncodeToString(sum[:4]), 16, 64)
+		if split := map[bool]string{true: "test", false: "dev"}[k%100 < 50]; split != p.Split {
+			t.Errorf("%s-%s: split %s, the hash gives %s", p.A, p.B, p.Split, split)
+		}
+		switch p.Candidate {
+		case "title":
+			if j := jaccard(titleWords(a.Title), titleWords(b.Title)); a.Date != b.Date || j < 0.4 {
+				t.Errorf("title pair %s-%s: dates %s %s, title overlap %.2f", p.A, p.B, a.Date, b.Date, j)
+			}
+		case "shingle":
+			if j := jaccard(shingles(a.Text), shingles(b.Text)); j < 0.1-1e-9 {
+				t.Errorf("shingle pair %s-%s: shingle overlap %.3f", p.A, p.B, j)
+			}
+		default:
+			t.Errorf("%s-%s: candidate %q", p.A, p.B, p.Candidate)
+		}
 	}
 }
