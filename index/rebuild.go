@@ -245,7 +245,10 @@ func (x *Index) copyAll(ctx context.Context, snap *scorch.IndexSnapshot) error {
 					d.Language = ""
 				}
 				if x.opts.Enricher != nil {
-					x.opts.Enricher.Enrich(&d.Article)
+					if err := x.opts.Enricher.Enrich(ctx, &d.Article); err != nil {
+						errs[i] = err
+						return
+					}
 				}
 				finishArticle(&d.Article)
 				if d.Sig == nil { // stored before stories existed: a candidate from now on

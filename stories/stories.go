@@ -2,7 +2,7 @@
 // dispatch syndicated by several outlets, lightly edited, shortened or
 // retitled) so that they share a story id.
 //
-// An article's text is folded (case and accents, analyzers.Fold), cut into words and
+// An article's text is folded (case and accents, corpus/fold), cut into words and
 // shingles of [ShingleWords] words; its [Signature] is the MinHash of the
 // shingles ([NumHashes] hash functions) plus their count. Two signatures
 // match when the estimated containment of the smaller shingle set in the
@@ -21,11 +21,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"strings"
 	"time"
 	"unicode"
 
-	"veille/analyzers"
+	"veille/corpus/fold"
 )
 
 // Parameters of the signatures and of the match.
@@ -90,7 +89,7 @@ func shingleHashes(text string) []uint64 {
 	}
 	const offset, prime = 14695981039346656037, 1099511628211
 	h, inWord := uint64(offset), false
-	for _, r := range analyzers.FoldString(strings.ToLower(text)) {
+	for _, r := range fold.Lower(text) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			for _, b := range string(r) {
 				h = (h ^ uint64(b)) * prime
