@@ -2,7 +2,6 @@ package stories
 
 import (
 	"bufio"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +15,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"veille/corpus/corpustest"
 )
 
 // labelledPair is one line of testdata/pairs.jsonl.
@@ -46,44 +47,27 @@ func readPairs(t *testing.T) []labelledPair {
 	return out
 }
 
-// orangeDoc is one article of orangesum-fr.jsonl.gz.
+// orangeDoc is one article of orangesum-fr.jsonl.gz, signed.
 type orangeDoc struct {
-	ID, Date, Title, Text string
-	sig                   Signature
-	published             time.Time
+	corpustest.Doc
+	sig       Signature
+	published time.Time
 }
 
 // readOrangeSum reads the whole OrangeSum corpus and signs every text, on
 // every core; the test skips when the shared data is absent.
 func readOrangeSum(t *testing.T) []orangeDoc {
 	t.Helper()
-	p := filepath.Join("..", "..", "shared", "data", "orangesum-fr.jsonl.gz")
-	f, err := os.Open(p)
-	if err != nil {
-		t.Skipf("shared data not available: %v", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var docs []orangeDoc
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for sc.Scan() {
-		var d orangeDoc
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
-			t.Fatal(err)
-		}
-		d.published, _ = time.Parse(time.DateOnly, d.Date)
-		docs = append(docs, d)
-	}
+	raw := corpustest.ReadJSONL(t, "orangesum-fr.jsonl.gz", 0)
+	docs := make([]orangeDoc, len(raw))
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(docs); i += workers {
-				docs[i].sig = Sign(docs[i].Text)
+				docs[i].Doc = raw[i]
+				docs[i].published, _ = time.Parse(time.DateOnly, raw[i].Date)
+				docs[i].sig = Sign(raw[i].Text)
 			}
 		})
 	}
