@@ -7,19 +7,18 @@ import (
 	"path/filepath"
 
 	"veille/feeds"
-	"veille/index"
 )
 
 // feedsFolder is the data folder's subfolder of the feed sources.
 const feedsFolder = "feeds"
 
 // openFeeds opens the feed poller of the data folder, its articles stored
-// into idx, with the sources of cfg.Sources merged in.
-func openFeeds(cfg config, idx *index.Index, logger *slog.Logger) (*feeds.Poller, error) {
+// into sink, with the sources of cfg.Sources merged in.
+func openFeeds(cfg config, sink feeds.Sink, logger *slog.Logger) (*feeds.Poller, error) {
 	p, err := feeds.Open(feeds.Options{
 		Dir:     filepath.Join(cfg.Data, feedsFolder),
 		Fetcher: feeds.NewFetcher(feeds.FetcherOptions{AllowPrivate: cfg.AllowPrivateTargets}),
-		Sink:    idx,
+		Sink:    sink,
 		Logger:  logger,
 	})
 	if err != nil {

@@ -19,7 +19,6 @@ import (
 	"veille/analyzers"
 	"veille/analyzers/money"
 	"veille/api"
-	"veille/corpus"
 	"veille/corpus/folder"
 	"veille/index"
 	"veille/web"
@@ -66,7 +65,12 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		}
 	}()
 
-	poller, err := openFeeds(cfg, idx, logger)
+	var svc api.Service = idx
+	demo := newDemoStore(idx, cfg.Data, logger)
+	if cfg.Corpus == "" {
+		svc = demo // the seed articles are the demo of a fresh data folder
+	}
+	poller, err := openFeeds(cfg, svc, logger)
 	if err != nil {
 		return err
 	}
@@ -77,7 +81,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	srv := api.New(idx, api.Options{
+	srv := api.New(svc, api.Options{
 		AdminKey:     cfg.AdminKey,
 		Logger:       logger,
 		Countries:    ext.Countries(),
@@ -106,12 +110,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	// /healthz; /readyz turns 200 once it is done.
 	started := time.Now()
 	if cfg.Corpus == "" {
-		f := folder.New(corpus.Seeds(), idx, logger)
-		n, removed, err := f.Sync(ctx)
-		if err != nil {
-			return fmt.Errorf("index the seed corpus: %w", err)
+		if err := demo.start(ctx); err != nil {
+			return fmt.Errorf("the demo articles: %w", err)
 		}
-		logger.Info("seed corpus indexed", "indexed", n, "removed", removed, "took", time.Since(started).Round(time.Millisecond))
 	} else {
 		cf, err := folder.Open(ctx, cfg.Corpus, idx, logger)
 		if err != nil {

@@ -146,6 +146,9 @@ func (s *Server) putArticle(c echo.Context) error {
 		a = corpus.ParseRaw(string(data)).Article(id)
 	}
 	a.ID = id
+	if strings.TrimSpace(a.Body) == "" && strings.TrimSpace(a.Title) != "" {
+		return errNoBody() // with neither, store's validation says so
+	}
 	return s.store(c, a)
 }
 
@@ -172,6 +175,12 @@ func (s *Server) store(c echo.Context, a corpus.Article) error {
 	return c.JSON(status, s.toArticle(stored))
 }
 
+// errNoBody is the error of a PUT without a body, which the contract
+// requires (a title alone is not an article).
+func errNoBody() error {
+	return errBadRequest(codeInvalidArticle, "the article has no body: send its text in \"body\" (or \"text\")")
+}
+
 // readHTML reads an HTML page body (its charset from the Content-Type,
 // the page itself or a guess) into an article without an id.
 func (s *Server) readHTML(c echo.Context) (corpus.Article, error) {
@@ -183,7 +192,11 @@ func (s *Server) readHTML(c echo.Context) (corpus.Article, error) {
 	if err != nil {
 		return corpus.Article{}, err
 	}
-	return r.Article(""), nil
+	a := r.Article("")
+	if strings.TrimSpace(a.Body) == "" && strings.TrimSpace(a.Title) != "" {
+		return corpus.Article{}, errBadRequest(codeInvalidArticle, "the page has no text to index (no main content and no description), only a title")
+	}
+	return a, nil
 }
 
 // postArticles answers POST /api/articles: one JSON article or HTML page

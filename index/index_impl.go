@@ -63,7 +63,8 @@ type Index struct {
 	stories    *stories.Table // every stored article's story bands
 	storiesIn  chan struct{}  // closed once the stored articles are in stories
 
-	lev levBuilders // fuzzy automata builders, made on first use
+	lev       levBuilders // fuzzy automata builders, made on first use
+	expensive *lane       // places of the searches past their expensive cost
 
 	rebuilding atomic.Bool
 	lastIngest atomic.Int64 // Unix ns, 0 when unknown
@@ -122,7 +123,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
 		_ = lock.unlock()
 		return nil, fmt.Errorf("index: data folder %s: %w", dir, err)
 	}
-	x := &Index{dir: dir, opts: opts, lock: lock, dirInfo: info}
+	x := &Index{dir: dir, opts: opts, lock: lock, dirInfo: info, expensive: newLane(opts.MaxExpensive)}
 	if err := x.open(); err != nil {
 		_ = lock.unlock()
 		return nil, err
@@ -697,7 +698,7 @@ func (x *Index) Stats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	st := Stats{Languages: make(map[string]uint64), Reindexing: x.rebuilding.Load(), Generation: g.num}
+	st := Stats{Languages: make(map[string]uint64), Reindexing: x.rebuilding.Load(), Generation: g.num, DataID: dataIDOf(x.secret)}
 	langs := g.records.dicts.langs.all()
 	counts := make([]uint64, len(langs))
 	var total uint64
