@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"veille/corpus"
+	"veille/feeds"
 	"veille/index"
 )
 
@@ -38,6 +39,7 @@ const (
 	codeTimeout          = "timeout"
 	codeRequestTimeout   = "request_timeout"
 	codeNotReady         = "not_ready"
+	codeUpstream         = "upstream_error"
 	codeBusy             = "busy"
 )
 
@@ -96,6 +98,10 @@ func errorTable() []domainError {
 		{errDecode, http.StatusBadRequest, codeInvalidArticle, ""},
 		{corpus.ErrMalformed, http.StatusBadRequest, codeInvalidArticle, ""},
 		{corpus.ErrTooLarge, http.StatusRequestEntityTooLarge, codeTooLarge, ""},
+		{feeds.ErrInvalidSource, http.StatusBadRequest, codeInvalidParameter, ""},
+		{feeds.ErrNotFound, http.StatusNotFound, codeNotFound, ""},
+		{feeds.ErrExists, http.StatusConflict, codeConflict, ""},
+		{feeds.ErrFromFile, http.StatusConflict, codeConflict, ""},
 		{index.ErrRebuilding, http.StatusConflict, codeConflict, "a rebuild is already running; try again when /api/stats shows \"reindexing\": false"},
 		{index.ErrBusy, http.StatusTooManyRequests, codeBusy, "too many expensive searches (phrases of frequent words, many corrections or completions) are running; try again in a moment"},
 		{index.ErrClosed, http.StatusServiceUnavailable, codeUnavailable, "the index is closed (the service is shutting down)"},
@@ -213,7 +219,7 @@ func classify(err error) (status int, code, message string, level slog.Level) {
 // make sense in logs but not to an API client, and capitalises nothing.
 func userMessage(err error) string {
 	msg := err.Error()
-	for _, p := range []string{"index: ", "corpus: ", "api: "} {
+	for _, p := range []string{"index: ", "corpus: ", "api: ", "feeds: "} {
 		msg = strings.ReplaceAll(msg, p, "")
 	}
 	return msg
