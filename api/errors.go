@@ -12,6 +12,7 @@ import (
 
 	"veille/cluster"
 	"veille/corpus"
+	"veille/feeds"
 	"veille/index"
 )
 
@@ -40,6 +41,7 @@ const (
 	codeRequestTimeout   = "request_timeout"
 	codeNotReady         = "not_ready"
 	codeAccepted         = "accepted" // 202: not an error, the write is pending on this node
+	codeUpstream         = "upstream_error"
 	codeBusy             = "busy"
 )
 
@@ -98,6 +100,10 @@ func errorTable() []domainError {
 		{errDecode, http.StatusBadRequest, codeInvalidArticle, ""},
 		{corpus.ErrMalformed, http.StatusBadRequest, codeInvalidArticle, ""},
 		{corpus.ErrTooLarge, http.StatusRequestEntityTooLarge, codeTooLarge, ""},
+		{feeds.ErrInvalidSource, http.StatusBadRequest, codeInvalidParameter, ""},
+		{feeds.ErrNotFound, http.StatusNotFound, codeNotFound, ""},
+		{feeds.ErrExists, http.StatusConflict, codeConflict, ""},
+		{feeds.ErrFromFile, http.StatusConflict, codeConflict, ""},
 		{index.ErrRebuilding, http.StatusConflict, codeConflict, "a rebuild is already running; try again when /api/stats shows \"reindexing\": false"},
 		{index.ErrBusy, http.StatusTooManyRequests, codeBusy, "too many expensive searches (phrases of frequent words, many corrections or completions) are running; try again in a moment"},
 		{index.ErrClosed, http.StatusServiceUnavailable, codeUnavailable, "the index is closed (the service is shutting down)"},
@@ -226,7 +232,7 @@ func classify(err error) (status int, code, message string, level slog.Level) {
 // make sense in logs but not to an API client, and capitalises nothing.
 func userMessage(err error) string {
 	msg := err.Error()
-	for _, p := range []string{"index: ", "corpus: ", "api: "} {
+	for _, p := range []string{"index: ", "corpus: ", "api: ", "feeds: "} {
 		msg = strings.ReplaceAll(msg, p, "")
 	}
 	return msg

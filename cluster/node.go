@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -113,6 +114,33 @@ func (n *Node) PutMany(ctx context.Context, items []index.Item) []index.PutResul
 		n.putChunk(ctx, items[start:end], res[start:end])
 	}
 	return res
+}
+
+// PutAll stores what seq yields through the stream, as
+// index.Index.PutAll does (the same path, over PutMany): report gets each
+// result in order, with its stream sequence. An item durable in the
+// stream but not applied here in time is reported with ErrApplyPending
+// and counted as updated.
+func (n *Node) PutAll(ctx context.Context, seq iter.Seq2[index.Item, error], report func(pos int, r index.PutResult)) (index.PutStats, error) {
+	return putAll(ctx, n.PutMany, seq, report)
+}
+
+// putAll is index.PutAll over putMany, with pending writes counted as
+// stored.
+func putAll(ctx context.Context, putMany func(context.Context, []index.Item) []index.PutResult,
+	seq iter.Seq2[index.Item, error], report func(pos int, r index.PutResult)) (index.PutStats, error) {
+	pending := 0
+	st, err := index.PutAll(ctx, putMany, 4*applyBatch, seq, func(pos int, r index.PutResult) {
+		if errors.Is(r.Err, ErrApplyPending) {
+			pending++
+		}
+		if report != nil {
+			report(pos, r)
+		}
+	})
+	st.Failed -= pending
+	st.Updated += pending
+	return st, err
 }
 
 // putChunk is PutMany for at most applyBatch items.
@@ -433,8 +461,13 @@ type ScopedStore struct {
 	prefix string
 }
 
-// PutMany is Node.PutMany with the items' origins scoped.
-func (s *ScopedStore) PutMany(ctx context.Context, items []index.Item) []index.PutResult {
+// PutAll is Node.PutAll with the items' origins scoped.
+func (s *ScopedStore) PutAll(ctx context.Context, seq iter.Seq2[index.Item, error], report func(pos int, r index.PutResult)) (index.PutStats, error) {
+	return putAll(ctx, s.putMany, seq, report)
+}
+
+// putMany is Node.PutMany with the items' origins scoped.
+func (s *ScopedStore) putMany(ctx context.Context, items []index.Item) []index.PutResult {
 	scoped := make([]index.Item, len(items))
 	for i, it := range items {
 		scoped[i] = it

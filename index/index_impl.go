@@ -19,6 +19,7 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"veille/corpus"
+	"veille/stories"
 )
 
 // Defaults of Options.
@@ -54,11 +55,14 @@ type Index struct {
 	healthMu   sync.Mutex // serialises OnHealth calls
 	lastHealth string     // the state OnHealth was last told of
 
-	ops        chan *op      // to the writer
-	stop       chan struct{} // closed to stop the writer
-	writerDone chan struct{} // closed when the writer has returned
-	rb         *rebuildState // owned by the writer goroutine
-	degraded   error         // owned by the writer: the last write failure, until the disk takes writes again
+	ops        chan *op       // to the writer
+	stop       chan struct{}  // closed to stop the writer
+	writerDone chan struct{}  // closed when the writer has returned
+	rb         *rebuildState  // owned by the writer goroutine
+	degraded   error          // owned by the writer: the last write failure, until the disk takes writes again
+	recent     recentStories  // owned by the writer: the stories it gave lately
+	stories    *stories.Table // every stored article's story bands
+	storiesIn  chan struct{}  // closed once the stored articles are in stories
 
 	lev       levBuilders // fuzzy automata builders, made on first use
 	expensive *lane       // places of the searches past their expensive cost
@@ -130,6 +134,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
 	x.stop = make(chan struct{})
 	x.writerDone = make(chan struct{})
 	x.bgCtx, x.bgCancel = context.WithCancel(context.Background())
+	x.stories, x.storiesIn = stories.NewTable(), make(chan struct{})
+	x.bgWG.Add(1)
+	go x.loadStories()
 	go x.writeLoop()
 	x.bgWG.Add(1)
 	go x.warmLoop()
@@ -608,6 +615,7 @@ func (x *Index) prepare(ctx context.Context, a corpus.Article, o Origin) (*store
 	}
 	finishArticle(&a)
 	d.Article = a
+	d.Sig, _ = signArticle(&a).MarshalBinary()
 	return d, nil
 }
 

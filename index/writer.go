@@ -117,6 +117,7 @@ func (x *Index) writeLoop() {
 			return
 		}
 		batch = x.gather(batch)
+		x.assignStories(batch)
 		x.build(batch)
 		ready <- batch
 	}
@@ -200,6 +201,7 @@ func (x *Index) drain(ready chan<- []*op) {
 		if len(batch) == 0 {
 			return
 		}
+		x.assignStories(batch)
 		x.build(batch)
 		ready <- batch
 	}
