@@ -494,6 +494,11 @@ func TestSearchPageInBrowser(t *testing.T) {
 	}
 	b.eval(`history.back()`)
 	b.waitFor("the page before typing", `s.search === '' && s.query === ''`)
+	// The same words as a link (a submitted search): whole words only.
+	b.open("/?q=nvid")
+	if st := b.waitFor("a submitted nvid", `s.status !== ''`); len(st.Hits) != 0 || len(st.Marks) != 0 {
+		t.Errorf("a submitted q=nvid is completed: hits %v, marks %v", st.Hits, st.Marks)
+	}
 
 	// 6. Screenshots: desktop and phone.
 	b.open("/?q=Nvidia")
