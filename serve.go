@@ -19,6 +19,7 @@ import (
 	"veille/analyzers"
 	"veille/analyzers/money"
 	"veille/api"
+	"veille/cluster"
 	"veille/corpus/folder"
 	"veille/index"
 	"veille/web"
@@ -32,15 +33,50 @@ import (
 func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	idx, ext, err := openIndex(ctx, cfg, index.Options{OnHealth: func(err error) {
+	idxOpts := index.Options{OnHealth: func(err error) {
 		if err != nil {
 			logger.Error("data folder unavailable: reads and writes are refused until it is back", "folder", cfg.Data, "err", err)
 		} else {
 			logger.Info("data folder available again: serving", "folder", cfg.Data)
 		}
-	}})
+	}}
+	// In a cluster the node joins first: the index signs cursors with the
+	// cluster's key.
+	var node *cluster.Node
+	if cfg.NATS != "" {
+		owned, err := cluster.ParsePartitions(cfg.Partitions)
+		if err != nil {
+			return fmt.Errorf("%w: --partitions: %v", errUsage, err)
+		}
+		node, err = cluster.Connect(ctx, cluster.Config{
+			URLs: cluster.ParseURLs(cfg.NATS), Node: cfg.Node, MonitorURLs: cluster.ParseURLs(cfg.NATSMonitor),
+			Owned: owned, Logger: logger,
+		})
+		if err != nil {
+			return err
+		}
+		idxOpts.CursorKey = node.CursorKey()
+	}
+	idx, ext, err := openIndex(ctx, cfg, idxOpts)
 	if err != nil {
+		if node != nil {
+			_ = node.Close()
+		}
 		return err
+	}
+	var (
+		svc        api.Service  = idx
+		folderSink folder.Store = idx
+	)
+	if node != nil {
+		if err := node.Start(idx); err != nil {
+			_ = node.Close()
+			_ = idx.Close()
+			return err
+		}
+		svc = node
+		// Each node's folder manages its own articles.
+		folderSink = node.Scoped(node.Name())
 	}
 	// The corpus folder's watcher, then the index, are stopped when serve
 	// returns; on shutdown, within what is left of the timeout.
@@ -52,6 +88,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			defer close(done)
 			stopWatch()
 			watchers.Wait()
+			if node != nil {
+				_ = node.Close() // stops applying the stream before the index closes
+			}
 			if err := idx.Close(); err != nil {
 				logger.Error("close index", "err", err)
 			}
@@ -65,10 +104,11 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		}
 	}()
 
-	var svc api.Service = idx
-	demo := newDemoStore(idx, cfg.Data, logger)
-	if cfg.Corpus == "" {
-		svc = demo // the seed articles are the demo of a fresh data folder
+	// The seed articles are the demo of a single node's fresh data folder.
+	var demo *demoStore
+	if cfg.Corpus == "" && node == nil {
+		demo = newDemoStore(idx, cfg.Data, logger)
+		svc = demo
 	}
 	poller, err := openFeeds(cfg, svc, logger)
 	if err != nil {
@@ -109,12 +149,20 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	// The start-up corpus is indexed while the server already answers
 	// /healthz; /readyz turns 200 once it is done.
 	started := time.Now()
-	if cfg.Corpus == "" {
+	if node != nil {
+		// The folder compares itself with what the index holds: wait until
+		// the index holds what the stream does.
+		if err := node.WaitCaughtUp(ctx); err != nil {
+			return fmt.Errorf("catch up with the cluster's stream: %w", err)
+		}
+		logger.Info("caught up with the cluster", "applied_seq", node.Status().AppliedSeq, "took", time.Since(started).Round(time.Millisecond))
+	}
+	if demo != nil {
 		if err := demo.start(ctx); err != nil {
 			return fmt.Errorf("the demo articles: %w", err)
 		}
-	} else {
-		cf, err := folder.Open(ctx, cfg.Corpus, idx, logger)
+	} else if cfg.Corpus != "" {
+		cf, err := folder.Open(ctx, cfg.Corpus, folderSink, logger)
 		if err != nil {
 			return err
 		}

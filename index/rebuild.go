@@ -46,7 +46,7 @@ func (rb *rebuildState) mirror(ops []*op, res []opResult) {
 	}
 	b := rb.gen.idx.NewBatch()
 	for i, o := range ops {
-		if res[i].err != nil {
+		if res[i].err != nil || o.kind == opMark {
 			continue
 		}
 		rb.touched[o.id] = struct{}{}
@@ -182,6 +182,11 @@ func (x *Index) rebuild(ctx context.Context) (err error) {
 		if ns := x.lastIngest.Load(); ns != 0 {
 			stamp := time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
 			if err := rb.gen.idx.SetInternal([]byte(lastIngestKey), []byte(stamp)); err != nil {
+				return rb.gen, writeErr(err)
+			}
+		}
+		if seq := x.appliedSeq.Load(); seq > 0 {
+			if err := rb.gen.idx.SetInternal([]byte(appliedSeqKey), encodeSeq(seq)); err != nil {
 				return rb.gen, writeErr(err)
 			}
 		}
