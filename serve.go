@@ -12,12 +12,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/net/netutil"
 
 	"veille/analyzers"
 	"veille/analyzers/money"
 	"veille/api"
-	"veille/corpus"
+	"veille/cluster"
+	"veille/corpus/folder"
 	"veille/index"
 	"veille/web"
 )
@@ -30,15 +33,50 @@ import (
 func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	idx, ext, err := openIndex(ctx, cfg, index.Options{OnHealth: func(err error) {
+	idxOpts := index.Options{OnHealth: func(err error) {
 		if err != nil {
 			logger.Error("data folder unavailable: reads and writes are refused until it is back", "folder", cfg.Data, "err", err)
 		} else {
 			logger.Info("data folder available again: serving", "folder", cfg.Data)
 		}
-	}})
+	}}
+	// In a cluster the node joins first: the index signs cursors with the
+	// cluster's key.
+	var node *cluster.Node
+	if cfg.NATS != "" {
+		owned, err := cluster.ParsePartitions(cfg.Partitions)
+		if err != nil {
+			return fmt.Errorf("%w: --partitions: %v", errUsage, err)
+		}
+		node, err = cluster.Connect(ctx, cluster.Config{
+			URLs: cluster.ParseURLs(cfg.NATS), Node: cfg.Node, MonitorURLs: cluster.ParseURLs(cfg.NATSMonitor),
+			Owned: owned, Logger: logger,
+		})
+		if err != nil {
+			return err
+		}
+		idxOpts.CursorKey = node.CursorKey()
+	}
+	idx, ext, err := openIndex(ctx, cfg, idxOpts)
 	if err != nil {
+		if node != nil {
+			_ = node.Close()
+		}
 		return err
+	}
+	var (
+		svc        api.Service  = idx
+		folderSink folder.Store = idx
+	)
+	if node != nil {
+		if err := node.Start(idx); err != nil {
+			_ = node.Close()
+			_ = idx.Close()
+			return err
+		}
+		svc = node
+		// Each node's folder manages its own articles.
+		folderSink = node.Scoped(node.Name())
 	}
 	// The corpus folder's watcher, then the index, are stopped when serve
 	// returns; on shutdown, within what is left of the timeout.
@@ -50,6 +88,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			defer close(done)
 			stopWatch()
 			watchers.Wait()
+			if node != nil {
+				_ = node.Close() // stops applying the stream before the index closes
+			}
 			if err := idx.Close(); err != nil {
 				logger.Error("close index", "err", err)
 			}
@@ -63,11 +104,19 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		}
 	}()
 
-	var svc api.Service = idx
-	demo := newDemoStore(idx, cfg.Data, logger)
-	if cfg.Corpus == "" {
-		svc = demo // the seed articles are the demo of a fresh data folder
+	// The seed articles are the demo of a single node's fresh data folder.
+	var demo *demoStore
+	if cfg.Corpus == "" && node == nil {
+		demo = newDemoStore(idx, cfg.Data, logger)
+		svc = demo
 	}
+	poller, err := openFeeds(cfg, svc, logger)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), poller.Collector())
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -78,6 +127,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		Countries:    ext.Countries(),
 		UI:           web.FS(),
 		AllowedHosts: cfg.AllowedHosts,
+		Sources:      poller,
+		Registry:     reg,
 	})
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
@@ -98,21 +149,37 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	// The start-up corpus is indexed while the server already answers
 	// /healthz; /readyz turns 200 once it is done.
 	started := time.Now()
-	if cfg.Corpus == "" {
+	if node != nil {
+		// The folder compares itself with what the index holds: wait until
+		// the index holds what the stream does.
+		if err := node.WaitCaughtUp(ctx); err != nil {
+			return fmt.Errorf("catch up with the cluster's stream: %w", err)
+		}
+		logger.Info("caught up with the cluster", "applied_seq", node.Status().AppliedSeq, "took", time.Since(started).Round(time.Millisecond))
+	}
+	if demo != nil {
 		if err := demo.start(ctx); err != nil {
 			return fmt.Errorf("the demo articles: %w", err)
 		}
-	} else {
-		cf, err := openCorpusFolder(ctx, cfg.Corpus, idx, logger)
+	} else if cfg.Corpus != "" {
+		cf, err := folder.Open(ctx, cfg.Corpus, folderSink, logger)
 		if err != nil {
 			return err
 		}
-		logger.Info("corpus folder indexed", "folder", cfg.Corpus, "indexed", cf.indexed, "removed", cf.removed, "took", time.Since(started).Round(time.Millisecond))
+		logger.Info("corpus folder indexed", "folder", cfg.Corpus, "indexed", cf.Indexed, "removed", cf.Removed, "took", time.Since(started).Round(time.Millisecond))
 		watchers.Add(1)
 		go func() {
 			defer watchers.Done()
-			cf.watch(watchCtx)
+			cf.Watch(watchCtx)
 		}()
+	}
+	watchers.Add(1)
+	go func() {
+		defer watchers.Done()
+		_ = poller.Run(watchCtx) // returns when the service stops
+	}()
+	if n := len(poller.List()); n > 0 {
+		logger.Info("following feeds", "sources", n, "private_targets", cfg.AllowPrivateTargets)
 	}
 	srv.SetReady(true)
 	logger.Info("ready", "took", time.Since(started).Round(time.Millisecond))
@@ -136,82 +203,6 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		logger.Error("shutdown timeout: exiting before the index closed (every acknowledged write is on disk)", "timeout", cfg.ShutdownTimeout)
 	}
 	return nil
-}
-
-// corpusFolder is the watched corpus folder: the index kept in step with
-// it, through a new os.Root when the folder is replaced.
-type corpusFolder struct {
-	dir              string
-	store            articleStore
-	logger           *slog.Logger
-	w                *corpus.Watcher
-	root             *os.Root
-	f                *folder
-	indexed, removed int // by the start-up reconciliation
-}
-
-// openCorpusFolder starts watching dir and reconciles it with the index.
-func openCorpusFolder(ctx context.Context, dir string, store articleStore, logger *slog.Logger) (*corpusFolder, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("corpus folder: %w", err)
-	}
-	// Watch first, then reconcile: a file that changes during the
-	// initial pass is seen by one or the other.
-	w, err := corpus.NewWatcher(dir, corpus.WatchOptions{
-		OnError: func(err error) { logger.Warn("corpus folder: watch", "err", err) },
-	})
-	if err != nil {
-		return nil, fmt.Errorf("watch the corpus folder %s: %w", dir, err)
-	}
-	cf := &corpusFolder{dir: dir, store: store, logger: logger, w: w}
-	if cf.indexed, cf.removed, err = cf.sync(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("index the corpus folder %s: %w", dir, err)
-	}
-	return cf, nil
-}
-
-// sync opens the folder at cf.dir (again) and reconciles it with the index.
-func (cf *corpusFolder) sync(ctx context.Context) (indexed, removed int, err error) {
-	// An os.Root makes the kernel refuse any path that escapes the
-	// folder, symbolic links included.
-	root, err := os.OpenRoot(cf.dir)
-	if err != nil {
-		return 0, 0, fmt.Errorf("corpus folder: %w", err)
-	}
-	if cf.root != nil {
-		_ = cf.root.Close()
-	}
-	cf.root, cf.f = root, newFolder(root.FS(), cf.store, cf.logger)
-	return cf.f.Sync(ctx)
-}
-
-// watch applies the folder's changes until ctx ends. When the folder is
-// replaced (renamed over, or deleted and created again), the new one is
-// opened and reconciled with the index.
-func (cf *corpusFolder) watch(ctx context.Context) {
-	defer func() { _ = cf.root.Close() }() // the root of the folder watched last
-	defer cf.w.Close()
-	err := cf.w.Run(ctx, func(c corpus.Change) {
-		if c.Replaced {
-			cf.logger.Warn("corpus folder replaced by another folder: reconciling the index with the new one", "folder", cf.dir)
-			indexed, removed, err := cf.sync(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					cf.logger.Error("corpus folder: reconciliation failed", "folder", cf.dir, "err", err)
-				}
-				return
-			}
-			cf.logger.Info("corpus folder reconciled", "folder", cf.dir, "indexed", indexed, "removed", removed)
-			return
-		}
-		if err := cf.f.Changed(ctx, c.Path); err != nil && ctx.Err() == nil {
-			cf.logger.Error("corpus folder: update failed", "path", c.Path, "err", err)
-		}
-	})
-	if err != nil && ctx.Err() == nil {
-		cf.logger.Error("corpus folder: watcher stopped", "err", err)
-	}
 }
 
 // openIndex opens the data folder with the configured extraction

@@ -10,7 +10,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"veille/cluster"
 	"veille/corpus"
+	"veille/feeds"
 	"veille/index"
 )
 
@@ -38,6 +40,8 @@ const (
 	codeTimeout          = "timeout"
 	codeRequestTimeout   = "request_timeout"
 	codeNotReady         = "not_ready"
+	codeAccepted         = "accepted" // 202: not an error, the write is pending on this node
+	codeUpstream         = "upstream_error"
 	codeBusy             = "busy"
 )
 
@@ -96,12 +100,19 @@ func errorTable() []domainError {
 		{errDecode, http.StatusBadRequest, codeInvalidArticle, ""},
 		{corpus.ErrMalformed, http.StatusBadRequest, codeInvalidArticle, ""},
 		{corpus.ErrTooLarge, http.StatusRequestEntityTooLarge, codeTooLarge, ""},
+		{feeds.ErrInvalidSource, http.StatusBadRequest, codeInvalidParameter, ""},
+		{feeds.ErrNotFound, http.StatusNotFound, codeNotFound, ""},
+		{feeds.ErrExists, http.StatusConflict, codeConflict, ""},
+		{feeds.ErrFromFile, http.StatusConflict, codeConflict, ""},
 		{index.ErrRebuilding, http.StatusConflict, codeConflict, "a rebuild is already running; try again when /api/stats shows \"reindexing\": false"},
 		{index.ErrBusy, http.StatusTooManyRequests, codeBusy, "too many expensive searches (phrases of frequent words, many corrections or completions) are running; try again in a moment"},
 		{index.ErrClosed, http.StatusServiceUnavailable, codeUnavailable, "the index is closed (the service is shutting down)"},
 		{index.ErrReadOnly, http.StatusServiceUnavailable, codeUnavailable, "the data folder cannot be written (read-only or full disk)"},
 		{index.ErrLocked, http.StatusServiceUnavailable, codeUnavailable, "the data folder is in use by another process"},
 		{index.ErrUnavailable, http.StatusServiceUnavailable, codeUnavailable, "the data folder is unavailable (deleted, unmounted or replaced): nothing can be read or written until it is back"},
+		{cluster.ErrUnavailable, http.StatusServiceUnavailable, codeUnavailable, "the cluster's stream cannot take writes now (NATS servers unreachable or without a quorum); retrying the same write is safe"},
+		{cluster.ErrNoOwner, http.StatusServiceUnavailable, codeUnavailable, "part of the articles has no node ready to search it (a shard of the cluster is down or catching up)"},
+		{cluster.ErrApplyPending, http.StatusAccepted, codeAccepted, "the write is durable in the cluster's stream and will be visible on this node once it catches up"},
 		{context.DeadlineExceeded, http.StatusServiceUnavailable, codeTimeout, "the request took too long; try a narrower query"},
 		{context.Canceled, StatusClientClosedRequest, codeClientGone, "the client closed the request"},
 	}
@@ -140,6 +151,14 @@ func statusCode(status int) string {
 // errorBody is the wire form of every error.
 type errorBody struct {
 	Error errorDetail `json:"error"`
+}
+
+// acceptedBody answers a write that succeeded only in part (202: durable,
+// not yet visible on this node).
+type acceptedBody struct {
+	Status    string `json:"status"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id,omitempty"`
 }
 
 type errorDetail struct {
@@ -213,7 +232,7 @@ func classify(err error) (status int, code, message string, level slog.Level) {
 // make sense in logs but not to an API client, and capitalises nothing.
 func userMessage(err error) string {
 	msg := err.Error()
-	for _, p := range []string{"index: ", "corpus: ", "api: "} {
+	for _, p := range []string{"index: ", "corpus: ", "api: ", "feeds: "} {
 		msg = strings.ReplaceAll(msg, p, "")
 	}
 	return msg
@@ -247,7 +266,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		c.Response().Status = status
 		return
 	}
-	body := errorBody{Error: errorDetail{Code: code, Message: msg, Parameter: errorParameter(err), RequestID: rid}}
+	var body any = errorBody{Error: errorDetail{Code: code, Message: msg, Parameter: errorParameter(err), RequestID: rid}}
+	if status < 400 {
+		body = acceptedBody{Status: code, Message: msg, RequestID: rid}
+	}
 	var werr error
 	if c.Request().Method == http.MethodHead {
 		werr = c.NoContent(status)

@@ -19,6 +19,7 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"veille/corpus"
+	"veille/stories"
 )
 
 // Defaults of Options.
@@ -41,7 +42,8 @@ const lastIngestKey = "veille.last_ingest"
 type Index struct {
 	dir    string
 	opts   Options
-	secret []byte // cursor signing key
+	secret []byte // cursor signing key: the folder's, or Options.CursorKey
+	folder []byte // the folder's own key (its secret file), which identifies it
 
 	mu      sync.RWMutex // guards gen, closed, down, lock and dirInfo
 	gen     *generation  // nil while down
@@ -53,17 +55,21 @@ type Index struct {
 	healthMu   sync.Mutex // serialises OnHealth calls
 	lastHealth string     // the state OnHealth was last told of
 
-	ops        chan *op      // to the writer
-	stop       chan struct{} // closed to stop the writer
-	writerDone chan struct{} // closed when the writer has returned
-	rb         *rebuildState // owned by the writer goroutine
-	degraded   error         // owned by the writer: the last write failure, until the disk takes writes again
+	ops        chan *op       // to the writer
+	stop       chan struct{}  // closed to stop the writer
+	writerDone chan struct{}  // closed when the writer has returned
+	rb         *rebuildState  // owned by the writer goroutine
+	degraded   error          // owned by the writer: the last write failure, until the disk takes writes again
+	recent     recentStories  // owned by the writer: the stories it gave lately
+	stories    *stories.Table // every stored article's story bands
+	storiesIn  chan struct{}  // closed once the stored articles are in stories
 
 	lev       levBuilders // fuzzy automata builders, made on first use
 	expensive *lane       // places of the searches past their expensive cost
 
 	rebuilding atomic.Bool
-	lastIngest atomic.Int64 // Unix ns, 0 when unknown
+	lastIngest atomic.Int64  // Unix ns, 0 when unknown
+	appliedSeq atomic.Uint64 // the last log entry applied (log.go)
 
 	bgCtx    context.Context // cancelled by Close: stops rebuilds and the warmer
 	bgCancel context.CancelFunc
@@ -128,6 +134,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
 	x.stop = make(chan struct{})
 	x.writerDone = make(chan struct{})
 	x.bgCtx, x.bgCancel = context.WithCancel(context.Background())
+	x.stories, x.storiesIn = stories.NewTable(), make(chan struct{})
+	x.bgWG.Add(1)
+	go x.loadStories()
 	go x.writeLoop()
 	x.bgWG.Add(1)
 	go x.warmLoop()
@@ -167,6 +176,9 @@ func (x *Index) open() error {
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v. %s", ErrDamaged, x.dir, err, recoveryHint)
 	}
+	if x.opts.CursorKey != nil && len(x.opts.CursorKey) != cursorKeySize {
+		return fmt.Errorf("index: the cursor key is %d bytes, not %d", len(x.opts.CursorKey), cursorKeySize)
+	}
 	var g *generation
 	if cur == 0 {
 		// No CURRENT: a new folder, a crash while the first generation
@@ -189,9 +201,13 @@ func (x *Index) open() error {
 		closeGeneration(g)
 		return err
 	}
-	if x.secret, err = loadSecret(x.dir); err != nil {
+	if x.folder, err = loadSecret(x.dir); err != nil {
 		closeGeneration(g)
 		return err
+	}
+	x.secret = x.folder
+	if x.opts.CursorKey != nil {
+		x.secret = x.opts.CursorKey
 	}
 	if g == nil {
 		if g, err = x.createGeneration(1); err != nil {
@@ -203,6 +219,10 @@ func (x *Index) open() error {
 		}
 	}
 	x.gen = g
+	if err := x.loadAppliedSeq(); err != nil {
+		_ = g.idx.Close()
+		return err
+	}
 	if v, err := g.idx.GetInternal([]byte(lastIngestKey)); err == nil && len(v) > 0 {
 		if t, err := time.Parse(time.RFC3339Nano, string(v)); err == nil {
 			x.lastIngest.Store(t.UnixNano())
@@ -459,6 +479,9 @@ type PutResult struct {
 	// Err wraps ErrInvalidArticle, ErrClosed, ErrReadOnly, ErrUnavailable
 	// or the context's error; the item is not stored when it is set.
 	Err error
+	// Seq is the position of the write in a replicated log, for services
+	// that write through one (package cluster); 0 otherwise.
+	Seq uint64
 }
 
 // Put validates, enriches and indexes a, replacing any article with its id.
@@ -592,6 +615,7 @@ func (x *Index) prepare(ctx context.Context, a corpus.Article, o Origin) (*store
 	}
 	finishArticle(&a)
 	d.Article = a
+	d.Sig, _ = signArticle(&a).MarshalBinary()
 	return d, nil
 }
 

@@ -53,6 +53,7 @@ type memoReader struct {
 	dfas  map[dfaKey]vellum.Automaton
 	view  *view // the snapshot's segments, for storedText
 	cost  *meter
+	stats *readerStats // statistics recorded or replaced (stats.go); nil: the snapshot's own
 }
 
 // termsKey names one dictionary look-up of liveTerms.
@@ -139,9 +140,17 @@ func (m *memoReader) liveTerms(field string, a vellum.Automaton, start, end []by
 	if ok {
 		return out, nil
 	}
+	if m.stats != nil {
+		if l, ok := m.stats.list(listKey(k)); ok {
+			return l, nil // the corpus's (stats.go)
+		}
+	}
 	out, err := liveTermsOf(m.view.segs, field, a, start, end, m.cost)
 	if err != nil {
 		return nil, err
+	}
+	if m.stats != nil {
+		m.stats.recordList(listKey(k), out)
 	}
 	m.mu.Lock()
 	m.terms[k] = out

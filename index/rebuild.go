@@ -46,7 +46,7 @@ func (rb *rebuildState) mirror(ops []*op, res []opResult) {
 	}
 	b := rb.gen.idx.NewBatch()
 	for i, o := range ops {
-		if res[i].err != nil {
+		if res[i].err != nil || o.kind == opMark {
 			continue
 		}
 		rb.touched[o.id] = struct{}{}
@@ -185,6 +185,11 @@ func (x *Index) rebuild(ctx context.Context) (err error) {
 				return rb.gen, writeErr(err)
 			}
 		}
+		if seq := x.appliedSeq.Load(); seq > 0 {
+			if err := rb.gen.idx.SetInternal([]byte(appliedSeqKey), encodeSeq(seq)); err != nil {
+				return rb.gen, writeErr(err)
+			}
+		}
 		if err := writeCurrent(x.dir, rb.gen.num); err != nil {
 			return rb.gen, err
 		}
@@ -251,6 +256,9 @@ func (x *Index) copyAll(ctx context.Context, snap *scorch.IndexSnapshot) error {
 					}
 				}
 				finishArticle(&d.Article)
+				if d.Sig == nil { // stored before stories existed: a candidate from now on
+					d.Sig, _ = signArticle(&d.Article).MarshalBinary()
+				}
 				docs[i] = &d
 			})
 			for _, err := range errs {
