@@ -64,6 +64,45 @@ type Options struct {
 	// LockTimeout bounds the wait for the data folder's lock (then Open
 	// fails with ErrLocked). Zero means 2 s.
 	LockTimeout time.Duration
+	// OnCommit, when set, is called by the writer after each batch that
+	// stores articles is durable and searchable, and before the batch's
+	// writes are acknowledged (see [Commit]).
+	OnCommit CommitHook
+}
+
+// CommitHook is told of the articles of each batch the writer makes
+// durable: created or replaced articles, whatever their source (API,
+// bulk, corpus folder, replicated log), never the copies a rebuild makes.
+// It runs in the writer, so no other write is applied while it runs: the
+// index its searches see is exactly the one the batch left. When it
+// returns an error, the batch's puts are answered with that error
+// (wrapped; the articles stay stored) and the articles are handed again
+// to the next call. After a crash, [Index.LastCommit] returns the batch
+// the hook may not have finished.
+type CommitHook func(ctx context.Context, c Commit) error
+
+// Commit is a batch of stored articles, as a [CommitHook] sees it.
+type Commit struct {
+	// Seq numbers the batches that called the hook, from 1, increasing
+	// across restarts; a batch handed again keeps its articles but not
+	// its number.
+	Seq uint64
+	// Articles are the batch's articles as stored, each id once (its
+	// last version), plus those of earlier calls that failed.
+	Articles []Committed
+	x        *Index
+}
+
+// Committed is one article of a [Commit]: the article as stored and its
+// indexed terms, which [Percolator.Candidates] reads.
+type Committed struct {
+	Article corpus.Article
+	terms   []string // distinct terms of its title and body fields
+}
+
+// Search runs q on the index the commit left (see [Index.Search]).
+func (c Commit) Search(ctx context.Context, q Query) (Results, error) {
+	return c.x.Search(ctx, q)
 }
 
 // Origin says where an article came from: the relative path of a file in
@@ -101,6 +140,11 @@ type Query struct {
 	Highlight bool
 	// FacetSize caps the values returned per facet (0 = 20, at most 1000).
 	FacetSize int
+	// IDs, when not empty, restricts the search to the articles with
+	// these ids: the hits are those of the same query without IDs that
+	// have one of them (scores may differ). A percolator confirms its
+	// candidates with it.
+	IDs []string
 }
 
 // Results is one page of a search.

@@ -52,6 +52,8 @@ type Index struct {
 	writerDone chan struct{} // closed when the writer has returned
 	rb         *rebuildState // owned by the writer goroutine
 	degraded   error         // owned by the writer: the last write failure, until the disk takes writes again
+	commitSeq  uint64        // owned by the writer: the last batch handed to Options.OnCommit
+	unhooked   []string      // owned by the writer: ids stored but not yet seen by a successful OnCommit
 
 	lev levBuilders // fuzzy automata builders, made on first use
 
@@ -179,6 +181,9 @@ func (x *Index) open() error {
 		return err
 	}
 	x.gen = g
+	if rec, err := readCommitRecord(g); err == nil {
+		x.commitSeq = rec.Seq
+	}
 	if v, err := g.idx.GetInternal([]byte(lastIngestKey)); err == nil && len(v) > 0 {
 		if t, err := time.Parse(time.RFC3339Nano, string(v)); err == nil {
 			x.lastIngest.Store(t.UnixNano())

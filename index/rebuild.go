@@ -176,6 +176,9 @@ func (x *Index) rebuild(ctx context.Context) (err error) {
 				return rb.gen, writeErr(err)
 			}
 		}
+		if err := carryCommitRecord(x.gen, rb.gen); err != nil {
+			return rb.gen, err
+		}
 		if err := writeCurrent(x.dir, rb.gen.num); err != nil {
 			return rb.gen, err
 		}

@@ -467,14 +467,18 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 		top.offer(cd)
 	}
 	var log *termLog
-	if cq.Query == nil {
+	tq := cq.Query
+	if len(q.IDs) > 0 {
+		tq = restrictToIDs(tq, q.IDs)
+	}
+	if tq == nil {
 		err = scanAll(ctx, v, visit)
 	} else {
 		sctx := ctx
 		if p.q.Highlight {
 			sctx, log = withTermLog(ctx)
 		}
-		err = x.scanQuery(sctx, g, v, mr, cq.Query, p.sort == sortRelevance, visit)
+		err = x.scanQuery(sctx, g, v, mr, tq, p.sort == sortRelevance, visit)
 	}
 	if err != nil {
 		return Results{}, err
@@ -502,6 +506,17 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	res.Facets = buildFacets(c, d, &p)
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// restrictToIDs returns tq (nil: every article) limited to the articles
+// with the given ids. The ids' searcher leads the conjunction, so that
+// the text query's searchers only advance to those articles.
+func restrictToIDs(tq query.Query, ids []string) query.Query {
+	only := query.NewDocIDQuery(ids)
+	if tq == nil {
+		return only
+	}
+	return query.NewConjunctionQuery([]query.Query{only, tq})
 }
 
 // dayOf returns the day number of t's date, in t's location.

@@ -244,6 +244,10 @@ func (x *Index) commit(ops []*op) {
 	exists := make(map[string]bool, len(ops))
 	b := g.idx.NewBatch()
 	applied := 0
+	var docs []*document.Document // the puts' documents, by op, for the commit hook
+	if x.opts.OnCommit != nil {
+		docs = make([]*document.Document, len(ops))
+	}
 	for i, o := range ops {
 		e, known := exists[o.id]
 		if !known {
@@ -271,6 +275,9 @@ func (x *Index) commit(ops []*op) {
 			}
 			res[i].created = !e
 			exists[o.id] = true
+			if docs != nil {
+				docs[i] = doc
+			}
 		case opDelete:
 			if !e {
 				res[i].err = fmt.Errorf("%w: %q", ErrNotFound, o.id)
@@ -282,14 +289,22 @@ func (x *Index) commit(ops []*op) {
 		applied++
 	}
 	_ = snap.Close()
+	hook := x.hookIDs(ops, docs)
 	if applied > 0 {
 		now := time.Now()
 		b.SetInternal([]byte(lastIngestKey), []byte(now.UTC().Format(time.RFC3339Nano)))
+		if hook != nil {
+			// In the same batch: after a crash, the hook's last batch is known.
+			b.SetInternal([]byte(commitKey), encodeCommitRecord(x.commitSeq+1, hook))
+		}
 		if err := g.idx.Batch(b); err != nil {
 			x.recoverCommit(ops, res, writeErr(err))
 			return
 		}
 		x.lastIngest.Store(now.UnixNano())
+		if hook != nil {
+			x.runHook(ops, res, docs, hook)
+		}
 	}
 	for i, o := range ops {
 		o.reply <- res[i]
@@ -375,6 +390,9 @@ func (x *Index) recoverCommit(ops []*op, res []opResult, err error) {
 		}
 		if durable[o.id] {
 			any = true
+			if o.kind == opPut && x.opts.OnCommit != nil {
+				x.unhooked = append(x.unhooked, o.id) // the next commit hands it to the hook
+			}
 			continue
 		}
 		res[i] = opResult{err: fmt.Errorf("index: commit: %w", err)}
