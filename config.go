@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,6 +32,8 @@ type config struct {
 	AdminKey  string // bearer key for writes; empty = loopback-only writes
 	Gazetteer string // extra companies gazetteer file
 	Rates     string // currency rate table file
+
+	AllowPrivateTargets bool // webhooks may reach loopback, private and link-local addresses
 
 	ShutdownTimeout time.Duration
 
@@ -87,6 +90,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			*e.dst = v
 		}
 	}
+	if v := getenv("VEILLE_ALLOW_PRIVATE_TARGETS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			fmt.Fprintf(stderr, "veille: VEILLE_ALLOW_PRIVATE_TARGETS must be true or false, not %q\n", v)
+			return cfg, errUsage
+		}
+		cfg.AllowPrivateTargets = b
+	}
 
 	fs := flag.NewFlagSet("veille "+cfg.Command, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -99,6 +110,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.StringVar(&cfg.Corpus, "corpus", cfg.Corpus, "`folder` of articles indexed at start and watched for changes; default: the embedded seed corpus (VEILLE_CORPUS)")
 		fs.StringVar(&cfg.AdminKey, "admin-key", cfg.AdminKey, "bearer `key` required for writes; when unset, writes are accepted from loopback clients only (VEILLE_ADMIN_KEY)")
 		fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to drain requests on SIGTERM")
+		fs.BoolVar(&cfg.AllowPrivateTargets, "allow-private-targets", cfg.AllowPrivateTargets, "let webhooks reach loopback, private and link-local addresses (VEILLE_ALLOW_PRIVATE_TARGETS)")
 		fs.Usage = usageFunc(fs, "veille [serve] [flags]", "Serve the HTTP API and the search page.")
 	case "index":
 		fs.Usage = usageFunc(fs, "veille index [flags] PATH...", "Index files or folders (.txt, .md, .json, .ndjson, .jsonl, optionally .gz) into the data folder.")

@@ -9,9 +9,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
+	"veille/alerts"
 	"veille/analyzers"
 	"veille/api"
 	"veille/corpus"
@@ -24,7 +26,16 @@ import (
 func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	idx, ext, err := openIndex(ctx, cfg, index.Options{})
+	al, err := openAlerts(cfg, alerts.Options{AllowPrivateTargets: cfg.AllowPrivateTargets, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer func() { // after the index: its last batches are matched
+		if err := al.Close(); err != nil {
+			logger.Error("close alerts", "err", err)
+		}
+	}()
+	idx, ext, err := openIndex(ctx, cfg, index.Options{OnCommit: al.Committed})
 	if err != nil {
 		return err
 	}
@@ -33,12 +44,16 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			logger.Error("close index", "err", err)
 		}
 	}()
+	if err := al.Start(ctx, idx); err != nil {
+		return err
+	}
 
 	srv := api.New(idx, api.Options{
 		AdminKey:  cfg.AdminKey,
 		Logger:    logger,
 		Countries: ext.Countries(),
 		UI:        web.FS(),
+		Alerts:    al,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -53,6 +68,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	httpSrv.RegisterOnShutdown(srv.CloseStreams)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()
 	logger.Info("veille listening", "url", "http://"+ln.Addr().String(), "data", cfg.Data)
@@ -145,6 +161,17 @@ func openIndex(ctx context.Context, cfg config, opts index.Options) (*index.Inde
 		return nil, nil, fmt.Errorf("open data folder %s: %w", cfg.Data, err)
 	}
 	return idx, ext, nil
+}
+
+// openAlerts reads the saved searches of the data folder (alerts/); the
+// caller hands Committed to the index and starts the service once the
+// index is open.
+func openAlerts(cfg config, opts alerts.Options) (*alerts.Service, error) {
+	al, err := alerts.Open(filepath.Join(cfg.Data, "alerts"), opts)
+	if err != nil {
+		return nil, fmt.Errorf("alerts of %s: %w", cfg.Data, err)
+	}
+	return al, nil
 }
 
 // newExtractor builds the extraction pipeline with the configured

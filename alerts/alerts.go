@@ -147,6 +147,9 @@ type Options struct {
 	// Client replaces the webhook HTTP client (tests); its transport
 	// must refuse private addresses itself when that matters.
 	Client *http.Client
+	// NoDeliveries records matches without sending webhooks (a batch
+	// command: the server sends them when it runs).
+	NoDeliveries bool
 }
 
 // Indexer is what the service needs from the index.
@@ -173,6 +176,9 @@ type Service struct {
 	checked  uint64            // the last index batch whose matches are recorded
 	matchLog *logFile
 	delivLog *logFile
+	// Lengths of the logs' good parts, read by Open, for Start to cut
+	// off a torn end.
+	matchGood, delivGood int64
 	subs     map[chan Event]struct{}
 
 	loadedMatches []*Match // read at Open, dealt to alerts by Start
@@ -200,8 +206,10 @@ type alertState struct {
 	worker                        bool // a delivery worker runs
 }
 
-// Open reads the alerts folder dir (created if missing). No alert is
-// matched nor delivered until [Service.Start].
+// Open reads the alerts folder dir (created if missing) and writes
+// nothing: the folder may still belong to another process until the
+// index holding its data folder is open. No alert is matched nor
+// delivered until [Service.Start].
 func Open(dir string, opts Options) (*Service, error) {
 	if opts.RetryBase <= 0 {
 		opts.RetryBase = time.Second
@@ -231,7 +239,7 @@ func Open(dir string, opts Options) (*Service, error) {
 	for _, a := range list {
 		s.alerts[a.ID] = &alertState{a: *a, wake: make(chan struct{}, 1)}
 	}
-	s.matchLog, err = openLog(dir, matchesFile, func(line []byte) error {
+	s.matchGood, err = scanLog(dir, matchesFile, func(line []byte) error {
 		var r matchRecord
 		if err := json.Unmarshal(line, &r); err != nil {
 			return nil // not ours: skip
@@ -248,7 +256,7 @@ func Open(dir string, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.delivLog, err = openLog(dir, deliveriesFile, func(line []byte) error {
+	s.delivGood, err = scanLog(dir, deliveriesFile, func(line []byte) error {
 		var r deliveryRecord
 		if json.Unmarshal(line, &r) == nil && r.ID != "" {
 			s.loadedDeliv = append(s.loadedDeliv, r)
@@ -256,7 +264,6 @@ func Open(dir string, opts Options) (*Service, error) {
 		return nil
 	})
 	if err != nil {
-		_ = s.matchLog.close()
 		return nil, err
 	}
 	for _, m := range s.loadedMatches {
@@ -284,10 +291,19 @@ func cmpSeq(a, b uint64) int {
 }
 
 // Start saves the alerts in x's percolator, finishes the matching of the
-// batch a crash may have interrupted, and starts the webhook deliveries.
+// batch a crash may have interrupted, and starts the webhook deliveries
+// (unless Options.NoDeliveries). Call it once x, which holds the data
+// folder's lock, is open.
 // Errors wrap index.ErrInvalidQuery (a saved query the index refuses, with
 // its alert's id), index.ErrClosed or the disk's errors.
 func (s *Service) Start(ctx context.Context, x Indexer) error {
+	var err error
+	if s.matchLog, err = openLog(s.dir, matchesFile, s.matchGood); err != nil {
+		return err
+	}
+	if s.delivLog, err = openLog(s.dir, deliveriesFile, s.delivGood); err != nil {
+		return err
+	}
 	perc := x.NewPercolator()
 	s.mu.Lock()
 	for id, st := range s.alerts {
@@ -550,18 +566,12 @@ func (s *Service) saveLocked() error {
 }
 
 func (s *Service) viewLocked(st *alertState) View {
-	v := View{Alert: st.a, Matches: len(st.matches), LastDelivered: st.lastDelivered}
-	for i := len(st.matches) - 1; i >= 0 && st.matches[i].Seq > st.a.ReadThrough; i-- {
-		v.Unread++
-	}
+	v := View{Alert: st.a, Matches: len(st.matches), Unread: st.unread(), LastDelivered: st.lastDelivered}
 	if n := len(st.matches); n > 0 {
 		v.LastMatch = st.matches[n-1].MatchedAt
 	}
 	if st.a.Webhook != "" {
-		from := max(st.deliveredThrough, st.a.WebhookFrom)
-		for i := len(st.matches) - 1; i >= 0 && st.matches[i].Seq > from; i-- {
-			v.Undelivered++
-		}
+		v.Undelivered = st.after(max(st.deliveredThrough, st.a.WebhookFrom))
 	}
 	for i := len(st.failures) - 1; i >= 0; i-- {
 		v.Failures = append(v.Failures, st.failures[i])
@@ -585,6 +595,25 @@ func (s *Service) Subscribe() (<-chan Event, func()) {
 			close(ch)
 		}
 	}
+}
+
+// Since returns up to limit matches of every alert after sequence seq,
+// oldest first, as events (for a stream that reconnects).
+func (s *Service) Since(seq uint64, limit int) []Event {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Event
+	for _, st := range s.alerts {
+		unread := st.unread()
+		for i := len(st.matches) - 1; i >= 0 && st.matches[i].Seq > seq; i-- {
+			out = append(out, Event{Match: *st.matches[i], AlertName: st.a.Name, Unread: unread})
+		}
+	}
+	slices.SortFunc(out, func(a, b Event) int { return cmpSeq(a.Match.Seq, b.Match.Seq) })
+	if len(out) > limit {
+		out = out[len(out)-limit:]
+	}
+	return out
 }
 
 // Committed is the index's commit hook (index.Options.OnCommit): it finds
@@ -638,10 +667,7 @@ func (s *Service) Committed(ctx context.Context, c index.Commit) error {
 		st := s.alerts[m.Alert]
 		st.matches = append(st.matches, m)
 		wake(st)
-		ev := Event{Match: *m, AlertName: st.a.Name}
-		for i := len(st.matches) - 1; i >= 0 && st.matches[i].Seq > st.a.ReadThrough; i-- {
-			ev.Unread++
-		}
+		ev := Event{Match: *m, AlertName: st.a.Name, Unread: st.unread()}
 		for ch := range s.subs {
 			select {
 			case ch <- ev:
@@ -742,6 +768,18 @@ func confirm(ctx context.Context, c index.Commit, q index.Query, arts []index.Co
 	}
 	return found, nil
 }
+
+// after counts st's matches with a sequence above seq.
+func (st *alertState) after(seq uint64) int {
+	n := 0
+	for i := len(st.matches) - 1; i >= 0 && st.matches[i].Seq > seq; i-- {
+		n++
+	}
+	return n
+}
+
+// unread counts st's matches not marked read.
+func (st *alertState) unread() int { return st.after(st.a.ReadThrough) }
 
 func wake(st *alertState) {
 	select {

@@ -38,18 +38,31 @@ type logFile struct {
 	f *os.File
 }
 
-// openLog opens dir/name for appending, after calling each with every
-// complete line it holds; a torn last line is cut off.
-func openLog(dir, name string, each func(line []byte) error) (*logFile, error) {
-	path := filepath.Join(dir, name)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("alerts: open %s: %w", name, index.DiskError(err))
+// scanLog calls each with every complete line of dir/name (none when it
+// does not exist) and returns the length they make up: a torn last line
+// is not part of it.
+func scanLog(dir, name string, each func(line []byte) error) (int64, error) {
+	f, err := os.Open(filepath.Join(dir, name))
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
 	}
+	if err != nil {
+		return 0, fmt.Errorf("alerts: open %s: %w", name, err)
+	}
+	defer f.Close()
 	good, err := readLines(f, each)
 	if err != nil {
-		_ = f.Close()
-		return nil, fmt.Errorf("alerts: read %s: %w", name, err)
+		return 0, fmt.Errorf("alerts: read %s: %w", name, err)
+	}
+	return good, nil
+}
+
+// openLog opens dir/name for appending after its first good bytes (what
+// scanLog read): a torn end is cut off.
+func openLog(dir, name string, good int64) (*logFile, error) {
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: open %s: %w", name, index.DiskError(err))
 	}
 	if err := f.Truncate(good); err != nil {
 		_ = f.Close()
@@ -109,7 +122,12 @@ func (l *logFile) append(sync bool, records ...any) error {
 	return nil
 }
 
-func (l *logFile) close() error { return l.f.Close() }
+func (l *logFile) close() error {
+	if l == nil {
+		return nil
+	}
+	return l.f.Close()
+}
 
 // saveAlerts replaces alerts.json with list.
 func saveAlerts(dir string, list []*Alert) error {

@@ -115,7 +115,7 @@ func (st *alertState) addFailure(f Failure) {
 // startWorkerLocked starts the delivery worker of st if it has a webhook
 // and none runs.
 func (s *Service) startWorkerLocked(st *alertState) {
-	if !s.started || st.worker || st.a.Webhook == "" {
+	if !s.started || st.worker || st.a.Webhook == "" || s.opts.NoDeliveries {
 		return
 	}
 	st.worker = true

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"veille/alerts"
 	"veille/corpus"
 	"veille/index"
 )
@@ -37,6 +38,8 @@ const (
 	codeUnavailable      = "unavailable"
 	codeTimeout          = "timeout"
 	codeNotReady         = "not_ready"
+	codeInvalidAlert     = "invalid_alert"
+	codePrivateTarget    = "private_target"
 )
 
 // apiError is an error the API answers as is: a status, a code and a
@@ -84,6 +87,10 @@ func errorTable() []domainError {
 		{errDecode, http.StatusBadRequest, codeInvalidArticle, ""},
 		{corpus.ErrMalformed, http.StatusBadRequest, codeInvalidArticle, ""},
 		{corpus.ErrTooLarge, http.StatusRequestEntityTooLarge, codeTooLarge, ""},
+		{alerts.ErrNotFound, http.StatusNotFound, codeNotFound, ""},
+		{alerts.ErrPrivateTarget, http.StatusBadRequest, codePrivateTarget, ""},
+		{alerts.ErrInvalid, http.StatusBadRequest, codeInvalidAlert, ""},
+		{alerts.ErrNotStarted, http.StatusServiceUnavailable, codeUnavailable, "alerts are not available (the service is starting or stopping)"},
 		{index.ErrRebuilding, http.StatusConflict, codeConflict, "a rebuild is already running; try again when /api/stats shows \"reindexing\": false"},
 		{index.ErrClosed, http.StatusServiceUnavailable, codeUnavailable, "the index is closed (the service is shutting down)"},
 		{index.ErrReadOnly, http.StatusServiceUnavailable, codeUnavailable, "the data folder cannot be written (read-only or full disk)"},
@@ -190,7 +197,7 @@ func classify(err error) (status int, code, message string, level slog.Level) {
 // make sense in logs but not to an API client, and capitalises nothing.
 func userMessage(err error) string {
 	msg := err.Error()
-	for _, p := range []string{"index: ", "corpus: ", "api: "} {
+	for _, p := range []string{"index: ", "corpus: ", "api: ", "alerts: "} {
 		msg = strings.ReplaceAll(msg, p, "")
 	}
 	return msg

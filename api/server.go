@@ -13,6 +13,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -93,6 +94,9 @@ type Options struct {
 	// Version is reported by /healthz, the OpenAPI document and the
 	// veille_build_info metric.
 	Version string
+	// Alerts serves the saved searches (/api/alerts..., /alerts/{id}.atom);
+	// nil answers those routes 404.
+	Alerts AlertService
 }
 
 // Server is veille's HTTP server: an Echo instance with its routes,
@@ -105,6 +109,9 @@ type Server struct {
 	metrics *metrics
 	openapi []byte
 	ready   atomic.Bool
+
+	streamsDone  chan struct{} // closed by CloseStreams
+	closeStreams sync.Once
 }
 
 // New builds the server around svc. It panics only on programming errors:
@@ -126,7 +133,7 @@ func New(svc Service, opts Options) *Server {
 	if opts.Version == "" {
 		opts.Version = "dev"
 	}
-	s := &Server{svc: svc, opts: opts, log: opts.Logger}
+	s := &Server{svc: svc, opts: opts, log: opts.Logger, streamsDone: make(chan struct{})}
 	s.metrics = newMetrics(opts.Registry, svc, opts.Version)
 	s.openapi = openAPIDocument(opts.Version)
 
@@ -232,7 +239,8 @@ func (s *Server) middleware() {
 		ReferrerPolicy:        "no-referrer",
 	}))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: limitString(s.opts.BodyLimit)}))
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024,
+		Skipper: func(c echo.Context) bool { return c.Path() == alertEventsPath }})) // a stream is not buffered
 }
 
 func (s *Server) routes() {
@@ -246,6 +254,14 @@ func (s *Server) routes() {
 	e.DELETE("/api/articles/:id", s.deleteArticle, write)
 	e.POST("/api/reindex", s.reindex, write)
 	e.GET("/api/stats", s.stats)
+	e.GET("/api/alerts", s.listAlerts, write)
+	e.POST("/api/alerts", s.createAlert, write)
+	e.GET(alertEventsPath, s.alertEvents, write)
+	e.GET("/api/alerts/:id", s.getAlert, write)
+	e.PUT("/api/alerts/:id", s.putAlert, write)
+	e.DELETE("/api/alerts/:id", s.deleteAlert, write)
+	e.GET("/api/alerts/:id/matches", s.alertMatches, write)
+	e.GET("/alerts/:feed", s.alertFeed)
 	e.GET("/api/openapi.json", s.openAPI)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
