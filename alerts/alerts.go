@@ -179,7 +179,7 @@ type Service struct {
 	// Lengths of the logs' good parts, read by Open, for Start to cut
 	// off a torn end.
 	matchGood, delivGood int64
-	subs     map[chan Event]struct{}
+	subs                 map[chan Event]struct{}
 
 	loadedMatches []*Match // read at Open, dealt to alerts by Start
 	loadedDeliv   []deliveryRecord

@@ -52,8 +52,8 @@ const (
 
 // alertJSON is an alert as the API shows it.
 type alertJSON struct {
-	ID   string          `json:"id"`
-	Name string          `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
 	// Query is the saved search's parameters, as given.
 	Query json.RawMessage `json:"query"`
 	// SearchURL opens the search on the page.
