@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -144,7 +145,7 @@ func (s *Server) readAlertBody(c echo.Context) (alerts.Spec, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&b); err != nil {
-		return alerts.Spec{}, errBadRequest(codeInvalidAlert, "the body must be a JSON object {\"name\", \"query\": {search parameters}, \"webhook\"?}: %v", err)
+		return alerts.Spec{}, errBadRequest(codeInvalidAlert, "the body must be a JSON object {\"name\", \"query\": {search parameters}, \"webhook\"?}: %s", jsonProblem(err))
 	}
 	params, norm, err := searchParamsFromJSON(b.Query)
 	if err != nil {
@@ -169,7 +170,7 @@ func searchParamsFromJSON(raw json.RawMessage) (url.Values, json.RawMessage, err
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
-		return nil, nil, bad("must be an object of /api/search parameters: %v", err)
+		return nil, nil, bad("must be an object of /api/search parameters: %s", jsonProblem(err))
 	}
 	params := url.Values{}
 	for name, v := range obj {
@@ -182,7 +183,7 @@ func searchParamsFromJSON(raw json.RawMessage) (url.Values, json.RawMessage, err
 		var list []json.RawMessage
 		if t := bytes.TrimSpace(v); len(t) > 0 && t[0] == '[' {
 			if err := json.Unmarshal(t, &list); err != nil {
-				return nil, nil, bad("%s: %v", name, err)
+				return nil, nil, bad("%s: %s", name, jsonProblem(err))
 			}
 		} else {
 			list = []json.RawMessage{v}
@@ -190,7 +191,7 @@ func searchParamsFromJSON(raw json.RawMessage) (url.Values, json.RawMessage, err
 		for _, item := range list {
 			str, ok, err := scalarString(item)
 			if err != nil {
-				return nil, nil, bad("%s: %v", name, err)
+				return nil, nil, bad("%s: %s", name, jsonProblem(err))
 			}
 			if ok {
 				params.Add(name, str)
@@ -217,6 +218,15 @@ func searchParamsFromJSON(raw json.RawMessage) (url.Values, json.RawMessage, err
 		return nil, nil, bad("%v", err)
 	}
 	return params, out, nil
+}
+
+// jsonProblem says what encoding/json found wrong, without its prefix.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("a JSON %s is where %s is expected", te.Value, strings.TrimPrefix(te.Type.String(), "api."))
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
 // scalarString reads a JSON string, number or boolean as a parameter
