@@ -171,7 +171,7 @@ func TestMatchingAtIngest(t *testing.T) {
 	e.put("a2", "Airbus en Inde", "Airbus livre des avions.")
 	e.put("x1", "Rien", "Un article sans rapport.")
 	e.put("x1", "Nvidia maintenant", "Mis à jour : il parle de Nvidia.") // an update that matches
-	e.put("n1", "Nvidia encore", "Les puces de Nvidia, corrigé.")       // matched already
+	e.put("n1", "Nvidia encore", "Les puces de Nvidia, corrigé.")        // matched already
 	if got := matchIDs(t, e.s, v.ID); !slices.Equal(got, []string{"n1", "x1"}) {
 		t.Errorf("nvidia matched %v, want [n1 x1]", got)
 	}
