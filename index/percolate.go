@@ -558,8 +558,8 @@ func passesFilters(a *corpus.Article, p *plan) bool {
 		if a.Published.IsZero() {
 			return false
 		}
-		d := dayOf(a.Published)
-		if d < p.dayFrom-1 || d > p.dayTo+1 { // a day of slack either side: time zones
+		d := int64(dayOf(a.Published))
+		if d < int64(p.dayFrom)-1 || d > int64(p.dayTo)+1 { // a day of slack either side: time zones
 			return false
 		}
 	}

@@ -34,6 +34,8 @@ func TestPercolatorCandidatesCoverSearch(t *testing.T) {
 		"source":      {Sources: []string{"Journal"}},
 		"amount":      {AmountMin: amt(1e9)},
 		"dates":       {From: day("2025-09-20"), To: day("2025-09-21")},
+		"until":       {To: day("2025-09-20")},
+		"since":       {From: day("2025-09-20")},
 		"everything":  {},
 		"stop words":  {Text: "les des"},
 		"english":     {Text: "british"},
