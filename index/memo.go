@@ -52,7 +52,8 @@ type memoReader struct {
 	mu    sync.Mutex
 	fuzzy map[fuzzyKey][]bindex.DictEntry
 	dfas  map[dfaKey]vellum.Automaton
-	view  *view // the snapshot's segments, for storedText
+	view  *view    // the snapshot's segments, for storedText
+	allow []uint64 // restricted search: the documents it may visit (restrict.go); nil for all
 }
 
 type fuzzyKey struct {

@@ -30,12 +30,14 @@ package index
 // confirms them with the search itself (Query.IDs), which alone decides.
 
 import (
+	"context"
 	"math"
 	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -56,6 +58,7 @@ type Percolator struct {
 	mu    sync.RWMutex
 	saved map[string]*savedQuery
 	langs map[string]*langSieve // by field language, built on first use
+	needs map[string]*need      // interned needs, by needKey
 }
 
 // savedQuery is one query of a Percolator.
@@ -66,17 +69,20 @@ type savedQuery struct {
 }
 
 // need is one way of satisfying a group: an article term equal to term,
-// or within edits of it (Damerau), or within one edit of one of cuts, or
-// starting with one of prefixes.
+// or starting with keep and within edits of term (Damerau) or within one
+// edit of one of cuts, or starting with one of prefixes.
 type need struct {
 	term     string
 	edits    int
+	keep     string
 	cuts     []string
 	prefixes []string
 }
 
-// group is satisfied by an article holding a term one of its needs accepts.
-type group []need
+// group is satisfied by an article holding a term one of its needs
+// accepts. Needs are shared by the queries that have them (Percolator.needs),
+// so that an article checks each once.
+type group []*need
 
 // conj is one conjunction of a saved query in one language.
 type conj struct {
@@ -84,29 +90,60 @@ type conj struct {
 	groups []group
 }
 
+// anchorKind says which forms of an article's terms hit an anchor key.
+type anchorKind uint8
+
+const (
+	kindExact anchorKind = iota // the terms themselves
+	kindTypo1                   // and their forms missing one rune
+	kindTypo2                   // and those missing two
+	kindOther                   // prefix and filter keys, a key space of their own
+)
+
+// anchorSet is the conjunctions anchored on one need n (nil for filter
+// keys), listed under each of its keys: a hit counts only when the
+// article term that made it satisfies n (a typo key is shared by words
+// two edits apart); if another term satisfies n, its own keys hit too.
+// An article visits a set once, whichever keys it hits.
+type anchorSet struct {
+	n     *need
+	kind  anchorKind
+	conjs []*conj
+}
+
 // langSieve indexes the conjunctions of every saved query in one language.
 type langSieve struct {
-	lang   string
-	exact  map[string][]*conj // anchors' exact terms
-	fuzzy1 map[string][]*conj // anchors' typo keys, one deletion at most
-	fuzzy2 map[string][]*conj // anchors' typo keys of two-edit terms
-	prefix map[string][]*conj // anchors' prefixes, by their first runes
-	filter map[string][]*conj // anchors' filter values (filterKey)
-	always []*conj            // conjunctions without text or filters
-	keys   map[*savedQuery][]sieveKey
+	lang         string
+	keys         map[string][]*anchorSet // terms, typo keys, prefixKey, filterKey
+	sets         map[setKey]*anchorSet
+	bloom        keyBloom               // the keys, to skip most look-ups of forms that are none
+	typo1, typo2 int                    // anchors of each typo kind
+	always       []*conj                // conjunctions without text or filters
+	regs         map[*savedQuery][]sieveKey
+}
+
+// setKey identifies an anchorSet: its need (or filter key) and kind.
+type setKey struct {
+	n      *need
+	filter string
+	kind   anchorKind
 }
 
 // sieveKey is where a conjunction was registered, for removal.
 type sieveKey struct {
-	m   map[string][]*conj
-	key string // "" for always
-	c   *conj
+	key    string
+	kind   anchorKind
+	c      *conj
+	always bool
 }
+
+// prefixKey is the key of a prefix's first runes.
+func prefixKey(p string) string { return "\x01" + p }
 
 // NewPercolator returns an empty percolator reading queries as x's
 // searches do.
 func (x *Index) NewPercolator() *Percolator {
-	return &Percolator{x: x, saved: make(map[string]*savedQuery), langs: make(map[string]*langSieve)}
+	return &Percolator{x: x, saved: make(map[string]*savedQuery), langs: make(map[string]*langSieve), needs: make(map[string]*need)}
 }
 
 // Add saves q under id, replacing any query with that id. Its paging,
@@ -160,19 +197,31 @@ func (p *Percolator) removeLocked(id string) {
 	}
 	delete(p.saved, id)
 	for _, ls := range p.langs {
-		for _, k := range ls.keys[sq] {
-			if k.m == nil {
+		for _, k := range ls.regs[sq] {
+			if k.always {
 				ls.always = slices.DeleteFunc(ls.always, func(c *conj) bool { return c == k.c })
 				continue
 			}
-			list := slices.DeleteFunc(k.m[k.key], func(c *conj) bool { return c == k.c })
-			if len(list) == 0 {
-				delete(k.m, k.key)
-			} else {
-				k.m[k.key] = list
+			list := ls.keys[k.key]
+			for _, a := range list {
+				if a.kind == k.kind {
+					a.conjs = slices.DeleteFunc(a.conjs, func(c *conj) bool { return c == k.c })
+				}
 			}
+			list = slices.DeleteFunc(list, func(a *anchorSet) bool { return len(a.conjs) == 0 })
+			for sk, a := range ls.sets {
+				if len(a.conjs) == 0 {
+					delete(ls.sets, sk)
+				}
+			}
+			if len(list) == 0 {
+				delete(ls.keys, k.key)
+			} else {
+				ls.keys[k.key] = list
+			}
+			ls.count(k.kind, -1)
 		}
-		delete(ls.keys, sq)
+		delete(ls.regs, sq)
 	}
 }
 
@@ -201,52 +250,77 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	terms := make(map[string]struct{}, len(a.terms))
+	art := articleView{a: &a, set: make(map[string]struct{}, len(a.terms)), byFirst: make(map[byte][]string),
+		memo: make(map[*need]bool)}
 	for _, t := range a.terms {
-		terms[t] = struct{}{}
+		art.set[t] = struct{}{}
+		art.byFirst[t[0]] = append(art.byFirst[t[0]], t)
 	}
-	art := articleView{a: &a, terms: a.terms, set: terms}
 	seen := make(map[*conj]struct{})
 	var ids []string
 	accepted := make(map[*savedQuery]bool)
-	try := func(cs []*conj) {
-		for _, c := range cs {
-			if _, ok := seen[c]; ok || accepted[c.sq] {
+	check := func(c *conj) {
+		if _, ok := seen[c]; ok || accepted[c.sq] {
+			return
+		}
+		seen[c] = struct{}{}
+		if art.satisfies(c) {
+			accepted[c.sq] = true
+			ids = append(ids, c.sq.id)
+		}
+	}
+	// try checks the conjunctions of key whose kind is in [lo, hi], hit
+	// by article term t ("" for filter keys).
+	visited := make(map[*anchorSet]struct{})
+	try := func(key, t string, lo, hi anchorKind) {
+		for _, a := range ls.keys[key] {
+			if a.kind < lo || a.kind > hi {
 				continue
 			}
-			seen[c] = struct{}{}
-			if art.satisfies(c) {
-				accepted[c.sq] = true
-				ids = append(ids, c.sq.id)
+			if _, ok := visited[a]; ok {
+				continue
+			}
+			if a.n != nil && t != a.n.term {
+				if !a.n.accepts(t) {
+					continue
+				}
+				art.memo[a.n] = true
+			}
+			visited[a] = struct{}{}
+			for _, c := range a.conjs {
+				check(c)
 			}
 		}
 	}
-	try(ls.always)
+	for _, c := range ls.always {
+		check(c)
+	}
 	for _, k := range articleFilterKeys(&a.Article) {
-		try(ls.filter[k])
+		try(k, "", kindOther, kindOther)
 	}
 	var buf []byte
 	for _, t := range a.terms {
-		try(ls.exact[t])
-		try(ls.fuzzy1[t])
-		try(ls.fuzzy2[t])
+		try(t, t, kindExact, kindTypo2)
 		n := utf8.RuneCountInString(t)
-		if len(ls.prefix) > 0 {
-			for k := 1; k <= min(n, anchorPrefix); k++ {
-				try(ls.prefix[firstRunes(t, k)])
-			}
+		for k := 1; k <= min(n, anchorPrefix); k++ {
+			try(prefixKey(firstRunes(t, k)), t, kindOther, kindOther)
 		}
 		if n > fuzzyMaxLen+2 {
 			continue
 		}
-		if n >= 3 && (len(ls.fuzzy1) > 0 || len(ls.fuzzy2) > 0) {
+		if n >= 3 && ls.typo1+ls.typo2 > 0 {
 			buf = deletions1(t, buf, func(v []byte) {
-				try(ls.fuzzy1[string(v)])
-				try(ls.fuzzy2[string(v)])
+				if ls.bloom.mayHold(v) {
+					try(string(v), t, kindTypo1, kindTypo2)
+				}
 			})
 		}
-		if n >= fuzzyTwoStem-2 && len(ls.fuzzy2) > 0 {
-			buf = deletions2(t, buf, func(v []byte) { try(ls.fuzzy2[string(v)]) })
+		if n >= fuzzyTwoStem-2 && ls.typo2 > 0 {
+			buf = deletions2(t, buf, func(v []byte) {
+				if ls.bloom.mayHold(v) {
+					try(string(v), t, kindTypo2, kindTypo2)
+				}
+			})
 		}
 	}
 	slices.Sort(ids)
@@ -266,8 +340,7 @@ func (p *Percolator) langSieve(lang string) (*langSieve, error) {
 	if ls := p.langs[lang]; ls != nil {
 		return ls, nil
 	}
-	ls = &langSieve{lang: lang, exact: map[string][]*conj{}, fuzzy1: map[string][]*conj{}, fuzzy2: map[string][]*conj{},
-		prefix: map[string][]*conj{}, filter: map[string][]*conj{}, keys: map[*savedQuery][]sieveKey{}}
+	ls = &langSieve{lang: lang, keys: map[string][]*anchorSet{}, sets: map[setKey]*anchorSet{}, regs: map[*savedQuery][]sieveKey{}}
 	for _, sq := range p.saved {
 		if err := p.register(ls, sq); err != nil {
 			return nil, err
@@ -291,12 +364,39 @@ func (p *Percolator) register(ls *langSieve, sq *savedQuery) error {
 	if cq.Query != nil {
 		d = sieveOf(cq.Query)
 	}
-	fgs := filterGroups(sq)
+	f := p.x.newFreqs(ls.lang)
+	defer f.close()
+	fgs := filterGroups(sq, f)
+	groupCost := func(g group) float64 { return f.groupCost(g) }
 	for _, groups := range d {
+		for _, g := range groups {
+			for i, n := range g {
+				g[i] = p.intern(n)
+			}
+		}
+		// Cheap groups first: a conjunction fails on its first missing group.
+		slices.SortStableFunc(groups, func(a, b group) int { return cmpFloat(groupCost(a), groupCost(b)) })
 		c := &conj{sq: sq, groups: groups}
-		add := func(m map[string][]*conj, key string) {
-			m[key] = append(m[key], c)
-			ls.keys[sq] = append(ls.keys[sq], sieveKey{m: m, key: key, c: c})
+		var anchor *need
+		add := func(key string, kind anchorKind) {
+			sk := setKey{n: anchor, kind: kind}
+			if anchor == nil {
+				sk.filter = key
+			}
+			set := ls.sets[sk]
+			if set == nil {
+				set = &anchorSet{n: anchor, kind: kind}
+				ls.sets[sk] = set
+			}
+			if !slices.Contains(set.conjs, c) {
+				set.conjs = append(set.conjs, c)
+			}
+			if !slices.Contains(ls.keys[key], set) {
+				ls.keys[key] = append(ls.keys[key], set)
+			}
+			ls.bloom.add([]byte(key))
+			ls.regs[sq] = append(ls.regs[sq], sieveKey{key: key, kind: kind, c: c})
+			ls.count(kind, 1)
 		}
 		best, bestCost := -1, math.Inf(1)
 		for i, g := range groups {
@@ -307,51 +407,160 @@ func (p *Percolator) register(ls *langSieve, sq *savedQuery) error {
 		switch {
 		case best >= 0 && bestCost < filterCost(fgs):
 			for _, n := range groups[best] {
+				anchor = n
 				switch {
 				case n.edits == 0 && len(n.cuts) == 0:
-					add(ls.exact, n.term)
+					add(n.term, kindExact)
 				default:
-					target := ls.fuzzy1
+					kind := kindTypo1
 					if n.edits >= 2 {
-						target = ls.fuzzy2
+						kind = kindTypo2
 					}
 					keys := typoKeys(n.term, n.edits)
 					for _, cut := range n.cuts {
 						keys = append(keys, typoKeys(cut, 1)...)
 					}
 					for _, k := range uniq(keys) {
-						add(target, k)
+						add(k, kind)
 					}
 				}
 				for _, pre := range n.prefixes {
-					add(ls.prefix, firstRunes(pre, anchorPrefix))
+					add(prefixKey(firstRunes(pre, anchorPrefix)), kindOther)
 				}
 			}
 		case len(fgs) > 0:
+			anchor = nil
 			for _, k := range fgs[0].keys {
-				add(ls.filter, k)
+				add(k, kindOther)
 			}
 		default:
 			ls.always = append(ls.always, c)
-			ls.keys[sq] = append(ls.keys[sq], sieveKey{c: c})
+			ls.regs[sq] = append(ls.regs[sq], sieveKey{c: c, always: true})
 		}
 	}
 	return nil
 }
 
-// groupCost estimates how often a group's keys are hit by articles that
-// do not satisfy it: exact terms rarely, typo keys a little more, the
-// first letters of a prefix often.
-func groupCost(g group) float64 {
+// keyBloom is a Bloom filter of one hash over the keys of a sieve: most
+// deletion forms of an article's terms are no key, and a bit test costs
+// less than a map look-up.
+type keyBloom struct{ bits []uint64 }
+
+const bloomBits = 1 << 22 // 512 KiB: few false hits for 10,000 queries' keys
+
+func keyHash(b []byte) uint64 {
+	h := uint64(14695981039346656037) // FNV-1a
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+func (f *keyBloom) add(b []byte) {
+	if f.bits == nil {
+		f.bits = make([]uint64, bloomBits/64)
+	}
+	h := keyHash(b) % bloomBits
+	f.bits[h/64] |= 1 << (h % 64)
+}
+
+// mayHold reports whether b may be a key (false: it is not).
+func (f *keyBloom) mayHold(b []byte) bool {
+	if f.bits == nil {
+		return false
+	}
+	h := keyHash(b) % bloomBits
+	return f.bits[h/64]&(1<<(h%64)) != 0
+}
+
+// count adds d to the count of anchors of kind.
+func (ls *langSieve) count(kind anchorKind, d int) {
+	switch kind {
+	case kindTypo1:
+		ls.typo1 += d
+	case kindTypo2:
+		ls.typo2 += d
+	}
+}
+
+// intern returns the need equal to n that the percolator holds, adding n
+// when there is none.
+func (p *Percolator) intern(n *need) *need {
+	k := needKey(n)
+	if o := p.needs[k]; o != nil {
+		return o
+	}
+	p.needs[k] = n
+	return n
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// freqs estimates how many articles hit a sieve's keys from the document
+// frequencies of the index: a conjunction is anchored under its rarest
+// group, and its groups are checked rarest first. They only steer the
+// cost, never what passes.
+type freqs struct {
+	lang    string
+	snap    *scorch.IndexSnapshot // nil: no index to read, every count is 1
+	release func()
+	cache   map[[2]string]float64
+}
+
+func (x *Index) newFreqs(lang string) *freqs {
+	f := &freqs{lang: lang, cache: map[[2]string]float64{}}
+	if _, snap, release, err := x.snapshot(); err == nil {
+		f.snap, f.release = snap, release
+	}
+	return f
+}
+
+func (f *freqs) close() {
+	if f.release != nil {
+		f.release()
+	}
+}
+
+// df returns the number of documents with term in field, plus one.
+func (f *freqs) df(field, term string) float64 {
+	k := [2]string{field, term}
+	if v, ok := f.cache[k]; ok {
+		return v
+	}
+	v := 1.0
+	if f.snap != nil {
+		if r, err := f.snap.TermFieldReader(context.Background(), []byte(term), field, false, false, false); err == nil {
+			v += float64(r.Count())
+			_ = r.Close()
+		}
+	}
+	f.cache[k] = v
+	return v
+}
+
+// groupCost estimates how many articles hit a group's keys: those that
+// hold its terms, more for typo keys (the neighbours') and many more for
+// a prefix.
+func (f *freqs) groupCost(g group) float64 {
 	cost := 0.0
 	for _, n := range g {
+		df := f.df("title_"+f.lang, n.term) + f.df("body_"+f.lang, n.term)
 		switch {
 		case n.edits == 0 && len(n.cuts) == 0:
-			cost += 1 + 4/float64(max(1, len(n.term)))
+			cost += df
 		default:
-			cost += 3 + float64(n.edits)
+			cost += 2*df + 5
 		}
-		cost += 20 * float64(len(n.prefixes))
+		cost += float64(len(n.prefixes)) * (4*df + 50)
 	}
 	return cost
 }
@@ -365,26 +574,27 @@ type filterGroup struct {
 // filterKey is the anchor key of a filter value: its kind ('c'ompany,
 // 'n' country, 'l'anguage, 's'ource) and its loose form.
 func filterKey(kind byte, v string) string {
-	return string(kind) + "\x00" + looseKey(strings.TrimSpace(v))
+	return "\x02" + string(kind) + "\x00" + looseKey(strings.TrimSpace(v))
 }
 
 // filterGroups returns the filters of sq that can anchor it, the rarest first.
-func filterGroups(sq *savedQuery) []filterGroup {
+func filterGroups(sq *savedQuery, f *freqs) []filterGroup {
 	var out []filterGroup
-	add := func(kind byte, cost float64, values []string) {
+	add := func(kind byte, field string, values []string, norm func(string) string) {
 		if len(values) == 0 {
 			return
 		}
-		g := filterGroup{cost: cost * float64(len(values))}
+		var g filterGroup
 		for _, v := range values {
 			g.keys = append(g.keys, filterKey(kind, v))
+			g.cost += f.df(field, norm(strings.TrimSpace(v)))
 		}
 		out = append(out, g)
 	}
-	add('c', 5, sq.q.Companies)
-	add('s', 15, sq.q.Sources)
-	add('n', 25, sq.q.Countries)
-	add('l', 60, sq.q.Languages)
+	add('c', fieldCompanies, sq.q.Companies, identity)
+	add('s', fieldSource, sq.q.Sources, identity)
+	add('n', fieldCountries, sq.q.Countries, upperASCII)
+	add('l', fieldLang, sq.q.Languages, strings.ToLower)
 	slices.SortStableFunc(out, func(a, b filterGroup) int {
 		switch {
 		case a.cost < b.cost:
@@ -426,31 +636,63 @@ func articleFilterKeys(a *corpus.Article) []string {
 
 // articleView is an article as the sieve checks it.
 type articleView struct {
-	a     *Committed
-	terms []string
-	set   map[string]struct{}
+	a       *Committed
+	set     map[string]struct{}
+	byFirst map[byte][]string // its terms by their first byte
+	memo    map[*need]bool    // needs checked already
 }
 
-// satisfies reports whether the article satisfies every group of c and
-// the filters of c's query.
+// satisfies reports whether the article satisfies the filters of c's
+// query and every group of c.
 func (v *articleView) satisfies(c *conj) bool {
+	if !passesFilters(&v.a.Article, &c.sq.plan) {
+		return false
+	}
 	for _, g := range c.groups {
 		if !v.satisfiesGroup(g) {
 			return false
 		}
 	}
-	return passesFilters(&v.a.Article, &c.sq.plan)
+	return true
 }
 
 func (v *articleView) satisfiesGroup(g group) bool {
 	for _, n := range g {
-		if _, ok := v.set[n.term]; ok {
+		if v.accepts(n) {
 			return true
 		}
-		if n.edits == 0 && len(n.cuts) == 0 && len(n.prefixes) == 0 {
-			continue
+	}
+	return false
+}
+
+// accepts reports whether one of the article's terms satisfies n.
+func (v *articleView) accepts(n *need) bool {
+	if _, ok := v.set[n.term]; ok {
+		return true
+	}
+	if n.edits == 0 && len(n.cuts) == 0 && len(n.prefixes) == 0 {
+		return false
+	}
+	ok, known := v.memo[n]
+	if !known {
+		ok = v.scan(n)
+		v.memo[n] = ok
+	}
+	return ok
+}
+
+// scan looks for a term n accepts among the article's terms.
+func (v *articleView) scan(n *need) bool {
+	if n.keep != "" && len(n.prefixes) == 0 {
+		for _, t := range v.byFirst[n.keep[0]] {
+			if n.accepts(t) {
+				return true
+			}
 		}
-		for _, t := range v.terms {
+		return false
+	}
+	for _, ts := range v.byFirst {
+		for _, t := range ts {
 			if n.accepts(t) {
 				return true
 			}
@@ -466,6 +708,9 @@ func (n *need) accepts(t string) bool {
 			return true
 		}
 	}
+	if !strings.HasPrefix(t, n.keep) {
+		return false
+	}
 	if n.edits > 0 && within(t, n.term, n.edits) {
 		return true
 	}
@@ -479,37 +724,101 @@ func (n *need) accepts(t string) bool {
 
 // within reports whether a and b are at most k edits apart (Damerau).
 func within(a, b string, k int) bool {
-	la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
-	if la-lb > k || lb-la > k {
+	if d := len(a) - len(b); d > 4*k || d < -4*k {
+		return false // a rune is at most 4 bytes
+	}
+	if isASCII(a) && isASCII(b) {
+		if d := len(a) - len(b); d > k || d < -k {
+			return false
+		}
+		return damerauBytes(a, b, k) <= k
+	}
+	var ra, rb [2 * fuzzyMaxLen]rune
+	na, nb := 0, 0
+	for _, r := range a {
+		if na == len(ra) {
+			return false // longer than any fuzzy term
+		}
+		ra[na] = r
+		na++
+	}
+	for _, r := range b {
+		if nb == len(rb) {
+			return false
+		}
+		rb[nb] = r
+		nb++
+	}
+	if na-nb > k || nb-na > k {
 		return false
 	}
-	return damerau(a, b) <= k
+	return damerau(ra[:na], rb[:nb]) <= k
 }
 
-// damerau returns the optimal-string-alignment distance of a and b, in runes.
-func damerau(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// damerauBytes is damerau for ASCII strings of at most 2*fuzzyMaxLen
+// bytes (longer ones are k+1 away), stopping at k+1 once a row exceeds k.
+func damerauBytes(a, b string, k int) int {
+	if len(a) > 2*fuzzyMaxLen || len(b) > 2*fuzzyMaxLen {
+		return k + 1
+	}
+	var rows [3][2*fuzzyMaxLen + 1]int
+	prev2, prev, cur := rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}
-	for i := 1; i <= len(ra); i++ {
+	for i := 1; i <= len(a); i++ {
 		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
+		low := i
+		for j := 1; j <= len(b); j++ {
 			cost := 1
-			if ra[i-1] == rb[j-1] {
+			if a[i-1] == b[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			low = min(low, cur[j])
+		}
+		if low > k {
+			return k + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// damerau returns the optimal-string-alignment distance of a and b.
+func damerau(a, b []rune) int {
+	var rows [3][2*fuzzyMaxLen + 1]int
+	prev2, prev, cur := rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
 				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return prev[len(rb)]
+	return prev[len(b)]
 }
 
 // passesFilters reports whether a may pass the filters of p, loosely: a
@@ -577,7 +886,7 @@ func sieveOf(q query.Query) dnf {
 	case *termQuery:
 		return dnf{{group{needOf(q)}}}
 	case *query.TermQuery:
-		return dnf{{group{{term: q.Term}}}}
+		return dnf{{group{&need{term: q.Term}}}}
 	case *phraseQuery:
 		var groups []group
 		for _, pos := range q.Terms {
@@ -586,7 +895,7 @@ func sieveOf(q query.Query) dnf {
 			}
 			g := make(group, 0, len(pos))
 			for _, t := range pos {
-				g = append(g, need{term: t})
+				g = append(g, &need{term: t})
 			}
 			groups = append(groups, g)
 		}
@@ -622,8 +931,9 @@ func sieveOf(q query.Query) dnf {
 // within Edits of it, within one edit of its cut forms (fuzzyTerms'
 // stem slack) or starting with one of its Prefixes. It must list at
 // least every term termQuery.Searcher can match, whatever the index.
-func needOf(q *termQuery) need {
-	n := need{term: q.Term, edits: q.Edits, prefixes: q.Prefixes}
+// Every near term keeps the first FuzzyPrefix bytes of the term.
+func needOf(q *termQuery) *need {
+	n := &need{term: q.Term, edits: q.Edits, keep: q.Term[:min(q.FuzzyPrefix, len(q.Term))], prefixes: q.Prefixes}
 	if rs := []rune(q.Term); q.Edits > 0 && len(rs) >= stemSlackMin {
 		for k := len(rs) - 1; k >= len(rs)-stemSlack && k >= stemSlackMin-1; k-- {
 			n.cuts = append(n.cuts, string(rs[:k]))
@@ -666,16 +976,28 @@ func orDNF(a, b dnf) dnf {
 	return a
 }
 
+// needKey identifies what a need accepts.
+func needKey(n *need) string {
+	var b strings.Builder
+	b.WriteString(n.term)
+	b.WriteByte(0)
+	b.WriteByte(byte('0' + n.edits))
+	b.WriteString(n.keep)
+	for _, p := range n.prefixes {
+		b.WriteByte(1)
+		b.WriteString(p)
+	}
+	for _, c := range n.cuts {
+		b.WriteByte(3)
+		b.WriteString(c)
+	}
+	return b.String()
+}
+
 func groupKey(g group) string {
 	var b strings.Builder
 	for _, n := range g {
-		b.WriteString(n.term)
-		b.WriteByte(0)
-		b.WriteByte(byte('0' + n.edits))
-		for _, p := range n.prefixes {
-			b.WriteString(p)
-			b.WriteByte(1)
-		}
+		b.WriteString(needKey(n))
 		b.WriteByte(2)
 	}
 	return b.String()

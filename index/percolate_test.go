@@ -231,3 +231,22 @@ func TestCommitHook(t *testing.T) {
 		t.Fatalf("the first batch after a restart is number %d, want %d", s, seq+1)
 	}
 }
+
+// TestWithin checks the typo distance the sieve uses against plain cases,
+// ASCII or not.
+func TestWithin(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		k    int
+		want bool
+	}{
+		{"nvidia", "nvidia", 0, true}, {"nvidia", "nvidai", 1, true}, {"nvidia", "nvdia", 1, true},
+		{"nvidia", "nvidiaa", 1, true}, {"nvidia", "nvdiai", 1, false}, {"nvidia", "nvdiai", 2, true},
+		{"gouvern", "gouvernemnt", 2, false}, {"etat", "état", 1, true}, {"état", "étaient", 2, false},
+		{"xab", "abx", 1, false}, {"xab", "abx", 2, true}, {"ab", "", 2, true}, {"abc", "", 2, false},
+	} {
+		if got := within(tc.a, tc.b, tc.k); got != tc.want {
+			t.Errorf("within(%q, %q, %d) = %v, want %v", tc.a, tc.b, tc.k, got, tc.want)
+		}
+	}
+}

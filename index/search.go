@@ -467,9 +467,14 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 		top.offer(cd)
 	}
 	var log *termLog
-	tq := cq.Query
 	if len(q.IDs) > 0 {
-		tq = restrictToIDs(tq, q.IDs)
+		if mr.allow, err = allowedDocs(snap, q.IDs); err != nil {
+			return Results{}, err
+		}
+	}
+	tq := cq.Query
+	if tq == nil && mr.allow != nil {
+		tq = query.NewMatchAllQuery()
 	}
 	if tq == nil {
 		err = scanAll(ctx, v, visit)
@@ -506,17 +511,6 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	res.Facets = buildFacets(c, d, &p)
 	res.Took = time.Since(start)
 	return res, nil
-}
-
-// restrictToIDs returns tq (nil: every article) limited to the articles
-// with the given ids. The ids' searcher leads the conjunction, so that
-// the text query's searchers only advance to those articles.
-func restrictToIDs(tq query.Query, ids []string) query.Query {
-	only := query.NewDocIDQuery(ids)
-	if tq == nil {
-		return only
-	}
-	return query.NewConjunctionQuery([]query.Query{only, tq})
 }
 
 // dayOf returns the day number of t's date, in t's location.
