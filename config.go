@@ -36,6 +36,8 @@ type config struct {
 	AllowPrivateTargets bool // webhooks may reach loopback, private and link-local addresses
 
 	ShutdownTimeout time.Duration
+	AllowedHosts    commaList // host names requests may name besides IP addresses and localhost
+	MaxConnections  int       // open connections at most; more wait to be accepted
 
 	Paths  []string    // index: files and folders to index
 	Search searchFlags // search: the query and its filters
@@ -58,12 +60,26 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
+// commaList is a repeatable flag whose values may also be comma-separated.
+type commaList []string
+
+func (s *commaList) String() string { return strings.Join(*s, ",") }
+func (s *commaList) Set(v string) error {
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*s = append(*s, part)
+		}
+	}
+	return nil
+}
+
 func defaultConfig() config {
 	return config{
 		Command:         "serve",
 		Addr:            "127.0.0.1:8080",
 		Data:            "./veille-data",
 		ShutdownTimeout: 15 * time.Second,
+		MaxConnections:  512,
 	}
 }
 
@@ -98,6 +114,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		}
 		cfg.AllowPrivateTargets = b
 	}
+	if v := getenv("VEILLE_ALLOWED_HOSTS"); v != "" {
+		_ = cfg.AllowedHosts.Set(v)
+	}
+	if v := getenv("VEILLE_MAX_CONNECTIONS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			fmt.Fprintf(stderr, "veille: VEILLE_MAX_CONNECTIONS=%q is not a positive number\n", v)
+			return cfg, errUsage
+		}
+		cfg.MaxConnections = n
+	}
 
 	fs := flag.NewFlagSet("veille "+cfg.Command, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -109,7 +136,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen `address` (VEILLE_ADDR)")
 		fs.StringVar(&cfg.Corpus, "corpus", cfg.Corpus, "`folder` of articles indexed at start and watched for changes; default: the embedded seed corpus (VEILLE_CORPUS)")
 		fs.StringVar(&cfg.AdminKey, "admin-key", cfg.AdminKey, "bearer `key` required for writes; when unset, writes are accepted from loopback clients only (VEILLE_ADMIN_KEY)")
-		fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to drain requests on SIGTERM")
+		fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long SIGTERM waits for requests to end and the index to close before the process exits")
+		fs.Var(&cfg.AllowedHosts, "allowed-hosts", "host `names` (comma-separated, repeatable) the service answers under besides IP addresses and localhost; when set, requests naming another host are refused, which stops DNS-rebinding pages (VEILLE_ALLOWED_HOSTS)")
+		fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "open HTTP connections at most; more wait to be accepted (VEILLE_MAX_CONNECTIONS)")
 		fs.BoolVar(&cfg.AllowPrivateTargets, "allow-private-targets", cfg.AllowPrivateTargets, "let webhooks reach loopback, private and link-local addresses (VEILLE_ALLOW_PRIVATE_TARGETS)")
 		fs.Usage = usageFunc(fs, "veille [serve] [flags]", "Serve the HTTP API and the search page.")
 	case "index":
@@ -147,6 +176,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	case "serve":
 		if len(positional) > 0 {
 			fmt.Fprintf(stderr, "veille serve: unexpected argument %q\n", positional[0])
+			return cfg, errUsage
+		}
+		if cfg.MaxConnections < 1 || cfg.ShutdownTimeout <= 0 {
+			fmt.Fprintln(stderr, "veille serve: --max-connections and --shutdown-timeout must be positive")
 			return cfg, errUsage
 		}
 	case "index":

@@ -32,6 +32,12 @@ func TestParseConfig(t *testing.T) {
 			return c.Command == "search" && s.Query == "data centers" && slices.Equal(s.Countries, []string{"NO"}) && slices.Equal(s.Companies, []string{"Nvidia", "Aker"})
 		}},
 		{"double dash ends flags", []string{"search", "--", "-nvidia"}, func(c config) bool { return c.Search.Query == "-nvidia" }},
+		{"hardening defaults", nil, func(c config) bool {
+			return len(c.AllowedHosts) == 0 && c.MaxConnections == 512 && c.ShutdownTimeout > 0
+		}},
+		{"allowed hosts: comma-separated and repeatable", []string{"--allowed-hosts", "veille.lan, veille.example.org", "--allowed-hosts", "autre.lan", "--max-connections", "64"}, func(c config) bool {
+			return slices.Equal(c.AllowedHosts, []string{"veille.lan", "veille.example.org", "autre.lan"}) && c.MaxConnections == 64
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,10 +60,24 @@ func TestParseConfigErrors(t *testing.T) {
 		{"serve", "--no-such-flag"},
 		{"serve", "--help"},
 		{"search", "--per-page", "abc"},
+		{"serve", "--max-connections", "0"},
+		{"serve", "--shutdown-timeout", "0s"},
 	} {
 		_, err := parseConfig(args, func(string) string { return "" }, io.Discard)
 		if !errors.Is(err, errUsage) {
 			t.Errorf("%v: err = %v, want a usage error", args, err)
 		}
+	}
+}
+
+func TestParseConfigHardeningEnvironment(t *testing.T) {
+	env := map[string]string{"VEILLE_ALLOWED_HOSTS": "a.lan,b.lan", "VEILLE_MAX_CONNECTIONS": "32"}
+	c, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil || !slices.Equal(c.AllowedHosts, []string{"a.lan", "b.lan"}) || c.MaxConnections != 32 {
+		t.Errorf("config %+v, %v", c, err)
+	}
+	env["VEILLE_MAX_CONNECTIONS"] = "beaucoup"
+	if _, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard); !errors.Is(err, errUsage) {
+		t.Errorf("VEILLE_MAX_CONNECTIONS=beaucoup: %v, want a usage error", err)
 	}
 }

@@ -102,20 +102,36 @@ func (f *folder) Sync(ctx context.Context) (indexed, removed int, err error) {
 }
 
 // Changed (re)indexes the file at p, or removes its articles when it no
-// longer exists. Read errors are logged, never returned: a malformed file
-// must not stop the service. Only context and index errors are returned.
+// longer exists as a file of the folder: deleted, replaced by a symbolic
+// link, or under a folder replaced by one (links are never followed).
+// Read errors are logged, never returned: a malformed file must not stop
+// the service. Only context and index errors are returned.
 func (f *folder) Changed(ctx context.Context, p string) error {
-	if _, err := fs.Lstat(f.fsys, p); errors.Is(err, fs.ErrNotExist) {
-		_, err := f.remove(ctx, p)
-		return err
+	info, err := fs.Lstat(f.fsys, p)
+	if !errors.Is(err, fs.ErrNotExist) {
+		why := f.excluded(p, info)
+		if why == "" {
+			_, err = f.update(ctx, p)
+			return err
+		}
+		f.logger.Warn("corpus folder: "+why, "path", p)
 	}
-	_, err := f.update(ctx, p)
+	_, err = f.remove(ctx, p)
 	return err
 }
 
-// maxNDJSONFile caps the NDJSON files of the folder; other formats are
-// capped at corpus.MaxFileSize.
-const maxNDJSONFile = 2 << 30
+// excluded says why p, whose Lstat is info (nil if it failed), is not a
+// file of the folder, or returns "": the folder never follows a symbolic
+// link, to a file or among the folders above it.
+func (f *folder) excluded(p string, info fs.FileInfo) string {
+	switch {
+	case !f.noLinkAbove(p):
+		return "inside a symbolic link to a folder (symlinks are not followed), skipped"
+	case info != nil && !info.Mode().IsRegular():
+		return "not a regular file (symlinks are not followed), skipped"
+	}
+	return ""
+}
 
 // update indexes the articles of file p unless its stamp is unchanged, and
 // deletes the articles the file no longer holds.
@@ -123,17 +139,14 @@ func (f *folder) update(ctx context.Context, p string) (int, error) {
 	info, err := fs.Lstat(f.fsys, p)
 	limit := int64(corpus.MaxFileSize)
 	if format, _ := corpus.FormatOf(p); format == corpus.FormatNDJSON {
-		limit = maxNDJSONFile
+		limit = corpus.MaxNDJSONSize
 	}
-	switch {
+	switch why := f.excluded(p, info); {
+	case why != "":
+		f.logger.Warn("corpus folder: "+why, "path", p)
+		return 0, nil
 	case err != nil:
 		f.logger.Warn("corpus folder: cannot read file, skipped", "path", p, "err", err)
-		return 0, nil
-	case !info.Mode().IsRegular():
-		f.logger.Warn("corpus folder: not a regular file (symlinks are not followed), skipped", "path", p)
-		return 0, nil
-	case !f.noLinkAbove(p):
-		f.logger.Warn("corpus folder: inside a symbolic link to a folder (symlinks are not followed), skipped", "path", p)
 		return 0, nil
 	case info.Size() > limit:
 		f.logger.Warn("corpus folder: file too large, skipped", "path", p, "bytes", info.Size(), "limit", limit)

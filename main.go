@@ -9,7 +9,8 @@
 //	veille search [--data DIR] [--company X] [--country X] ... QUERY
 //
 // Each flag of serve can also be set by an environment variable (VEILLE_ADDR,
-// VEILLE_DATA, VEILLE_CORPUS, VEILLE_ADMIN_KEY); flags win.
+// VEILLE_DATA, VEILLE_CORPUS, VEILLE_ADMIN_KEY, VEILLE_ALLOWED_HOSTS,
+// VEILLE_MAX_CONNECTIONS...); flags win.
 package main
 
 import (

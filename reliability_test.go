@@ -9,6 +9,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -255,7 +256,7 @@ func TestFolderRefusesLinksOutAndHugeFiles(t *testing.T) {
 	if err := os.WriteFile(hugeND, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Truncate(hugeND, maxNDJSONFile+1); err != nil {
+	if err := os.Truncate(hugeND, corpus.MaxNDJSONSize+1); err != nil {
 		t.Fatal(err)
 	}
 	// A gzip bomb: 40 KB compressed, over MaxFileSize once inflated.
@@ -337,6 +338,123 @@ func TestServeRefusesUnusableDataFolder(t *testing.T) {
 			err := runServe(t, tc.data)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "data folder") {
 				t.Errorf("serve --data %s: %v, want an error about the data folder mentioning %q", tc.data, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestServeRefusesDamagedDataFolder starts serve on a data folder whose
+// index does not open (a segment file overwritten, CURRENT lost): it
+// stops with an error saying what is wrong and how to recover, and
+// leaves the folder as it was. Before, a folder without CURRENT was
+// silently replaced by an empty index.
+func TestServeRefusesDamagedDataFolder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the extractor")
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	idx, err := index.Open(context.Background(), data, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := make([]index.Item, 3000)
+	for i := range items {
+		items[i].Article = corpus.Article{ID: fmt.Sprintf("a%d", i), Title: "Article", Body: fmt.Sprintf("Texte %d", i)}
+	}
+	for _, r := range idx.PutMany(context.Background(), items) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var segments []string
+	_ = filepath.WalkDir(data, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".zap") {
+			segments = append(segments, p)
+		}
+		return nil
+	})
+	for _, seg := range segments { // every segment unreadable
+		if err := os.WriteFile(seg, []byte("plus un segment"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Remove(filepath.Join(data, "CURRENT")); err != nil {
+		t.Fatal(err)
+	}
+	err = runServe(t, data)
+	if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "restore the folder from a backup") ||
+		!strings.Contains(err.Error(), data) {
+		t.Errorf("serve on a damaged folder: %v, want an error naming it, saying it is damaged and how to recover", err)
+	}
+	for _, seg := range segments {
+		if b, err := os.ReadFile(seg); err != nil || string(b) != "plus un segment" {
+			t.Errorf("serve changed %s: %v", seg, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "CURRENT")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("serve wrote CURRENT into the damaged folder: %v", err)
+	}
+}
+
+// TestFolderSubfolderBecomesLink indexes a subfolder, then replaces it
+// with a symbolic link to another folder holding the same file names:
+// when the watcher reports its files, their articles are removed (the
+// folder never follows links), rather than staying indexed.
+func TestFolderSubfolderBecomesLink(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	for _, root := range []string{filepath.Join(dir, "sub"), elsewhere} {
+		if err := os.MkdirAll(root, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, "a.txt"), []byte("Un article\n\nAirbus livre des avions depuis "+root), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	for _, fsys := range []struct {
+		name string
+		fsys fs.FS
+	}{{"os.DirFS", os.DirFS(dir)}, {"os.Root", root.FS()}} {
+		t.Run(fsys.name, func(t *testing.T) {
+			if err := os.RemoveAll(filepath.Join(dir, "sub")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "sub", "a.txt"), []byte("Un article\n\nAirbus livre des avions."), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			store := &fakeStore{articles: map[string]index.Item{}}
+			var logs lockedBuffer
+			f := newFolder(fsys.fsys, store, slog.New(slog.NewTextHandler(&logs, nil)))
+			if _, _, err := f.Sync(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if got := store.ids(); !slices.Equal(got, []string{"a"}) {
+				t.Fatalf("indexed %v, want [a]", got)
+			}
+			if err := os.RemoveAll(filepath.Join(dir, "sub")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(elsewhere, filepath.Join(dir, "sub")); err != nil {
+				t.Skipf("no symbolic links: %v", err)
+			}
+			if err := f.Changed(context.Background(), "sub/a.txt"); err != nil {
+				t.Fatal(err)
+			}
+			if got := store.ids(); len(got) != 0 {
+				t.Errorf("after sub became a link: indexed %v, want nothing", got)
+			}
+			if !strings.Contains(logs.String(), "symlinks are not followed") {
+				t.Errorf("no log line says why:\n%s", logs.String())
 			}
 		})
 	}

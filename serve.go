@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"veille/alerts"
 	"veille/analyzers"
 	"veille/api"
@@ -22,7 +24,10 @@ import (
 )
 
 // serve runs the HTTP service until ctx is cancelled, then shuts down
-// gracefully: stop accepting, drain requests, flush the writer, close the index.
+// gracefully within cfg.ShutdownTimeout: stop accepting, have long bulks
+// answer with what they stored, drain requests, stop the watcher, flush
+// the writer, close the index. Past the timeout it returns anyway: every
+// acknowledged write is on disk already.
 func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
@@ -30,57 +35,77 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer func() { // after the index: its last batches are matched
-		if err := al.Close(); err != nil {
-			logger.Error("close alerts", "err", err)
+	idx, ext, err := openIndex(ctx, cfg, index.Options{OnCommit: al.Committed, OnHealth: func(err error) {
+		if err != nil {
+			logger.Error("data folder unavailable: reads and writes are refused until it is back", "folder", cfg.Data, "err", err)
+		} else {
+			logger.Info("data folder available again: serving", "folder", cfg.Data)
 		}
-	}()
-	idx, ext, err := openIndex(ctx, cfg, index.Options{OnCommit: al.Committed})
+	}})
 	if err != nil {
+		_ = al.Close()
 		return err
 	}
+	// The corpus folder's watcher, then the index and the alerts (which
+	// match the index's last batches), are stopped when serve
+	// returns; on shutdown, within what is left of the timeout.
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	var watchers sync.WaitGroup
+	closeAll := func() <-chan struct{} {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			stopWatch()
+			watchers.Wait()
+			if err := idx.Close(); err != nil {
+				logger.Error("close index", "err", err)
+			}
+			if err := al.Close(); err != nil {
+				logger.Error("close alerts", "err", err)
+			}
+		}()
+		return done
+	}
+	shuttingDown := false
 	defer func() {
-		if err := idx.Close(); err != nil {
-			logger.Error("close index", "err", err)
+		if !shuttingDown {
+			<-closeAll()
 		}
 	}()
 	if err := al.Start(ctx, idx); err != nil {
 		return err
 	}
 
-	srv := api.New(idx, api.Options{
-		AdminKey:  cfg.AdminKey,
-		Logger:    logger,
-		Countries: ext.Countries(),
-		UI:        web.FS(),
-		Alerts:    al,
-	})
-
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	srv := api.New(idx, api.Options{
+		AdminKey:     cfg.AdminKey,
+		Logger:       logger,
+		Countries:    ext.Countries(),
+		UI:           web.FS(),
+		AllowedHosts: cfg.AllowedHosts,
+		Alerts:       al,
+	})
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		ReadTimeout:       api.MaxRequestTime,
+		WriteTimeout:      api.MaxRequestTime,
+		IdleTimeout:       30 * time.Second, // idle connections count against MaxConnections
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	httpSrv.RegisterOnShutdown(srv.CloseStreams)
+	httpSrv.RegisterOnShutdown(srv.Drain)
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- httpSrv.Serve(ln) }()
-	logger.Info("veille listening", "url", "http://"+ln.Addr().String(), "data", cfg.Data)
+	go func() { serveErr <- httpSrv.Serve(netutil.LimitListener(ln, cfg.MaxConnections)) }()
+	logger.Info("veille listening", "url", "http://"+ln.Addr().String(), "data", cfg.Data, "max_connections", cfg.MaxConnections)
 	if cfg.AdminKey == "" {
 		logger.Warn("no admin key set: writes are accepted from loopback clients only (set --admin-key or VEILLE_ADMIN_KEY)")
 	}
 
 	// The start-up corpus is indexed while the server already answers
 	// /healthz; /readyz turns 200 once it is done.
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	var watchers sync.WaitGroup
-	defer func() { stopWatch(); watchers.Wait() }()
 	started := time.Now()
 	if cfg.Corpus == "" {
 		f := newFolder(corpus.Seeds(), idx, logger)
@@ -90,44 +115,15 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		}
 		logger.Info("seed corpus indexed", "indexed", n, "removed", removed, "took", time.Since(started).Round(time.Millisecond))
 	} else {
-		if err := os.MkdirAll(cfg.Corpus, 0o755); err != nil {
-			return fmt.Errorf("corpus folder: %w", err)
-		}
-		// Watch first, then reconcile: a file that changes during the
-		// initial pass is seen by one or the other.
-		w, err := corpus.NewWatcher(cfg.Corpus, corpus.WatchOptions{
-			OnError: func(err error) { logger.Warn("corpus folder: watch", "err", err) },
-		})
+		cf, err := openCorpusFolder(ctx, cfg.Corpus, idx, logger)
 		if err != nil {
-			return fmt.Errorf("watch the corpus folder %s: %w", cfg.Corpus, err)
+			return err
 		}
-		// An os.Root makes the kernel refuse any path that escapes the
-		// folder, symbolic links included.
-		root, err := os.OpenRoot(cfg.Corpus)
-		if err != nil {
-			w.Close()
-			return fmt.Errorf("corpus folder: %w", err)
-		}
-		defer root.Close()
-		f := newFolder(root.FS(), idx, logger)
-		n, removed, err := f.Sync(ctx)
-		if err != nil {
-			w.Close()
-			return fmt.Errorf("index the corpus folder %s: %w", cfg.Corpus, err)
-		}
-		logger.Info("corpus folder indexed", "folder", cfg.Corpus, "indexed", n, "removed", removed, "took", time.Since(started).Round(time.Millisecond))
+		logger.Info("corpus folder indexed", "folder", cfg.Corpus, "indexed", cf.indexed, "removed", cf.removed, "took", time.Since(started).Round(time.Millisecond))
 		watchers.Add(1)
 		go func() {
 			defer watchers.Done()
-			defer w.Close()
-			err := w.Run(watchCtx, func(c corpus.Change) {
-				if err := f.Changed(watchCtx, c.Path); err != nil && watchCtx.Err() == nil {
-					logger.Error("corpus folder: update failed", "path", c.Path, "err", err)
-				}
-			})
-			if err != nil && watchCtx.Err() == nil {
-				logger.Error("corpus folder: watcher stopped", "err", err)
-			}
+			cf.watch(watchCtx)
 		}()
 	}
 	srv.SetReady(true)
@@ -138,14 +134,96 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	case err := <-serveErr:
 		return fmt.Errorf("http server: %w", err)
 	}
-	logger.Info("shutting down")
+	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout)
 	srv.SetReady(false)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	shuttingDown = true
+	deadline, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := httpSrv.Shutdown(deadline); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("http shutdown", "err", err)
 	}
+	select {
+	case <-closeAll():
+	case <-deadline.Done():
+		logger.Error("shutdown timeout: exiting before the index closed (every acknowledged write is on disk)", "timeout", cfg.ShutdownTimeout)
+	}
 	return nil
+}
+
+// corpusFolder is the watched corpus folder: the index kept in step with
+// it, through a new os.Root when the folder is replaced.
+type corpusFolder struct {
+	dir              string
+	store            articleStore
+	logger           *slog.Logger
+	w                *corpus.Watcher
+	root             *os.Root
+	f                *folder
+	indexed, removed int // by the start-up reconciliation
+}
+
+// openCorpusFolder starts watching dir and reconciles it with the index.
+func openCorpusFolder(ctx context.Context, dir string, store articleStore, logger *slog.Logger) (*corpusFolder, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("corpus folder: %w", err)
+	}
+	// Watch first, then reconcile: a file that changes during the
+	// initial pass is seen by one or the other.
+	w, err := corpus.NewWatcher(dir, corpus.WatchOptions{
+		OnError: func(err error) { logger.Warn("corpus folder: watch", "err", err) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("watch the corpus folder %s: %w", dir, err)
+	}
+	cf := &corpusFolder{dir: dir, store: store, logger: logger, w: w}
+	if cf.indexed, cf.removed, err = cf.sync(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("index the corpus folder %s: %w", dir, err)
+	}
+	return cf, nil
+}
+
+// sync opens the folder at cf.dir (again) and reconciles it with the index.
+func (cf *corpusFolder) sync(ctx context.Context) (indexed, removed int, err error) {
+	// An os.Root makes the kernel refuse any path that escapes the
+	// folder, symbolic links included.
+	root, err := os.OpenRoot(cf.dir)
+	if err != nil {
+		return 0, 0, fmt.Errorf("corpus folder: %w", err)
+	}
+	if cf.root != nil {
+		_ = cf.root.Close()
+	}
+	cf.root, cf.f = root, newFolder(root.FS(), cf.store, cf.logger)
+	return cf.f.Sync(ctx)
+}
+
+// watch applies the folder's changes until ctx ends. When the folder is
+// replaced (renamed over, or deleted and created again), the new one is
+// opened and reconciled with the index.
+func (cf *corpusFolder) watch(ctx context.Context) {
+	defer func() { _ = cf.root.Close() }() // the root of the folder watched last
+	defer cf.w.Close()
+	err := cf.w.Run(ctx, func(c corpus.Change) {
+		if c.Replaced {
+			cf.logger.Warn("corpus folder replaced by another folder: reconciling the index with the new one", "folder", cf.dir)
+			indexed, removed, err := cf.sync(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					cf.logger.Error("corpus folder: reconciliation failed", "folder", cf.dir, "err", err)
+				}
+				return
+			}
+			cf.logger.Info("corpus folder reconciled", "folder", cf.dir, "indexed", indexed, "removed", removed)
+			return
+		}
+		if err := cf.f.Changed(ctx, c.Path); err != nil && ctx.Err() == nil {
+			cf.logger.Error("corpus folder: update failed", "path", c.Path, "err", err)
+		}
+	})
+	if err != nil && ctx.Err() == nil {
+		cf.logger.Error("corpus folder: watcher stopped", "err", err)
+	}
 }
 
 // openIndex opens the data folder with the configured extraction

@@ -494,8 +494,8 @@ func (s *Server) alertEvents(c echo.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-s.streamsDone:
-			return nil
+		case <-s.drainCtx.Done():
+			return nil // the server is shutting down
 		case <-beat.C:
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return nil
@@ -514,10 +514,6 @@ func (s *Server) alertEvents(c echo.Context) error {
 		w.Flush()
 	}
 }
-
-// CloseStreams ends the event streams, so that a graceful shutdown does
-// not wait for them (http.Server.RegisterOnShutdown).
-func (s *Server) CloseStreams() { s.closeStreams.Do(func() { close(s.streamsDone) }) }
 
 // atomFeed is an Atom 1.0 feed (RFC 4287).
 type atomFeed struct {

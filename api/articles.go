@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -56,6 +57,11 @@ func readBody(c echo.Context) ([]byte, error) {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
 			return nil, err
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil, &apiError{Status: http.StatusRequestTimeout, Code: codeRequestTimeout,
+				Message: "the request body arrived too slowly; send it at once"}
 		}
 		return nil, errBadRequest(codeBadRequest, "reading the request body failed: %v", err)
 	}
@@ -181,88 +187,6 @@ func (s *Server) postArticles(c echo.Context) error {
 		return s.bulk(c)
 	}
 	return errMediaType(mt, mimeJSON, "application/x-ndjson")
-}
-
-// bulk stores every article of an NDJSON body with one Service.PutMany
-// call and reports per line: bad lines (unreadable, invalid) are reported
-// and skipped, good lines are stored; repeated ids apply in line order.
-func (s *Server) bulk(c echo.Context) error {
-	ctx := c.Request().Context()
-	var (
-		items []*bulkItemJSON // one per non-blank line
-		batch []index.Item
-		slots []*bulkItemJSON // batch[i] reports into slots[i]
-	)
-	fail := func(item *bulkItemJSON, err error) {
-		_, code, msg, _ := classify(err)
-		item.Status, item.Error = "error", &errorDetail{Code: code, Message: msg}
-	}
-	readErr := corpus.ReadNDJSON(c.Request().Body, func(line int, a corpus.Article, err error) error {
-		item := &bulkItemJSON{Line: line, ID: a.ID}
-		items = append(items, item)
-		if err != nil {
-			fail(item, err)
-			return nil
-		}
-		if a.ID == "" {
-			a.ID = contentID(a)
-			item.ID = a.ID
-		}
-		if err := a.Validate(); err != nil {
-			fail(item, err)
-			return nil
-		}
-		batch = append(batch, index.Item{Article: a})
-		slots = append(slots, item)
-		return nil
-	})
-	if readErr != nil {
-		var he *echo.HTTPError
-		if errors.As(readErr, &he) {
-			return he // over the body limit: 413
-		}
-		return errBadRequest(codeBadRequest, "reading the request body failed: %v", userMessage(readErr))
-	}
-	if len(items) == 0 {
-		return errBadRequest(codeInvalidArticle, "the body holds no article: send one JSON article a line")
-	}
-
-	if len(batch) > 0 {
-		start := time.Now()
-		results := s.svc.PutMany(ctx, batch)
-		perItem := time.Since(start).Seconds() / float64(len(batch))
-		for i, r := range results {
-			item := slots[i]
-			if r.Err != nil {
-				status, _, _, level := classify(r.Err)
-				if level != noLog {
-					s.log.Log(ctx, level, "bulk line failed", "line", item.Line, "id", item.ID, "status", status,
-						"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", r.Err)
-				}
-				fail(item, r.Err)
-				continue
-			}
-			s.metrics.ingest.WithLabelValues(ingestAPI).Observe(perItem)
-			item.Status = "updated"
-			if r.Created {
-				item.Status = "created"
-			}
-		}
-	}
-
-	out := bulkJSON{Lines: len(items), Items: make([]bulkItemJSON, 0, len(items))}
-	for _, it := range items {
-		switch it.Status {
-		case "created":
-			out.Created++
-		case "updated":
-			out.Updated++
-		default:
-			out.Failed++
-		}
-		out.Items = append(out.Items, *it)
-	}
-	return c.JSON(http.StatusOK, out)
 }
 
 // deleteArticle answers DELETE /api/articles/:id with 204.

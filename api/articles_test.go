@@ -316,7 +316,7 @@ func TestBulkServerErrorsPerLine(t *testing.T) {
 	if rec.Code != http.StatusOK || rep.Failed != 2 || rep.Items[0].Error.Code != codeUnavailable {
 		t.Errorf("%d %+v", rec.Code, rep)
 	}
-	if !strings.Contains(logs.String(), "bulk line failed") {
+	if !strings.Contains(logs.String(), "bulk lines failed") {
 		t.Errorf("server-side line failures are not logged:\n%s", logs)
 	}
 }

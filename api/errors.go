@@ -37,6 +37,7 @@ const (
 	codeInternal         = "internal"
 	codeUnavailable      = "unavailable"
 	codeTimeout          = "timeout"
+	codeRequestTimeout   = "request_timeout"
 	codeNotReady         = "not_ready"
 	codeInvalidAlert     = "invalid_alert"
 	codePrivateTarget    = "private_target"
@@ -95,6 +96,7 @@ func errorTable() []domainError {
 		{index.ErrClosed, http.StatusServiceUnavailable, codeUnavailable, "the index is closed (the service is shutting down)"},
 		{index.ErrReadOnly, http.StatusServiceUnavailable, codeUnavailable, "the data folder cannot be written (read-only or full disk)"},
 		{index.ErrLocked, http.StatusServiceUnavailable, codeUnavailable, "the data folder is in use by another process"},
+		{index.ErrUnavailable, http.StatusServiceUnavailable, codeUnavailable, "the data folder is unavailable (deleted, unmounted or replaced): nothing can be read or written until it is back"},
 		{context.DeadlineExceeded, http.StatusServiceUnavailable, codeTimeout, "the request took too long; try a narrower query"},
 		{context.Canceled, StatusClientClosedRequest, codeClientGone, "the client closed the request"},
 	}
@@ -212,8 +214,8 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	status, code, msg, level := classify(err)
 	rid := c.Response().Header().Get(echo.HeaderXRequestID)
 	if level != noLog {
-		attrs := []any{"method", c.Request().Method, "path", c.Request().URL.Path,
-			"route", c.Path(), "status", status, "request_id", rid, "err", err}
+		attrs := []any{"method", c.Request().Method, "path", clip(c.Request().URL.Path),
+			"route", c.Path(), "status", status, "request_id", rid, "err", clip(err.Error())}
 		var pe *panicError
 		if errors.As(err, &pe) {
 			attrs = append(attrs, "stack", string(pe.stack))

@@ -26,7 +26,9 @@ type fakeService struct {
 	results   *index.Results // when set, Search returns it
 	stats     index.Stats
 
-	putErr, getErr, deleteErr, searchErr, rebuildErr, statsErr error
+	putErr, getErr, deleteErr, searchErr, rebuildErr, statsErr, healthErr error
+	// putGate, when set, makes PutMany wait for a value (or its close) per call.
+	putGate chan struct{}
 	// rebuildGate, when set, blocks Rebuild until it is closed.
 	rebuildGate chan struct{}
 	rebuilds    int
@@ -148,6 +150,9 @@ func (f *fakeService) Search(ctx context.Context, q index.Query) (index.Results,
 }
 
 func (f *fakeService) PutMany(ctx context.Context, items []index.Item) []index.PutResult {
+	if f.putGate != nil {
+		<-f.putGate
+	}
 	out := make([]index.PutResult, len(items))
 	for i, it := range items {
 		created, a, err := f.Put(ctx, it.Article, it.Origin)
@@ -221,4 +226,10 @@ func (f *fakeService) Stats(ctx context.Context) (index.Stats, error) {
 	}
 	st.SizeBytes = 4096
 	return st, nil
+}
+
+func (f *fakeService) Health() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.healthErr
 }

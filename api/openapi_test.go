@@ -175,7 +175,7 @@ func TestOpenAPIErrorCodesDocumented(t *testing.T) {
 	enum := doc.Components.Schemas.Error.Properties.Error.Properties.Code.Enum
 	codes := []string{codeBadRequest, codeInvalidParameter, codeInvalidQuery, codeInvalidArticle, codeInvalidID,
 		codeUnauthorized, codeForbidden, codeNotFound, codeMethodNotAllowed, codeConflict, codeTooLarge,
-		codeUnsupportedType, codeInternal, codeUnavailable, codeTimeout, codeNotReady}
+		codeUnsupportedType, codeInternal, codeUnavailable, codeTimeout, codeNotReady, codeRequestTimeout}
 	for _, row := range errorTable() {
 		if row.Status != StatusClientClosedRequest && !slices.Contains(codes, row.Code) {
 			codes = append(codes, row.Code)

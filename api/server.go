@@ -13,9 +13,9 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -51,6 +51,10 @@ type Service interface {
 	RebuildAsync(done func(error)) error
 	// Stats describes the index.
 	Stats(ctx context.Context) (index.Stats, error)
+	// Health is nil while the service can answer; an error (wrapping
+	// index.ErrUnavailable) while its data folder is gone makes /readyz
+	// answer 503.
+	Health() error
 }
 
 // CountryResolver resolves an ISO 3166-1 alpha-2 code or a French or
@@ -64,6 +68,11 @@ type CountryResolver interface {
 const (
 	DefaultBodyLimit     = 10 << 20 // bytes
 	DefaultSearchTimeout = 10 * time.Second
+	DefaultBodyGrace     = 10 * time.Second
+	// MaxRequestTime is the longest a request may take to arrive, and its
+	// answer to be written: main sets http.Server's ReadTimeout and
+	// WriteTimeout to it, and a paced body never gets longer.
+	MaxRequestTime = 2 * time.Minute
 )
 
 // Options configure [New]. The zero value is usable: no admin key (writes
@@ -94,6 +103,17 @@ type Options struct {
 	// Version is reported by /healthz, the OpenAPI document and the
 	// veille_build_info metric.
 	Version string
+	// AllowedHosts are host names (optionally with a port) that requests
+	// may name in their Host header besides IP addresses and localhost.
+	// When empty, reads accept any Host and writes without an admin key
+	// only IP addresses and localhost; when set, every request must name
+	// one of them (403 otherwise): DNS-rebinding pages cannot reach the
+	// service under their own name.
+	AllowedHosts []string
+	// BodyGrace is how long a request body may take beyond what its size
+	// needs at minBodyRate before the connection is closed (a slow body
+	// would otherwise hold it for the whole read timeout); 0 means 10 s.
+	BodyGrace time.Duration
 	// Alerts serves the saved searches (/api/alerts..., /alerts/{id}.atom);
 	// nil answers those routes 404.
 	Alerts AlertService
@@ -110,8 +130,8 @@ type Server struct {
 	openapi []byte
 	ready   atomic.Bool
 
-	streamsDone  chan struct{} // closed by CloseStreams
-	closeStreams sync.Once
+	drainCtx context.Context // cancelled by Drain
+	drain    context.CancelFunc
 }
 
 // New builds the server around svc. It panics only on programming errors:
@@ -133,7 +153,11 @@ func New(svc Service, opts Options) *Server {
 	if opts.Version == "" {
 		opts.Version = "dev"
 	}
-	s := &Server{svc: svc, opts: opts, log: opts.Logger, streamsDone: make(chan struct{})}
+	if opts.BodyGrace <= 0 {
+		opts.BodyGrace = DefaultBodyGrace
+	}
+	s := &Server{svc: svc, opts: opts, log: opts.Logger}
+	s.drainCtx, s.drain = context.WithCancel(context.Background())
 	s.metrics = newMetrics(opts.Registry, svc, opts.Version)
 	s.openapi = openAPIDocument(opts.Version)
 
@@ -174,8 +198,15 @@ func headAsGet(next http.Handler) http.Handler {
 func (s *Server) Echo() *echo.Echo { return s.e }
 
 // SetReady sets what /readyz answers: 503 until SetReady(true), which main
-// calls once the index is open and the start-up corpus indexed.
+// calls once the index is open and the start-up corpus indexed (and 503
+// whenever Service.Health fails).
 func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
+
+// Drain tells the requests that run long (NDJSON bulks) that the server is
+// shutting down: each one stops handing articles to the index and answers
+// with what it stored. Call it when shutdown begins
+// (http.Server.RegisterOnShutdown); it is idempotent.
+func (s *Server) Drain() { s.drain() }
 
 // ObserveIngest records the time one article took to be stored, for
 // articles written outside the API (corpus folder, watcher): for a batch,
@@ -218,7 +249,7 @@ func (s *Server) middleware() {
 				level = slog.LevelWarn
 			}
 			s.log.LogAttrs(context.Background(), level, "request",
-				slog.String("method", v.Method), slog.String("uri", v.URI),
+				slog.String("method", v.Method), slog.String("uri", clip(v.URI)),
 				slog.String("route", v.RoutePath), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency), slog.String("remote_ip", v.RemoteIP),
 				slog.String("request_id", v.RequestID))
@@ -238,6 +269,10 @@ func (s *Server) middleware() {
 		ContentSecurityPolicy: csp,
 		ReferrerPolicy:        "no-referrer",
 	}))
+	if len(s.opts.AllowedHosts) > 0 {
+		e.Use(s.checkHost)
+	}
+	e.Use(s.paceBody)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: limitString(s.opts.BodyLimit)}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024,
 		Skipper: func(c echo.Context) bool { return c.Path() == alertEventsPath }})) // a stream is not buffered
@@ -334,6 +369,10 @@ func (s *Server) readyz(c echo.Context) error {
 		return &apiError{Status: http.StatusServiceUnavailable, Code: codeNotReady,
 			Message: "not ready: the index is opening or the start-up corpus is being indexed"}
 	}
+	if err := s.svc.Health(); err != nil {
+		return &apiError{Status: http.StatusServiceUnavailable, Code: codeNotReady, Err: err,
+			Message: "not ready: the data folder is unavailable (deleted, unmounted or replaced); the server log says more"}
+	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }
 
@@ -351,3 +390,74 @@ func mediaType(c echo.Context) (string, map[string]string) {
 	}
 	return mt, params
 }
+
+// maxLoggedValue caps the values the request log copies from a request
+// (the URI, paths, error messages): a request may carry a megabyte of
+// them.
+const maxLoggedValue = 512
+
+// clip cuts s to maxLoggedValue bytes, at a character boundary, saying how
+// long it was.
+func clip(s string) string {
+	if len(s) <= maxLoggedValue {
+		return s
+	}
+	cut := maxLoggedValue
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s…(%d bytes)", s[:cut], len(s))
+}
+
+// minBodyRate is the slowest a request body may arrive, after
+// Options.BodyGrace, in bytes per second.
+const minBodyRate = 16 << 10
+
+// paceBody closes the connection of a request whose body arrives slower
+// than minBodyRate after Options.BodyGrace: a client that trickles its
+// body would otherwise hold a connection for the whole read timeout.
+func (s *Server) paceBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+			return next(c)
+		}
+		rc := http.NewResponseController(c.Response().Writer)
+		p := &pacedBody{body: r.Body, rc: rc, start: time.Now(), grace: s.opts.BodyGrace}
+		if err := rc.SetReadDeadline(p.deadline()); err != nil {
+			return next(c) // not a connection (tests' recorders): nothing to pace
+		}
+		r.Body = p
+		return next(c)
+	}
+}
+
+// pacedBody moves the connection's read deadline as the body arrives.
+type pacedBody struct {
+	body  io.ReadCloser
+	rc    *http.ResponseController
+	start time.Time
+	grace time.Duration
+	n     int64
+}
+
+func (p *pacedBody) deadline() time.Time {
+	return p.start.Add(min(p.grace+time.Duration(p.n)*time.Second/minBodyRate, MaxRequestTime))
+}
+
+func (p *pacedBody) Read(b []byte) (int, error) {
+	n, err := p.body.Read(b)
+	p.n += int64(n)
+	switch {
+	case err == io.EOF:
+		// Read in full: no deadline while the handler works (net/http
+		// reads the connection in the background meanwhile, and a
+		// timeout there would cancel the request's context).
+		_ = p.rc.SetReadDeadline(time.Time{})
+	case n > 0 && err == nil:
+		_ = p.rc.SetReadDeadline(p.deadline())
+	}
+	return n, err
+}
+
+func (p *pacedBody) Close() error { return p.body.Close() }

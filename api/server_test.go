@@ -64,6 +64,7 @@ func do(t testing.TB, s *Server, method, target, body string, opts ...reqOpt) *h
 		r = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, target, r)
+	req.Host = "127.0.0.1:8080" // as a local client names the service
 	for _, o := range opts {
 		o(req)
 	}

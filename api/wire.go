@@ -97,20 +97,25 @@ type statsJSON struct {
 	Generation     int               `json:"generation"`
 }
 
-// bulkJSON answers an NDJSON bulk request.
+// bulkJSON answers an NDJSON bulk request (see bulk.go: it is streamed,
+// items first).
 type bulkJSON struct {
-	Lines   int            `json:"lines"`
-	Created int            `json:"created"`
-	Updated int            `json:"updated"`
-	Failed  int            `json:"failed"`
-	Items   []bulkItemJSON `json:"items"`
+	Lines     int            `json:"lines"`
+	Created   int            `json:"created"`
+	Updated   int            `json:"updated"`
+	Failed    int            `json:"failed"`
+	Items     []bulkItemJSON `json:"items"`
+	Truncated bool           `json:"truncated"` // lines beyond the last item are counted only
 }
 
+// bulkItemJSON reports one line, or with LastLine the lines Line to
+// LastLine, which all had this outcome.
 type bulkItemJSON struct {
-	Line   int          `json:"line"`
-	ID     string       `json:"id,omitempty"`
-	Status string       `json:"status"` // created, updated or error
-	Error  *errorDetail `json:"error,omitempty"`
+	Line     int          `json:"line"`
+	LastLine int          `json:"last_line,omitempty"`
+	ID       string       `json:"id,omitempty"`
+	Status   string       `json:"status"` // created, updated or error
+	Error    *errorDetail `json:"error,omitempty"`
 }
 
 // formatPublished renders a publication time (see corpus.FormatPublished).

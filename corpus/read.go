@@ -15,13 +15,25 @@ import (
 )
 
 // Limits of the readers. They keep a bad or hostile file from exhausting
-// memory; gzipped files are limited by their decompressed size.
+// memory or flooding the index; gzipped files are limited by their
+// decompressed size too.
 const (
-	// MaxFileSize is the largest .json, .txt or .md file, in bytes.
+	// MaxFileSize is the largest .json, .txt or .md file, in bytes, on
+	// disk and once gunzipped.
 	MaxFileSize = 32 << 20
-	// MaxLineSize is the longest NDJSON line, in bytes. NDJSON files
-	// themselves have no size limit: they are read line by line.
+	// MaxNDJSONSize is the largest NDJSON file, in bytes, on disk and
+	// once gunzipped ([ScanFile]); it is read line by line.
+	MaxNDJSONSize = 2 << 30
+	// MaxLineSize is the longest NDJSON line, in bytes.
 	MaxLineSize = 10 << 20
+	// MaxInflateRatio caps how many times larger than its compressed
+	// form gzip data may inflate, beyond its first inflateSlack bytes:
+	// real articles inflate 2 to 6 times, a gzip bomb (say 8.8 KB
+	// inflating to 200,000 tiny articles) hundreds or thousands of times.
+	MaxInflateRatio = 100
+	// inflateSlack is what gzip data may always inflate to, whatever the
+	// ratio: tiny files compress badly or very well.
+	inflateSlack = 64 << 10
 	// maxJoinedErrors is how many per-line errors ReadFile spells out.
 	maxJoinedErrors = 20
 )
@@ -30,8 +42,9 @@ const (
 // whose name has none of the supported extensions (see [FormatOf]).
 var ErrUnsupportedFormat = errors.New("corpus: unsupported file format")
 
-// ErrTooLarge is returned (wrapped) for a file over [MaxFileSize] or an
-// NDJSON line over [MaxLineSize].
+// ErrTooLarge is returned (wrapped) for a file over [MaxFileSize] (an
+// NDJSON file over [MaxNDJSONSize]), gzip data inflating more than
+// [MaxInflateRatio] times, or an NDJSON line over [MaxLineSize].
 var ErrTooLarge = errors.New("corpus: too large")
 
 // Format is an article file format.
@@ -273,12 +286,13 @@ func Read(r io.Reader, name string, fn func(a Article, err error) error) error {
 	var src io.Reader = br
 	switch {
 	case isGzip:
-		zr, err := gzip.NewReader(br)
+		in := &countingReader{r: br}
+		zr, err := gzip.NewReader(in)
 		if err != nil {
 			return fmt.Errorf("%w: %s: bad gzip data: %v", ErrMalformed, name, err)
 		}
 		defer zr.Close()
-		src = gzipErrors{zr}
+		src = &inflateGuard{r: gzipErrors{zr}, in: in}
 	case gz:
 		return fmt.Errorf("%w: %s: not gzip data", ErrMalformed, name)
 	}
@@ -325,6 +339,42 @@ func Read(r io.Reader, name string, fn func(a Article, err error) error) error {
 		}
 		return fn(a, nil)
 	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// inflateGuard fails with ErrTooLarge once the data inflated from in
+// exceeds MaxInflateRatio times what was read of in (beyond inflateSlack)
+// or MaxNDJSONSize.
+type inflateGuard struct {
+	r   io.Reader
+	in  *countingReader
+	out int64
+}
+
+func (g *inflateGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	g.out += int64(n)
+	if g.out > inflateLimit(g.in.n) {
+		return n, fmt.Errorf("%w: gzip data inflating more than %d times (%d bytes from %d)", ErrTooLarge, MaxInflateRatio, g.out, g.in.n)
+	}
+	return n, err
+}
+
+// inflateLimit is the most that compressed bytes of gzip data may
+// inflate to.
+func inflateLimit(compressed int64) int64 {
+	return min(compressed*MaxInflateRatio+inflateSlack, MaxNDJSONSize)
 }
 
 // gzipErrors marks gzip decompression errors as ErrMalformed.
@@ -391,11 +441,52 @@ func ScanFile(fsys fs.FS, name string, fn func(a Article, err error) error) erro
 		if info.IsDir() {
 			return fmt.Errorf("corpus: %s is a folder", name)
 		}
-		if f, _ := FormatOf(name); f != FormatNDJSON && info.Size() > MaxFileSize {
-			return fmt.Errorf("%w: %s is over %d bytes", ErrTooLarge, name, MaxFileSize)
+		limit := int64(MaxFileSize)
+		if f, _ := FormatOf(name); f == FormatNDJSON {
+			limit = MaxNDJSONSize
+		}
+		if info.Size() > limit {
+			return fmt.Errorf("%w: %s is over %d bytes", ErrTooLarge, name, limit)
+		}
+		if f, gz := FormatOf(name); f == FormatNDJSON || gz {
+			if err := checkInflated(file, name); err != nil {
+				return err
+			}
 		}
 	}
 	return Read(file, name, fn)
+}
+
+// checkInflated inflates a gzipped NDJSON file without keeping anything,
+// before any of its articles is read, and fails with ErrTooLarge when it
+// inflates too much (see [MaxInflateRatio]) or ErrMalformed when it is not
+// sound gzip data: no article of a gzip bomb gets indexed. It leaves the
+// file at its start. Files that cannot seek are checked as they are read.
+func checkInflated(file fs.File, name string) error {
+	rs, ok := file.(io.ReadSeeker)
+	if !ok {
+		return nil
+	}
+	var magic [2]byte
+	if n, _ := io.ReadFull(rs, magic[:]); n == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		if _, err := rs.Seek(0, io.SeekStart); err != nil {
+			return fmt.Errorf("corpus: %s: %w", name, err)
+		}
+		in := &countingReader{r: bufio.NewReaderSize(rs, 64<<10)}
+		zr, err := gzip.NewReader(in)
+		if err != nil {
+			return fmt.Errorf("%w: %s: bad gzip data: %v", ErrMalformed, name, err)
+		}
+		_, err = io.Copy(io.Discard, &inflateGuard{r: gzipErrors{zr}, in: in})
+		_ = zr.Close()
+		if err != nil {
+			return fmt.Errorf("corpus: %s: %w", name, err)
+		}
+	}
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("corpus: %s: %w", name, err)
+	}
+	return nil
 }
 
 // ReadFile reads every article of the file at path name in fsys (see

@@ -326,6 +326,39 @@ func TestReadFileLimits(t *testing.T) {
 	}
 }
 
+// TestReadFileGzipBomb reads gzipped NDJSON that inflates hundreds of
+// times (8.8 KB became 200,000 articles): the file is refused before any
+// article is read; read as a stream, it stops once it inflates too much.
+// Real data (2 to 6 times) is read in full.
+func TestReadFileGzipBomb(t *testing.T) {
+	var b strings.Builder
+	for i := range 200_000 {
+		fmt.Fprintf(&b, "{\"id\":\"b%d\",\"title\":\"x\"}\n", i%10)
+	}
+	bomb := gz(t, b.String())
+	t.Logf("bomb: %d bytes inflating to %d", len(bomb), b.Len())
+	var normal strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&normal, "{\"id\":\"n%d\",\"title\":\"Article %d\",\"body\":\"Airbus livre %d avions à la compagnie %d.\"}\n", i, i, i*7, i*13)
+	}
+	fsys := fstest.MapFS{"bomb.ndjson.gz": {Data: bomb}, "bomb.jsonl": {Data: bomb}, "normal.jsonl.gz": {Data: gz(t, normal.String())}}
+	for _, name := range []string{"bomb.ndjson.gz", "bomb.jsonl"} {
+		n := 0
+		err := ScanFile(fsys, name, func(a Article, err error) error { n++; return nil })
+		if !errors.Is(err, ErrTooLarge) || n != 0 || !strings.Contains(err.Error(), "inflating more than 100 times") {
+			t.Errorf("%s: %d articles, error %v; want none and ErrTooLarge", name, n, err)
+		}
+	}
+	n := 0
+	err := Read(bytes.NewReader(bomb), "stream.ndjson.gz", func(a Article, err error) error { n++; return nil })
+	if !errors.Is(err, ErrTooLarge) || n == 0 || n > 200_000/4 {
+		t.Errorf("stream: %d articles, error %v; want ErrTooLarge after a bounded part", n, err)
+	}
+	if arts, err := ReadFile(fsys, "normal.jsonl.gz"); err != nil || len(arts) != 2000 {
+		t.Errorf("normal.jsonl.gz: %d articles, %v", len(arts), err)
+	}
+}
+
 func TestReadFileManyBadLines(t *testing.T) {
 	var b strings.Builder
 	for range 50 {

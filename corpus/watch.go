@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,16 +19,28 @@ import (
 // reports it: editors and copy tools write a file in several steps.
 const DefaultQuiet = 300 * time.Millisecond
 
-// Change is a file of a watched folder that was added, changed or removed.
+// Change is a file of a watched folder that was added, changed or removed,
+// or the watched folder itself replaced.
 type Change struct {
 	// Path is the file's path relative to the watched folder, with '/'
-	// separators.
+	// separators; empty when Replaced.
 	Path string
 	// Removed is true when the file no longer exists (deleted, or renamed:
 	// a rename is reported as the removal of the old path and the
 	// addition of the new one).
 	Removed bool
+	// Replaced is true when another folder took the watched folder's
+	// place (renamed over it, or the folder deleted and created again):
+	// anything in it may have changed and readers holding the old folder
+	// (an os.Root) must open it again. The watcher then watches the new
+	// folder and reports its differences with the old one as changes.
+	Replaced bool
 }
+
+// rootCheckInterval is how often the watcher checks that its folder is
+// still the one at its path; events about the folder itself are acted on
+// at once.
+const rootCheckInterval = time.Second
 
 // WatchOptions tunes a [Watcher]. The zero value is ready to use.
 type WatchOptions struct {
@@ -49,13 +62,16 @@ type WatchOptions struct {
 // Create one with [NewWatcher] (the watches are in place when it returns),
 // then call [Watcher.Run] once.
 type Watcher struct {
-	root    string // absolute, symbolic links resolved
-	quiet   time.Duration
-	onError func(error)
-	fw      *fsnotify.Watcher
-	dirs    map[string]bool      // watched folders, relative ("." is the root)
-	known   map[string]fileStamp // files seen, relative
-	pending map[string]time.Time // files touched, by time of last event
+	dir      string      // as given
+	root     string      // absolute, symbolic links resolved
+	rootInfo os.FileInfo // the folder watched (device and inode)
+	rootGone bool        // the folder is missing from its path
+	quiet    time.Duration
+	onError  func(error)
+	fw       *fsnotify.Watcher
+	dirs     map[string]bool      // watched folders, relative ("." is the root)
+	known    map[string]fileStamp // files seen, relative
+	pending  map[string]time.Time // files touched, by time of last event
 }
 
 // fileStamp tells whether a file changed since it was last seen.
@@ -88,7 +104,7 @@ func NewWatcher(dir string, opts WatchOptions) (*Watcher, error) {
 		return nil, fmt.Errorf("corpus: watch %s: %w", dir, err)
 	}
 	w := &Watcher{
-		root: abs, quiet: opts.Quiet, onError: opts.OnError, fw: fw,
+		dir: dir, root: abs, rootInfo: info, quiet: opts.Quiet, onError: opts.OnError, fw: fw,
 		dirs: map[string]bool{}, known: map[string]fileStamp{}, pending: map[string]time.Time{},
 	}
 	if w.quiet <= 0 {
@@ -115,15 +131,23 @@ func (w *Watcher) Run(ctx context.Context, fn func(Change)) error {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	armed := false
+	check := time.NewTicker(rootCheckInterval)
+	defer check.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-check.C:
+			w.checkRoot(time.Now(), fn)
 		case ev, ok := <-w.fw.Events:
 			if !ok {
 				return nil
 			}
-			w.event(ev, time.Now())
+			if w.isRoot(ev.Name) {
+				w.checkRoot(time.Now(), fn) // the folder itself renamed or removed
+			} else {
+				w.event(ev, time.Now())
+			}
 		case err, ok := <-w.fw.Errors:
 			if !ok {
 				return nil
@@ -159,6 +183,49 @@ func Watch(ctx context.Context, dir string, opts WatchOptions, fn func(Change)) 
 		return err
 	}
 	return w.Run(ctx, fn)
+}
+
+// isRoot reports whether an event's path is the watched folder itself.
+func (w *Watcher) isRoot(name string) bool {
+	return filepath.Clean(name) == w.root
+}
+
+// checkRoot notices that the watched folder is gone from its path or was
+// replaced by another one: it then watches the folder now at the path,
+// reports Replaced and marks every difference with the old one as pending.
+func (w *Watcher) checkRoot(now time.Time, fn func(Change)) {
+	info, err := os.Stat(w.dir)
+	if err != nil || !info.IsDir() {
+		if !w.rootGone {
+			w.rootGone = true
+			w.report(fmt.Errorf("corpus: watch %s: the folder is gone; watching for it to come back", w.dir))
+		}
+		return
+	}
+	if !w.rootGone && os.SameFile(info, w.rootInfo) {
+		return
+	}
+	abs, err := filepath.Abs(w.dir)
+	if err == nil {
+		abs, err = filepath.EvalSymlinks(abs)
+	}
+	if err != nil {
+		return // moving again: try at the next check
+	}
+	for d := range w.dirs {
+		_ = w.fw.Remove(w.abs(d)) // the old folder's watches, if it still exists
+	}
+	w.dirs = map[string]bool{}
+	w.root, w.rootInfo, w.rootGone = abs, info, false
+	if err := w.fw.Add(abs); err != nil {
+		w.report(fmt.Errorf("corpus: watch %s: %w", w.dir, err))
+		w.rootGone = true // try again at the next check
+		return
+	}
+	w.dirs["."] = true
+	w.report(fmt.Errorf("corpus: watch %s: the folder was replaced by another one: watching the new one", w.dir))
+	fn(Change{Replaced: true})
+	w.scan(".", true, now)
 }
 
 func (w *Watcher) report(err error) {
@@ -198,8 +265,8 @@ func (w *Watcher) event(ev fsnotify.Event, now time.Time) {
 			w.scan(rel, true, now) // a new folder, created or moved in
 		}
 		return
-	case err != nil && w.isDirKnown(rel):
-		w.dropDir(rel, now) // a folder removed or moved away
+	case w.isDirKnown(rel):
+		w.dropDir(rel, now) // a folder removed, moved away, or replaced by a link or a file
 	}
 	if Supported(rel) {
 		w.pending[rel] = now
@@ -294,8 +361,14 @@ func (w *Watcher) scan(rel string, mark bool, now time.Time) {
 }
 
 // stat returns the stamp of the regular file rel, following a symbolic
-// link only to a regular file inside the root.
+// link only to a regular file inside the root, and never one among the
+// folders above it: a file under a link to a folder does not count.
 func (w *Watcher) stat(rel string) (fileStamp, bool) {
+	for dir := path.Dir(rel); dir != "."; dir = path.Dir(dir) {
+		if info, err := os.Lstat(w.abs(dir)); err != nil || !info.IsDir() {
+			return fileStamp{}, false
+		}
+	}
 	p := w.abs(rel)
 	info, err := os.Lstat(p)
 	if err != nil {

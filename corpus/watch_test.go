@@ -26,7 +26,13 @@ const (
 
 func startWatch(t *testing.T, setup func(dir string)) *watchHarness {
 	t.Helper()
-	h := &watchHarness{t: t, dir: t.TempDir()}
+	return startWatchAt(t, t.TempDir(), setup)
+}
+
+// startWatchAt is startWatch on the folder dir.
+func startWatchAt(t *testing.T, dir string, setup func(dir string)) *watchHarness {
+	t.Helper()
+	h := &watchHarness{t: t, dir: dir}
 	if setup != nil {
 		setup(h.dir)
 	}
@@ -245,4 +251,95 @@ func TestWatchErrors(t *testing.T) {
 	if err := Watch(ctx, t.TempDir(), WatchOptions{}, func(Change) {}); err != nil {
 		t.Errorf("Watch after cancel: %v", err)
 	}
+}
+
+// TestWatchFolderReplaced replaces the watched folder itself, by a rename
+// swap and by rm + mkdir: the watcher reports Replaced, then the
+// differences with the old folder, and goes on watching the new one
+// (before, it went on watching the old inode and missed everything).
+func TestWatchFolderReplaced(t *testing.T) {
+	for _, how := range []string{"rename swap", "rm+mkdir"} {
+		t.Run(how, func(t *testing.T) {
+			parent := t.TempDir()
+			h := startWatchAt(t, filepath.Join(parent, "corpus"), func(dir string) {
+				if err := os.Mkdir(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range []string{"kept.txt", "gone.txt"} {
+					if err := os.WriteFile(filepath.Join(dir, f), []byte("avant "+f), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			})
+			switch how {
+			case "rename swap":
+				next := filepath.Join(parent, "corpus.new")
+				if err := os.Mkdir(next, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				// kept.txt: the same name, another content; new.txt: new.
+				for f, content := range map[string]string{"kept.txt": "après, plus long", "new.txt": "nouveau"} {
+					if err := os.WriteFile(filepath.Join(next, f), []byte(content), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := os.Rename(h.dir, filepath.Join(parent, "corpus.old")); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Rename(next, h.dir); err != nil {
+					t.Fatal(err)
+				}
+				h.expect(Change{Replaced: true}, Change{Path: "gone.txt", Removed: true}, Change{Path: "kept.txt"}, Change{Path: "new.txt"})
+			case "rm+mkdir":
+				if err := os.RemoveAll(h.dir); err != nil {
+					t.Fatal(err)
+				}
+				h.expect(Change{Path: "gone.txt", Removed: true}, Change{Path: "kept.txt", Removed: true})
+				if err := os.Mkdir(h.dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				h.expect(Change{Replaced: true})
+			}
+			// The new folder is watched, the old one no longer.
+			h.write("later.md", "plus tard")
+			h.expect(Change{Path: "later.md"})
+			if how == "rename swap" {
+				if err := os.WriteFile(filepath.Join(parent, "corpus.old", "stale.txt"), []byte("x"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				h.write("marker.txt", "x")
+				h.expect(Change{Path: "marker.txt"})
+			}
+		})
+	}
+}
+
+// TestWatchSubfolderBecomesLink replaces a subfolder with a symbolic link
+// to another folder holding the same file names: its files are reported
+// removed (links to folders are never followed), not left as they were.
+func TestWatchSubfolderBecomesLink(t *testing.T) {
+	elsewhere := t.TempDir()
+	if err := os.WriteFile(filepath.Join(elsewhere, "a.txt"), []byte("ailleurs"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := startWatch(t, func(dir string) {
+		if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "sub", "a.txt"), []byte("dedans"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err := os.RemoveAll(h.path("sub")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, h.path("sub")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	h.expect(Change{Path: "sub/a.txt", Removed: true})
+	if err := os.WriteFile(filepath.Join(elsewhere, "b.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.write("marker.txt", "x")
+	h.expect(Change{Path: "marker.txt"})
 }

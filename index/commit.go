@@ -23,6 +23,40 @@ import (
 	"veille/corpus"
 )
 
+// CommitHook is told of the articles of each batch the writer makes
+// durable: created or replaced articles, whatever their source (API,
+// bulk, corpus folder, replicated log), never the copies a rebuild makes.
+// It runs in the writer, so no other write is applied while it runs: the
+// index its searches see is exactly the one the batch left. When it
+// returns an error, the batch's puts are answered with that error
+// (wrapped; the articles stay stored) and the articles are handed again
+// to the next call. After a crash, [Index.LastCommit] returns the batch
+// the hook may not have finished.
+type CommitHook func(ctx context.Context, c Commit) error
+
+// Commit is a batch of stored articles, as a [CommitHook] sees it.
+type Commit struct {
+	// Seq numbers the calls of the hook, from 1, increasing across
+	// restarts (articles handed again come with the next call's number).
+	Seq uint64
+	// Articles are the batch's articles as stored, each id once (its
+	// last version), plus those of earlier calls that failed.
+	Articles []Committed
+	x        *Index
+}
+
+// Committed is one article of a [Commit]: the article as stored and its
+// indexed terms, which [Percolator.Candidates] reads.
+type Committed struct {
+	Article corpus.Article
+	terms   []string // distinct terms of its title and body fields
+}
+
+// Search runs q on the index the commit left (see [Index.Search]).
+func (c Commit) Search(ctx context.Context, q Query) (Results, error) {
+	return c.x.Search(ctx, q)
+}
+
 // commitKey is the internal key holding the commit record (JSON).
 const commitKey = "veille.commit"
 
@@ -169,7 +203,7 @@ func (x *Index) committedFrom(snap *scorch.IndexSnapshot, id string) (Committed,
 // LastCommit returns the last batch handed to Options.OnCommit (its
 // number and its articles that still exist), read from the data folder:
 // after a crash, what the hook may not have finished. The zero Commit
-// when there is none. Errors wrap ErrClosed.
+// when there is none. Errors wrap ErrClosed or ErrUnavailable.
 func (x *Index) LastCommit(ctx context.Context) (Commit, error) {
 	if err := ctx.Err(); err != nil {
 		return Commit{}, err
@@ -225,14 +259,12 @@ func docTerms(doc *document.Document) []string {
 // generation's analyzers, as if it had just been stored (a is taken as
 // stored: no enrichment). Tests and benchmarks of a percolator use it.
 func (x *Index) NewCommitted(a corpus.Article) (Committed, error) {
-	x.mu.RLock()
-	if x.closed {
-		x.mu.RUnlock()
-		return Committed{}, ErrClosed
+	g, _, release, err := x.snapshot()
+	if err != nil {
+		return Committed{}, err
 	}
-	b := x.gen.builder
-	x.mu.RUnlock()
-	doc, err := b.build(&storedDoc{Article: a})
+	defer release()
+	doc, err := g.builder.build(&storedDoc{Article: a})
 	if err != nil {
 		return Committed{}, err
 	}

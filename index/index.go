@@ -38,6 +38,14 @@ var (
 	// ErrReadOnly: the data folder cannot be written (read-only or full
 	// disk). Reads keep working; writes are tried again each time.
 	ErrReadOnly = errors.New("index: data folder is not writable")
+	// ErrUnavailable: the data folder is gone (deleted, unmounted,
+	// unreachable) or is no longer the folder that was opened (replaced by
+	// another one, or its lock file replaced). Nothing more is written to
+	// it; reads and writes fail until it comes back (see [Index.Health]).
+	ErrUnavailable = errors.New("index: data folder is unavailable")
+	// ErrDamaged: the data folder holds an index that does not open. Open
+	// changes nothing in such a folder; the error says how to recover.
+	ErrDamaged = errors.New("index: data folder is damaged")
 )
 
 // Enricher fills an article's extracted fields (language when empty,
@@ -64,45 +72,15 @@ type Options struct {
 	// LockTimeout bounds the wait for the data folder's lock (then Open
 	// fails with ErrLocked). Zero means 2 s.
 	LockTimeout time.Duration
+	// OnHealth, when set, is called each time [Index.Health] changes: with
+	// its new error (wrapping ErrUnavailable) when the data folder becomes
+	// unusable, with nil when the index works again. Calls come one at a
+	// time, from the index's own goroutines; OnHealth must not block.
+	OnHealth func(err error)
 	// OnCommit, when set, is called by the writer after each batch that
 	// stores articles is durable and searchable, and before the batch's
 	// writes are acknowledged (see [Commit]).
 	OnCommit CommitHook
-}
-
-// CommitHook is told of the articles of each batch the writer makes
-// durable: created or replaced articles, whatever their source (API,
-// bulk, corpus folder, replicated log), never the copies a rebuild makes.
-// It runs in the writer, so no other write is applied while it runs: the
-// index its searches see is exactly the one the batch left. When it
-// returns an error, the batch's puts are answered with that error
-// (wrapped; the articles stay stored) and the articles are handed again
-// to the next call. After a crash, [Index.LastCommit] returns the batch
-// the hook may not have finished.
-type CommitHook func(ctx context.Context, c Commit) error
-
-// Commit is a batch of stored articles, as a [CommitHook] sees it.
-type Commit struct {
-	// Seq numbers the batches that called the hook, from 1, increasing
-	// across restarts; a batch handed again keeps its articles but not
-	// its number.
-	Seq uint64
-	// Articles are the batch's articles as stored, each id once (its
-	// last version), plus those of earlier calls that failed.
-	Articles []Committed
-	x        *Index
-}
-
-// Committed is one article of a [Commit]: the article as stored and its
-// indexed terms, which [Percolator.Candidates] reads.
-type Committed struct {
-	Article corpus.Article
-	terms   []string // distinct terms of its title and body fields
-}
-
-// Search runs q on the index the commit left (see [Index.Search]).
-func (c Commit) Search(ctx context.Context, q Query) (Results, error) {
-	return c.x.Search(ctx, q)
 }
 
 // Origin says where an article came from: the relative path of a file in
@@ -211,5 +189,6 @@ var _ interface {
 	RebuildAsync(done func(error)) error
 	Stats(ctx context.Context) (Stats, error)
 	Origins(ctx context.Context) (map[string]Origin, error)
+	Health() error
 	Close() error
 } = (*Index)(nil)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,12 +41,17 @@ const lastIngestKey = "veille.last_ingest"
 type Index struct {
 	dir    string
 	opts   Options
-	lock   *dirLock
 	secret []byte // cursor signing key
 
-	mu     sync.RWMutex // guards gen and closed
-	gen    *generation
-	closed bool
+	mu      sync.RWMutex // guards gen, closed, down, lock and dirInfo
+	gen     *generation  // nil while down
+	closed  bool
+	down    error       // non-nil (wraps ErrUnavailable) while the data folder is unusable
+	lock    *dirLock    // the data folder's lock
+	dirInfo os.FileInfo // the data folder as opened (device and inode)
+
+	healthMu   sync.Mutex // serialises OnHealth calls
+	lastHealth string     // the state OnHealth was last told of
 
 	ops        chan *op      // to the writer
 	stop       chan struct{} // closed to stop the writer
@@ -109,7 +115,12 @@ func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &Index{dir: dir, opts: opts, lock: lock}
+	info, err := os.Stat(dir)
+	if err != nil {
+		_ = lock.unlock()
+		return nil, fmt.Errorf("index: data folder %s: %w", dir, err)
+	}
+	x := &Index{dir: dir, opts: opts, lock: lock, dirInfo: info}
 	if err := x.open(); err != nil {
 		_ = lock.unlock()
 		return nil, err
@@ -124,17 +135,19 @@ func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
 	return x, nil
 }
 
-// warmInterval is how often the warmer looks for new segments.
+// warmInterval is how often the warmer looks for new segments, and how
+// often the data folder is checked (see [Index.watchFolder]).
 const warmInterval = 500 * time.Millisecond
 
 // warmLoop reads the facet records of new segments (new batches, merges)
 // in the background, so that searches rarely wait for them; it starts
-// with the whole index, right after Open.
+// with the whole index, right after Open. It also watches the data folder.
 func (x *Index) warmLoop() {
 	defer x.bgWG.Done()
 	t := time.NewTicker(warmInterval)
 	defer t.Stop()
 	for {
+		x.watchFolder()
 		if g, snap, release, err := x.snapshot(); err == nil {
 			_, _ = g.records.view(snap) // a failure shows in searches
 			release()
@@ -148,37 +161,47 @@ func (x *Index) warmLoop() {
 }
 
 // open reads the folder's state and opens the live generation, creating
-// the first one in a new folder.
+// the first one in a new folder. A folder whose index does not open is
+// left as it is (ErrDamaged): only an empty leftover is ever replaced.
 func (x *Index) open() error {
 	cur, err := readCurrent(x.dir)
 	if err != nil {
-		return err
-	}
-	if cur == 0 {
-		// No CURRENT: a new folder, a crash while the first generation
-		// was being created, or a lost file. Adopt the newest generation
-		// that opens rather than deleting data.
-		if cur, err = x.adoptGeneration(); err != nil {
-			return err
-		}
-	}
-	if err := removeStale(x.dir, cur); err != nil {
-		return err
-	}
-	if x.secret, err = loadSecret(x.dir); err != nil {
-		return err
+		return fmt.Errorf("%w: %s: %v. %s", ErrDamaged, x.dir, err, recoveryHint)
 	}
 	var g *generation
 	if cur == 0 {
+		// No CURRENT: a new folder, a crash while the first generation
+		// was being created, or a lost file. Adopt the generation that
+		// holds articles rather than deleting data.
+		if g, err = x.adoptGeneration(); err != nil {
+			return err
+		}
+	} else if g, err = x.openChecked(cur); err != nil {
+		if errors.Is(err, ErrLocked) || errors.Is(err, ErrReadOnly) {
+			return err
+		}
+		return fmt.Errorf("%w: %s: %s names %s, which does not open: %v. %s", ErrDamaged, x.dir, currentFile, genName(cur), err, recoveryHint)
+	}
+	if g != nil {
+		cur = g.num
+	}
+	// From here on the folder may change: the live generation opened.
+	if err := removeStale(x.dir, cur); err != nil {
+		closeGeneration(g)
+		return err
+	}
+	if x.secret, err = loadSecret(x.dir); err != nil {
+		closeGeneration(g)
+		return err
+	}
+	if g == nil {
 		if g, err = x.createGeneration(1); err != nil {
 			return err
 		}
 		if err := writeCurrent(x.dir, 1); err != nil {
-			_ = g.idx.Close()
+			closeGeneration(g)
 			return fmt.Errorf("index: write %s: %w", currentFile, err)
 		}
-	} else if g, err = x.openGeneration(cur); err != nil {
-		return err
 	}
 	x.gen = g
 	if rec, err := readCommitRecord(g); err == nil {
@@ -192,39 +215,54 @@ func (x *Index) open() error {
 	return nil
 }
 
-// adoptGeneration returns the newest generation of a folder without
-// CURRENT that opens, after making it CURRENT, or 0 when there is none
-// (generations that do not open are left for removeStale).
-func (x *Index) adoptGeneration() (int, error) {
+// adoptGeneration opens the generation of a folder without CURRENT and
+// makes it CURRENT. It returns nil when no generation holds articles (a
+// new folder, or a crash while the first generation was being created:
+// removeStale then clears the leftovers). It fails with ErrDamaged, and
+// changes nothing, when the generation that holds articles does not open
+// or when several do (which one was live is unknown).
+func (x *Index) adoptGeneration() (*generation, error) {
 	entries, err := os.ReadDir(x.dir)
 	if err != nil {
-		return 0, fmt.Errorf("index: list data folder: %w", err)
+		return nil, fmt.Errorf("index: list data folder: %w", err)
 	}
-	var nums []int
+	var full []string
 	for _, e := range entries {
-		if n, ok := parseGenName(e.Name()); ok && e.IsDir() {
-			nums = append(nums, n)
+		if _, ok := parseGenName(e.Name()); ok && e.IsDir() && holdsData(filepath.Join(x.dir, e.Name())) {
+			full = append(full, e.Name())
 		}
 	}
-	slices.Sort(nums)
-	for i := len(nums) - 1; i >= 0; i-- {
-		g, err := x.openGeneration(nums[i])
-		if err != nil {
-			if errors.Is(err, ErrLocked) {
-				return 0, err
-			}
-			continue
-		}
-		cerr := g.idx.Close()
-		if cerr != nil {
-			continue
-		}
-		if err := writeCurrent(x.dir, nums[i]); err != nil {
-			return 0, fmt.Errorf("index: write %s: %w", currentFile, err)
-		}
-		return nums[i], nil
+	slices.Sort(full)
+	switch len(full) {
+	case 0:
+		return nil, nil
+	case 1:
+	default:
+		return nil, fmt.Errorf("%w: %s has no %s file and several generations holding articles (%s): which one was live is unknown. Nothing in the folder was changed. Write the name of the one to keep into %s (for example: echo %s > %s) and start again; the others will then be removed",
+			ErrDamaged, x.dir, currentFile, strings.Join(full, ", "), filepath.Join(x.dir, currentFile), full[len(full)-1], filepath.Join(x.dir, currentFile))
 	}
-	return 0, nil
+	n, _ := parseGenName(full[0])
+	g, err := x.openChecked(n)
+	if err != nil {
+		if errors.Is(err, ErrLocked) || errors.Is(err, ErrReadOnly) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %s has no %s file, and its generation %s does not open: %v. %s", ErrDamaged, x.dir, currentFile, full[0], err, recoveryHint)
+	}
+	if err := writeCurrent(x.dir, n); err != nil {
+		closeGeneration(g)
+		return nil, fmt.Errorf("index: write %s: %w", currentFile, err)
+	}
+	return g, nil
+}
+
+// closeGeneration closes g unless it is nil or closed already; it runs
+// where nothing else uses g.
+func closeGeneration(g *generation) {
+	if g != nil && !g.closed {
+		_ = g.idx.Close()
+		g.closed = true
+	}
 }
 
 // runtimeConfig is the scorch configuration forced at every open: safe
@@ -259,6 +297,42 @@ func (x *Index) createGeneration(n int) (*generation, error) {
 
 // openGeneration opens the existing generation n.
 func (x *Index) openGeneration(n int) (*generation, error) { return x.openGenerationMode(n, false) }
+
+// openChecked opens the existing generation n after checking, read-only,
+// that Bleve can load its newest snapshot. When a segment file cannot be
+// read, Bleve falls back to an older snapshot without an error (down to
+// an empty index, whose mapping then "does not parse") and, once open for
+// writing, deletes the newer ones: the check keeps Open from losing data
+// that way, and names the cause.
+func (x *Index) openChecked(n int) (*generation, error) {
+	path := filepath.Join(x.dir, genName(n))
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("index: %s names %s, which cannot be read: %w", currentFile, genName(n), err)
+	}
+	cfg := x.runtimeConfig()
+	cfg["read_only"] = true
+	cfg["path"] = filepath.Join(path, "store")
+	queue := bindex.NewAnalysisQueue(1)
+	defer queue.Close()
+	raw, err := scorch.NewScorch(scorch.Name, cfg, queue)
+	if err == nil {
+		if err = raw.Open(); err == nil {
+			sc := raw.(*scorch.Scorch)
+			var epochs []uint64
+			if epochs, err = sc.RootBoltSnapshotEpochs(); err == nil && len(epochs) > 0 {
+				var snap *scorch.IndexSnapshot
+				if snap, err = sc.LoadSnapshot(epochs[0]); err == nil {
+					_ = snap.Close()
+				}
+			}
+			_ = raw.Close()
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("its newest snapshot does not load (a segment file cannot be read): %w", openErr(err))
+	}
+	return x.openGeneration(n)
+}
 
 // openGenerationMode opens the existing generation n, read-only if asked.
 func (x *Index) openGenerationMode(n int, readOnly bool) (*generation, error) {
@@ -306,27 +380,72 @@ func openErr(err error) error {
 
 // snapshot returns the live generation and a snapshot reader of it; the
 // caller must call release. Errors wrap ErrClosed.
+// Errors wrap ErrClosed or ErrUnavailable. release never skips the
+// generation's Done, even if closing the snapshot panics: a reopen waits
+// for it.
 func (x *Index) snapshot() (*generation, *scorch.IndexSnapshot, func(), error) {
 	x.mu.RLock()
 	if x.closed {
 		x.mu.RUnlock()
 		return nil, nil, nil, ErrClosed
 	}
+	if x.down != nil || x.gen == nil {
+		err := x.unusable()
+		x.mu.RUnlock()
+		return nil, nil, nil, err
+	}
 	g := x.gen
 	g.active.Add(1)
 	x.mu.RUnlock()
-	r, err := g.sc.Reader()
+	snap, err := readerOf(g)
 	if err != nil {
 		g.active.Done()
-		return nil, nil, nil, fmt.Errorf("index: open reader: %w", err)
+		return nil, nil, nil, err
+	}
+	return g, snap, func() { defer g.active.Done(); _ = snap.Close() }, nil
+}
+
+// unusable is the error of an index without a live generation; x.mu is held.
+func (x *Index) unusable() error {
+	if x.down != nil {
+		return x.down
+	}
+	return fmt.Errorf("%w: %s has no open generation", ErrUnavailable, x.dir)
+}
+
+// readerOf returns a snapshot of g; errors wrap ErrUnavailable when g is
+// closed (Bleve then has no snapshot to give).
+func readerOf(g *generation) (*scorch.IndexSnapshot, error) {
+	r, err := g.sc.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("index: open reader: %w", err)
 	}
 	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
+	if !ok || snap == nil {
+		if ok || r == nil {
+			return nil, fmt.Errorf("%w: generation %d is closed", ErrUnavailable, g.num)
+		}
 		_ = r.Close()
-		g.active.Done()
-		return nil, nil, nil, fmt.Errorf("index: reader is a %T, not a scorch snapshot", r)
+		return nil, fmt.Errorf("index: reader is a %T, not a scorch snapshot", r)
 	}
-	return g, snap, func() { _ = snap.Close(); g.active.Done() }, nil
+	return snap, nil
+}
+
+// Health reports whether the index can serve: nil when it can, an error
+// wrapping ErrUnavailable while its data folder is gone or replaced (the
+// index comes back by itself when the folder does, see
+// [Index.watchFolder]), ErrClosed after Close. A full or read-only disk
+// is not reported here: reads still work (writes fail with ErrReadOnly).
+func (x *Index) Health() error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return ErrClosed
+	}
+	if x.down != nil || x.gen == nil {
+		return x.unusable()
+	}
+	return nil
 }
 
 // Item is one article of [Index.PutMany], with where it came from.
@@ -341,8 +460,8 @@ type PutResult struct {
 	Created bool
 	// Article is the article as stored: enriched, with its language.
 	Article corpus.Article
-	// Err wraps ErrInvalidArticle, ErrClosed, ErrReadOnly or the
-	// context's error; the item is not stored when it is set.
+	// Err wraps ErrInvalidArticle, ErrClosed, ErrReadOnly, ErrUnavailable
+	// or the context's error; the item is not stored when it is set.
 	Err error
 }
 
@@ -350,11 +469,11 @@ type PutResult struct {
 // It returns once the article is durable on disk and searchable. created
 // is true when no article had a's id; stored is a as indexed (extracted
 // entities, language).
-// Errors wrap ErrInvalidArticle, ErrClosed, ErrReadOnly or ctx's error; on
-// a ctx error the write may still happen.
+// Errors wrap ErrInvalidArticle, ErrClosed, ErrReadOnly, ErrUnavailable or
+// ctx's error; on a ctx error the write may still happen.
 func (x *Index) Put(ctx context.Context, a corpus.Article, o Origin) (bool, corpus.Article, error) {
-	if x.closedNow() {
-		return false, a, ErrClosed
+	if err := x.Health(); err != nil {
+		return false, a, err
 	}
 	d, err := x.prepare(a, o)
 	if err != nil {
@@ -374,13 +493,28 @@ func (x *Index) Put(ctx context.Context, a corpus.Article, o Origin) (bool, corp
 // PutMany is [Index.Put] for many articles: it enriches them on every
 // core, indexes them in large batches and returns one result per item, in
 // order. Items with the same id are applied in order (the last one wins).
-// A bad item does not stop the others.
+// A bad item does not stop the others. When ctx ends, the items not yet
+// handed to the writer fail with ctx's error and are not stored, while
+// those handed over are waited for: every result says whether its item
+// is stored.
 func (x *Index) PutMany(ctx context.Context, items []Item) []PutResult {
 	res := make([]PutResult, len(items))
+	if err := x.Health(); err != nil {
+		for i, it := range items {
+			res[i] = PutResult{Article: it.Article, Err: err}
+		}
+		return res
+	}
 	ops := make([]*op, len(items))
 	chunk := x.opts.MaxBatch
 	for start := 0; start < len(items); start += chunk {
 		end := min(start+chunk, len(items))
+		if err := ctx.Err(); err != nil {
+			for i := start; i < end; i++ {
+				res[i] = PutResult{Article: items[i].Article, Err: err}
+			}
+			continue
+		}
 		prepared := make([]*op, end-start)
 		parallel(end-start, func(i int) {
 			it := items[start+i]
@@ -406,7 +540,7 @@ func (x *Index) PutMany(ctx context.Context, items []Item) []PutResult {
 		if o == nil {
 			continue
 		}
-		r := x.wait(ctx, o)
+		r := x.wait(context.Background(), o) // the writer answers every op it took, or closes
 		res[i] = PutResult{Created: r.created, Article: o.doc.Article, Err: r.err}
 	}
 	return res
@@ -493,7 +627,8 @@ func upperASCII(s string) string {
 	return string(b)
 }
 
-// Get returns the stored article with id. Errors wrap ErrNotFound or ErrClosed.
+// Get returns the stored article with id. Errors wrap ErrNotFound, ErrClosed
+// or ErrUnavailable.
 func (x *Index) Get(ctx context.Context, id string) (corpus.Article, error) {
 	if err := ctx.Err(); err != nil {
 		return corpus.Article{}, err
@@ -528,10 +663,10 @@ func getStored(snap *scorch.IndexSnapshot, id string) (storedDoc, error) {
 }
 
 // Delete removes the article with id durably. Errors wrap ErrNotFound,
-// ErrClosed, ErrReadOnly or ctx's error.
+// ErrClosed, ErrReadOnly, ErrUnavailable or ctx's error.
 func (x *Index) Delete(ctx context.Context, id string) error {
-	if x.closedNow() {
-		return ErrClosed
+	if err := x.Health(); err != nil {
+		return err
 	}
 	if id == "" {
 		return fmt.Errorf("%w: empty id", ErrNotFound)
@@ -543,7 +678,7 @@ func (x *Index) Delete(ctx context.Context, id string) error {
 	return x.wait(ctx, o).err
 }
 
-// Stats describes the index. Errors wrap ErrClosed.
+// Stats describes the index. Errors wrap ErrClosed or ErrUnavailable.
 func (x *Index) Stats(ctx context.Context) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
@@ -588,7 +723,7 @@ func (x *Index) Stats(ctx context.Context) (Stats, error) {
 }
 
 // Origins returns the origin of every article that came from a corpus
-// file, by id. Errors wrap ErrClosed.
+// file, by id. Errors wrap ErrClosed or ErrUnavailable.
 func (x *Index) Origins(ctx context.Context) (map[string]Origin, error) {
 	_, snap, release, err := x.snapshot()
 	if err != nil {
@@ -630,15 +765,17 @@ func (x *Index) Close() error {
 	<-x.writerDone
 	x.mu.Lock()
 	x.closed = true
-	g := x.gen
+	g, lock := x.gen, x.lock
 	x.mu.Unlock()
-	g.active.Wait()
 	var err error
-	if !g.closed {
-		err = g.idx.Close()
-		g.closed = true
+	if g != nil {
+		g.active.Wait()
+		if !g.closed {
+			err = g.idx.Close()
+			g.closed = true
+		}
 	}
-	if uerr := x.lock.unlock(); err == nil {
+	if uerr := lock.unlock(); err == nil {
 		err = uerr
 	}
 	x.closeErr = err

@@ -116,9 +116,9 @@ type langSieve struct {
 	lang         string
 	keys         map[string][]*anchorSet // terms, typo keys, prefixKey, filterKey
 	sets         map[setKey]*anchorSet
-	bloom        keyBloom               // the keys, to skip most look-ups of forms that are none
-	typo1, typo2 int                    // anchors of each typo kind
-	always       []*conj                // conjunctions without text or filters
+	bloom        keyBloom // the keys, to skip most look-ups of forms that are none
+	typo1, typo2 int      // anchors of each typo kind
+	always       []*conj  // conjunctions without text or filters
 	regs         map[*savedQuery][]sieveKey
 }
 
@@ -148,7 +148,7 @@ func (x *Index) NewPercolator() *Percolator {
 
 // Add saves q under id, replacing any query with that id. Its paging,
 // sort, highlighting, cursor and IDs are ignored. Errors wrap
-// ErrInvalidQuery (q could not be searched) or ErrClosed.
+// ErrInvalidQuery (q could not be searched), ErrClosed or ErrUnavailable.
 func (p *Percolator) Add(id string, q Query) error {
 	q.Page, q.PerPage, q.Cursor, q.Sort, q.Highlight, q.IDs, q.FacetSize = 0, 0, "", "", false, nil, 0
 	pl, err := validate(q)
@@ -227,18 +227,18 @@ func (p *Percolator) removeLocked(id string) {
 
 // liveMapping returns the mapping of the live generation.
 func (x *Index) liveMapping() (mapping.IndexMapping, error) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.closed {
-		return nil, ErrClosed
+	g, _, release, err := x.snapshot()
+	if err != nil {
+		return nil, err
 	}
-	return x.gen.mapping, nil
+	defer release()
+	return g.mapping, nil
 }
 
 // Candidates returns the ids of the saved queries a may match, sorted:
 // every saved query that matches a is among them (see the top of
 // percolate.go), and each must be confirmed by a search. Errors wrap
-// ErrClosed.
+// ErrClosed or ErrUnavailable.
 func (p *Percolator) Candidates(a Committed) ([]string, error) {
 	lang := a.Article.Language
 	if lang == "" {
@@ -711,19 +711,19 @@ func (n *need) accepts(t string) bool {
 	if !strings.HasPrefix(t, n.keep) {
 		return false
 	}
-	if n.edits > 0 && within(t, n.term, n.edits) {
+	if n.edits > 0 && withinEdits(t, n.term, n.edits) {
 		return true
 	}
 	for _, c := range n.cuts {
-		if within(t, c, 1) {
+		if withinEdits(t, c, 1) {
 			return true
 		}
 	}
 	return false
 }
 
-// within reports whether a and b are at most k edits apart (Damerau).
-func within(a, b string, k int) bool {
+// withinEdits reports whether a and b are at most k edits apart (Damerau).
+func withinEdits(a, b string, k int) bool {
 	if d := len(a) - len(b); d > 4*k || d < -4*k {
 		return false // a rune is at most 4 bytes
 	}

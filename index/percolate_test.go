@@ -234,7 +234,7 @@ func TestCommitHook(t *testing.T) {
 
 // TestWithin checks the typo distance the sieve uses against plain cases,
 // ASCII or not.
-func TestWithin(t *testing.T) {
+func TestWithinEdits(t *testing.T) {
 	for _, tc := range []struct {
 		a, b string
 		k    int
@@ -245,8 +245,8 @@ func TestWithin(t *testing.T) {
 		{"gouvern", "gouvernemnt", 2, false}, {"etat", "état", 1, true}, {"état", "étaient", 2, false},
 		{"xab", "abx", 1, false}, {"xab", "abx", 2, true}, {"ab", "", 2, true}, {"abc", "", 2, false},
 	} {
-		if got := within(tc.a, tc.b, tc.k); got != tc.want {
-			t.Errorf("within(%q, %q, %d) = %v, want %v", tc.a, tc.b, tc.k, got, tc.want)
+		if got := withinEdits(tc.a, tc.b, tc.k); got != tc.want {
+			t.Errorf("withinEdits(%q, %q, %d) = %v, want %v", tc.a, tc.b, tc.k, got, tc.want)
 		}
 	}
 }

@@ -132,15 +132,21 @@ func (x *Index) rebuild(ctx context.Context) (err error) {
 	defer x.rebuilding.Store(false)
 	// Step 1.
 	v, err := x.control(ctx, func(x *Index) (any, error) {
+		if err := x.checkWrite(); err != nil {
+			return nil, err
+		}
+		if x.gen == nil {
+			return nil, x.Health()
+		}
 		g, err := x.createGeneration(x.gen.num + 1)
 		if err != nil {
 			return nil, err
 		}
-		r, err := x.gen.sc.Reader()
+		r, err := readerOf(x.gen)
 		if err != nil {
 			_ = g.idx.Close()
 			_ = os.RemoveAll(g.path)
-			return nil, fmt.Errorf("index: open reader: %w", err)
+			return nil, err
 		}
 		x.rb = &rebuildState{gen: g, touched: make(map[string]struct{})}
 		return [2]any{r, g}, nil
@@ -166,6 +172,9 @@ func (x *Index) rebuild(ctx context.Context) (err error) {
 		x.rb = nil
 		if copyErr == nil {
 			copyErr = rb.err
+		}
+		if copyErr == nil {
+			copyErr = x.checkWrite()
 		}
 		if copyErr != nil {
 			return rb.gen, copyErr
@@ -199,7 +208,10 @@ func (x *Index) rebuild(ctx context.Context) (err error) {
 		cerr = g.idx.Close()
 		g.closed = true
 	}
-	rerr := os.RemoveAll(g.path)
+	var rerr error
+	if x.folderIntact() { // else the path may lead to another folder now: leave it alone
+		rerr = os.RemoveAll(g.path)
+	}
 	if err != nil {
 		return fmt.Errorf("index: rebuild: %w", err)
 	}

@@ -374,3 +374,45 @@ func TestSearchDeadline(t *testing.T) {
 		t.Errorf("no hit after the expired searches")
 	}
 }
+
+// TestPutManyCancelledTellsTheTruth cancels PutMany while it runs: the
+// items it had not handed to the writer fail with the context's error,
+// and every result says whether its item is stored (a drained bulk
+// reports from them).
+func TestPutManyCancelledTellsTheTruth(t *testing.T) {
+	x, _ := openTest(t, Options{MaxBatch: 100})
+	items := make([]Item, 3000)
+	for i := range items {
+		items[i].Article = corpus.Article{ID: fmt.Sprintf("c%04d", i), Title: "Airbus", Body: fmt.Sprintf("Airbus livre %d avions.", i)}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		cancel()
+	}()
+	res := x.PutMany(ctx, items)
+	stored, refused := 0, 0
+	for i, r := range res {
+		_, err := x.Get(context.Background(), items[i].Article.ID)
+		switch {
+		case r.Err == nil:
+			stored++
+			if err != nil {
+				t.Fatalf("%s reported stored, but Get: %v", items[i].Article.ID, err)
+			}
+		case errors.Is(r.Err, context.Canceled):
+			refused++
+			if err == nil {
+				t.Fatalf("%s reported not stored (%v), but it is", items[i].Article.ID, r.Err)
+			}
+		default:
+			t.Fatalf("%s: %v", items[i].Article.ID, r.Err)
+		}
+	}
+	t.Logf("%d stored, %d not", stored, refused)
+	for i, r := range x.PutMany(ctx, items[:10]) {
+		if !errors.Is(r.Err, context.Canceled) {
+			t.Errorf("with a cancelled context, item %d: %v", i, r.Err)
+		}
+	}
+}

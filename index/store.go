@@ -210,8 +210,59 @@ func dirSize(dir string) int64 {
 	return n
 }
 
+// holdsData reports whether the generation folder at path holds indexed
+// articles (a segment file): an empty one is what a crash leaves while the
+// first generation is being created, and may be removed.
+func holdsData(path string) bool {
+	entries, err := os.ReadDir(filepath.Join(path, "store"))
+	if err != nil {
+		return !errors.Is(err, fs.ErrNotExist)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".zap") {
+			return true
+		}
+	}
+	return false
+}
+
+// recoveryHint ends the errors of a data folder that does not open.
+const recoveryHint = "Nothing in the folder was changed. It may be damaged (a disk error, " +
+	"files changed or removed by hand, a copy made while veille was writing) or written by " +
+	"another version of veille. To recover: restore the folder from a backup; or move it " +
+	"away, start with an empty data folder and index the articles again"
+
+// checkFolder fails with ErrUnavailable when dir is no longer the folder
+// described by want (device and inode, see os.SameFile), or when its lock
+// file is no longer the one lock holds: the folder was deleted, unmounted,
+// renamed or replaced (another process may then lock the new one), and
+// nothing more may be written to it.
+func checkFolder(dir string, want os.FileInfo, lock *dirLock) error {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("%w: the data folder %s cannot be read (deleted, unmounted or unreachable): %v", ErrUnavailable, dir, err)
+	}
+	if !os.SameFile(info, want) {
+		return fmt.Errorf("%w: the data folder %s is no longer the folder that was opened (it was deleted and created again, renamed or mounted over): nothing more is written to it", ErrUnavailable, dir)
+	}
+	if !lock.sameFile(filepath.Join(dir, lockFile)) {
+		return fmt.Errorf("%w: the lock file of the data folder %s was removed or replaced: another process may be using the folder, nothing more is written to it", ErrUnavailable, dir)
+	}
+	return nil
+}
+
 // dirLock is an exclusive lock on a data folder, held while it is open.
 type dirLock struct{ f *os.File }
+
+// sameFile reports whether the lock is held on the file at path.
+func (l *dirLock) sameFile(path string) bool {
+	if l == nil || l.f == nil {
+		return false
+	}
+	held, err1 := l.f.Stat()
+	onDisk, err2 := os.Stat(path)
+	return err1 == nil && err2 == nil && os.SameFile(held, onDisk)
+}
 
 // lockDir takes dir's lock, waiting at most timeout; errors wrap ErrLocked
 // when another process (or another Open in this one) holds it.

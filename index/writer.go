@@ -227,6 +227,10 @@ func (x *Index) apply(batch []*op) {
 // batch, answers them, then mirrors them into a generation being rebuilt.
 func (x *Index) commit(ops []*op) {
 	res := make([]opResult, len(ops))
+	if err := x.checkWrite(); err != nil {
+		x.fail(ops, res, err)
+		return
+	}
 	if x.degraded != nil {
 		// A write failed before: try the disk again.
 		if err := x.reopenLive(); err != nil {
@@ -235,12 +239,15 @@ func (x *Index) commit(ops []*op) {
 		}
 	}
 	g := x.gen // only this goroutine changes x.gen
-	r, err := g.sc.Reader()
-	if err != nil {
-		x.fail(ops, res, fmt.Errorf("index: open reader: %w", err))
+	if g == nil {
+		x.fail(ops, res, x.Health())
 		return
 	}
-	snap := r.(*scorch.IndexSnapshot)
+	snap, err := readerOf(g)
+	if err != nil {
+		x.fail(ops, res, err)
+		return
+	}
 	exists := make(map[string]bool, len(ops))
 	b := g.idx.NewBatch()
 	applied := 0
@@ -327,23 +334,28 @@ func (x *Index) fail(ops []*op, res []opResult, err error) {
 // reopenLive closes the live generation and opens it again from disk, so
 // that the index holds exactly what was acknowledged. When it cannot be
 // opened for writing (read-only file system), it is opened read-only:
-// searches go on, and every later write tries again. x.degraded is nil
-// after a successful read-write open. It runs in the writer goroutine.
+// searches go on, and every later write tries again. When it opens in
+// neither way, or the data folder is no longer the one opened, the index
+// goes down (ErrUnavailable, see health.go). x.degraded is nil after a
+// successful read-write open. It runs in the writer goroutine.
 func (x *Index) reopenLive() error {
 	if x.rb != nil && x.rb.err == nil {
 		x.rb.err = fmt.Errorf("index: rebuild: abandoned after a write failure: %w", x.degraded)
 	}
 	old := x.gen
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	old.active.Wait() // searches that started on it finish first
-	if !old.closed {
-		_ = old.idx.Close()
-		old.closed = true
+	if old == nil {
+		return x.Health()
 	}
+	if err := x.checkWrite(); err != nil {
+		return err // the index is down, old retired
+	}
+	x.mu.Lock()
+	old.active.Wait() // searches that started on it finish first; new ones wait for the lock
+	closeGeneration(old)
 	g, err := x.openGeneration(old.num)
 	if err == nil {
 		x.gen, x.degraded = g, nil
+		x.mu.Unlock()
 		return nil
 	}
 	err = writeErr(err)
@@ -351,10 +363,18 @@ func (x *Index) reopenLive() error {
 		err = fmt.Errorf("%w: %v", ErrReadOnly, err)
 	}
 	x.degraded = err
-	if ro, rerr := x.openGenerationMode(old.num, true); rerr == nil {
+	ro, rerr := x.openGenerationMode(old.num, true)
+	if rerr == nil {
 		x.gen = ro
+		x.mu.Unlock()
+		return err
 	}
-	return err
+	x.gen = nil
+	x.down = fmt.Errorf("%w: the live generation of %s opens neither for writing (%v) nor for reading (%v)", ErrUnavailable, x.dir, err, rerr)
+	down := x.down
+	x.mu.Unlock()
+	x.notify()
+	return down
 }
 
 // recoverCommit handles a batch that failed to persist. Bleve keeps such
@@ -366,6 +386,9 @@ func (x *Index) reopenLive() error {
 func (x *Index) recoverCommit(ops []*op, res []opResult, err error) {
 	x.degraded = err
 	reopenErr := x.reopenLive()
+	if errors.Is(reopenErr, ErrUnavailable) {
+		err = reopenErr // the folder is gone: say so rather than the file that was missing
+	}
 	// The last op on an id decides for all the ops on it.
 	last := make(map[string]int, len(ops))
 	for i, o := range ops {
@@ -374,9 +397,8 @@ func (x *Index) recoverCommit(ops []*op, res []opResult, err error) {
 		}
 	}
 	durable := make(map[string]bool, len(last))
-	if reopenErr == nil || x.gen != nil && !x.gen.closed {
-		if r, rerr := x.gen.sc.Reader(); rerr == nil {
-			snap := r.(*scorch.IndexSnapshot)
+	if g := x.gen; g != nil && !g.closed {
+		if snap, rerr := readerOf(g); rerr == nil {
 			for id, i := range last {
 				durable[id] = holds(snap, ops[i])
 			}
@@ -395,7 +417,11 @@ func (x *Index) recoverCommit(ops []*op, res []opResult, err error) {
 			}
 			continue
 		}
-		res[i] = opResult{err: fmt.Errorf("index: commit: %w", err)}
+		if errors.Is(err, ErrUnavailable) {
+			res[i] = opResult{err: err}
+		} else {
+			res[i] = opResult{err: fmt.Errorf("index: commit: %w", err)}
+		}
 	}
 	if any {
 		x.lastIngest.Store(time.Now().UnixNano())
