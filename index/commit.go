@@ -271,6 +271,17 @@ func (x *Index) NewCommitted(a corpus.Article) (Committed, error) {
 	return Committed{Article: a, terms: docTerms(doc)}, nil
 }
 
+// noteRemovals bumps x.removals when a batch deletes or replaces
+// articles: document counts may then go down.
+func (x *Index) noteRemovals(ops []*op, res []opResult) {
+	for i, o := range ops {
+		if res[i].err == nil && (o.kind == opDelete || o.kind == opPut && !res[i].created) {
+			x.removals.Add(1)
+			return
+		}
+	}
+}
+
 // DiskError returns err wrapping ErrReadOnly when it comes from a full
 // disk or a read-only or forbidden folder, as the index's own errors do:
 // for the other files of the data folder (alerts...). Other errors, and

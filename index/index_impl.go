@@ -64,7 +64,8 @@ type Index struct {
 	lev levBuilders // fuzzy automata builders, made on first use
 
 	rebuilding atomic.Bool
-	lastIngest atomic.Int64 // Unix ns, 0 when unknown
+	lastIngest atomic.Int64  // Unix ns, 0 when unknown
+	removals   atomic.Uint64 // bumped when documents may have gone (see Percolator's known terms)
 
 	bgCtx    context.Context // cancelled by Close: stops rebuilds and the warmer
 	bgCancel context.CancelFunc

@@ -35,11 +35,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"veille/analyzers"
 	"veille/corpus"
@@ -59,6 +62,11 @@ type Percolator struct {
 	saved map[string]*savedQuery
 	langs map[string]*langSieve // by field language, built on first use
 	needs map[string]*need      // interned needs, by needKey
+	// known remembers, by lang NUL term, whether the search takes a term
+	// as spelled right (see mayExpand), as of x.removals == knownAt.
+	knownMu sync.Mutex
+	known   map[string]time.Time // zero: known; else when found unknown
+	knownAt uint64
 }
 
 // savedQuery is one query of a Percolator.
@@ -117,8 +125,11 @@ type langSieve struct {
 	keys         map[string][]*anchorSet // terms, typo keys, prefixKey, filterKey
 	sets         map[setKey]*anchorSet
 	bloom        keyBloom // the keys, to skip most look-ups of forms that are none
+	bloom2       keyBloom // the keys of kindTypo2 anchors, for two-deletion forms
 	typo1, typo2 int      // anchors of each typo kind
-	always       []*conj  // conjunctions without text or filters
+	hits         sync.Map // article term -> []termHit (hitsOf)
+	nhits        atomic.Int64
+	always       []*conj // conjunctions without text or filters
 	regs         map[*savedQuery][]sieveKey
 }
 
@@ -137,8 +148,11 @@ type sieveKey struct {
 	always bool
 }
 
+// prefixMark starts the keys of prefixes.
+const prefixMark = '\x01'
+
 // prefixKey is the key of a prefix's first runes.
-func prefixKey(p string) string { return "\x01" + p }
+func prefixKey(p string) string { return string(prefixMark) + p }
 
 // NewPercolator returns an empty percolator reading queries as x's
 // searches do.
@@ -197,6 +211,7 @@ func (p *Percolator) removeLocked(id string) {
 	}
 	delete(p.saved, id)
 	for _, ls := range p.langs {
+		ls.forgetHits()
 		for _, k := range ls.regs[sq] {
 			if k.always {
 				ls.always = slices.DeleteFunc(ls.always, func(c *conj) bool { return c == k.c })
@@ -250,8 +265,14 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
+	_, snap, release, err := p.x.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	art := articleView{a: &a, set: make(map[string]struct{}, len(a.terms)), byFirst: make(map[byte][]string),
-		memo: make(map[*need]bool)}
+		memo: make(map[*need]bool), expand: make(map[*need]bool),
+		fuzzy: func(term string) bool { return p.mayExpand(snap, ls.lang, term) }}
 	for _, t := range a.terms {
 		art.set[t] = struct{}{}
 		art.byFirst[t[0]] = append(art.byFirst[t[0]], t)
@@ -269,62 +290,114 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 			ids = append(ids, c.sq.id)
 		}
 	}
-	// try checks the conjunctions of key whose kind is in [lo, hi], hit
-	// by article term t ("" for filter keys).
 	visited := make(map[*anchorSet]struct{})
-	try := func(key, t string, lo, hi anchorKind) {
-		for _, a := range ls.keys[key] {
-			if a.kind < lo || a.kind > hi {
-				continue
-			}
-			if _, ok := visited[a]; ok {
-				continue
-			}
-			if a.n != nil && t != a.n.term {
-				if !a.n.accepts(t) {
-					continue
-				}
-				art.memo[a.n] = true
-			}
-			visited[a] = struct{}{}
-			for _, c := range a.conjs {
-				check(c)
-			}
+	visit := func(a *anchorSet) {
+		visited[a] = struct{}{}
+		for _, c := range a.conjs {
+			check(c)
 		}
 	}
 	for _, c := range ls.always {
 		check(c)
 	}
 	for _, k := range articleFilterKeys(&a.Article) {
-		try(k, "", kindOther, kindOther)
+		for _, a := range ls.keys[k] {
+			if _, ok := visited[a]; !ok && a.kind == kindOther && a.n == nil {
+				visit(a)
+			}
+		}
 	}
-	var buf []byte
 	for _, t := range a.terms {
-		try(t, t, kindExact, kindTypo2)
-		n := utf8.RuneCountInString(t)
-		for k := 1; k <= min(n, anchorPrefix); k++ {
-			try(prefixKey(firstRunes(t, k)), t, kindOther, kindOther)
-		}
-		if n > fuzzyMaxLen+2 {
-			continue
-		}
-		if n >= 3 && ls.typo1+ls.typo2 > 0 {
-			buf = deletions1(t, buf, func(v []byte) {
-				if ls.bloom.mayHold(v) {
-					try(string(v), t, kindTypo1, kindTypo2)
-				}
-			})
-		}
-		if n >= fuzzyTwoStem-2 && ls.typo2 > 0 {
-			buf = deletions2(t, buf, func(v []byte) {
-				if ls.bloom.mayHold(v) {
-					try(string(v), t, kindTypo2, kindTypo2)
-				}
-			})
+		for _, h := range ls.hitsOf(t) {
+			if _, ok := visited[h.set]; ok {
+				continue
+			}
+			if h.typo && !art.expands(h.set.n) {
+				continue
+			}
+			art.memo[h.set.n] = true
+			visit(h.set)
 		}
 	}
 	slices.Sort(ids)
 	return ids, nil
+}
+
+// termHit is an anchor set an article term satisfies: by being its
+// need's term or starting with one of its prefixes, or (typo) by being
+// one of its near terms, which counts only while the search expands them.
+type termHit struct {
+	set  *anchorSet
+	typo bool
+}
+
+// maxTermHits bounds the terms whose hits a sieve remembers.
+const maxTermHits = 200000
+
+// hitsOf returns the anchor sets that article term t satisfies: found
+// through its keys (t itself, its prefixes, its forms missing one or two
+// runes) the first time, then remembered (articles share their words)
+// until the saved queries change. The caller holds p.mu for reading.
+func (ls *langSieve) hitsOf(t string) []termHit {
+	if v, ok := ls.hits.Load(t); ok {
+		return v.([]termHit)
+	}
+	var out []termHit
+	seen := map[*anchorSet]bool{}
+	try := func(key string, lo, hi anchorKind) {
+		for _, a := range ls.keys[key] {
+			if a.kind < lo || a.kind > hi || a.n == nil || seen[a] {
+				continue
+			}
+			seen[a] = true
+			switch {
+			case t == a.n.term || a.n.byPrefix(t):
+				out = append(out, termHit{set: a})
+			case a.n.byTypo(t):
+				out = append(out, termHit{set: a, typo: true})
+			}
+		}
+	}
+	if ls.bloom.mayHoldString(t) {
+		try(t, kindExact, kindTypo2)
+	}
+	n := utf8.RuneCountInString(t)
+	var pk []byte
+	for k := 1; k <= min(n, anchorPrefix); k++ {
+		pk = append(append(pk[:0], prefixMark), firstRunes(t, k)...)
+		if ls.bloom.mayHold(pk) {
+			try(string(pk), kindOther, kindOther)
+		}
+	}
+	if n <= fuzzyMaxLen+2 {
+		var buf []byte
+		if n >= 3 && ls.typo1+ls.typo2 > 0 {
+			buf = deletions1(t, buf, func(v []byte) {
+				if ls.bloom.mayHold(v) {
+					try(string(v), kindTypo1, kindTypo2)
+				}
+			})
+		}
+		if n >= fuzzyTwoStem-2 && ls.typo2 > 0 {
+			deletions2(t, buf, func(v []byte) {
+				if ls.bloom2.mayHold(v) {
+					try(string(v), kindTypo2, kindTypo2)
+				}
+			})
+		}
+	}
+	if ls.nhits.Add(1) > maxTermHits {
+		ls.forgetHits()
+	}
+	ls.hits.Store(t, out)
+	return out
+}
+
+// forgetHits drops the remembered hits (the saved queries changed, or
+// too many terms are remembered).
+func (ls *langSieve) forgetHits() {
+	ls.hits.Clear()
+	ls.nhits.Store(0)
 }
 
 // langSieve returns the sieve of a field language, building it on first use.
@@ -352,6 +425,7 @@ func (p *Percolator) langSieve(lang string) (*langSieve, error) {
 
 // register indexes the conjunctions of sq in ls.
 func (p *Percolator) register(ls *langSieve, sq *savedQuery) error {
+	ls.forgetHits()
 	m, err := p.x.liveMapping()
 	if err != nil {
 		return err
@@ -395,6 +469,9 @@ func (p *Percolator) register(ls *langSieve, sq *savedQuery) error {
 				ls.keys[key] = append(ls.keys[key], set)
 			}
 			ls.bloom.add([]byte(key))
+			if kind == kindTypo2 {
+				ls.bloom2.add([]byte(key))
+			}
 			ls.regs[sq] = append(ls.regs[sq], sieveKey{key: key, kind: kind, c: c})
 			ls.count(kind, 1)
 		}
@@ -463,6 +540,20 @@ func (f *keyBloom) add(b []byte) {
 	}
 	h := keyHash(b) % bloomBits
 	f.bits[h/64] |= 1 << (h % 64)
+}
+
+// mayHoldString is mayHold for a string.
+func (f *keyBloom) mayHoldString(s string) bool {
+	if f.bits == nil {
+		return false
+	}
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	h %= bloomBits
+	return f.bits[h/64]&(1<<(h%64)) != 0
 }
 
 // mayHold reports whether b may be a key (false: it is not).
@@ -557,6 +648,8 @@ func (f *freqs) groupCost(g group) float64 {
 		switch {
 		case n.edits == 0 && len(n.cuts) == 0:
 			cost += df
+		case n.edits >= 2:
+			cost += 3*df + 50 // two-deletion forms: many keys, many chance hits
 		default:
 			cost += 2*df + 5
 		}
@@ -640,6 +733,8 @@ type articleView struct {
 	set     map[string]struct{}
 	byFirst map[byte][]string // its terms by their first byte
 	memo    map[*need]bool    // needs checked already
+	expand  map[*need]bool    // needs whose near terms the search may match
+	fuzzy   func(term string) bool
 }
 
 // satisfies reports whether the article satisfies the filters of c's
@@ -683,17 +778,22 @@ func (v *articleView) accepts(n *need) bool {
 
 // scan looks for a term n accepts among the article's terms.
 func (v *articleView) scan(n *need) bool {
-	if n.keep != "" && len(n.prefixes) == 0 {
+	typos := n.edits > 0 || len(n.cuts) > 0
+	if typos && len(n.prefixes) == 0 && n.keep != "" {
+		if !v.expands(n) {
+			return false
+		}
 		for _, t := range v.byFirst[n.keep[0]] {
-			if n.accepts(t) {
+			if n.byTypo(t) {
 				return true
 			}
 		}
 		return false
 	}
+	typos = typos && v.expands(n)
 	for _, ts := range v.byFirst {
 		for _, t := range ts {
-			if n.accepts(t) {
+			if n.accepts(t, typos) {
 				return true
 			}
 		}
@@ -701,14 +801,35 @@ func (v *articleView) scan(n *need) bool {
 	return false
 }
 
+// expands reports whether the search may match n's near terms now
+// (fuzzyMayExpand), once per need and article.
+func (v *articleView) expands(n *need) bool {
+	e, ok := v.expand[n]
+	if !ok {
+		e = v.fuzzy == nil || v.fuzzy(n.term)
+		v.expand[n] = e
+	}
+	return e
+}
+
 // accepts reports whether article term t satisfies n.
-func (n *need) accepts(t string) bool {
+func (n *need) accepts(t string, typos bool) bool {
+	return n.byPrefix(t) || typos && n.byTypo(t)
+}
+
+// byPrefix reports whether t starts with one of n's prefixes.
+func (n *need) byPrefix(t string) bool {
 	for _, p := range n.prefixes {
 		if strings.HasPrefix(t, p) {
 			return true
 		}
 	}
-	if !strings.HasPrefix(t, n.keep) {
+	return false
+}
+
+// byTypo reports whether t is one of n's near terms.
+func (n *need) byTypo(t string) bool {
+	if (n.edits == 0 && len(n.cuts) == 0) || !strings.HasPrefix(t, n.keep) {
 		return false
 	}
 	if n.edits > 0 && withinEdits(t, n.term, n.edits) {
@@ -720,6 +841,51 @@ func (n *need) accepts(t string) bool {
 		}
 	}
 	return false
+}
+
+// mayExpand is fuzzyMayExpand, remembered. A term found known stays
+// known until documents are deleted or replaced (x.removals changes); a
+// term found unknown is checked again after unknownFor (meanwhile its
+// typos count, which only lets more candidates through).
+func (p *Percolator) mayExpand(r bleveindex.IndexReader, lang, term string) bool {
+	key := lang + "\x00" + term
+	epoch, now := p.x.removals.Load(), time.Now()
+	p.knownMu.Lock()
+	if p.knownAt != epoch || p.known == nil || len(p.known) > maxTermHits {
+		p.known, p.knownAt = map[string]time.Time{}, epoch
+	}
+	at, ok := p.known[key]
+	p.knownMu.Unlock()
+	switch {
+	case ok && at.IsZero():
+		return false // known
+	case ok && now.Sub(at) < unknownFor:
+		return true
+	}
+	expands := fuzzyMayExpand(r, lang, term)
+	p.knownMu.Lock()
+	if p.knownAt == epoch {
+		if expands {
+			p.known[key] = now
+		} else {
+			p.known[key] = time.Time{}
+		}
+	}
+	p.knownMu.Unlock()
+	return expands
+}
+
+// unknownFor is how long a term found unknown is taken as such.
+const unknownFor = 10 * time.Second
+
+// fuzzyMayExpand reports whether a search may match the near terms of
+// term (typo tolerance) in lang's fields of r: termQuery.Searcher looks
+// for them only when the term is in fewer than fuzzyKnownDocs documents
+// (termIsKnown). It must hold whenever the search expands: keep it in
+// step with termQuery.Searcher. Errors say yes.
+func fuzzyMayExpand(r bleveindex.IndexReader, lang, term string) bool {
+	known, err := termIsKnown(context.Background(), r, term, "title_"+lang, "body_"+lang)
+	return err != nil || !known
 }
 
 // withinEdits reports whether a and b are at most k edits apart (Damerau).
