@@ -130,7 +130,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "index and state `folder`; created if missing (VEILLE_DATA)")
 	fs.StringVar(&cfg.Gazetteer, "gazetteer", cfg.Gazetteer, "extra companies gazetteer `file` (\"Canonical | alias | alias\" lines) (VEILLE_GAZETTEER)")
-	fs.StringVar(&cfg.Rates, "rates", cfg.Rates, "currency reference rates `file` (\"USD 0.92\" lines: euros per unit) (VEILLE_RATES)")
+	fs.StringVar(&cfg.Rates, "rates", cfg.Rates, "currency reference rates `file`, replacing the embedded ones for the currencies and months it names (\"USD 0.92\" lines: euros per unit, or \"2020-03 USD 0.91\" for one month) (VEILLE_RATES)")
 	switch cfg.Command {
 	case "serve":
 		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen `address` (VEILLE_ADDR)")

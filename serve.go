@@ -17,6 +17,7 @@ import (
 
 	"veille/alerts"
 	"veille/analyzers"
+	"veille/analyzers/money"
 	"veille/api"
 	"veille/corpus"
 	"veille/index"
@@ -270,11 +271,11 @@ func newExtractor(cfg config) (*analyzers.Extractor, error) {
 			return nil, fmt.Errorf("rates: %w", err)
 		}
 		defer f.Close()
-		rates, err := analyzers.ParseRates(f)
+		rates, err := money.ParseRates(f)
 		if err != nil {
 			return nil, fmt.Errorf("rates %s: %w", cfg.Rates, err)
 		}
-		opts.Rates = analyzers.DefaultRates().Merge(rates)
+		opts.Rates = money.DefaultRates().Merge(rates)
 	}
 	return analyzers.NewExtractor(opts)
 }

@@ -1,10 +1,6 @@
-//go:build unix
-
 package alerts
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"math/rand/v2"
@@ -13,47 +9,31 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 	"unicode"
 
 	"veille/analyzers"
 	"veille/corpus"
+	"veille/corpus/corpustest"
 	"veille/index"
 )
 
 // benchArticles reads n OrangeSum articles, skipping without the shared data.
 func benchArticles(b *testing.B, n int) []corpus.Article {
-	p := filepath.Join("..", "..", "shared", "data", "orangesum-fr.jsonl.gz")
-	f, err := os.Open(p)
-	if err != nil {
-		b.Skipf("shared data: %v", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		b.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 16<<20)
 	var out []corpus.Article
-	for len(out) < n && sc.Scan() {
-		var r struct{ ID, Date, Category, Title, Text string }
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			b.Fatal(err)
-		}
-		a := corpus.Article{ID: r.ID, Title: r.Title, Body: r.Text, Source: r.Category}
-		a.Published, _ = time.Parse(time.DateOnly, r.Date)
+	for _, d := range corpustest.ReadJSONL(b, "orangesum-fr.jsonl.gz", n) {
+		a := corpus.Article{ID: d.ID, Title: d.Title, Body: d.Text, Source: d.Category}
+		a.Published, _ = time.Parse(time.DateOnly, d.Date)
 		out = append(out, a)
 	}
 	return out
 }
 
+// cpuTime is the process's CPU time so far (0 where it cannot be read).
 func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	t, _ := corpustest.ProcessCPUTime()
+	return t
 }
 
 // titleWords returns the distinct words of a text, five letters or more.
@@ -181,7 +161,7 @@ func BenchmarkAlerts10kPerArticle(b *testing.B) {
 		var q index.Query
 		for ok := false; !ok; {
 			a := arts[rng.IntN(len(arts))]
-			ext.Enrich(&a)
+			ext.Enrich(context.Background(), &a)
 			q, ok = benchQuery(rng, a, df, maxDF)
 		}
 		list[i] = &Alert{ID: newID(8), Name: "bench", Params: json.RawMessage("{}"), Query: q, FeedToken: newID(8)}

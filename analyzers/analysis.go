@@ -1,7 +1,9 @@
 // Package analyzers turns article text into what veille indexes and facets:
 // Bleve analyzers per language (elision, stop words, accent folding that
-// keeps highlight offsets, light stemming), language detection, and the
-// extraction of amounts, countries and companies from raw text.
+// keeps highlight offsets, light stemming), and the [Extractor] that
+// composes the extraction packages below it: language detection
+// (analyzers/lang), amounts (analyzers/money), countries
+// (analyzers/countries) and companies (analyzers/companies).
 package analyzers
 
 import (
@@ -9,6 +11,8 @@ import (
 	"slices"
 	"unicode"
 	"unicode/utf8"
+	"veille/analyzers/lang"
+	"veille/corpus/fold"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/token/length"
@@ -33,11 +37,11 @@ import (
 
 // Fallback is the language code of text in a language veille has no
 // analyzer for, or whose language could not be detected reliably.
-const Fallback = "xx"
+const Fallback = lang.Fallback
 
-// Languages lists the language codes that get their own analyzed fields,
-// Fallback last.
-var Languages = []string{"fr", "en", "de", "es", "it", "pt", "nl", Fallback}
+// Languages lists the language codes that get their own analyzed fields:
+// those the detector tells apart, then Fallback.
+var Languages = append(lang.Languages[:len(lang.Languages):len(lang.Languages)], Fallback)
 
 // Token filter names registered by this package.
 const (
@@ -164,7 +168,7 @@ func AddAnalyzers(im *mapping.IndexMappingImpl) error {
 func stopVariants(stops analysis.TokenMap, homographs []string) []string {
 	words := slices.Clone(homographs)
 	for w := range stops {
-		f := FoldString(w)
+		f := fold.String(w)
 		if _, listed := stops[f]; f != w && !listed {
 			words = append(words, f)
 		}
@@ -173,119 +177,13 @@ func stopVariants(stops analysis.TokenMap, homographs []string) []string {
 	return slices.Compact(words)
 }
 
-// Fold lowercases nothing but removes diacritics (strokes included: "Łódź"
-// becomes "Lodz", "Ørsted" "Orsted"), expands the ligatures œ and æ and ß,
-// and writes the typographic apostrophes ’ ‘ ʼ as ':
-// "hydroélectricité" becomes "hydroelectricite" and "aujourd’hui"
-// "aujourd'hui". It is safe for concurrent use and returns b itself when b
-// is ASCII.
-func Fold(b []byte) []byte {
-	i := 0
-	for i < len(b) && b[i] < utf8.RuneSelf {
-		i++
-	}
-	if i == len(b) {
-		return b
-	}
-	out := make([]byte, i, len(b)+4)
-	copy(out, b)
-	for i < len(b) {
-		if c := b[i]; c < utf8.RuneSelf {
-			out = append(out, c)
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(b[i:])
-		i += size
-		out = appendFolded(out, r)
-	}
-	return out
-}
-
-// appendFolded appends the folded form of the non-ASCII rune r to out. The
-// letters of French and its neighbours are mapped directly; any other rune
-// is decomposed (NFD) and stripped of its combining marks, which is what
-// decomposing the whole text would give.
-func appendFolded(out []byte, r rune) []byte {
-	switch r {
-	case 'à', 'á', 'â', 'ã', 'ä', 'å':
-		return append(out, 'a')
-	case 'À', 'Á', 'Â', 'Ã', 'Ä', 'Å':
-		return append(out, 'A')
-	case 'ç':
-		return append(out, 'c')
-	case 'Ç':
-		return append(out, 'C')
-	case 'è', 'é', 'ê', 'ë':
-		return append(out, 'e')
-	case 'È', 'É', 'Ê', 'Ë':
-		return append(out, 'E')
-	case 'ì', 'í', 'î', 'ï':
-		return append(out, 'i')
-	case 'Ì', 'Í', 'Î', 'Ï':
-		return append(out, 'I')
-	case 'ñ':
-		return append(out, 'n')
-	case 'Ñ':
-		return append(out, 'N')
-	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø':
-		return append(out, 'o')
-	case 'Ò', 'Ó', 'Ô', 'Õ', 'Ö', 'Ø':
-		return append(out, 'O')
-	case 'ù', 'ú', 'û', 'ü':
-		return append(out, 'u')
-	case 'Ù', 'Ú', 'Û', 'Ü':
-		return append(out, 'U')
-	case 'ý', 'ÿ':
-		return append(out, 'y')
-	case 'Ý', 'Ÿ':
-		return append(out, 'Y')
-	case 'œ':
-		return append(out, "oe"...)
-	case 'Œ':
-		return append(out, "OE"...)
-	case 'æ':
-		return append(out, "ae"...)
-	case 'Æ':
-		return append(out, "AE"...)
-	case 'ß':
-		return append(out, "ss"...)
-	case 'ł':
-		return append(out, 'l')
-	case 'Ł':
-		return append(out, 'L')
-	case 'đ':
-		return append(out, 'd')
-	case 'Đ':
-		return append(out, 'D')
-	case '’', '‘', 'ʼ':
-		return append(out, '\'')
-	}
-	if unicode.Is(unicode.Mn, r) {
-		return out
-	}
-	var buf [utf8.UTFMax]byte
-	d := norm.NFD.Bytes(utf8.AppendRune(buf[:0], r))
-	for len(d) > 0 {
-		r, size := utf8.DecodeRune(d)
-		d = d[size:]
-		if !unicode.Is(unicode.Mn, r) {
-			out = utf8.AppendRune(out, r)
-		}
-	}
-	return out
-}
-
-// FoldString is [Fold] for strings.
-func FoldString(s string) string { return string(Fold([]byte(s))) }
-
 // foldFilter folds each token's term; offsets are untouched, so highlights
 // still point into the original text.
 type foldFilter struct{}
 
 func (foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	for _, t := range in {
-		t.Term = Fold(t.Term)
+		t.Term = fold.Bytes(t.Term)
 	}
 	return in
 }

@@ -17,9 +17,10 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"golang.org/x/text/unicode/norm"
 
 	"veille/corpus"
+	"veille/corpus/corpustest"
+	"veille/corpus/fold"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files of analysis_test.go")
@@ -259,7 +260,7 @@ func checkOffsets(tb testing.TB, name string, an analysis.Analyzer, text string)
 			tb.Fatalf("%s: token %q covers spaces: %q", name, t.Term, src)
 		}
 		first, _ := utf8.DecodeRune(t.Term)
-		folded := FoldString(strings.ToLower(src))
+		folded := fold.Lower(src)
 		ok := strings.HasPrefix(folded, string(first))
 		for i, c := range folded {
 			if c == '\'' && !ok {
@@ -279,18 +280,18 @@ func checkOffsets(tb testing.TB, name string, an analysis.Analyzer, text string)
 func TestOffsetsIntoOriginal(t *testing.T) {
 	im := testMapping(t)
 	samples := map[string][]string{}
-	for _, d := range readSharedJSONL(t, "orangesum-fr.jsonl.gz", 300) {
+	for _, d := range corpustest.ReadJSONL(t, "orangesum-fr.jsonl.gz", 300) {
 		samples["fr"] = append(samples["fr"], d.Title+"\n\n"+d.Text)
 	}
-	for _, d := range readSharedJSONL(t, "news-en.jsonl.gz", 100) {
+	for _, d := range corpustest.ReadJSONL(t, "news-en.jsonl.gz", 100) {
 		samples["en"] = append(samples["en"], d.Title+"\n\n"+d.Text)
 	}
-	for _, d := range readSharedJSONL(t, "news-de.jsonl.gz", 100) {
+	for _, d := range corpustest.ReadJSONL(t, "news-de.jsonl.gz", 100) {
 		samples["de"] = append(samples["de"], d.Text)
 	}
-	for _, s := range readLangSentences(t) {
-		if s.lang != "fr" && s.lang != "en" && s.lang != "de" {
-			samples[s.lang] = append(samples[s.lang], s.text)
+	for _, s := range corpustest.Sentences(t) {
+		if s.Lang != "fr" && s.Lang != "en" && s.Lang != "de" {
+			samples[s.Lang] = append(samples[s.Lang], s.Text)
 		}
 	}
 	for _, lang := range Languages {
@@ -335,8 +336,8 @@ func TestStopVariants(t *testing.T) {
 			if got := terms(an, w); got != nil {
 				t.Errorf("%s: homograph %q not dropped: %q", AnalyzerName(lang), w, got)
 			}
-			if got := terms(an, FoldString(w)); got != nil {
-				t.Errorf("%s: %q, the folded form of homograph %q, is not a stop word: %q", AnalyzerName(lang), FoldString(w), w, got)
+			if got := terms(an, fold.String(w)); got != nil {
+				t.Errorf("%s: %q, the folded form of homograph %q, is not a stop word: %q", AnalyzerName(lang), fold.String(w), w, got)
 			}
 		}
 	}
@@ -357,7 +358,7 @@ func TestStopVariants(t *testing.T) {
 // lingua's test sentences an unaccented copy of the sentence reproduces:
 // the index must find "même prix" and "meme prix" alike.
 func TestAccentInsensitivity(t *testing.T) {
-	sentences := readLangSentences(t)
+	sentences := corpustest.Sentences(t)
 	im := testMapping(t)
 	// Floors just below what was measured (differing tokens in 1000
 	// sentences: fr 10, en 0, de 2, es 0, it 1, pt 18, nl 17).
@@ -365,8 +366,8 @@ func TestAccentInsensitivity(t *testing.T) {
 	diffs := map[string]int{}
 	examples := map[string][]string{}
 	for _, s := range sentences {
-		an := analyzer(t, im, s.lang)
-		a, b := terms(an, s.text), terms(an, FoldString(s.text))
+		an := analyzer(t, im, s.Lang)
+		a, b := terms(an, s.Text), terms(an, fold.String(s.Text))
 		bag := map[string]int{}
 		for _, term := range b {
 			bag[term]++
@@ -376,9 +377,9 @@ func TestAccentInsensitivity(t *testing.T) {
 		}
 		for term, n := range bag {
 			if n != 0 {
-				diffs[s.lang] += max(n, -n)
-				if len(examples[s.lang]) < 5 {
-					examples[s.lang] = append(examples[s.lang], term)
+				diffs[s.Lang] += max(n, -n)
+				if len(examples[s.Lang]) < 5 {
+					examples[s.Lang] = append(examples[s.Lang], term)
 				}
 			}
 		}
@@ -454,91 +455,9 @@ func TestGoldenFrench(t *testing.T) {
 
 func BenchmarkAnalyzeFrench(b *testing.B) {
 	an := analyzer(b, testMapping(b), "fr")
-	text := []byte(benchArticleFR)
+	text := []byte(corpustest.ArticleFR)
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		an.Analyze(text)
-	}
-}
-
-// foldReference is the straightforward definition of [Fold]: decompose the
-// whole text, drop the combining marks, map what does not decompose.
-func foldReference(s string) string {
-	var out []rune
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case r == 'œ':
-			out = append(out, 'o', 'e')
-		case r == 'Œ':
-			out = append(out, 'O', 'E')
-		case r == 'æ':
-			out = append(out, 'a', 'e')
-		case r == 'Æ':
-			out = append(out, 'A', 'E')
-		case r == 'ß':
-			out = append(out, 's', 's')
-		case strings.ContainsRune("’‘ʼ", r):
-			out = append(out, '\'')
-		default:
-			if i := strings.IndexRune("łŁøØđĐ", r); i >= 0 {
-				r = []rune("lLoOdD")[utf8.RuneCountInString("łŁøØđĐ"[:i])]
-			}
-			out = append(out, r)
-		}
-	}
-	return string(out)
-}
-
-func TestFold(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", ""},
-		{"plain ASCII 123", "plain ASCII 123"},
-		{"hydroélectricité", "hydroelectricite"},
-		{"NORVÈGE", "NORVEGE"},
-		{"Œuvre cœur Æsir", "OEuvre coeur AEsir"},
-		{"Straße", "Strasse"},
-		{"Łódź Ørsted Đoković", "Lodz Orsted Dokovic"},
-		{"aujourd’hui l‘État lʼÉtat", "aujourd'hui l'Etat l'Etat"},
-		{"e\u0301te\u0301", "ete"},
-		{"Ça coûte 10\u00a0€", "Ca coute 10\u00a0€"},
-		{"naïve São Paulo ñandú", "naive Sao Paulo nandu"},
-		{"Ἀθῆναι", "Αθηναι"},
-	}
-	for _, tc := range tests {
-		if got := FoldString(tc.in); got != tc.want {
-			t.Errorf("Fold(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-		if ref := foldReference(tc.in); ref != tc.want {
-			t.Errorf("foldReference(%q) = %q, want %q", tc.in, ref, tc.want)
-		}
-	}
-	ascii := []byte("ascii")
-	if got := Fold(ascii); &got[0] != &ascii[0] {
-		t.Error("Fold copied an ASCII term")
-	}
-}
-
-// FuzzFold checks Fold against its reference definition.
-func FuzzFold(f *testing.F) {
-	for _, s := range []string{"hydroélectricité", "e\u0301", "Œœ’ß", "Łódź", "한국어", "\xffé", "ǅ", "ﬁ"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if !utf8.ValidString(s) {
-			t.Skip()
-		}
-		if got, want := FoldString(s), foldReference(s); got != want {
-			t.Errorf("Fold(%q) = %q, reference %q", s, got, want)
-		}
-	})
-}
-
-func BenchmarkFold(b *testing.B) {
-	words := strings.Fields(benchArticleFR)
-	for b.Loop() {
-		for _, w := range words {
-			FoldString(w)
-		}
 	}
 }

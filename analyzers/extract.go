@@ -1,52 +1,77 @@
 package analyzers
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 
+	"veille/analyzers/companies"
+	"veille/analyzers/countries"
+	"veille/analyzers/lang"
+	"veille/analyzers/money"
 	"veille/corpus"
 )
 
 // Extractor fills an article's language, companies, countries and amounts
-// from its title and body. It is safe for concurrent use.
+// from its title and body: the one place where the extraction packages are
+// composed. It is safe for concurrent use.
 type Extractor struct {
-	rates     Rates
-	countries *Countries
-	companies *Companies
-	detector  *Detector
+	rates     *money.Rates
+	countries *countries.Matcher
+	companies *companies.Finder
+	detector  *lang.Detector
 }
 
 // ExtractorOptions configure [NewExtractor]; the zero value uses the
 // embedded defaults.
 type ExtractorOptions struct {
-	Rates     Rates     // nil: DefaultRates()
-	Gazetteer io.Reader // extra companies, added to the embedded gazetteer
+	Rates     *money.Rates // nil: money.DefaultRates()
+	Gazetteer io.Reader    // extra companies, added to the embedded gazetteer
 }
 
 // NewExtractor builds an Extractor; language models are loaded once here.
 func NewExtractor(opts ExtractorOptions) (*Extractor, error) {
 	rates := opts.Rates
 	if rates == nil {
-		rates = DefaultRates()
+		rates = money.DefaultRates()
 	}
-	companies, err := NewCompanies(opts.Gazetteer)
+	ctry := countries.New()
+	comp, err := companies.New(opts.Gazetteer, ctry)
 	if err != nil {
 		return nil, fmt.Errorf("analyzers: gazetteer: %w", err)
 	}
-	return &Extractor{rates: rates, countries: NewCountries(), companies: companies, detector: NewDetector()}, nil
+	return &Extractor{rates: rates, countries: ctry, companies: comp, detector: lang.NewDetector()}, nil
 }
 
 // Countries returns the extractor's country matcher, for resolving names in filters.
-func (e *Extractor) Countries() *Countries { return e.countries }
+func (e *Extractor) Countries() *countries.Matcher { return e.countries }
 
 // Enrich sets a.Language when it is empty, and replaces a.Companies,
-// a.Countries and a.Amounts with what the title and body contain.
-func (e *Extractor) Enrich(a *corpus.Article) {
-	text := a.Title + "\n\n" + a.Body
+// a.Countries and a.Amounts with what the title and body contain, amounts
+// converted to euros at the rates of a.Published's month. It
+// returns ctx's error, leaving a's extracted fields unspecified, when ctx
+// ends first.
+func (e *Extractor) Enrich(ctx context.Context, a *corpus.Article) error {
+	text := a.Title + "\n" + a.Body
 	if a.Language == "" {
 		a.Language = e.detector.Detect(text)
 	}
-	a.Amounts = ExtractAmounts(text, e.rates)
-	a.Countries = e.countries.Find(text)
-	a.Companies = e.companies.Find(text)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	mentions, err := e.countries.Mentions(ctx, text)
+	if err != nil {
+		return err
+	}
+	a.Countries = slices.Sorted(maps.Keys(mentions))
+	amounts, err := money.Extract(ctx, text, money.Context{Published: a.Published, Countries: mentions}, e.rates)
+	if err != nil {
+		return err
+	}
+	a.Amounts = amounts
+	companies, err := e.companies.Find(ctx, text, a.Language)
+	a.Companies = companies
+	return err
 }

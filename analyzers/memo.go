@@ -8,11 +8,11 @@ import (
 	"bytes"
 	"fmt"
 	"hash/maphash"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
+	"veille/corpus/fold"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -102,7 +102,7 @@ func newMemoAnalyzer(config map[string]interface{}, cache *registry.Cache) (anal
 		m.shards[i].growing = make(map[string]memoTerm)
 	}
 	for r := range rune(len(m.initials)) {
-		if f := FoldString(strings.ToLower(string(r))); f != "" && f[0] < utf8.RuneSelf {
+		if f := fold.Lower(string(r)); f != "" && f[0] < utf8.RuneSelf {
 			m.initials[r] = f[0]
 		}
 	}
@@ -182,7 +182,7 @@ func (m *memoAnalyzer) mayStartWith(word []byte, first *[256]bool) bool {
 	}
 	for i := size; i < len(word); i += size {
 		r, size = utf8.DecodeRune(word[i:])
-		if r == '\'' || r == '’' || r == 'ʼ' {
+		if fold.IsApostrophe(r) {
 			if next, _ := utf8.DecodeRune(word[i+size:]); may(next) {
 				return true
 			}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf8"
+	"veille/corpus/corpustest"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -200,18 +201,18 @@ func TestMemoAnalyzerMatchesReference(t *testing.T) {
 	im := testMapping(t)
 	refs := referenceAnalyzers(t, im)
 	samples := slices.Clone(memoCases)
-	for _, d := range readSharedJSONL(t, "orangesum-fr.jsonl.gz", 200) {
+	for _, d := range corpustest.ReadJSONL(t, "orangesum-fr.jsonl.gz", 200) {
 		samples = append(samples, d.Title, d.Text)
 	}
-	for _, d := range readSharedJSONL(t, "news-en.jsonl.gz", 40) {
+	for _, d := range corpustest.ReadJSONL(t, "news-en.jsonl.gz", 40) {
 		samples = append(samples, d.Text)
 	}
-	for _, d := range readSharedJSONL(t, "news-de.jsonl.gz", 40) {
+	for _, d := range corpustest.ReadJSONL(t, "news-de.jsonl.gz", 40) {
 		samples = append(samples, d.Text)
 	}
-	for i, s := range readLangSentences(t) {
+	for i, s := range corpustest.Sentences(t) {
 		if i%5 == 0 {
-			samples = append(samples, s.text)
+			samples = append(samples, s.Text)
 		}
 	}
 	for _, lang := range Languages {

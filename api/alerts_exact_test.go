@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -15,8 +16,9 @@ import (
 	"time"
 	"unicode"
 
-	"veille/analyzers"
+	"veille/analyzers/countries"
 	"veille/corpus"
+	"veille/corpus/corpustest"
 )
 
 // exactArticle is an article of the exactness test, as sent.
@@ -59,9 +61,13 @@ func exactCorpus(t *testing.T) []exactArticle {
 	return out
 }
 
-// sharedDataPath is sharedData without skipping: "" when absent.
+// sharedDataPath is the path of a shared data file, "" when absent.
 func sharedDataPath(name string) string {
-	p := filepath.Join("..", "..", "shared", "data", name)
+	dir, err := corpustest.Dir()
+	if err != nil {
+		return ""
+	}
+	p := filepath.Join(dir, name)
 	if _, err := os.Stat(p); err != nil {
 		return ""
 	}
@@ -165,7 +171,7 @@ func randomAlert(rng *rand.Rand, target, other corpus.Article, newSources []stri
 	if rng.Float64() < 0.3 && len(target.Countries) > 0 {
 		c := target.Countries[rng.IntN(len(target.Countries))]
 		if rng.IntN(2) == 0 {
-			c = analyzers.CountryName(c) // by its French name
+			c = countries.Name(c) // by its French name
 		}
 		a.params["country"] = []string{c}
 		feat("country")
@@ -229,7 +235,7 @@ func TestAlertsMatchTheSearch(t *testing.T) {
 	enriched := func(a exactArticle) corpus.Article {
 		c := corpus.Article{ID: a.ID, Title: a.Title, Body: a.Body}
 		c.Published, _ = time.Parse(time.DateOnly, a.Published)
-		ext.Enrich(&c)
+		ext.Enrich(context.Background(), &c)
 		return c
 	}
 	var newSources []string

@@ -13,14 +13,14 @@ import (
 	"testing"
 	"time"
 
-	"veille/analyzers"
+	"veille/analyzers/countries"
 	"veille/corpus"
 	"veille/index"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
-// fakeCountries resolves a few names, like analyzers.Countries does.
+// fakeCountries resolves a few names, like countries.Matcher does.
 type fakeCountries map[string]string
 
 func (f fakeCountries) Lookup(name string) (string, bool) {
@@ -28,7 +28,7 @@ func (f fakeCountries) Lookup(name string) (string, bool) {
 	return code, ok
 }
 
-var _ CountryResolver = (*analyzers.Countries)(nil)
+var _ CountryResolver = (*countries.Matcher)(nil)
 
 func testCountries() fakeCountries {
 	return fakeCountries{"no": "NO", "norvège": "NO", "norway": "NO", "gb": "GB", "royaume-uni": "GB", "uk": "GB", "fr": "FR"}

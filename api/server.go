@@ -21,7 +21,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"veille/analyzers"
+	"veille/analyzers/countries"
 	"veille/corpus"
 	"veille/index"
 )
@@ -59,7 +59,7 @@ type Service interface {
 
 // CountryResolver resolves an ISO 3166-1 alpha-2 code or a French or
 // English country name ("Norvège", "norway", "NO") to its code.
-// *analyzers.Countries satisfies it.
+// *countries.Matcher satisfies it.
 type CountryResolver interface {
 	Lookup(name string) (code string, ok bool)
 }
@@ -95,7 +95,7 @@ type Options struct {
 	// Countries resolves the country filter's names; nil accepts ISO codes only.
 	Countries CountryResolver
 	// CountryName gives the French name of a country code for responses;
-	// nil means analyzers.CountryName.
+	// nil means countries.Name.
 	CountryName func(code string) string
 	// UI holds the search page's assets (index.html at its root), served at
 	// "/" and below; nil serves a placeholder page.
@@ -148,7 +148,7 @@ func New(svc Service, opts Options) *Server {
 		opts.SearchTimeout = DefaultSearchTimeout
 	}
 	if opts.CountryName == nil {
-		opts.CountryName = analyzers.CountryName
+		opts.CountryName = countries.Name
 	}
 	if opts.Version == "" {
 		opts.Version = "dev"

@@ -32,6 +32,7 @@ type amountJSON struct {
 	Currency string  `json:"currency"`
 	EUR      float64 `json:"eur"`
 	Text     string  `json:"text"`
+	RateDate string  `json:"rate_date,omitempty"`
 }
 
 // hitJSON is one search hit: the article without its body, plus score and highlights.
@@ -154,7 +155,7 @@ func (s *Server) countryName(code string) string {
 func toAmounts(in []corpus.Amount) []amountJSON {
 	out := make([]amountJSON, 0, len(in))
 	for _, a := range in {
-		out = append(out, amountJSON{Value: finite(a.Value), Currency: a.Currency, EUR: finite(a.EUR), Text: a.Text})
+		out = append(out, amountJSON{Value: finite(a.Value), Currency: a.Currency, EUR: finite(a.EUR), Text: a.Text, RateDate: a.RateDate})
 	}
 	return out
 }

@@ -63,9 +63,23 @@ func pgAvailable() bool {
 	return err == nil
 }
 
+// sphinxWanted says whether the Sphinx peer can run here; with
+// VEILLE_REQUIRE_SPHINX=1 (CI) its absence fails the test instead.
+func sphinxWanted(t *testing.T, scripts string) bool {
+	t.Helper()
+	err := sphinxAvailable()
+	if err == nil {
+		_, err = loadSphinxScripts(scripts)
+	}
+	if err != nil && os.Getenv("VEILLE_REQUIRE_SPHINX") == "1" {
+		t.Fatalf("VEILLE_REQUIRE_SPHINX=1: %v", err)
+	}
+	return err == nil
+}
+
 // TestShortRun runs the whole program on 50 articles with 2 s of queries
-// (and PostgreSQL when its binaries are installed) and checks that every
-// figure of the report is sane.
+// (and PostgreSQL and Sphinx when they are installed) and checks that
+// every figure of the report is sane.
 func TestShortRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the service: skipped with -short")
@@ -93,7 +107,12 @@ func TestShortRun(t *testing.T) {
 	}
 	o.PGStart = withPG
 	if !withPG {
-		t.Log("PostgreSQL or the shared scripts are absent: veille only")
+		t.Log("PostgreSQL or the shared scripts are absent: no PostgreSQL")
+	}
+	o.SphinxScripts = filepath.Join("..", "..", "shared", "bench", "sphinx")
+	o.SphinxStart = sphinxWanted(t, o.SphinxScripts)
+	if !o.SphinxStart {
+		t.Log("sphinxsearch or the shared scripts are absent: no Sphinx")
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -118,6 +137,19 @@ func TestShortRun(t *testing.T) {
 		}
 		systems = append(systems, st.PG)
 	}
+	if o.SphinxStart {
+		if st.Sphinx == nil {
+			t.Fatal("Sphinx was asked for but not measured")
+		}
+		systems = append(systems, st.Sphinx)
+		// Both search the same words of the same articles.
+		if v, s := st.Veille.MeanHits, st.Sphinx.MeanHits; s < v/2 || s > 2*v {
+			t.Errorf("mean matches: veille %.1f, Sphinx %.1f", v, s)
+		}
+		if strings.Contains(st.Sphinx.IndexHow, " 0 companies") || st.Sphinx.Load.CPU <= 0 || st.Sphinx.IngestCPU <= 0 {
+			t.Errorf("Sphinx: %s; CPU ingest %v, queries %v", st.Sphinx.IndexHow, st.Sphinx.IngestCPU, st.Sphinx.Load.CPU)
+		}
+	}
 	for _, r := range systems {
 		checkSane(t, r, n)
 	}
@@ -140,6 +172,9 @@ func TestShortRun(t *testing.T) {
 	}
 	if withPG && !strings.Contains(string(mdData), "veille ÷ PG") {
 		t.Errorf("Markdown report lacks the side-by-side table:\n%s", mdData)
+	}
+	if o.SphinxStart && (!strings.Contains(string(mdData), "veille ÷ Sphinx") || !strings.Contains(string(mdData), "Sphinx ≥ 3×")) {
+		t.Errorf("Markdown report lacks the Sphinx columns:\n%s", mdData)
 	}
 	// Nothing is left behind but what the test wrote.
 	left, _ := filepath.Glob(filepath.Join(dir, "veille-bench-*"))

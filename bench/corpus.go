@@ -211,7 +211,11 @@ func readJSONL(path string, fn func(line int, r sourceRecord) error) error {
 type prepared struct {
 	NDJSON string // veille bulk lines
 	Copy   string // PostgreSQL COPY text format: id, title, body, category, published
-	Stats  corpusStats
+	// Paths and Limit read the same articles again (the Sphinx peer's
+	// input needs veille's extraction, known only after veille ran).
+	Paths []string
+	Limit int
+	Stats corpusStats
 	// Langs counts articles per declared language ("" = undeclared).
 	Langs map[string]int
 }
@@ -222,6 +226,8 @@ func prepare(dir string, paths []string, limit int, detectLang bool) (*prepared,
 	p := &prepared{
 		NDJSON: filepath.Join(dir, "corpus.ndjson"),
 		Copy:   filepath.Join(dir, "corpus.copy"),
+		Paths:  paths,
+		Limit:  limit,
 		Langs:  make(map[string]int),
 	}
 	nf, err := os.Create(p.NDJSON)

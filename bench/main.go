@@ -1,5 +1,6 @@
-// Command bench measures the veille service against the PostgreSQL
-// full-text peer on the same corpus and the same queries, side by side.
+// Command bench measures the veille service against its peers, PostgreSQL
+// full-text search and the Sphinx search server, on the same corpus and
+// the same queries, side by side.
 //
 // For each system it times the ingest of a JSONL corpus until every
 // article is searchable (veille: the NDJSON bulk API; PostgreSQL: COPY and
@@ -7,19 +8,24 @@
 // round-robin from a few concurrent clients for a fixed time (throughput,
 // p50/p90/p99 latency), reads the peak memory and the index size, and
 // times a restart on the existing data until ready. It prints a table of
-// both systems with their ratios, and can write it as Markdown.
+// the systems with their ratios, and can write it as Markdown.
 //
 // Usage (from the module root):
 //
 //	go run ./bench [flags]
 //	go run ./bench --pg-start --markdown bench.md
+//	go run ./bench --sphinx-start --pg-start --max-load 3
 //	go run ./bench --corpus ../shared/data/orangesum-fr.jsonl.gz --corpus ../shared/data/legifrance-fr.jsonl.gz --sizes 10000,50000,0
 //
 // veille runs as a separate process built from the module (or --veille-bin),
 // on loopback, with an empty corpus folder. --pg-start runs a throw-away
 // PostgreSQL from /usr/lib/postgresql/15/bin in a temporary folder;
 // --pg DSN uses an existing database instead (its table "articles" is
-// dropped and recreated by pg-setup.sql).
+// dropped and recreated by pg-setup.sql). --sphinx-start builds a Sphinx
+// index with indexer in a temporary folder and serves it with searchd
+// (Debian's sphinxsearch, ../shared/bench/sphinx/sphinx-ensure.sh), its
+// facets on what veille extracted from each article (exported from veille
+// after its run, untimed).
 package main
 
 import (
@@ -63,6 +69,9 @@ type options struct {
 	PGBin   string
 	PGOpts  []string
 
+	SphinxStart   bool
+	SphinxScripts string
+
 	Markdown  string
 	WorkDir   string
 	Keep      bool
@@ -74,17 +83,18 @@ type options struct {
 
 func defaultOptions() options {
 	return options{
-		Queries:    filepath.Join("..", "shared", "bench", "queries-fr.txt"),
-		PGScripts:  filepath.Join("..", "shared", "bench", "postgres"),
-		Clients:    2,
-		Duration:   30 * time.Second,
-		Warmup:     true,
-		ChunkLines: 2000,
-		ChunkBytes: 4 << 20,
-		Senders:    2,
-		PGBin:      "/usr/lib/postgresql/15/bin",
-		MaxLoad:    0,
-		WaitQuiet:  20 * time.Minute,
+		Queries:       filepath.Join("..", "shared", "bench", "queries-fr.txt"),
+		PGScripts:     filepath.Join("..", "shared", "bench", "postgres"),
+		SphinxScripts: filepath.Join("..", "shared", "bench", "sphinx"),
+		Clients:       2,
+		Duration:      30 * time.Second,
+		Warmup:        true,
+		ChunkLines:    2000,
+		ChunkBytes:    4 << 20,
+		Senders:       2,
+		PGBin:         "/usr/lib/postgresql/15/bin",
+		MaxLoad:       0,
+		WaitQuiet:     20 * time.Minute,
 	}
 }
 
@@ -126,13 +136,15 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.PGStart, "pg-start", false, "start a throw-away PostgreSQL to compare with")
 	fs.StringVar(&o.PGBin, "pg-bin", o.PGBin, "`folder` of the PostgreSQL binaries for --pg-start")
 	fs.Var(&pgOpts, "pg-opt", "extra PostgreSQL `setting` for --pg-start, e.g. shared_buffers=1GB (repeatable)")
+	fs.BoolVar(&o.SphinxStart, "sphinx-start", false, "build a throw-away Sphinx index and serve it with searchd, to compare with")
+	fs.StringVar(&o.SphinxScripts, "sphinx-conf", o.SphinxScripts, "`folder` of sphinx.conf.in, sphinx-stopwords-fr.txt and sphinx-search.sql")
 	fs.StringVar(&o.Markdown, "markdown", "", "also write the report as Markdown to `file`")
 	fs.StringVar(&o.WorkDir, "work-dir", "", "`folder` for temporary files (default: the system's; PostgreSQL's always go to the system's)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temporary files (data folders, logs)")
 	fs.Float64Var(&o.MaxLoad, "max-load", o.MaxLoad, "before each system, wait until the 1-minute load average is under this `value` (0: don't wait)")
 	fs.DurationVar(&o.WaitQuiet, "wait-quiet", o.WaitQuiet, "give up waiting for a quiet machine after this long, and run anyway")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: go run ./bench [flags]\n\nMeasure veille (and PostgreSQL full-text search) on a corpus and a query set.\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: go run ./bench [flags]\n\nMeasure veille (and PostgreSQL full-text search, and Sphinx) on a corpus and a query set.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -195,6 +207,15 @@ func run(ctx context.Context, o options, stdout io.Writer, log *slog.Logger) (*r
 			if _, err := os.Stat(filepath.Join(o.PGBin, "initdb")); err != nil {
 				return nil, fmt.Errorf("--pg-start: no PostgreSQL binaries in %s (apt-get install postgresql postgresql-contrib): %w", o.PGBin, err)
 			}
+		}
+	}
+	var sphinxStmts sphinxStatements
+	if o.SphinxStart {
+		if err := sphinxAvailable(); err != nil {
+			return nil, err
+		}
+		if sphinxStmts, err = loadSphinxScripts(o.SphinxScripts); err != nil {
+			return nil, err
 		}
 	}
 	for _, c := range o.Corpus {
@@ -261,21 +282,33 @@ func run(ctx context.Context, o options, stdout io.Writer, log *slog.Logger) (*r
 		}
 		st := step{Limit: size, Corpus: p.Stats}
 
-		waitQuiet(ctx, o, log)
 		vdir := filepath.Join(dir, "veille")
 		v := &veilleService{bin: bin, dir: vdir, version: version, chunkLines: o.ChunkLines, chunkBytes: o.ChunkBytes,
 			senders: o.Senders, readyWait: 10 * time.Minute}
-		vr, err := runSystem(ctx, v, p, queries, ro)
-		if !o.Keep {
-			os.RemoveAll(vdir)
+		vo := ro
+		var ents map[string]entities
+		if o.SphinxStart {
+			vo.After = func(ctx context.Context, _ system) error {
+				log.Info("exporting veille's extraction for Sphinx")
+				var err error
+				ents, err = exportEntities(ctx, v)
+				return err
+			}
 		}
-		if err != nil {
+		// measure runs sys when the machine is quiet enough and removes
+		// its folder afterwards.
+		measure := func(sys system, sysDir string, o2 runOptions) (*sysResult, error) {
+			waitQuiet(ctx, o, log)
+			r, err := runSystem(ctx, sys, p, queries, o2)
+			if !o.Keep {
+				os.RemoveAll(sysDir)
+			}
+			return &r, err
+		}
+		if st.Veille, err = measure(v, vdir, vo); err != nil {
 			return rep, err
 		}
-		st.Veille = &vr
-
 		if withPG {
-			waitQuiet(ctx, o, log)
 			// Its own folder in the system's temporary folder: the
 			// postgres user must be able to reach it (and its socket path
 			// must stay short).
@@ -287,14 +320,16 @@ func run(ctx context.Context, o options, stdout io.Writer, log *slog.Logger) (*r
 				log.Info("keeping PostgreSQL's temporary files", "dir", pdir)
 			}
 			pg := &pgPeer{dsn: o.PGDSN, dir: pdir, binDir: o.PGBin, opts: o.PGOpts, setup: setup, stmts: stmts}
-			pr, err := runSystem(ctx, pg, p, queries, ro)
-			if !o.Keep {
-				os.RemoveAll(pdir)
-			}
-			if err != nil {
+			if st.PG, err = measure(pg, pdir, ro); err != nil {
 				return rep, err
 			}
-			st.PG = &pr
+		}
+		if o.SphinxStart {
+			sdir := filepath.Join(dir, "sphinx")
+			sp := &sphinxPeer{scripts: o.SphinxScripts, dir: sdir, prep: p, ents: ents, stmts: sphinxStmts}
+			if st.Sphinx, err = measure(sp, sdir, ro); err != nil {
+				return rep, err
+			}
 		}
 		if !o.Keep {
 			os.Remove(p.NDJSON)

@@ -22,6 +22,7 @@ type procMem struct {
 	RSS  int64 // VmRSS: resident set size now
 	Anon int64 // RssAnon: the part of RSS that is private memory (the Go heap...)
 	File int64 // RssFile: the part of RSS that is mapped files (the index, the binary)
+	Shm  int64 // RssShmem: the part of RSS that is shared memory (searchd's attributes)
 }
 
 // readProcMem reads VmHWM and VmRSS of pid.
@@ -43,6 +44,8 @@ func readProcMem(pid int) (procMem, error) {
 			m.Anon = parseKB(line[len("RssAnon:"):])
 		case strings.HasPrefix(line, "RssFile:"):
 			m.File = parseKB(line[len("RssFile:"):])
+		case strings.HasPrefix(line, "RssShmem:"):
+			m.Shm = parseKB(line[len("RssShmem:"):])
 		}
 	}
 	return m, nil

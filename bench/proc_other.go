@@ -13,7 +13,7 @@ import (
 // The bench reads process figures from /proc, which only Linux has: on
 // other systems memory and CPU figures are reported as zero.
 
-type procMem struct{ HWM, RSS, Anon, File int64 }
+type procMem struct{ HWM, RSS, Anon, File, Shm int64 }
 
 func readProcMem(int) (procMem, error)              { return procMem{}, nil }
 func treePSS(int) int64                             { return 0 }

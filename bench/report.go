@@ -33,89 +33,227 @@ type machine struct {
 	LoadEnd   float64
 }
 
-// step is one corpus size measured on veille and, when enabled, PostgreSQL.
+// step is one corpus size measured on veille and, when enabled, its peers.
 type step struct {
 	Limit  int
 	Corpus corpusStats
 	Veille *sysResult
 	PG     *sysResult
+	Sphinx *sysResult
 }
 
-// floors of issue 6, checked on every side-by-side table.
+// peer is a system veille is compared with, and the floors of the issue
+// that set them: veille's ingest rate ≥ Ingest× the peer's, its pages per
+// second ≥ QPS×, its p99 ≤ P99× the peer's.
+type peer struct {
+	Short string // in the ratio column's name
+	Issue int
+	Res   *sysResult
+
+	Ingest, QPS, P99 float64
+}
+
+// peers lists the peers measured in s, in the order of the table.
+func (s step) peers() []peer {
+	var ps []peer
+	if s.PG != nil {
+		ps = append(ps, peer{Short: "PG", Issue: 6, Res: s.PG, Ingest: 1.5, QPS: 5, P99: 1.0 / 3})
+	}
+	if s.Sphinx != nil {
+		ps = append(ps, peer{Short: "Sphinx", Issue: 18, Res: s.Sphinx, Ingest: 1.0, QPS: 3, P99: 0.5})
+	}
+	return ps
+}
+
+// Absolute floors: veille's peak RSS (issue 6: 400 MB; issue 18, on
+// OrangeSum: 200 MB; 10^6 bytes, as printed), its start-up, and the p99 of
+// a results page at scale.
 const (
-	floorIngest  = 1.5       // veille ingest rate ≥ 1.5× PostgreSQL's
-	floorQPS     = 5.0       // veille throughput ≥ 5× PostgreSQL's
-	floorP99     = 1.0 / 3.0 // veille p99 ≤ a third of PostgreSQL's
-	floorRSS     = 400e6     // veille peak RSS ≤ 400 MB (10^6 bytes, as printed)
+	floorRSS     = 400e6
+	floorRSS18   = 200e6
 	floorStartup = time.Second
-	floorP99Abs  = 50 * time.Millisecond // p99 of a results page at scale
+	floorP99Abs  = 50 * time.Millisecond
 )
 
 // row is one line of a table.
 type row []string
 
-// sideBySide renders the comparison of one step.
+func check(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT MET"
+}
+
+func ratio(a, b float64) string {
+	if b == 0 || a == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+func fraction(f float64) string {
+	switch f {
+	case 1.0 / 3:
+		return "⅓"
+	case 0.5:
+		return "½"
+	}
+	return fmt.Sprintf("%.2f", f)
+}
+
+func dms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// cpuPerArticle is the ingest CPU per article, in milliseconds.
+func cpuPerArticle(r *sysResult) float64 {
+	if r.Ingest.Articles == 0 {
+		return 0
+	}
+	return r.IngestCPU.Seconds() * 1000 / float64(r.Ingest.Articles)
+}
+
+// cpuPerPage is the CPU per results page, in milliseconds.
+func cpuPerPage(l loadResult) float64 {
+	if l.Requests == 0 {
+		return 0
+	}
+	return l.CPU.Seconds() * 1000 / float64(l.Requests)
+}
+
+// sideBySide renders the comparison of one step: veille, then each peer
+// with veille's ratio to it, then the floors.
 func sideBySide(s step) (header row, rows []row) {
-	v, p := s.Veille, s.PG
-	pgName := "PostgreSQL"
-	if f := strings.Fields(p.Version); len(f) > 0 {
-		pgName += " " + f[0]
-	}
-	header = row{"", "veille", pgName, "veille ÷ PG", "floor (issue 6)"}
-	ratio := func(a, b float64) string {
-		if b == 0 {
-			return "–"
+	v, ps := s.Veille, s.peers()
+	header = row{"", "veille"}
+	for _, p := range ps {
+		name := p.Res.Name
+		if f := strings.Fields(p.Res.Version); len(f) > 0 {
+			name += " " + strings.SplitN(f[0], "-", 2)[0]
 		}
-		return fmt.Sprintf("%.2f×", a/b)
+		header = append(header, name, "veille ÷ "+p.Short)
 	}
-	check := func(ok bool) string {
-		if ok {
-			return "met"
+	header = append(header, "floors")
+
+	type line struct {
+		name string
+		cell func(r *sysResult) string
+		// ratio is veille's figure and the peer's, to divide; nil: no ratio.
+		ratio func(r *sysResult) float64
+		floor func(p peer) string // per peer; nil: none
+		abs   string              // absolute floor, checked on veille
+	}
+	lines := []line{
+		{name: "articles loaded", cell: func(r *sysResult) string { return fmt.Sprint(r.Ingest.Articles) }},
+		{name: "ingest time until searchable", cell: func(r *sysResult) string { return secs(r.Ingest.Took) + ingestHow(r) },
+			ratio: func(r *sysResult) float64 { return r.Ingest.Took.Seconds() }},
+		{name: "ingest rate (articles/s)", cell: func(r *sysResult) string { return num(r.IngestRate) },
+			ratio: func(r *sysResult) float64 { return r.IngestRate },
+			floor: func(p peer) string {
+				return fmt.Sprintf("%s ≥ %.1f×: %s", p.Short, p.Ingest, check(v.IngestRate >= p.Ingest*p.Res.IngestRate))
+			}},
+		{name: "ingest CPU time", cell: func(r *sysResult) string { return secs(r.IngestCPU) },
+			ratio: func(r *sysResult) float64 { return r.IngestCPU.Seconds() }},
+		{name: "ingest CPU per article (ms)", cell: func(r *sysResult) string { return perUnit(r.IngestCPU, r.Ingest.Articles) },
+			ratio: cpuPerArticle},
+		{name: fmt.Sprintf("results pages/s (%d clients)", v.Load.Clients), cell: func(r *sysResult) string { return num(r.Load.QPS) },
+			ratio: func(r *sysResult) float64 { return r.Load.QPS },
+			floor: func(p peer) string {
+				return fmt.Sprintf("%s ≥ %.0f×: %s", p.Short, p.QPS, check(v.Load.QPS >= p.QPS*p.Res.Load.QPS))
+			}},
+		{name: "p50 latency (ms)", cell: func(r *sysResult) string { return ms(r.Load.P50) },
+			ratio: func(r *sysResult) float64 { return dms(r.Load.P50) }},
+		{name: "p90 latency (ms)", cell: func(r *sysResult) string { return ms(r.Load.P90) },
+			ratio: func(r *sysResult) float64 { return dms(r.Load.P90) }},
+		{name: "p99 latency (ms)", cell: func(r *sysResult) string { return ms(r.Load.P99) },
+			ratio: func(r *sysResult) float64 { return dms(r.Load.P99) },
+			floor: func(p peer) string {
+				return fmt.Sprintf("%s ≤ %s×: %s", p.Short, fraction(p.P99), check(v.Load.P99 > 0 && float64(v.Load.P99) <= p.P99*float64(p.Res.Load.P99)))
+			}},
+		{name: "max latency (ms)", cell: func(r *sysResult) string { return ms(r.Load.Max) }},
+		{name: "CPU per page (ms)", cell: func(r *sysResult) string { return perUnit(r.Load.CPU, r.Load.Requests) },
+			ratio: func(r *sysResult) float64 { return cpuPerPage(r.Load) }},
+		{name: "pages with errors", cell: func(r *sysResult) string { return fmt.Sprint(r.Load.Errors) }},
+		{name: "mean matches per query", cell: func(r *sysResult) string { return num(r.MeanHits) },
+			ratio: func(r *sysResult) float64 { return r.MeanHits }},
+		{name: "queries without match", cell: func(r *sysResult) string { return fmt.Sprint(r.ZeroHits) }},
+		{name: "peak memory (MB)", cell: func(r *sysResult) string { return mb(r.PeakRSS) },
+			ratio: func(r *sysResult) float64 { return float64(r.PeakRSS) },
+			abs:   rssFloors(s)},
+		{name: "memory after ingest (MB)", cell: func(r *sysResult) string { return mb(r.RSSIngest) }},
+		{name: "index size on disk (MB)", cell: func(r *sysResult) string { return mb(r.IndexSize) },
+			ratio: func(r *sysResult) float64 { return float64(r.IndexSize) }},
+		{name: "start-up on existing index to ready", cell: startup,
+			ratio: func(r *sysResult) float64 { return r.Ready.Seconds() },
+			abs:   fmt.Sprintf("≤ 1 s: %s", check(v.Restarted && v.Ready <= floorStartup))},
+		{name: "stop (SIGTERM / fast shutdown)", cell: stopTime},
+		{name: "other processes during ingest / queries (cores)", cell: other},
+	}
+	for _, l := range lines {
+		r := row{l.name, l.cell(v)}
+		var floors []string
+		for _, p := range ps {
+			ra := ""
+			if l.ratio != nil {
+				ra = ratio(l.ratio(v), l.ratio(p.Res))
+			}
+			r = append(r, l.cell(p.Res), ra)
+			if l.floor != nil {
+				floors = append(floors, l.floor(p))
+			}
 		}
-		return "NOT MET"
-	}
-	dms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	rows = []row{
-		{"articles loaded", fmt.Sprint(v.Ingest.Articles), fmt.Sprint(p.Ingest.Articles), "", ""},
-		{"ingest time until searchable", secs(v.Ingest.Took), secs(p.Ingest.Took) + " (COPY + GIN)", ratio(v.Ingest.Took.Seconds(), p.Ingest.Took.Seconds()), ""},
-		{"ingest rate (articles/s)", num(v.IngestRate), num(p.IngestRate), ratio(v.IngestRate, p.IngestRate),
-			fmt.Sprintf("≥ %.1f×: %s", floorIngest, check(v.IngestRate >= floorIngest*p.IngestRate))},
-		{"ingest CPU time", secs(v.IngestCPU), secs(p.IngestCPU), ratio(v.IngestCPU.Seconds(), p.IngestCPU.Seconds()), ""},
-		{fmt.Sprintf("results pages/s (%d clients)", v.Load.Clients), num(v.Load.QPS), num(p.Load.QPS), ratio(v.Load.QPS, p.Load.QPS),
-			fmt.Sprintf("≥ %.0f×: %s", floorQPS, check(v.Load.QPS >= floorQPS*p.Load.QPS))},
-		{"p50 latency (ms)", ms(v.Load.P50), ms(p.Load.P50), ratio(dms(v.Load.P50), dms(p.Load.P50)), ""},
-		{"p90 latency (ms)", ms(v.Load.P90), ms(p.Load.P90), ratio(dms(v.Load.P90), dms(p.Load.P90)), ""},
-		{"p99 latency (ms)", ms(v.Load.P99), ms(p.Load.P99), ratio(dms(v.Load.P99), dms(p.Load.P99)),
-			fmt.Sprintf("≤ ⅓×: %s", check(v.Load.P99 > 0 && float64(v.Load.P99) <= floorP99*float64(p.Load.P99)))},
-		{"max latency (ms)", ms(v.Load.Max), ms(p.Load.Max), "", ""},
-		{"CPU time per 1000 pages", cpuPer1000(v.Load), cpuPer1000(p.Load), "", ""},
-		{"pages with errors", fmt.Sprint(v.Load.Errors), fmt.Sprint(p.Load.Errors), "", ""},
-		{"mean matches per query", num(v.MeanHits), num(p.MeanHits), ratio(v.MeanHits, p.MeanHits), ""},
-		{"queries without match", fmt.Sprint(v.ZeroHits), fmt.Sprint(p.ZeroHits), "", ""},
-		{"peak memory (MB)", mb(v.PeakRSS), mb(p.PeakRSS), ratio(float64(v.PeakRSS), float64(p.PeakRSS)),
-			fmt.Sprintf("≤ 400 MB: %s", check(v.PeakRSS > 0 && v.PeakRSS <= floorRSS))},
-		{"memory after ingest (MB)", mb(v.RSSIngest), mb(p.RSSIngest), "", ""},
-		{"index size on disk (MB)", mb(v.IndexSize), mb(p.IndexSize), ratio(float64(v.IndexSize), float64(p.IndexSize)), ""},
-		{"start-up on existing index to ready", startup(v), startup(p), ratio(v.Ready.Seconds(), p.Ready.Seconds()),
-			fmt.Sprintf("≤ 1 s: %s", check(v.Restarted && v.Ready <= floorStartup))},
-		{"stop (SIGTERM / fast shutdown)", stopTime(v), stopTime(p), "", ""},
-		{"other processes during ingest / queries (cores)", other(v), other(p), "", ""},
+		if l.abs != "" {
+			floors = append(floors, l.abs)
+		}
+		rows = append(rows, append(r, strings.Join(floors, "; ")))
 	}
 	return header, rows
 }
 
-// scaleTable renders how veille's costs grow with the corpus (and
-// PostgreSQL's, when it ran).
+// ingestHow says what a peer's ingest time covers.
+func ingestHow(r *sysResult) string {
+	switch r.Name {
+	case "PostgreSQL":
+		return " (COPY + GIN)"
+	case "Sphinx":
+		return " (indexer + searchd)"
+	}
+	return ""
+}
+
+// rssFloors checks veille's peak RSS: 400 MB (issue 6) and, side by side
+// with Sphinx, 200 MB (issue 18).
+func rssFloors(s step) string {
+	v := s.Veille
+	f := fmt.Sprintf("≤ 400 MB: %s", check(v.PeakRSS > 0 && v.PeakRSS <= floorRSS))
+	if s.Sphinx != nil {
+		f += fmt.Sprintf("; ≤ 200 MB: %s", check(v.PeakRSS > 0 && v.PeakRSS <= floorRSS18))
+	}
+	return f
+}
+
+// scaleTable renders how veille's costs grow with the corpus (and its
+// peers', when they ran).
 func scaleTable(steps []step) (header row, rows []row) {
-	withPG := false
+	withPG, withSphinx := false, false
 	for _, s := range steps {
-		if s.PG != nil {
-			withPG = true
-		}
+		withPG = withPG || s.PG != nil
+		withSphinx = withSphinx || s.Sphinx != nil
 	}
 	header = row{"articles", "text (MB)", "ingest (articles/s)", "ingest CPU (ms/article)", "mean matches", "pages/s", "CPU (ms/page)", "p50 (ms)", "p99 (ms)", "peak RSS (MB)", "index (MB)", "start-up"}
+	peerCols := func(name string) row {
+		return row{name + " ingest (articles/s)", name + " ingest CPU (ms/article)", name + " pages/s", name + " CPU (ms/page)", name + " p99 (ms)"}
+	}
+	peerCells := func(r *sysResult) row {
+		if r == nil {
+			return row{"–", "–", "–", "–", "–"}
+		}
+		return row{num(r.IngestRate), perUnit(r.IngestCPU, r.Ingest.Articles), num(r.Load.QPS), perUnit(r.Load.CPU, r.Load.Requests), ms(r.Load.P99)}
+	}
 	if withPG {
-		header = append(header, "PG ingest (articles/s)", "PG pages/s", "PG p99 (ms)")
+		header = append(header, peerCols("PG")...)
+	}
+	if withSphinx {
+		header = append(header, peerCols("Sphinx")...)
 	}
 	for _, s := range steps {
 		v := s.Veille
@@ -123,11 +261,10 @@ func scaleTable(steps []step) (header row, rows []row) {
 			num(v.MeanHits), num(v.Load.QPS), perUnit(v.Load.CPU, v.Load.Requests), ms(v.Load.P50), ms(v.Load.P99),
 			mb(v.PeakRSS), mb(v.IndexSize), startup(v)}
 		if withPG {
-			if s.PG != nil {
-				r = append(r, num(s.PG.IngestRate), num(s.PG.Load.QPS), ms(s.PG.Load.P99))
-			} else {
-				r = append(r, "–", "–", "–")
-			}
+			r = append(r, peerCells(s.PG)...)
+		}
+		if withSphinx {
+			r = append(r, peerCells(s.Sphinx)...)
 		}
 		rows = append(rows, r)
 	}
@@ -146,7 +283,8 @@ func soloTable(s step) (header row, rows []row) {
 		{fmt.Sprintf("results pages/s (%d clients)", v.Load.Clients), num(v.Load.QPS)},
 		{"p50 / p90 / p99 latency (ms)", ms(v.Load.P50) + " / " + ms(v.Load.P90) + " / " + ms(v.Load.P99)},
 		{"max latency (ms)", ms(v.Load.Max)},
-		{"CPU time per 1000 pages", cpuPer1000(v.Load)},
+		{"ingest CPU per article (ms)", perUnit(v.IngestCPU, v.Ingest.Articles)},
+		{"CPU per page (ms)", perUnit(v.Load.CPU, v.Load.Requests)},
 		{"pages with errors", fmt.Sprint(v.Load.Errors)},
 		{"mean matches per query", num(v.MeanHits)},
 		{"peak RSS (MB)", mb(v.PeakRSS)},
@@ -165,7 +303,7 @@ func (r *report) writeText(w io.Writer) {
 		fmt.Fprintf(w, "\n== %s ==\n", s.title())
 		var h row
 		var rows []row
-		if s.PG != nil {
+		if len(s.peers()) > 0 {
 			h, rows = sideBySide(s)
 		} else {
 			h, rows = soloTable(s)
@@ -200,7 +338,7 @@ func (r *report) writeMarkdown(w io.Writer) {
 		fmt.Fprintf(w, "\n**%s**\n\n", s.title())
 		var h row
 		var rows []row
-		if s.PG != nil {
+		if len(s.peers()) > 0 {
 			h, rows = sideBySide(s)
 		} else {
 			h, rows = soloTable(s)
@@ -252,8 +390,12 @@ func (r *report) summary() string {
 
 func (s step) title() string {
 	t := fmt.Sprintf("%d articles (%s MB of text)", s.Corpus.Articles, mb(s.Corpus.TextBytes))
-	if s.PG != nil {
-		t += ", side by side with PostgreSQL"
+	var names []string
+	for _, p := range s.peers() {
+		names = append(names, p.Res.Name)
+	}
+	if len(names) > 0 {
+		t += ", side by side with " + strings.Join(names, " and ")
 	}
 	return t
 }
@@ -261,7 +403,7 @@ func (s step) title() string {
 // notes says how each figure was measured, and anything odd.
 func (s step) notes() []string {
 	var n []string
-	for _, r := range []*sysResult{s.Veille, s.PG} {
+	for _, r := range []*sysResult{s.Veille, s.PG, s.Sphinx} {
 		if r == nil {
 			continue
 		}
@@ -370,11 +512,4 @@ func perUnit(cpu time.Duration, n int) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.2f", cpu.Seconds()*1000/float64(n))
-}
-
-func cpuPer1000(l loadResult) string {
-	if l.Requests == 0 || l.CPU == 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%.1f s", l.CPU.Seconds()*1000/float64(l.Requests))
 }

@@ -87,6 +87,10 @@ type runOptions struct {
 	Duration time.Duration
 	Warmup   bool // one untimed pass over every query before the timed run
 	Log      *slog.Logger
+	// After, when set, runs once everything is measured, before the
+	// system stops (untimed): the export of veille's extraction for the
+	// Sphinx peer.
+	After func(ctx context.Context, sys system) error
 }
 
 // runSystem measures sys on the prepared corpus: fresh start, ingest until
@@ -171,6 +175,11 @@ func runSystem(ctx context.Context, sys system, p *prepared, queries []string, o
 			return res, fmt.Errorf("%s: count after restart: %w", sys.Name(), err)
 		}
 		log.Info("restarted", "stop", res.Stop.Round(time.Millisecond), "ready", res.Ready.Round(time.Millisecond), "articles", res.CountAfter)
+	}
+	if o.After != nil {
+		if err := o.After(ctx, sys); err != nil {
+			return res, fmt.Errorf("%s: %w", sys.Name(), err)
+		}
 	}
 	return res, nil
 }

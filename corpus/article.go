@@ -35,10 +35,14 @@ type Amount struct {
 	Value float64 `json:"value"`
 	// Currency is the ISO 4217 code ("EUR", "USD", "GBP"...).
 	Currency string `json:"currency"`
-	// EUR is Value converted to euros with the reference rate table.
+	// EUR is Value converted to euros at the reference rate of RateDate.
 	EUR float64 `json:"eur"`
 	// Text is the amount as written in the article.
 	Text string `json:"text"`
+	// RateDate is the month ("2020-03") of the reference rate EUR used:
+	// the article's publication month, the latest month of the rate table
+	// for an undated article, or the month of the nearest rate known.
+	RateDate string `json:"rate_date,omitempty"`
 }
 
 // MaxIDLength is the longest id an article may have, in bytes.

@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"veille/corpus/fold"
 )
 
 // Raw is what [ParseRaw] finds in the text of a web page copied by hand.
@@ -125,7 +126,7 @@ const (
 // rline is one non-empty line of a page.
 type rline struct {
 	text    string // normalized text, Markdown markup removed
-	fold    string // fold(text); "" when n > foldLimit
+	fold    string // fold.LowerPunct(text); "" when n > foldLimit
 	n       int    // runes in text
 	words   int    // words in text
 	heading int    // Markdown heading level, 0 if none
@@ -230,7 +231,7 @@ func buildLines(lines []string) []rline {
 	}
 	for i := range ls {
 		if ls[i].n <= foldLimit {
-			ls[i].fold = fold(ls[i].text)
+			ls[i].fold = fold.LowerPunct(ls[i].text)
 		}
 		ls[i].words = wordCount(ls[i].text)
 	}
@@ -1056,9 +1057,9 @@ func (r *Raw) body(ls []rline, start, t int) string {
 		titleFold = ls[t].key()
 	}
 	if r.Title != "" && runeCount(r.Title) <= foldLimit {
-		titleFold = fold(r.Title)
+		titleFold = fold.LowerPunct(r.Title)
 	}
-	authorFold := fold(r.Author)
+	authorFold := fold.LowerPunct(r.Author)
 	paras := 0
 	skipLink, promo := false, false
 lines:

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+	"veille/corpus/fold"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -393,7 +394,7 @@ func TestFindDate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
-			got, _, ok := findDate(fold(tc.text))
+			got, _, ok := findDate(fold.LowerPunct(tc.text))
 			if ok != !tc.want.IsZero() || !got.Equal(tc.want) {
 				t.Errorf("findDate(%q) = %v, %v; want %v", tc.text, got, ok, tc.want)
 			}

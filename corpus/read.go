@@ -12,6 +12,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"veille/corpus/fold"
 )
 
 // Limits of the readers. They keep a bad or hostile file from exhausting
@@ -150,10 +151,7 @@ func IDFromPath(p string) string {
 		case r == '-' || r == '_' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
 			s = string(r)
 		default:
-			s = foldRune(r)
-			if s == "" || s == "'" || s == "\"" || s == "-" || s == "..." {
-				s = "_"
-			}
+			s = idLetter(r)
 		}
 		if s == "_" {
 			if under {
@@ -612,4 +610,20 @@ func Walk(fsys fs.FS, fn func(path string, arts []Article, err error) error) err
 		}
 	}
 	return nil
+}
+
+// idLetter returns the ASCII spelling of a Latin-1 letter (or œ) in a file
+// name, lower-cased without its accent ("É" gives "e"), or "_" for any
+// other rune.
+func idLetter(r rune) string {
+	if r > 0xFF && r != 'œ' && r != 'Œ' {
+		return "_"
+	}
+	s := fold.Lower(string(r))
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return "_"
+		}
+	}
+	return s
 }

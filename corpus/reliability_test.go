@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
+	"veille/corpus/corpustest"
 )
 
 // costlyPage returns n bytes of raw text built to be costly to parse:
@@ -29,22 +29,7 @@ func TestParseRawScalesLinearly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("parses megabytes")
 	}
-	fastest := func(text string) time.Duration {
-		best := time.Duration(1<<63 - 1)
-		for range 5 {
-			start := time.Now()
-			ParseRaw(text)
-			best = min(best, time.Since(start))
-		}
-		return best
-	}
-	small, large := costlyPage(256<<10, 1), costlyPage(1<<20, 2)
-	ts, tl := fastest(small), fastest(large)
-	ratio := float64(tl) / float64(ts)
-	t.Logf("256 KiB: %v, 1 MiB: %v, ratio %.1f (linear 4, quadratic 16)", ts, tl, ratio)
-	if ratio > 10 {
-		t.Errorf("ParseRaw: 4× the text costs %.1f× the time; it should grow linearly", ratio)
-	}
+	corpustest.CheckLinear(t, "ParseRaw", func(n int) string { return costlyPage(n, uint64(n)) }, func(text string) { ParseRaw(text) })
 }
 
 // BenchmarkParseRawLarge measures ParseRaw on large, costly pages.

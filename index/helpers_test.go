@@ -29,7 +29,7 @@ var (
 	fakeAmountRe  = regexp.MustCompile(`(\d+(?:,\d+)?) (millions|milliards) (d'euros|de dollars)`)
 )
 
-func (fakeEnricher) Enrich(a *corpus.Article) {
+func (fakeEnricher) Enrich(_ context.Context, a *corpus.Article) error {
 	text := a.Title + "\n" + a.Body
 	if a.Language == "" {
 		a.Language = "fr"
@@ -62,6 +62,7 @@ func (fakeEnricher) Enrich(a *corpus.Article) {
 		}
 		a.Amounts = append(a.Amounts, corpus.Amount{Value: v * mult, Currency: cur, EUR: eur, Text: m[0]})
 	}
+	return nil
 }
 
 // day returns the UTC midnight of a "YYYY-MM-DD" date.

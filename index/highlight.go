@@ -14,6 +14,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"veille/corpus/fold"
 
 	"github.com/blevesearch/bleve/v2/search"
 )
@@ -108,7 +109,7 @@ var elisions = []string{"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "
 // on the word, not on its article.
 func skipElision(text string, start, end int) int {
 	seg := text[start:end]
-	i := strings.IndexAny(seg, "'’")
+	i := strings.IndexFunc(seg, fold.IsElisionApostrophe)
 	if i <= 0 || i > len("lorsqu") {
 		return start
 	}

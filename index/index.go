@@ -49,9 +49,10 @@ var (
 )
 
 // Enricher fills an article's extracted fields (language when empty,
-// companies, countries, amounts) from its title and body.
+// companies, countries, amounts) from its title and body. It returns
+// ctx's error when ctx ends first.
 type Enricher interface {
-	Enrich(a *corpus.Article)
+	Enrich(ctx context.Context, a *corpus.Article) error
 }
 
 // Options configure [Open]. The zero value is usable.

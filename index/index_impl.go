@@ -476,7 +476,7 @@ func (x *Index) Put(ctx context.Context, a corpus.Article, o Origin) (bool, corp
 	if err := x.Health(); err != nil {
 		return false, a, err
 	}
-	d, err := x.prepare(a, o)
+	d, err := x.prepare(ctx, a, o)
 	if err != nil {
 		return false, a, err
 	}
@@ -519,7 +519,7 @@ func (x *Index) PutMany(ctx context.Context, items []Item) []PutResult {
 		prepared := make([]*op, end-start)
 		parallel(end-start, func(i int) {
 			it := items[start+i]
-			d, err := x.prepare(it.Article, it.Origin)
+			d, err := x.prepare(ctx, it.Article, it.Origin)
 			if err != nil {
 				res[start+i] = PutResult{Article: it.Article, Err: err}
 				return
@@ -581,7 +581,7 @@ func parallel(n int, f func(i int)) {
 }
 
 // prepare validates and enriches one article into what is stored.
-func (x *Index) prepare(a corpus.Article, o Origin) (*storedDoc, error) {
+func (x *Index) prepare(ctx context.Context, a corpus.Article, o Origin) (*storedDoc, error) {
 	a.Companies = append([]string(nil), a.Companies...)
 	a.Countries = append([]string(nil), a.Countries...)
 	a.Amounts = append([]corpus.Amount(nil), a.Amounts...)
@@ -591,7 +591,9 @@ func (x *Index) prepare(a corpus.Article, o Origin) (*storedDoc, error) {
 	d := &storedDoc{OriginPath: o.Path, OriginStamp: o.Stamp}
 	d.LangDetected = a.Language == ""
 	if x.opts.Enricher != nil {
-		x.opts.Enricher.Enrich(&a)
+		if err := x.opts.Enricher.Enrich(ctx, &a); err != nil {
+			return nil, err
+		}
 	}
 	finishArticle(&a)
 	d.Article = a

@@ -136,7 +136,7 @@ func TestAgainstModel(t *testing.T) {
 // keepEnricher keeps the entities an article comes with.
 type keepEnricher struct{}
 
-func (keepEnricher) Enrich(*corpus.Article) {}
+func (keepEnricher) Enrich(context.Context, *corpus.Article) error { return nil }
 
 type modelResult struct {
 	ids                                   []string

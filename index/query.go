@@ -73,6 +73,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"veille/analyzers"
+	"veille/corpus/fold"
 )
 
 // Limits and weights of the query language.
@@ -181,13 +182,13 @@ func parseQuery(text string) (parsedQuery, error) {
 			return
 		}
 		key := c
-		key.Text = strings.ToLower(analyzers.FoldString(c.Text))
+		key.Text = fold.Lower(c.Text)
 		lastPositiveWord = !c.Phrase && !c.Exclude
 		if seen[key] {
 			if lastPositiveWord {
 				// "nvidia nvid": the repeated word is no longer the last one.
 				for i, o := range p.Clauses {
-					if !o.Phrase && !o.Exclude && strings.ToLower(analyzers.FoldString(o.Text)) == key.Text {
+					if !o.Phrase && !o.Exclude && fold.Lower(o.Text) == key.Text {
 						p.Prefix = i
 					}
 				}
@@ -503,7 +504,7 @@ func phraseTerms(ts analysis.TokenStream) [][]string {
 // first letter are rare, and a fixed first letter makes the search cheap).
 func fuzziness(surface, term string) (edits, prefix int) {
 	letters := 0
-	for _, r := range analyzers.FoldString(surface) {
+	for _, r := range fold.String(surface) {
 		switch {
 		case unicode.IsDigit(r):
 			return 0, 0
@@ -554,7 +555,7 @@ func prefixCandidates(lang, surface, term string) []string {
 		plain = plain && (unicode.IsLetter(r) || unicode.IsDigit(r))
 	}
 	if plain {
-		cands = append(cands, strings.ToLower(analyzers.FoldString(surface)))
+		cands = append(cands, fold.Lower(surface))
 	}
 	sort.Slice(cands, func(i, j int) bool { return len(cands[i]) < len(cands[j]) })
 	var out []string

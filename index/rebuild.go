@@ -249,7 +249,10 @@ func (x *Index) copyAll(ctx context.Context, snap *scorch.IndexSnapshot) error {
 					d.Language = ""
 				}
 				if x.opts.Enricher != nil {
-					x.opts.Enricher.Enrich(&d.Article)
+					if err := x.opts.Enricher.Enrich(ctx, &d.Article); err != nil {
+						errs[i] = err
+						return
+					}
 				}
 				finishArticle(&d.Article)
 				docs[i] = &d

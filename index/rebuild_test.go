@@ -38,12 +38,13 @@ type countingEnricher struct {
 	tag   atomic.Value // string: a company added to every article
 }
 
-func (e *countingEnricher) Enrich(a *corpus.Article) {
+func (e *countingEnricher) Enrich(ctx context.Context, a *corpus.Article) error {
 	e.calls.Add(1)
-	e.fakeEnricher.Enrich(a)
+	_ = e.fakeEnricher.Enrich(ctx, a)
 	if tag, _ := e.tag.Load().(string); tag != "" {
 		a.Companies = append(a.Companies, tag)
 	}
+	return nil
 }
 
 func TestRebuild(t *testing.T) {

@@ -20,8 +20,9 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
 
-	"veille/analyzers"
+	"veille/analyzers/countries"
 	"veille/corpus"
+	"veille/corpus/fold"
 )
 
 // Limits of a search.
@@ -315,7 +316,7 @@ func resolveSet(values []string, d *dict, norm func(string) string) []bool {
 }
 
 // looseKey folds case and accents.
-func looseKey(s string) string { return strings.ToLower(analyzers.FoldString(s)) }
+func looseKey(s string) string { return fold.Lower(s) }
 
 func identity(s string) string { return s }
 
@@ -672,7 +673,7 @@ func highlights(a *corpus.Article, locs search.FieldTermLocationMap) map[string]
 func buildFacets(c *counts, d *dicts, p *plan) Facets {
 	var f Facets
 	f.Company = termFacet(c.comp, d.companies.all(), p.facetSize, p.q.Companies, identity, nil)
-	f.Country = termFacet(c.ctry, d.countries.all(), p.facetSize, p.q.Countries, upperASCII, analyzers.CountryName)
+	f.Country = termFacet(c.ctry, d.countries.all(), p.facetSize, p.q.Countries, upperASCII, countries.Name)
 	f.Language = termFacet(c.lang, d.langs.all(), p.facetSize, p.q.Languages, strings.ToLower, nil)
 	for i, n := range c.bands {
 		if n == 0 {

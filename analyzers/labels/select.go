@@ -1,0 +1,148 @@
+package labels
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"veille/corpus/corpustest"
+)
+
+// Selection sizes: how many articles of each set [Select] picks.
+const (
+	FrBusinessNew = 260 // new business articles, beside the first round's
+	FrGeneral     = 130
+	EnBusiness    = 180
+	EnGeneral     = 40
+)
+
+// BusinessCues are the words (lower case, ' as apostrophe) of which a
+// French article needs four to count as business news.
+var BusinessCues = []string{"chiffre d'affaires", "actionnaire", "en bourse", "bénéfice", "pdg", "salariés", "filiale",
+	"rachat", "rachète", "racheté", "milliards d'euros", "millions d'euros", "millions de dollars",
+	"milliards de dollars", "levée de fonds", "lève ", "start-up", "acquisition", "fusion", "investit",
+	"usine", "directeur général", "résultat net", "cotée", "introduction en bourse", "investisseurs",
+	"fonds", "entreprise", "société", "groupe", "banque", "contrat", "commande", "partenariat"}
+
+// Candidate is one article chosen for labelling.
+type Candidate struct {
+	ID, Set, Split, Lang string
+	Title, Text          string
+	// FirstRound reports an article labelled in the first round (the 70
+	// business articles of the previous label file), re-checked in this one.
+	FirstRound bool
+}
+
+// key is the order of the selection: SHA-256 of "veille-labels-v2:" + s.
+func key(s string) string {
+	h := sha256.Sum256([]byte("veille-labels-v2:" + s))
+	return hex.EncodeToString(h[:])
+}
+
+// SplitOf returns the split of an article: 30 % test, 15 % dev, 55 %
+// train, by a hash of its id, so that it never depends on the labels.
+func SplitOf(id string) string {
+	x, _ := strconv.ParseUint(key("split:" + id)[:8], 16, 64)
+	switch x %= 100; {
+	case x < 30:
+		return Test
+	case x < 45:
+		return Dev
+	}
+	return Train
+}
+
+// businessCues counts the cues of [BusinessCues] in s.
+func businessCues(s string) int {
+	s = strings.ReplaceAll(strings.ToLower(s), "’", "'")
+	n := 0
+	for _, c := range BusinessCues {
+		if strings.Contains(s, c) {
+			n++
+		}
+	}
+	return n
+}
+
+// Select returns the articles to label, deterministically, from the shared
+// data folder dataDir: without looking at any extractor's output, and
+// first is the list of first-round ids (kept, in that order, at the head
+// of fr-business).
+//
+//   - fr-business: the first round's articles, then the OrangeSum articles
+//     of 700 to 4,000 characters with at least four [BusinessCues], first
+//     [FrBusinessNew] by key;
+//   - fr-general: OrangeSum articles of 400 to 4,000 characters that are
+//     not business ones, first [FrGeneral] by key;
+//   - en-business and en-general: English news of at most 4,500
+//     characters of the category business, and of the others, first
+//     [EnBusiness] and [EnGeneral] by key;
+//
+// where the key of an article is the SHA-256 of "veille-labels-v2:" + id,
+// and its split is [SplitOf] its id.
+func Select(dataDir string, first []string) ([]Candidate, error) {
+	isFirst := make(map[string]int, len(first))
+	for i, id := range first {
+		isFirst[id] = i
+	}
+	firstRound := make([]Candidate, len(first))
+	var biz, gen []Candidate
+	err := corpustest.EachDoc(filepath.Join(dataDir, Sources[SetFrBusiness]), func(d corpustest.Doc) bool {
+		c := Candidate{ID: d.ID, Lang: "fr", Title: d.Title, Text: d.Text}
+		if i, ok := isFirst[d.ID]; ok {
+			c.Set, c.FirstRound = SetFrBusiness, true
+			c.Title = strings.TrimSpace(c.Title)
+			firstRound[i] = c
+			return true
+		}
+		n := utf8.RuneCountInString(d.Text)
+		switch {
+		case n >= 700 && n <= 4000 && businessCues(d.Title+" "+d.Text) >= 4:
+			c.Set = SetFrBusiness
+			biz = append(biz, c)
+		case n >= 400 && n <= 4000:
+			c.Set = SetFrGeneral
+			gen = append(gen, c)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	var enBiz, enGen []Candidate
+	err = corpustest.EachDoc(filepath.Join(dataDir, Sources[SetEnBusiness]), func(d corpustest.Doc) bool {
+		if utf8.RuneCountInString(d.Text) > 4500 {
+			return true
+		}
+		c := Candidate{ID: d.ID, Lang: "en", Title: d.Title, Text: d.Text}
+		if d.Category == "business" {
+			c.Set = SetEnBusiness
+			enBiz = append(enBiz, c)
+		} else {
+			c.Set = SetEnGeneral
+			enGen = append(enGen, c)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	byKey := func(cs []Candidate, n int) []Candidate {
+		slices.SortStableFunc(cs, func(a, b Candidate) int { return strings.Compare(key(a.ID), key(b.ID)) })
+		return cs[:min(n, len(cs))]
+	}
+	var out []Candidate
+	out = append(out, firstRound...)
+	out = append(out, byKey(biz, FrBusinessNew)...)
+	out = append(out, byKey(gen, FrGeneral)...)
+	out = append(out, byKey(enBiz, EnBusiness)...)
+	out = append(out, byKey(enGen, EnGeneral)...)
+	for i := range out {
+		out[i].Split = SplitOf(out[i].ID)
+	}
+	return out, nil
+}
