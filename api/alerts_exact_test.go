@@ -36,13 +36,30 @@ func exactCorpus(t *testing.T) []exactArticle {
 	t.Helper()
 	var out []exactArticle
 	if p := sharedDataPath("orangesum-fr.jsonl.gz"); p != "" {
-		for _, line := range firstLines(t, p, 420) {
-			var r struct{ ID, Date, Category, Title, Text string }
-			if err := json.Unmarshal([]byte(line), &r); err != nil {
-				t.Fatal(err)
+		// French, with English and German articles among them: a query
+		// is compiled for every language, typos counted in each.
+		for _, f := range []struct {
+			name string
+			n    int
+		}{{"orangesum-fr.jsonl.gz", 400}, {"news-en.jsonl.gz", 40}, {"news-de.jsonl.gz", 40}} {
+			p := sharedDataPath(f.name)
+			if p == "" {
+				continue
 			}
-			out = append(out, exactArticle{ID: r.ID, Title: r.Title, Body: r.Text, Source: r.Category, Published: r.Date})
+			for _, line := range firstLines(t, p, f.n) {
+				var r struct{ ID, Date, Category, Title, Text string }
+				if err := json.Unmarshal([]byte(line), &r); err != nil {
+					t.Fatal(err)
+				}
+				if r.Title == "" { // a German dispatch: its first sentence
+					r.Title, r.Text, _ = strings.Cut(r.Text, ". ")
+				}
+				out = append(out, exactArticle{ID: r.ID, Title: r.Title, Body: r.Text, Source: r.Category, Published: r.Date})
+			}
 		}
+		// Shuffled alike every run, so that each language is in the base
+		// and among the new articles.
+		rand.New(rand.NewPCG(7, 7)).Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 		return out
 	}
 	seeds := corpus.Seeds()

@@ -12,6 +12,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bindex "github.com/blevesearch/bleve_index_api"
+
+	"veille/analyzers"
 )
 
 // allowedDocs returns the sorted internal numbers of the articles of snap
@@ -29,6 +31,30 @@ func allowedDocs(snap *scorch.IndexSnapshot, ids []string) ([]uint64, error) {
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
+}
+
+// allowedLanguages returns the languages of langs whose fields hold the
+// allowed documents: a clause compiled for another language's fields
+// cannot match them, so the search leaves it out.
+func allowedLanguages(v *view, d *dicts, allow []uint64, langs []string) []string {
+	names := d.langs.all()
+	var out []string
+	seg := 0
+	for _, id := range allow {
+		var local uint32
+		seg, local = v.locate(id, seg)
+		l := analyzers.Fallback
+		if o := v.recs[seg].lang[local]; o != noOrd && int(o) < len(names) {
+			l = names[o]
+		}
+		if fl := fieldLang4(l); slices.Contains(langs, fl) && !slices.Contains(out, fl) {
+			out = append(out, fl)
+		}
+	}
+	if out == nil {
+		out = []string{} // no document: no language
+	}
+	return out
 }
 
 // TermFieldReader implements bindex.IndexReader: the snapshot's postings,

@@ -382,7 +382,14 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	}
 	d := g.records.dicts
 	mr := newMemoReader(v, &x.lev)
-	cq, err := compileTextQuery(q.Text, q.Mode, g.mapping, textQueryOptions{Languages: fieldLanguages(d)})
+	langs := fieldLanguages(d)
+	if len(q.IDs) > 0 {
+		if mr.allow, err = allowedDocs(snap, q.IDs); err != nil {
+			return Results{}, err
+		}
+		langs = allowedLanguages(v, d, mr.allow, langs)
+	}
+	cq, err := compileTextQuery(q.Text, q.Mode, g.mapping, textQueryOptions{Languages: langs})
 	if err != nil {
 		return Results{}, err
 	}
@@ -468,11 +475,6 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 		top.offer(cd)
 	}
 	var log *termLog
-	if len(q.IDs) > 0 {
-		if mr.allow, err = allowedDocs(snap, q.IDs); err != nil {
-			return Results{}, err
-		}
-	}
 	tq := cq.Query
 	if tq == nil && mr.allow != nil {
 		tq = query.NewMatchAllQuery()
