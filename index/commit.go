@@ -46,10 +46,18 @@ type Commit struct {
 }
 
 // Committed is one article of a [Commit]: the article as stored and its
-// indexed terms, which [Percolator.Candidates] reads.
+// indexed document, whose terms [Percolator.Candidates] reads.
 type Committed struct {
 	Article corpus.Article
-	terms   []string // distinct terms of its title and body fields
+	doc     *document.Document
+}
+
+// terms returns the distinct terms of the article's title and body.
+func (c *Committed) terms() []string {
+	if c.doc == nil {
+		return nil
+	}
+	return docTerms(c.doc)
 }
 
 // Search runs q on the index the commit left (see [Index.Search]).
@@ -143,7 +151,7 @@ func (x *Index) runHook(ops []*op, res []opResult, docs []*document.Document, id
 	for _, id := range ids {
 		if i, ok := last[id]; ok {
 			if i >= 0 {
-				c.Articles = append(c.Articles, Committed{Article: ops[i].doc.Article, terms: docTerms(docs[i])})
+				c.Articles = append(c.Articles, Committed{Article: ops[i].doc.Article, doc: docs[i]})
 			}
 			continue
 		}
@@ -197,7 +205,7 @@ func (x *Index) committedFrom(snap *scorch.IndexSnapshot, id string) (Committed,
 	if err != nil {
 		return Committed{}, false, err
 	}
-	return Committed{Article: d.Article, terms: docTerms(doc)}, true, nil
+	return Committed{Article: d.Article, doc: doc}, true, nil
 }
 
 // LastCommit returns the last batch handed to Options.OnCommit (its
@@ -230,7 +238,7 @@ func (x *Index) LastCommit(ctx context.Context) (Commit, error) {
 		if err != nil {
 			return Commit{}, err
 		}
-		c.Articles = append(c.Articles, Committed{Article: d.Article, terms: docTerms(doc)})
+		c.Articles = append(c.Articles, Committed{Article: d.Article, doc: doc})
 	}
 	return c, nil
 }
@@ -268,7 +276,7 @@ func (x *Index) NewCommitted(a corpus.Article) (Committed, error) {
 	if err != nil {
 		return Committed{}, err
 	}
-	return Committed{Article: a, terms: docTerms(doc)}, nil
+	return Committed{Article: a, doc: doc}, nil
 }
 
 // noteRemovals bumps x.removals when a batch deletes or replaces

@@ -270,10 +270,11 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 		return nil, err
 	}
 	defer release()
-	art := articleView{a: &a, set: make(map[string]struct{}, len(a.terms)), byFirst: make(map[byte][]string),
+	terms := a.terms()
+	art := articleView{a: &a, set: make(map[string]struct{}, len(terms)), byFirst: make(map[byte][]string),
 		memo: make(map[*need]bool), expand: make(map[*need]bool),
 		fuzzy: func(term string) bool { return p.mayExpand(snap, ls.lang, term) }}
-	for _, t := range a.terms {
+	for _, t := range terms {
 		art.set[t] = struct{}{}
 		art.byFirst[t[0]] = append(art.byFirst[t[0]], t)
 	}
@@ -307,7 +308,7 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 			}
 		}
 	}
-	for _, t := range a.terms {
+	for _, t := range terms {
 		for _, h := range ls.hitsOf(t) {
 			if _, ok := visited[h.set]; ok {
 				continue
