@@ -121,8 +121,8 @@ type Query struct {
 	FacetSize int
 	// IDs, when not empty, restricts the search to the articles with
 	// these ids: the hits are those of the same query without IDs that
-	// have one of them (scores may differ). A percolator confirms its
-	// candidates with it.
+	// have one of them (scores may differ), and no facet is counted. A
+	// percolator confirms its candidates with it.
 	IDs []string
 }
 

@@ -271,29 +271,27 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 	}
 	defer release()
 	terms := a.terms()
-	art := articleView{a: &a, set: make(map[string]struct{}, len(terms)), byFirst: make(map[byte][]string),
-		memo: make(map[*need]bool), expand: make(map[*need]bool),
-		fuzzy: func(term string) bool { return p.mayExpand(snap, ls.lang, term) }}
+	st := candStates.Get().(*candState)
+	defer st.release()
+	art := &st.art
+	art.a, art.fuzzy = &a, func(term string) bool { return p.mayExpand(snap, ls.lang, term) }
 	for _, t := range terms {
 		art.set[t] = struct{}{}
 		art.byFirst[t[0]] = append(art.byFirst[t[0]], t)
 	}
-	seen := make(map[*conj]struct{})
 	var ids []string
-	accepted := make(map[*savedQuery]bool)
 	check := func(c *conj) {
-		if _, ok := seen[c]; ok || accepted[c.sq] {
+		if _, ok := st.seen[c]; ok || st.accepted[c.sq] {
 			return
 		}
-		seen[c] = struct{}{}
+		st.seen[c] = struct{}{}
 		if art.satisfies(c) {
-			accepted[c.sq] = true
+			st.accepted[c.sq] = true
 			ids = append(ids, c.sq.id)
 		}
 	}
-	visited := make(map[*anchorSet]struct{})
 	visit := func(a *anchorSet) {
-		visited[a] = struct{}{}
+		st.visited[a] = struct{}{}
 		for _, c := range a.conjs {
 			check(c)
 		}
@@ -303,14 +301,14 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 	}
 	for _, k := range articleFilterKeys(&a.Article) {
 		for _, a := range ls.keys[k] {
-			if _, ok := visited[a]; !ok && a.kind == kindOther && a.n == nil {
+			if _, ok := st.visited[a]; !ok && a.kind == kindOther && a.n == nil {
 				visit(a)
 			}
 		}
 	}
 	for _, t := range terms {
 		for _, h := range ls.hitsOf(t) {
-			if _, ok := visited[h.set]; ok {
+			if _, ok := st.visited[h.set]; ok {
 				continue
 			}
 			if h.typo && !art.expands(h.set.n) {
@@ -322,6 +320,37 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 	}
 	slices.Sort(ids)
 	return ids, nil
+}
+
+// candState is the scratch space of one Candidates call, recycled.
+type candState struct {
+	art      articleView
+	seen     map[*conj]struct{}
+	accepted map[*savedQuery]bool
+	visited  map[*anchorSet]struct{}
+}
+
+var candStates = sync.Pool{New: func() any {
+	return &candState{
+		art:  articleView{set: map[string]struct{}{}, byFirst: map[byte][]string{}, memo: map[*need]bool{}, expand: map[*need]bool{}},
+		seen: map[*conj]struct{}{}, accepted: map[*savedQuery]bool{}, visited: map[*anchorSet]struct{}{},
+	}
+}}
+
+// release empties st and returns it to the pool.
+func (st *candState) release() {
+	a := &st.art
+	a.a, a.fuzzy = nil, nil
+	clear(a.set)
+	for k, ts := range a.byFirst {
+		a.byFirst[k] = ts[:0]
+	}
+	clear(a.memo)
+	clear(a.expand)
+	clear(st.seen)
+	clear(st.accepted)
+	clear(st.visited)
+	candStates.Put(st)
 }
 
 // termHit is an anchor set an article term satisfies: by being its

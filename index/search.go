@@ -511,7 +511,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 			Sort: p.sort, Fingerprint: p.fp, Score: last.score, Pub: last.pub, Amount: last.amax, ID: rk.id(&last),
 		})
 	}
-	res.Facets = buildFacets(c, d, &p)
+	if len(q.IDs) == 0 { // a restricted search says which articles match, not how many of each
+		res.Facets = buildFacets(c, d, &p)
+	}
 	res.Took = time.Since(start)
 	return res, nil
 }
