@@ -47,6 +47,8 @@ type config struct {
 type searchFlags struct {
 	Query                               string
 	Companies, Countries, Langs, Source stringList
+	ExcludeCompanies, ExcludeCountries  stringList
+	ExcludeSources                      stringList
 	AmountMin, AmountMax                string
 	From, To                            string
 	Sort, Mode                          string
@@ -140,7 +142,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.Var(&cfg.AllowedHosts, "allowed-hosts", "host `names` (comma-separated, repeatable) the service answers under besides IP addresses and localhost; when set, requests naming another host are refused, which stops DNS-rebinding pages (VEILLE_ALLOWED_HOSTS)")
 		fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "open HTTP connections at most; more wait to be accepted (VEILLE_MAX_CONNECTIONS)")
 		fs.BoolVar(&cfg.AllowPrivateTargets, "allow-private-targets", cfg.AllowPrivateTargets, "let webhooks reach loopback, private and link-local addresses (VEILLE_ALLOW_PRIVATE_TARGETS)")
-		fs.Usage = usageFunc(fs, "veille [serve] [flags]", "Serve the HTTP API and the search page.")
+		fs.Usage = usageFunc(fs, "veille [serve] [flags]\n       veille index [flags] PATH...\n       veille search [flags] QUERY",
+			"Commands:\n"+
+				"  serve    serve the HTTP API and the search page (the default)\n"+
+				"  index    index files or folders into the data folder, with a progress bar (veille index --help)\n"+
+				"  search   search the data folder from a terminal (veille search --help)\n\n"+
+				"Flags of serve:")
 	case "index":
 		fs.Usage = usageFunc(fs, "veille index [flags] PATH...", "Index files or folders (.txt, .md, .json, .ndjson, .jsonl, optionally .gz) into the data folder.")
 	case "search":
@@ -149,7 +156,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.Var(&s.Countries, "country", "keep articles naming this `country`: ISO code or French/English name (repeatable)")
 		fs.Var(&s.Langs, "lang", "keep articles in this `language` (ISO 639-1, repeatable)")
 		fs.Var(&s.Source, "source", "keep articles from this `source` (repeatable)")
-		fs.StringVar(&s.AmountMin, "amount-min", "", "keep articles with an amount of at least this many `euros`")
+		fs.Var(&s.ExcludeCompanies, "exclude-company", "leave out articles naming this `company` (repeatable)")
+		fs.Var(&s.ExcludeCountries, "exclude-country", "leave out articles naming this `country` (repeatable)")
+		fs.Var(&s.ExcludeSources, "exclude-source", "leave out articles from this `source` (repeatable)")
+		fs.StringVar(&s.AmountMin, "amount-min", "", "keep articles with an amount of at least this many `euros` (\"1500000\", \"1,5 Md\", \"100 M€\")")
 		fs.StringVar(&s.AmountMax, "amount-max", "", "keep articles with an amount of at most this many `euros`")
 		fs.StringVar(&s.From, "from", "", "published on or after this `date` (YYYY-MM-DD)")
 		fs.StringVar(&s.To, "to", "", "published on or before this `date` (YYYY-MM-DD)")
@@ -158,7 +168,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.IntVar(&s.Page, "page", 1, "result `page`, from 1")
 		fs.IntVar(&s.PerPage, "per-page", 10, "results per page, at most 100")
 		fs.BoolVar(&s.JSON, "json", false, "print the API's JSON response instead of text")
-		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "server `address` to ask when a running server holds the data folder (VEILLE_ADDR)")
+		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "`address` of the server to ask when another process holds the data folder; it is asked only when it serves that folder (VEILLE_ADDR)")
 		fs.Usage = usageFunc(fs, "veille search [flags] QUERY", "Search the data folder from a terminal.")
 	default:
 		fmt.Fprintf(stderr, "veille: unknown command %q (want serve, index or search)\n", cfg.Command)
@@ -217,7 +227,11 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 
 func usageFunc(fs *flag.FlagSet, synopsis, what string) func() {
 	return func() {
-		fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n\nFlags:\n", synopsis, what)
+		if strings.HasSuffix(what, ":") { // what introduces the flags itself
+			fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n", synopsis, what)
+		} else {
+			fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n\nFlags:\n", synopsis, what)
+		}
 		fs.PrintDefaults()
 	}
 }

@@ -19,7 +19,8 @@ import (
 )
 
 // indexPaths indexes the files and folders of cfg.Paths into the data
-// folder, with a progress bar (bytes read, articles/s, ETA) on a terminal.
+// folder, with a progress bar on a terminal: its fill and ETA go by the
+// bytes read, its figures are articles indexed and articles per second.
 // Bad files and articles are reported and skipped; the command fails only
 // when nothing could be indexed or the index cannot be written.
 func indexPaths(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
@@ -45,7 +46,7 @@ func indexPaths(ctx context.Context, cfg config, stdout, stderr io.Writer) error
 		return err
 	}
 
-	bar := newProgressBar(total, stderr)
+	bar := newProgressBar(total, stderr, isTerminal(stderr))
 	started := time.Now()
 	var stored, created, bad int
 	batch := make([]index.Item, 0, putBatch)
@@ -65,8 +66,7 @@ func indexPaths(ctx context.Context, cfg config, stdout, stderr io.Writer) error
 			}
 		}
 		batch = batch[:0]
-		rate := float64(stored) / time.Since(started).Seconds()
-		bar.Describe(fmt.Sprintf("%d articles, %.0f/s", stored, rate))
+		bar.Describe(progressText(stored, time.Since(started)))
 		return nil
 	}
 	for _, f := range files {
@@ -149,22 +149,33 @@ func listInputs(paths []string) ([]inputFile, int64, error) {
 	return files, total, nil
 }
 
-// newProgressBar draws on w when it is a terminal and stays quiet otherwise.
-func newProgressBar(total int64, w io.Writer) *progressbar.ProgressBar {
-	visible := false
-	if f, ok := w.(*os.File); ok {
-		visible = term.IsTerminal(int(f.Fd()))
-	}
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// newProgressBar draws on w when visible. It advances by bytes read (for
+// its fill and its ETA) and shows no rate of its own: the description,
+// progressText, gives articles and articles per second.
+func newProgressBar(total int64, w io.Writer, visible bool) *progressbar.ProgressBar {
 	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetVisibility(visible),
-		progressbar.OptionShowBytes(true),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionSetDescription("indexing"),
+		progressbar.OptionSetDescription(progressText(0, 0)),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
 	)
+}
+
+// progressText is the bar's description after stored articles in elapsed.
+func progressText(stored int, elapsed time.Duration) string {
+	if elapsed <= 0 {
+		return fmt.Sprintf("%d articles", stored)
+	}
+	return fmt.Sprintf("%d articles, %.0f articles/s", stored, float64(stored)/elapsed.Seconds())
 }
 
 // countingFS advances the progress bar as files are read.

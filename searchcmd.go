@@ -5,42 +5,43 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/term"
 
+	"veille/analyzers/countries"
 	"veille/api"
 	"veille/index"
 )
 
 // searchCommand runs a search on the data folder and prints hits with
-// highlighted snippets and facet counts. It answers in-process through the
-// API's own handler, so parameters are checked exactly as over HTTP; when a
-// running server holds the data folder, it asks that server instead.
+// highlighted snippets and facet counts. It opens the data folder and
+// answers through the API's own search (the same parameters, checks and
+// response as over HTTP); when another process holds the folder, it asks
+// the server at --addr, and only when that server proves it holds the
+// same folder (its /api/stats data_id is the folder's).
 func searchCommand(ctx context.Context, cfg config, stdout io.Writer) error {
 	params := cfg.Search.values()
-	body, err := searchLocal(ctx, cfg, params)
+	if !cfg.Search.JSON {
+		params.Set("highlight", "ranges") // rendered as terminal colours
+	}
+	res, err := searchLocal(ctx, cfg, params)
 	if errors.Is(err, index.ErrLocked) {
-		body, err = searchRemote(ctx, cfg.Addr, params)
+		res, err = searchRemote(ctx, cfg, params)
 	}
 	if err != nil {
 		return err
 	}
 	if cfg.Search.JSON {
-		_, err := stdout.Write(append(body, '\n'))
-		return err
-	}
-	var res searchResponse
-	if err := json.Unmarshal(body, &res); err != nil {
-		return fmt.Errorf("read search response: %w", err)
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(res)
 	}
 	color := false
 	if f, ok := stdout.(*os.File); ok {
@@ -67,7 +68,10 @@ func (s searchFlags) values() url.Values {
 	set("sort", s.Sort)
 	v.Set("page", strconv.Itoa(s.Page))
 	v.Set("per_page", strconv.Itoa(s.PerPage))
-	for k, list := range map[string][]string{"company": s.Companies, "country": s.Countries, "lang": s.Langs, "source": s.Source} {
+	for k, list := range map[string][]string{
+		"company": s.Companies, "country": s.Countries, "lang": s.Langs, "source": s.Source,
+		"exclude_company": s.ExcludeCompanies, "exclude_country": s.ExcludeCountries, "exclude_source": s.ExcludeSources,
+	} {
 		for _, x := range list {
 			v.Add(k, x)
 		}
@@ -75,77 +79,42 @@ func (s searchFlags) values() url.Values {
 	return v
 }
 
-func searchLocal(ctx context.Context, cfg config, params url.Values) ([]byte, error) {
+// searchLocal opens the data folder and searches it in-process. Errors
+// wrap index.ErrLocked when another process holds the folder.
+func searchLocal(ctx context.Context, cfg config, params url.Values) (api.SearchResponse, error) {
 	if _, err := os.Stat(cfg.Data); err != nil {
-		return nil, fmt.Errorf("data folder %s: %w (index articles first with \"veille index\", or start \"veille serve\")", cfg.Data, err)
+		return api.SearchResponse{}, fmt.Errorf("data folder %s: %w (index articles first with \"veille index\", or start \"veille serve\")", cfg.Data, err)
 	}
-	idx, ext, err := openIndex(ctx, cfg, index.Options{LockTimeout: 500 * time.Millisecond})
+	idx, err := index.Open(ctx, cfg.Data, index.Options{LockTimeout: 500 * time.Millisecond})
 	if err != nil {
-		return nil, err
+		return api.SearchResponse{}, fmt.Errorf("open data folder %s: %w", cfg.Data, err)
 	}
 	defer idx.Close()
-	srv := api.New(idx, api.Options{Countries: ext.Countries()})
-	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/api/search?"+params.Encode(), nil)
-	rec := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(rec, req)
-	return checkResponse(rec.Code, rec.Body.Bytes())
+	srv := api.New(idx, api.Options{Countries: countries.New()})
+	res, err := srv.Search(ctx, params)
+	if err != nil {
+		return api.SearchResponse{}, api.ErrorOf(err)
+	}
+	return res, nil
 }
 
-func searchRemote(ctx context.Context, addr string, params url.Values) ([]byte, error) {
-	u := "http://" + addr + "/api/search?" + params.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+// searchRemote asks the server at cfg.Addr, once it has shown it holds
+// cfg.Data.
+func searchRemote(ctx context.Context, cfg config, params url.Values) (api.SearchResponse, error) {
+	busy := fmt.Sprintf("the data folder %s is in use by another process", cfg.Data)
+	want, err := index.DataID(cfg.Data)
 	if err != nil {
-		return nil, err
+		return api.SearchResponse{}, fmt.Errorf("%s, and its identity cannot be read to find the server holding it: %w", busy, err)
 	}
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Do(req)
+	c := &api.Client{BaseURL: "http://" + cfg.Addr}
+	st, err := c.Stats(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("the data folder is in use and the server at %s does not answer: %w", addr, err)
+		return api.SearchResponse{}, fmt.Errorf("%s, and no veille server answers at %s (%v): give the address of the server holding it with --addr, or stop the process holding it", busy, cfg.Addr, err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, err
+	if st.DataID != want {
+		return api.SearchResponse{}, fmt.Errorf("%s, and the server at %s serves another data folder: give the address of the server holding %s with --addr, or stop the process holding it", busy, cfg.Addr, cfg.Data)
 	}
-	return checkResponse(resp.StatusCode, body)
-}
-
-// checkResponse turns an API error body into a Go error.
-func checkResponse(status int, body []byte) ([]byte, error) {
-	if status == http.StatusOK {
-		return body, nil
-	}
-	var e struct {
-		Error struct{ Code, Message string } `json:"error"`
-	}
-	if json.Unmarshal(body, &e) == nil && e.Error.Message != "" {
-		return nil, fmt.Errorf("%s", e.Error.Message)
-	}
-	return nil, fmt.Errorf("search failed with HTTP status %d", status)
-}
-
-// searchResponse is the part of the contract's search response the
-// terminal shows.
-type searchResponse struct {
-	Total  uint64  `json:"total"`
-	TookMS float64 `json:"took_ms"`
-	Hits   []struct {
-		ID           string                  `json:"id"`
-		Title        string                  `json:"title"`
-		Source       string                  `json:"source"`
-		Published    string                  `json:"published"`
-		Language     string                  `json:"language"`
-		Companies    []string                `json:"companies"`
-		Countries    []string                `json:"countries"`
-		CountryNames map[string]string       `json:"country_names"`
-		Amounts      []struct{ Text string } `json:"amounts"`
-		Highlights   map[string][]string     `json:"highlights"`
-	} `json:"hits"`
-	Facets map[string][]struct {
-		Value string `json:"value"`
-		Label string `json:"label"`
-		Count int    `json:"count"`
-	} `json:"facets"`
+	return c.Search(ctx, params)
 }
 
 const (
@@ -155,29 +124,40 @@ const (
 	ansiReset = "\x1b[0m"
 )
 
-func printResults(w io.Writer, res searchResponse, color bool) {
+func printResults(w io.Writer, res api.SearchResponse, color bool) {
 	style := func(code, s string) string {
 		if !color {
 			return s
 		}
 		return code + s + ansiReset
 	}
-	fmt.Fprintf(w, "%d results (%.1f ms)\n\n", res.Total, res.TookMS)
+	fmt.Fprintf(w, "%d results (%.1f ms)\n", res.Total, res.TookMS)
+	if len(res.Corrections) > 0 {
+		var parts []string
+		for from, to := range res.Corrections {
+			parts = append(parts, from+" → "+to)
+		}
+		slices.Sort(parts)
+		fmt.Fprintf(w, "%s\n", style(ansiDim, "searched for: "+strings.Join(parts, ", ")))
+	}
+	fmt.Fprintln(w)
 	for i, h := range res.Hits {
-		title := terminalFragment(html.EscapeString(h.Title), color)
-		if f := h.Highlights["title"]; len(f) > 0 {
-			title = terminalFragment(f[0], color)
+		title := terminalText(api.Fragment{Text: h.Title}, color)
+		if h.Fragments != nil && len(h.Fragments.Title) > 0 {
+			title = terminalText(h.Fragments.Title[0], color)
 		}
 		fmt.Fprintf(w, "%d. %s\n", i+1, style(ansiBold, title))
 		meta := []string{h.ID}
 		for _, s := range []string{h.Published, h.Language, h.Source} {
 			if s != "" {
-				meta = append(meta, s)
+				meta = append(meta, terminalText(api.Fragment{Text: s}, false))
 			}
 		}
 		fmt.Fprintf(w, "   %s\n", style(ansiDim, strings.Join(meta, " · ")))
-		for _, frag := range h.Highlights["body"] {
-			fmt.Fprintf(w, "   %s\n", terminalFragment(frag, color))
+		if h.Fragments != nil {
+			for _, frag := range h.Fragments.Body {
+				fmt.Fprintf(w, "   %s\n", terminalText(frag, color))
+			}
 		}
 		var ents []string
 		if len(h.Companies) > 0 {
@@ -201,44 +181,72 @@ func printResults(w io.Writer, res searchResponse, color bool) {
 			ents = append(ents, "amounts: "+strings.Join(texts, "; "))
 		}
 		for _, e := range ents {
-			fmt.Fprintf(w, "   %s\n", style(ansiDim, e))
+			fmt.Fprintf(w, "   %s\n", style(ansiDim, terminalText(api.Fragment{Text: e}, false)))
 		}
 		fmt.Fprintln(w)
 	}
-	for _, name := range []string{"company", "country", "lang", "amount", "month"} {
-		vals := res.Facets[name]
-		if len(vals) == 0 {
-			continue
+	facet := func(name string, labels, counts []string) {
+		if len(labels) == 0 {
+			return
 		}
-		parts := make([]string, 0, len(vals))
-		for _, v := range vals {
-			label := v.Value
-			if v.Label != "" {
-				label = v.Label
-			}
-			parts = append(parts, fmt.Sprintf("%s (%d)", label, v.Count))
+		parts := make([]string, len(labels))
+		for i := range labels {
+			parts[i] = fmt.Sprintf("%s (%s)", terminalText(api.Fragment{Text: labels[i]}, false), counts[i])
 		}
 		fmt.Fprintf(w, "%s %s\n", style(ansiBold, name+":"), strings.Join(parts, ", "))
 	}
+	terms := func(name string, vs []api.FacetValue) {
+		var l, c []string
+		for _, v := range vs {
+			l, c = append(l, v.Value), append(c, strconv.Itoa(v.Count))
+		}
+		facet(name, l, c)
+	}
+	terms("company", res.Facets.Company)
+	var l, c []string
+	for _, v := range res.Facets.Country {
+		l, c = append(l, v.Label), append(c, strconv.Itoa(v.Count))
+	}
+	facet("country", l, c)
+	terms("lang", res.Facets.Lang)
+	terms("source", res.Facets.Source)
+	l, c = nil, nil
+	for _, v := range res.Facets.Amount {
+		l, c = append(l, v.Value), append(c, strconv.Itoa(v.Count))
+	}
+	facet("amount", l, c)
+	terms("month", res.Facets.Month)
 }
 
-// terminalFragment turns an HTML highlight fragment into terminal text:
-// marks become ANSI colour (or *stars* without colour), entities are decoded.
-func terminalFragment(frag string, color bool) string {
+// terminalText returns f's text for a terminal: its marks in ANSI colour
+// (or *stars* without colour); control characters from the article never
+// reach the terminal.
+func terminalText(f api.Fragment, color bool) string {
 	open, end := "*", "*"
 	if color {
 		open, end = ansiMark, ansiReset
 	}
-	frag = strings.ReplaceAll(frag, "<mark>", "\x00")
-	frag = strings.ReplaceAll(frag, "</mark>", "\x01")
-	frag = html.UnescapeString(frag)
-	// Control characters from the article never reach the terminal.
-	frag = strings.Map(func(r rune) rune {
-		if r < 0x20 && r != 0 && r != 1 || r == 0x7f {
-			return ' '
+	var b strings.Builder
+	pos := 0
+	clean := func(s string) {
+		b.WriteString(strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+				return ' '
+			}
+			return r
+		}, s))
+	}
+	for _, m := range f.Marks {
+		start, stop := max(m[0], pos), min(m[1], len(f.Text))
+		if start >= stop {
+			continue
 		}
-		return r
-	}, frag)
-	frag = strings.ReplaceAll(frag, "\x00", open)
-	return strings.ReplaceAll(frag, "\x01", end)
+		clean(f.Text[pos:start])
+		b.WriteString(open)
+		clean(f.Text[start:stop])
+		b.WriteString(end)
+		pos = stop
+	}
+	clean(f.Text[pos:])
+	return b.String()
 }

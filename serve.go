@@ -77,11 +77,16 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		return err
 	}
 
+	var svc api.Service = idx
+	demo := newDemoStore(idx, cfg.Data, logger)
+	if cfg.Corpus == "" {
+		svc = demo // the seed articles are the demo of a fresh data folder
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	srv := api.New(idx, api.Options{
+	srv := api.New(svc, api.Options{
 		AdminKey:     cfg.AdminKey,
 		Logger:       logger,
 		Countries:    ext.Countries(),
@@ -109,12 +114,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	// /healthz; /readyz turns 200 once it is done.
 	started := time.Now()
 	if cfg.Corpus == "" {
-		f := newFolder(corpus.Seeds(), idx, logger)
-		n, removed, err := f.Sync(ctx)
-		if err != nil {
-			return fmt.Errorf("index the seed corpus: %w", err)
+		if err := demo.start(ctx); err != nil {
+			return fmt.Errorf("the demo articles: %w", err)
 		}
-		logger.Info("seed corpus indexed", "indexed", n, "removed", removed, "took", time.Since(started).Round(time.Millisecond))
 	} else {
 		cf, err := openCorpusFolder(ctx, cfg.Corpus, idx, logger)
 		if err != nil {
@@ -248,7 +250,7 @@ func openIndex(ctx context.Context, cfg config, opts index.Options) (*index.Inde
 func openAlerts(cfg config, opts alerts.Options) (*alerts.Service, error) {
 	al, err := alerts.Open(filepath.Join(cfg.Data, "alerts"), opts)
 	if err != nil {
-		return nil, fmt.Errorf("alerts of %s: %w", cfg.Data, err)
+		return nil, fmt.Errorf("open data folder %s: alerts: %w", cfg.Data, err)
 	}
 	return al, nil
 }

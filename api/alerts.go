@@ -123,7 +123,7 @@ type alertBody struct {
 
 // alertSearchExcluded are the /api/search parameters that describe a page
 // of results rather than which articles match: a saved search refuses them.
-var alertSearchExcluded = []string{"page", "per_page", "cursor", "highlight", "pretty"}
+var alertSearchExcluded = []string{"page", "per_page", "cursor", "highlight", "pretty", "facet_size", "facet_query"}
 
 func (s *Server) alertService() (AlertService, error) {
 	if s.opts.Alerts == nil {
@@ -151,7 +151,7 @@ func (s *Server) readAlertBody(c echo.Context) (alerts.Spec, error) {
 	if err != nil {
 		return alerts.Spec{}, err
 	}
-	q, err := s.parseSearch(params)
+	q, _, err := s.parseSearch(params, searchParameters())
 	if err != nil {
 		return alerts.Spec{}, err
 	}

@@ -103,11 +103,14 @@ func textWords(s string) []string {
 }
 
 // typo makes one random edit in w (deletion, transposition, substitution
-// or insertion of a letter).
+// or insertion of a letter), sometimes on its first letter.
 func typo(rng *rand.Rand, w string) string {
 	rs := []rune(w)
 	i := rng.IntN(len(rs) - 1)
-	switch rng.IntN(4) {
+	switch rng.IntN(5) {
+	case 4:
+		rs[0] = rune('a' + rng.IntN(26))
+		return string(rs)
 	case 0:
 		return string(append(rs[:i:i], rs[i+1:]...))
 	case 1:
@@ -151,9 +154,13 @@ func randomAlert(rng *rand.Rand, target, other corpus.Article, newSources []stri
 			if rng.IntN(8) == 0 {
 				w = pick(textWords(other.Title + " " + other.Body))
 			}
-			if len([]rune(w)) >= 5 && rng.Float64() < 0.3 {
+			switch r := rng.Float64(); {
+			case len([]rune(w)) >= 5 && r < 0.3:
 				w = typo(rng, w)
 				feat("typo")
+			case len([]rune(w)) >= 5 && r < 0.36:
+				w = typo(rng, typo(rng, w)) // often a word no article has: its neighbours as typed
+				feat("typo2")
 			}
 			parts = append(parts, w)
 		}
@@ -175,7 +182,25 @@ func randomAlert(rng *rand.Rand, target, other corpus.Article, newSources []stri
 			parts = append(parts, pick(textWords(other.Title)))
 			feat("any")
 		}
+		if rng.Float64() < 0.1 && len(parts) > 0 && !strings.HasPrefix(parts[len(parts)-1], `"`) && !strings.HasPrefix(parts[len(parts)-1], "-") {
+			// The last word being typed: completions.
+			last := []rune(parts[len(parts)-1])
+			parts[len(parts)-1] = string(last[:min(len(last), 3+rng.IntN(3))])
+			a.params["prefix"] = "last"
+			feat("prefix")
+		}
 		a.params["q"] = strings.Join(parts, " ")
+	}
+	if rng.Float64() < 0.15 {
+		switch k := rng.IntN(3); {
+		case k == 0 && len(other.Companies) > 0:
+			a.params["exclude_company"] = []string{other.Companies[0]}
+		case k == 1 && len(other.Countries) > 0:
+			a.params["exclude_country"] = []string{other.Countries[0]}
+		default:
+			a.params["exclude_source"] = []string{newSources[rng.IntN(len(newSources))]}
+		}
+		feat("exclude_filter")
 	}
 	if rng.Float64() < 0.3 && len(target.Companies) > 0 {
 		cs := []string{target.Companies[rng.IntN(len(target.Companies))]}
@@ -231,8 +256,9 @@ func randomAlert(rng *rand.Rand, target, other corpus.Article, newSources []stri
 
 // TestAlertsMatchTheSearch checks the contract's promise: an alert
 // matches exactly the articles its search returns at that moment. Random
-// saved searches (words, typos, phrases, exclusions, mode any, every
-// filter) watch random new articles, written one by one, in bulk and as
+// saved searches (words, typos of one or two edits, phrases, excluded
+// words, the last word as a prefix, mode any, every filter and
+// exclusion filter) watch random new articles, written one by one, in bulk and as
 // updates; after each write, /api/search with each alert's parameters
 // (and the article's own source, unique to it) says whether the article
 // matches, and at the end each alert's matches must be exactly those.
@@ -295,7 +321,7 @@ func TestAlertsMatchTheSearch(t *testing.T) {
 				v.Set("source", a.Source) // only a, whose source is its own
 			}
 			res := search(t, s, v.Encode())
-			if slices.ContainsFunc(res.Hits, func(h hitJSON) bool { return h.ID == a.ID }) {
+			if slices.ContainsFunc(res.Hits, func(h Hit) bool { return h.ID == a.ID }) {
 				expected[i][a.ID] = true
 			}
 		}
@@ -359,7 +385,7 @@ func TestAlertsMatchTheSearch(t *testing.T) {
 	if positives < 40 {
 		t.Errorf("only %d matches: the test exercises too little", positives)
 	}
-	for _, f := range []string{"typo", "phrase", "exclusion", "company", "country", "amount", "dates"} {
+	for _, f := range []string{"typo", "typo2", "phrase", "exclusion", "exclude_filter", "prefix", "company", "country", "amount", "dates"} {
 		if byFeature[f][0] == 0 || byFeature[f][0] == byFeature[f][1] {
 			t.Errorf("alerts with %s: %d of %d have matches; the test needs some with and some without", f, byFeature[f][0], byFeature[f][1])
 		}

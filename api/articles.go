@@ -136,6 +136,9 @@ func (s *Server) putArticle(c echo.Context) error {
 		a = corpus.ParseRaw(string(data)).Article(id)
 	}
 	a.ID = id
+	if strings.TrimSpace(a.Body) == "" && strings.TrimSpace(a.Title) != "" {
+		return errNoBody() // with neither, store's validation says so
+	}
 	return s.store(c, a)
 }
 
@@ -160,6 +163,12 @@ func (s *Server) store(c echo.Context, a corpus.Article) error {
 		c.Response().Header().Set(echo.HeaderLocation, "/api/articles/"+url.PathEscape(stored.ID))
 	}
 	return c.JSON(status, s.toArticle(stored))
+}
+
+// errNoBody is the error of a PUT without a body, which the contract
+// requires (a title alone is not an article).
+func errNoBody() error {
+	return errBadRequest(codeInvalidArticle, "the article has no body: send its text in \"body\" (or \"text\")")
 }
 
 // postArticles answers POST /api/articles: one JSON article (id generated

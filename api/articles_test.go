@@ -127,6 +127,12 @@ func TestPutArticle(t *testing.T) {
 				}
 			}},
 		{name: "markdown", id: "md1", contentType: "text/markdown", body: "# Titre de l'article\n\nUn paragraphe assez long pour être le corps de l'article, avec une phrase complète.\n", status: http.StatusCreated},
+		{name: "title without a body", id: "n13", contentType: "application/json", body: `{"title": "Un titre seul"}`,
+			status: http.StatusBadRequest, code: codeInvalidArticle, fragments: []string{"no body"}},
+		{name: "title and a blank body", id: "n14", contentType: "application/json", body: `{"title": "Un titre", "body": " \n "}`,
+			status: http.StatusBadRequest, code: codeInvalidArticle, fragments: []string{"no body"}},
+		{name: "raw text of a title only", id: "n15", contentType: "text/plain", body: "Un titre seul",
+			status: http.StatusBadRequest, code: codeInvalidArticle, fragments: []string{"body"}},
 		{name: "id mismatch", id: "n2", contentType: "application/json", body: `{"id": "other", "title": "x"}`,
 			status: http.StatusBadRequest, code: codeInvalidID, fragments: []string{`"other"`, `"n2"`}},
 		{name: "invalid json", id: "n3", contentType: "application/json", body: `{"title": "x",}`,
@@ -207,7 +213,7 @@ func TestBodyLimit(t *testing.T) {
 	wantError(t, do(t, s, http.MethodPost, "/api/articles", strings.Repeat(`{"title": "x"}`+"\n", 100),
 		loopback(), header("Content-Type", "application/x-ndjson"), chunked),
 		http.StatusRequestEntityTooLarge, codeTooLarge)
-	if rec := do(t, s, http.MethodPut, "/api/articles/small", `{"title": "x"}`, loopback(), jsonBody()); rec.Code != http.StatusCreated {
+	if rec := do(t, s, http.MethodPut, "/api/articles/small", `{"title": "x", "body": "y"}`, loopback(), jsonBody()); rec.Code != http.StatusCreated {
 		t.Errorf("small body = %d", rec.Code)
 	}
 }
@@ -336,7 +342,7 @@ func TestDeleteArticle(t *testing.T) {
 func TestWriteAuthorization(t *testing.T) {
 	const key = "s3cret-key"
 	put := func(s *Server, opts ...reqOpt) *httptest.ResponseRecorder {
-		return do(t, s, http.MethodPut, "/api/articles/auth1", `{"title": "x"}`, append([]reqOpt{jsonBody()}, opts...)...)
+		return do(t, s, http.MethodPut, "/api/articles/auth1", `{"title": "x", "body": "y"}`, append([]reqOpt{jsonBody()}, opts...)...)
 	}
 	withKey, _ := testServer(t, newFake(), Options{AdminKey: key})
 	noKey, _ := testServer(t, newFake(), Options{})
@@ -467,7 +473,7 @@ func TestStats(t *testing.T) {
 	if langs, _ := st["languages"].(map[string]any); langs["fr"] != 1.0 || langs["en"] != 1.0 {
 		t.Errorf("languages = %v", st["languages"])
 	}
-	do(t, s, http.MethodPut, "/api/articles/new", `{"title": "x"}`, loopback(), jsonBody())
+	do(t, s, http.MethodPut, "/api/articles/new", `{"title": "x", "body": "y"}`, loopback(), jsonBody())
 	decode(t, do(t, s, http.MethodGet, "/api/stats", ""), &st)
 	if st["last_ingest"] != "2025-09-19T10:00:00Z" {
 		t.Errorf("last_ingest = %v", st["last_ingest"])

@@ -41,15 +41,21 @@ const (
 	codeNotReady         = "not_ready"
 	codeInvalidAlert     = "invalid_alert"
 	codePrivateTarget    = "private_target"
+	codeBusy             = "busy"
 )
+
+// retryAfterBusy is the Retry-After of a search refused while expensive
+// searches fill their lane (index.ErrBusy), in seconds.
+const retryAfterBusy = "1"
 
 // apiError is an error the API answers as is: a status, a code and a
 // message meant for the client. Handlers return it for bad input.
 type apiError struct {
-	Status  int
-	Code    string
-	Message string
-	Err     error // optional cause, for errors.Is and logs
+	Status    int
+	Code      string
+	Message   string
+	Parameter string // the query parameter at fault, if any
+	Err       error  // optional cause, for errors.Is and logs
 }
 
 func (e *apiError) Error() string { return e.Message }
@@ -58,6 +64,11 @@ func (e *apiError) Unwrap() error { return e.Err }
 // errParam reports a bad query parameter.
 func errParam(format string, args ...any) error {
 	return &apiError{Status: http.StatusBadRequest, Code: codeInvalidParameter, Message: fmt.Sprintf(format, args...)}
+}
+
+// errParamOf reports a bad value of the query parameter name.
+func errParamOf(name, format string, args ...any) error {
+	return &apiError{Status: http.StatusBadRequest, Code: codeInvalidParameter, Message: fmt.Sprintf(format, args...), Parameter: name}
 }
 
 // errBadRequest reports a malformed request body or header.
@@ -93,6 +104,7 @@ func errorTable() []domainError {
 		{alerts.ErrInvalid, http.StatusBadRequest, codeInvalidAlert, ""},
 		{alerts.ErrNotStarted, http.StatusServiceUnavailable, codeUnavailable, "alerts are not available (the service is starting or stopping)"},
 		{index.ErrRebuilding, http.StatusConflict, codeConflict, "a rebuild is already running; try again when /api/stats shows \"reindexing\": false"},
+		{index.ErrBusy, http.StatusTooManyRequests, codeBusy, "too many expensive searches (phrases of frequent words, many corrections or completions) are running; try again in a moment"},
 		{index.ErrClosed, http.StatusServiceUnavailable, codeUnavailable, "the index is closed (the service is shutting down)"},
 		{index.ErrReadOnly, http.StatusServiceUnavailable, codeUnavailable, "the data folder cannot be written (read-only or full disk)"},
 		{index.ErrLocked, http.StatusServiceUnavailable, codeUnavailable, "the data folder is in use by another process"},
@@ -140,6 +152,7 @@ type errorBody struct {
 type errorDetail struct {
 	Code      string `json:"code"`
 	Message   string `json:"message"`
+	Parameter string `json:"parameter,omitempty"` // the query parameter at fault, when one is
 	RequestID string `json:"request_id,omitempty"`
 }
 
@@ -151,6 +164,14 @@ const noLog = slog.LevelDebug - 1
 // mistakes, Warn for known server conditions (closed index, timeouts),
 // Error for anything unexpected.
 func classify(err error) (status int, code, message string, level slog.Level) {
+	var qe *index.QueryError
+	if errors.As(err, &qe) {
+		code := codeInvalidParameter
+		if p := parameterOf(qe.Field); p == "q" || p == "cursor" {
+			code = codeInvalidQuery
+		}
+		return http.StatusBadRequest, code, parameterOf(qe.Field) + " " + qe.Reason, noLog
+	}
 	var ae *apiError
 	if errors.As(err, &ae) {
 		if ae.Status >= 500 && ae.Code != codeNotReady { // probes during start-up are not news
@@ -225,12 +246,15 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if status == http.StatusUnauthorized {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="veille"`)
 	}
+	if errors.Is(err, index.ErrBusy) {
+		c.Response().Header().Set(echo.HeaderRetryAfter, retryAfterBusy)
+	}
 	if status == StatusClientClosedRequest {
 		// Nobody is listening; record the status for logs and metrics only.
 		c.Response().Status = status
 		return
 	}
-	body := errorBody{Error: errorDetail{Code: code, Message: msg, RequestID: rid}}
+	body := errorBody{Error: errorDetail{Code: code, Message: msg, Parameter: errorParameter(err), RequestID: rid}}
 	var werr error
 	if c.Request().Method == http.MethodHead {
 		werr = c.NoContent(status)
@@ -240,6 +264,41 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if werr != nil {
 		s.log.Debug("writing error response", "request_id", rid, "err", werr)
 	}
+}
+
+// errorParameter returns the query parameter err is about, or "".
+func errorParameter(err error) string {
+	var qe *index.QueryError
+	if errors.As(err, &qe) {
+		return parameterOf(qe.Field)
+	}
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae.Parameter
+	}
+	return ""
+}
+
+// Error is an error of the API as a client sees it: the HTTP status and
+// the body's code, message and parameter. [Client] returns it, and
+// [ErrorOf] turns any error of [Server.Search] into one.
+type Error struct {
+	Status    int
+	Code      string
+	Message   string
+	Parameter string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// ErrorOf returns what the API would answer for err.
+func ErrorOf(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	status, code, msg, _ := classify(err)
+	return &Error{Status: status, Code: code, Message: msg, Parameter: errorParameter(err)}
 }
 
 // panicError carries a recovered panic and its stack to the error handler,

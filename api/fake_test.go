@@ -149,6 +149,23 @@ func (f *fakeService) Search(ctx context.Context, q index.Query) (index.Results,
 	return res, nil
 }
 
+func (f *fakeService) Article(ctx context.Context, id string, q index.Query) (corpus.Article, index.Marks, error) {
+	a, err := f.Get(ctx, id)
+	if err != nil || q.Text == "" {
+		return a, index.Marks{}, err
+	}
+	var m index.Marks
+	for i := strings.Index(a.Body, q.Text); i >= 0 && q.Text != ""; {
+		m.Body = append(m.Body, index.Mark{Start: i, End: i + len(q.Text)})
+		j := strings.Index(a.Body[i+len(q.Text):], q.Text)
+		if j < 0 {
+			break
+		}
+		i += len(q.Text) + j
+	}
+	return a, m, nil
+}
+
 func (f *fakeService) PutMany(ctx context.Context, items []index.Item) []index.PutResult {
 	if f.putGate != nil {
 		<-f.putGate

@@ -205,7 +205,7 @@ func TestKeylessWritesRefuseOtherSites(t *testing.T) {
 			body := ""
 			opts := append([]reqOpt{loopback()}, tc.opts...)
 			if tc.method == http.MethodPut {
-				body = `{"title":"Écrit par une page"}`
+				body = `{"title":"Écrit par une page","body":"Un texte."}`
 				opts = append([]reqOpt{loopback(), jsonBody()}, tc.opts...)
 			}
 			rec := do(t, tc.s, tc.method, tc.target, body, opts...)
@@ -295,7 +295,7 @@ func TestUnavailableDataFolder(t *testing.T) {
 		{http.MethodGet, "/api/articles/001_eda08fda6618b654", ""},
 		{http.MethodGet, "/api/search?q=x", ""},
 		{http.MethodGet, "/api/stats", ""},
-		{http.MethodPut, "/api/articles/x", `{"title":"x"}`},
+		{http.MethodPut, "/api/articles/x", `{"title":"x","body":"y"}`},
 	} {
 		e := wantError(t, do(t, s, r.method, r.target, r.body, loopback(), jsonBody()), http.StatusServiceUnavailable, codeUnavailable, "data folder")
 		if strings.Contains(e.Message, "/srv/veille") {

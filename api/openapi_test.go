@@ -113,11 +113,13 @@ func hasPathParam(ops map[string]json.RawMessage, op openAPIOperation, name stri
 	return false
 }
 
-func TestOpenAPISearchParametersMatchHandler(t *testing.T) {
-	s, _ := testServer(t, newFake(), Options{})
+// checkQueryParameters compares the query parameters documented for GET
+// path with those its handler accepts, and returns the documented ones.
+func checkQueryParameters(t *testing.T, s *Server, path string, accepted []string) []string {
+	t.Helper()
 	doc := servedDoc(t, s)
 	var op openAPIOperation
-	if err := json.Unmarshal(doc.Paths["/api/search"]["get"], &op); err != nil {
+	if err := json.Unmarshal(doc.Paths[path]["get"], &op); err != nil {
 		t.Fatal(err)
 	}
 	var documented []string
@@ -126,16 +128,24 @@ func TestOpenAPISearchParametersMatchHandler(t *testing.T) {
 			documented = append(documented, p.Name)
 		}
 	}
-	accepted := searchParameters()
+	accepted = slices.Clone(accepted)
 	sort.Strings(documented)
 	sort.Strings(accepted)
 	if !slices.Equal(documented, accepted) {
-		t.Errorf("documented %v\nhandler accepts %v", documented, accepted)
+		t.Errorf("%s: documented %v\nhandler accepts %v", path, documented, accepted)
 	}
+	return documented
+}
+
+func TestOpenAPISearchParametersMatchHandler(t *testing.T) {
+	s, _ := testServer(t, newFake(), Options{})
+	documented := checkQueryParameters(t, s, "/api/search", searchParameters())
 	// Each documented parameter really is accepted (a valid value answers 200).
 	valid := map[string]string{"q": "x", "mode": "any", "company": "Nvidia", "country": "GB", "lang": "fr",
 		"source": "s", "amount_min": "1", "amount_max": "2", "from": "2025-01-01", "to": "2025-12-31",
-		"sort": "date", "page": "2", "per_page": "5", "cursor": "c", "highlight": "none", "pretty": "1"}
+		"sort": "date", "page": "2", "per_page": "5", "cursor": "c", "highlight": "none", "pretty": "1",
+		"prefix": "last", "exclude_company": "Nvidia", "exclude_country": "GB", "exclude_source": "s",
+		"facet_size": "50", "facet_query": "company:nv"}
 	for _, name := range documented {
 		v, ok := valid[name]
 		if !ok {
@@ -149,6 +159,11 @@ func TestOpenAPISearchParametersMatchHandler(t *testing.T) {
 			t.Errorf("%s=%s: %d %s", name, v, rec.Code, rec.Body)
 		}
 	}
+}
+
+func TestOpenAPIExportParametersMatchHandler(t *testing.T) {
+	s, _ := testServer(t, newFake(), Options{})
+	checkQueryParameters(t, s, "/api/export", exportParameters())
 }
 
 func TestOpenAPIErrorCodesDocumented(t *testing.T) {

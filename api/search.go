@@ -9,201 +9,289 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"veille/corpus/fold"
 	"veille/index"
-)
-
-// Limits of the search parameters.
-const (
-	maxPerPage     = 100
-	defaultPerPage = 10
-	// maxWindow bounds page*per_page: deeper pages cost the engine more
-	// and more; the cursor pages at constant cost.
-	maxWindow     = 10000
-	maxQueryBytes = 1000
-	maxFilterVals = 50
 )
 
 // searchParameters lists every query parameter /api/search accepts; others
 // are rejected with 400. "pretty" indents the JSON (Echo's convention).
 func searchParameters() []string {
-	return []string{"q", "mode", "company", "country", "lang", "source",
+	return []string{"q", "mode", "prefix", "company", "country", "lang", "source",
+		"exclude_company", "exclude_country", "exclude_source",
 		"amount_min", "amount_max", "from", "to", "sort", "page", "per_page",
-		"cursor", "highlight", "pretty"}
+		"cursor", "highlight", "facet_size", "facet_query", "pretty"}
 }
 
 // repeatable lists the parameters that may be given more than once.
 func repeatable(name string) bool {
 	switch name {
-	case "company", "country", "lang", "source":
+	case "company", "country", "lang", "source", "exclude_company", "exclude_country", "exclude_source":
 		return true
 	}
 	return false
 }
 
+// parameterOf names the query parameter of a field of index.Query, for
+// the index's *QueryError.
+func parameterOf(field string) string {
+	switch field {
+	case "Text":
+		return "q"
+	case "Mode":
+		return "mode"
+	case "Prefix":
+		return "prefix"
+	case "Companies":
+		return "company"
+	case "Countries":
+		return "country"
+	case "Languages":
+		return "lang"
+	case "Sources":
+		return "source"
+	case "ExcludeCompanies":
+		return "exclude_company"
+	case "ExcludeCountries":
+		return "exclude_country"
+	case "ExcludeSources":
+		return "exclude_source"
+	case "AmountMin":
+		return "amount_min"
+	case "AmountMax":
+		return "amount_max"
+	case "From":
+		return "from"
+	case "To":
+		return "to"
+	case "Sort":
+		return "sort"
+	case "Page":
+		return "page"
+	case "PerPage":
+		return "per_page"
+	case "Cursor":
+		return "cursor"
+	case "FacetSize":
+		return "facet_size"
+	case "FacetQuery":
+		return "facet_query"
+	}
+	return strings.ToLower(field)
+}
+
+// highlightMode is the form of a response's highlights.
+type highlightMode int
+
+const (
+	highlightHTML   highlightMode = iota // HTML fragments in "highlights"
+	highlightNone                        // none
+	highlightRanges                      // text and ranges in "fragments"
+)
+
 // search answers GET /api/search.
 func (s *Server) search(c echo.Context) error {
-	q, err := s.parseSearch(c.QueryParams())
+	res, err := s.Search(c.Request().Context(), c.QueryParams())
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.opts.SearchTimeout)
+	return c.JSON(http.StatusOK, res)
+}
+
+// Search runs the search that params (the parameters of GET /api/search)
+// describe and returns the response /api/search answers, within the
+// server's search timeout. Errors are those the handler answers; [ErrorOf]
+// gives their status, code and message.
+func (s *Server) Search(ctx context.Context, params url.Values) (SearchResponse, error) {
+	q, hl, err := s.parseSearch(params, searchParameters())
+	if err != nil {
+		return SearchResponse{}, err
+	}
+	q.Highlight = hl != highlightNone
+	if err := q.Validate(); err != nil {
+		return SearchResponse{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.SearchTimeout)
 	defer cancel()
 	start := time.Now()
 	res, err := s.svc.Search(ctx, q)
 	if err != nil {
-		return err
+		return SearchResponse{}, err
 	}
 	took := res.Took
 	if took <= 0 {
 		took = time.Since(start)
 	}
-	page := q.Page
+	page, perPage := max(q.Page, 1), q.PerPage
+	if perPage == 0 {
+		perPage = index.DefaultPerPage
+	}
 	if q.Cursor != "" {
 		page = 0 // cursor paging has no page number
 	}
-	out := searchJSON{
-		Query:      q.Text,
-		Total:      res.Total,
-		Page:       page,
-		PerPage:    q.PerPage,
-		TookMS:     math.Round(float64(took.Microseconds())) / 1000,
-		NextCursor: res.NextCursor,
-		Hits:       make([]hitJSON, 0, len(res.Hits)),
-		Facets:     s.toFacets(res.Facets),
+	out := SearchResponse{
+		Query:        q.Text,
+		Total:        res.Total,
+		Page:         page,
+		PerPage:      perPage,
+		TookMS:       math.Round(float64(took.Microseconds())) / 1000,
+		NextCursor:   res.NextCursor,
+		Corrections:  res.Corrections,
+		Filters:      filtersOf(q),
+		Hits:         make([]Hit, 0, len(res.Hits)),
+		Facets:       s.toFacets(res.Facets),
+		ResultFacets: s.toFacets(res.ResultFacets),
+	}
+	if out.Corrections == nil {
+		out.Corrections = map[string]string{}
 	}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, s.toHit(h))
+		out.Hits = append(out.Hits, s.toHit(h, hl))
 	}
-	return c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
-// parseSearch turns the query parameters into an index.Query, with a
-// message a user understands for each bad value.
-func (s *Server) parseSearch(params url.Values) (index.Query, error) {
-	q := index.Query{Page: 1, PerPage: defaultPerPage, Highlight: true}
-	known := searchParameters()
+// filtersOf returns the filters of q as the response shows them.
+func filtersOf(q index.Query) Filters {
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format(time.DateOnly)
+	}
+	return Filters{
+		Company: q.Companies, Country: q.Countries, Lang: q.Languages, Source: q.Sources,
+		ExcludeCompanies: q.ExcludeCompanies, ExcludeCountries: q.ExcludeCountries, ExcludeSources: q.ExcludeSources,
+		AmountMin: q.AmountMin, AmountMax: q.AmountMax, From: day(q.From), To: day(q.To),
+	}
+}
+
+// parseSearch turns the query parameters into an index.Query and the
+// highlight form. It decodes their syntax only (numbers, dates, amounts,
+// country names): the index checks their ranges and limits and says
+// which field is wrong (see parameterOf). known lists the parameters the
+// route accepts.
+func (s *Server) parseSearch(params url.Values, known []string) (index.Query, highlightMode, error) {
+	q := index.Query{}
 	for name, vals := range params {
 		if !slices.Contains(known, name) {
-			return q, errParam("unknown parameter %q; /api/search accepts %s", name, strings.Join(known, ", "))
+			return q, 0, errParam("unknown parameter %q; this route accepts %s", name, strings.Join(known, ", "))
 		}
 		if len(vals) > 1 && !repeatable(name) {
-			return q, errParam("%s must be given once", name)
+			return q, 0, errParamOf(name, "%s must be given once", name)
 		}
-		if len(vals) > maxFilterVals {
-			return q, errParam("%s is given %d times; at most %d values", name, len(vals), maxFilterVals)
+		if len(vals) > index.MaxFilterValues {
+			return q, 0, errParamOf(name, "%s is given %d times; at most %d values", name, len(vals), index.MaxFilterValues)
 		}
 		for _, v := range vals {
 			if !utf8.ValidString(v) {
-				return q, errParam("%s is not valid UTF-8", name)
+				return q, 0, errParamOf(name, "%s is not valid UTF-8", name)
 			}
 		}
 	}
 	one := func(name string) string { return strings.TrimSpace(params.Get(name)) }
 
 	q.Text = strings.TrimSpace(params.Get("q"))
-	if len(q.Text) > maxQueryBytes {
-		return q, errParam("q is too long: at most %d bytes", maxQueryBytes)
-	}
-	switch m := strings.ToLower(one("mode")); m {
-	case "", "all":
-		q.Mode = "all"
-	case "any":
-		q.Mode = "any"
+	q.Mode = index.Mode(strings.ToLower(one("mode")))
+	switch p := strings.ToLower(one("prefix")); p {
+	case "", "none":
+	case "last":
+		q.Prefix = true
 	default:
-		return q, errParam("mode must be \"all\" or \"any\", not %q", m)
+		return q, 0, errParamOf("prefix", "prefix must be \"last\" (the last word is being typed) or \"none\", not %q", p)
 	}
 
 	q.Companies = values(params["company"])
 	q.Sources = values(params["source"])
+	q.ExcludeCompanies = values(params["exclude_company"])
+	q.ExcludeSources = values(params["exclude_source"])
 	for _, l := range values(params["lang"]) {
 		l = strings.ToLower(l)
 		if len(l) != 2 || l[0] < 'a' || l[0] > 'z' || l[1] < 'a' || l[1] > 'z' {
-			return q, errParam("lang must be a two-letter ISO 639-1 code such as fr or en, not %q", l)
+			return q, 0, errParamOf("lang", "lang must be a two-letter ISO 639-1 code such as fr or en, not %q", l)
 		}
 		q.Languages = appendUnique(q.Languages, l)
 	}
-	for _, name := range values(params["country"]) {
-		code, err := s.resolveCountry(name)
-		if err != nil {
-			return q, err
-		}
-		q.Countries = appendUnique(q.Countries, code)
-	}
-
 	var err error
-	if q.AmountMin, err = parseAmount("amount_min", one("amount_min")); err != nil {
-		return q, err
+	if q.Countries, err = s.resolveCountries("country", params["country"]); err != nil {
+		return q, 0, err
 	}
-	if q.AmountMax, err = parseAmount("amount_max", one("amount_max")); err != nil {
-		return q, err
+	if q.ExcludeCountries, err = s.resolveCountries("exclude_country", params["exclude_country"]); err != nil {
+		return q, 0, err
 	}
-	if q.AmountMin != nil && q.AmountMax != nil && *q.AmountMin > *q.AmountMax {
-		return q, errParam("amount_min (%g) is greater than amount_max (%g)", *q.AmountMin, *q.AmountMax)
+	if q.AmountMin, err = parseAmountParam("amount_min", one("amount_min")); err != nil {
+		return q, 0, err
+	}
+	if q.AmountMax, err = parseAmountParam("amount_max", one("amount_max")); err != nil {
+		return q, 0, err
 	}
 	if q.From, err = parseDate("from", one("from")); err != nil {
-		return q, err
+		return q, 0, err
 	}
 	to, err := parseDate("to", one("to"))
 	if err != nil {
-		return q, err
+		return q, 0, err
 	}
 	if !to.IsZero() {
 		// "to" names a whole day: include everything published on it.
 		q.To = to.Add(24*time.Hour - time.Nanosecond)
 	}
-	if !q.From.IsZero() && !to.IsZero() && q.From.After(to) {
-		return q, errParam("from (%s) is after to (%s)", one("from"), one("to"))
+	q.Sort = index.Sort(one("sort"))
+	if q.PerPage, err = parseInt("per_page", one("per_page")); err != nil {
+		return q, 0, err
 	}
-
-	switch srt := one("sort"); srt {
-	case "", "relevance", "date", "-date", "amount", "-amount":
-		q.Sort = srt
-	default:
-		return q, errParam("sort must be one of relevance, date, -date, amount, -amount; not %q", srt)
-	}
-
-	if v := one("per_page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPerPage {
-			return q, errParam("per_page must be a whole number from 1 to %d, not %q", maxPerPage, v)
-		}
-		q.PerPage = n
+	if q.Page, err = parseInt("page", one("page")); err != nil {
+		return q, 0, err
 	}
 	q.Cursor = one("cursor")
-	if v := one("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return q, errParam("page must be a whole number from 1, not %q", v)
-		}
-		if q.Cursor != "" && n != 1 {
-			return q, errParam("give either page or cursor, not both")
-		}
-		q.Page = n
+	if q.FacetSize, err = parseInt("facet_size", one("facet_size")); err != nil {
+		return q, 0, err
 	}
-	if q.Page > maxWindow/q.PerPage {
-		return q, errParam("page %d is too deep: page × per_page may not exceed %d; page further with cursor (next_cursor of the previous response)", q.Page, maxWindow)
-	}
-	if len(q.Cursor) > 4096 {
-		return q, errParam("cursor is too long; pass next_cursor from the previous response unchanged")
+	if fq := one("facet_query"); fq != "" {
+		facet, text, ok := strings.Cut(fq, ":")
+		if !ok || strings.TrimSpace(text) == "" {
+			return q, 0, errParamOf("facet_query", "facet_query must be FACET:TEXT, such as company:nv, not %q", fq)
+		}
+		facet = strings.TrimSpace(facet)
+		match := wordPrefixMatcher(text)
+		q.FacetQuery = index.FacetQuery{Facet: facet, Match: match}
+		if facet == "country" {
+			q.FacetQuery.Match = func(code string) bool { return match(code) || match(s.countryName(code)) }
+		}
 	}
 
+	hl := highlightHTML
 	switch h := strings.ToLower(one("highlight")); h {
 	case "", "html":
-		q.Highlight = true
 	case "none":
-		q.Highlight = false
+		hl = highlightNone
+	case "ranges":
+		hl = highlightRanges
 	default:
-		return q, errParam("highlight must be \"html\" or \"none\", not %q", h)
+		return q, 0, errParamOf("highlight", "highlight must be \"html\", \"ranges\" or \"none\", not %q", h)
 	}
-	return q, nil
+	return q, hl, nil
+}
+
+// resolveCountries maps country filter values to ISO codes.
+func (s *Server) resolveCountries(param string, names []string) ([]string, error) {
+	var out []string
+	for _, name := range values(names) {
+		code, err := s.resolveCountry(param, name)
+		if err != nil {
+			return nil, err
+		}
+		out = appendUnique(out, code)
+	}
+	return out, nil
 }
 
 // resolveCountry maps a country filter value to its ISO code.
-func (s *Server) resolveCountry(name string) (string, error) {
+func (s *Server) resolveCountry(param, name string) (string, error) {
 	if s.opts.Countries != nil {
 		if code, ok := s.opts.Countries.Lookup(name); ok {
 			return code, nil
@@ -211,7 +299,7 @@ func (s *Server) resolveCountry(name string) (string, error) {
 	} else if len(name) == 2 && isASCIILetters(name) {
 		return strings.ToUpper(name), nil
 	}
-	return "", errParam("unknown country %q: give an ISO 3166-1 code (FR, GB...) or a French or English name (Norvège, Norway...)", name)
+	return "", errParamOf(param, "%s: unknown country %q: give an ISO 3166-1 code (FR, GB...) or a French or English name (Norvège, Norway...)", param, name)
 }
 
 func isASCIILetters(s string) bool {
@@ -241,22 +329,26 @@ func appendUnique(list []string, v string) []string {
 	return append(list, v)
 }
 
-// parseAmount reads an amount in euros: a plain decimal number ("1e9" and
-// "2500000.50" work; "2,5" is accepted as a French decimal comma).
-func parseAmount(name, v string) (*float64, error) {
+// parseInt reads a whole number; "" is 0 (the index's default).
+func parseInt(name, v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, errParamOf(name, "%s must be a whole number, not %q", name, v)
+	}
+	return n, nil
+}
+
+// parseAmountParam reads an amount of euros with [ParseEuros].
+func parseAmountParam(name, v string) (*float64, error) {
 	if v == "" {
 		return nil, nil
 	}
-	clean := strings.ReplaceAll(strings.ReplaceAll(v, "_", ""), " ", "")
-	if strings.Count(clean, ",") == 1 && !strings.Contains(clean, ".") {
-		clean = strings.Replace(clean, ",", ".", 1)
-	}
-	f, err := strconv.ParseFloat(clean, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, errParam("%s must be a number of euros such as 1000000 or 1e9, not %q", name, v)
-	}
-	if f < 0 {
-		return nil, errParam("%s must not be negative", name)
+	f, err := ParseEuros(v)
+	if err != nil {
+		return nil, errParamOf(name, "%s %v", name, err)
 	}
 	return &f, nil
 }
@@ -268,7 +360,32 @@ func parseDate(name, v string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		return time.Time{}, errParam("%s must be a date written YYYY-MM-DD, such as 2025-09-19, not %q", name, v)
+		return time.Time{}, errParamOf(name, "%s must be a date written YYYY-MM-DD, such as 2025-09-19, not %q", name, v)
 	}
 	return t, nil
+}
+
+// wordPrefixMatcher returns a predicate on facet values: true when each
+// word of text (folded) starts a word of the value (folded), as a box
+// filtering a long list of values behaves ("nv" keeps Nvidia, "roy uni"
+// Royaume-Uni).
+func wordPrefixMatcher(text string) func(string) bool {
+	want := foldWords(text)
+	return func(value string) bool {
+		words := foldWords(value)
+		for _, w := range want {
+			if !slices.ContainsFunc(words, func(v string) bool { return strings.HasPrefix(v, w) }) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// foldWords returns the runs of letters and digits of s, lower-cased and
+// without accents.
+func foldWords(s string) []string {
+	return strings.FieldsFunc(fold.Lower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
 }

@@ -39,7 +39,7 @@ func ptr(f float64) *float64 { return &f }
 func TestSearchParameters(t *testing.T) {
 	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
 	endOf := func(s string) time.Time { return day(s).Add(24*time.Hour - time.Nanosecond) }
-	base := index.Query{Mode: "all", Page: 1, PerPage: 10, Highlight: true}
+	base := index.Query{Highlight: true}
 	tests := []struct {
 		name  string
 		query string
@@ -48,6 +48,13 @@ func TestSearchParameters(t *testing.T) {
 		{"defaults", "", func(q *index.Query) {}},
 		{"text trimmed", "q=%20nvidia%20", func(q *index.Query) { q.Text = "nvidia" }},
 		{"mode any", "q=a+b&mode=ANY", func(q *index.Query) { q.Text, q.Mode = "a b", "any" }},
+		{"mode all", "mode=all", func(q *index.Query) { q.Mode = "all" }},
+		{"prefix while typing", "q=nvid&prefix=last", func(q *index.Query) { q.Text, q.Prefix = "nvid", true }},
+		{"exclusions", "exclude_company=Nvidia&exclude_country=norway&exclude_source=blog&exclude_source=blog",
+			func(q *index.Query) {
+				q.ExcludeCompanies, q.ExcludeCountries, q.ExcludeSources = []string{"Nvidia"}, []string{"NO"}, []string{"blog"}
+			}},
+		{"facet size", "facet_size=200", func(q *index.Query) { q.FacetSize = 200 }},
 		{"repeatable facets", "company=Nvidia&company=Nscale&company=Nvidia&source=lemonde.fr&lang=FR&lang=en",
 			func(q *index.Query) {
 				q.Companies = []string{"Nvidia", "Nscale"}
@@ -59,13 +66,16 @@ func TestSearchParameters(t *testing.T) {
 		{"empty values ignored", "company=&country=&lang=", func(q *index.Query) {}},
 		{"amounts", "amount_min=1e9&amount_max=2500000000.5", func(q *index.Query) { q.AmountMin, q.AmountMax = ptr(1e9), ptr(2500000000.5) }},
 		{"french decimal comma", "amount_min=2,5", func(q *index.Query) { q.AmountMin = ptr(2.5) }},
+		{"amounts as people write them", "amount_min=1,5+Md&amount_max=2+milliards+d%27euros", func(q *index.Query) { q.AmountMin, q.AmountMax = ptr(1.5e9), ptr(2e9) }},
+		{"page and per_page 0 are the defaults", "page=0&per_page=0", func(q *index.Query) {}},
 		{"dates", "from=2025-09-01&to=2025-09-19", func(q *index.Query) { q.From, q.To = day("2025-09-01"), endOf("2025-09-19") }},
 		{"same day", "from=2025-09-19&to=2025-09-19", func(q *index.Query) { q.From, q.To = day("2025-09-19"), endOf("2025-09-19") }},
 		{"sort", "sort=-amount", func(q *index.Query) { q.Sort = "-amount" }},
 		{"paging", "page=3&per_page=100", func(q *index.Query) { q.Page, q.PerPage = 3, 100 }},
+		{"highlight ranges", "highlight=ranges", func(q *index.Query) {}},
 		{"deepest page", "page=100&per_page=100", func(q *index.Query) { q.Page, q.PerPage = 100, 100 }},
 		{"cursor", "cursor=abc", func(q *index.Query) { q.Cursor = "abc" }},
-		{"cursor with page 1", "cursor=abc&page=1", func(q *index.Query) { q.Cursor = "abc" }},
+		{"cursor with page 1", "cursor=abc&page=1", func(q *index.Query) { q.Cursor, q.Page = "abc", 1 }},
 		{"no highlight", "highlight=none", func(q *index.Query) { q.Highlight = false }},
 		{"pretty accepted", "pretty", func(q *index.Query) {}},
 	}
@@ -79,7 +89,9 @@ func TestSearchParameters(t *testing.T) {
 			}
 			want := base
 			tc.want(&want)
-			if !reflect.DeepEqual(f.lastQuery, want) {
+			got := f.lastQuery
+			got.FacetQuery.Match = nil
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("query = %+v\nwant    %+v", f.lastQuery, want)
 			}
 		})
@@ -89,36 +101,44 @@ func TestSearchParameters(t *testing.T) {
 func TestSearchParameterErrors(t *testing.T) {
 	tests := []struct {
 		query     string
+		param     string // the parameter the error names
+		code      string // empty: invalid_parameter
 		fragments []string
 	}{
-		{"amount_min=abc", []string{"amount_min must be a number"}},
-		{"amount_max=1e999", []string{"amount_max must be a number"}},
-		{"amount_max=NaN", []string{"amount_max must be a number"}},
-		{"amount_min=-5", []string{"amount_min", "negative"}},
-		{"amount_min=10&amount_max=5", []string{"amount_min", "greater than amount_max"}},
-		{"from=2025-13-01", []string{"from", "YYYY-MM-DD"}},
-		{"to=19/09/2025", []string{"to", "YYYY-MM-DD", "19/09/2025"}},
-		{"from=2025-09-20&to=2025-09-19", []string{"from", "after"}},
-		{"sort=score", []string{"sort", "relevance", "score"}},
-		{"mode=some", []string{"mode", "all", "any"}},
-		{"page=0", []string{"page"}},
-		{"page=two", []string{"page", "two"}},
-		{"page=-1", []string{"page"}},
-		{"per_page=0", []string{"per_page", "1 to 100"}},
-		{"per_page=1000", []string{"per_page", "1 to 100"}},
-		{"per_page=99999999999999999999", []string{"per_page"}},
-		{"page=101&per_page=100", []string{"too deep", "cursor"}},
-		{"page=1001", []string{"too deep"}},
-		{"cursor=abc&page=2", []string{"either page or cursor"}},
-		{"highlight=yes", []string{"highlight", "html", "none"}},
-		{"country=Atlantis", []string{"unknown country", "Atlantis"}},
-		{"lang=french", []string{"lang", "ISO 639-1"}},
-		{"lang=f1", []string{"lang"}},
-		{"per-page=5", []string{"unknown parameter", "per-page"}},
-		{"q=a&q=b", []string{"q must be given once"}},
-		{"sort=date&sort=-date", []string{"sort must be given once"}},
-		{"q=" + strings.Repeat("x", 1001), []string{"q is too long"}},
-		{"q=caf%E9", []string{"UTF-8"}},
+		{"amount_min=abc", "amount_min", "", []string{"amount_min must be an amount of euros", "1,5 Md"}},
+		{"amount_max=1e999", "amount_max", "", []string{"amount_max must be an amount"}},
+		{"amount_max=NaN", "amount_max", "", []string{"amount_max must be an amount"}},
+		{"amount_min=-5", "amount_min", "", []string{"amount_min"}},
+		{"amount_min=10&amount_max=5", "amount_min", "", []string{"amount_min", "above amount_max"}},
+		{"from=2025-13-01", "from", "", []string{"from", "YYYY-MM-DD"}},
+		{"to=19/09/2025", "to", "", []string{"to", "YYYY-MM-DD", "19/09/2025"}},
+		{"from=2025-09-20&to=2025-09-19", "from", "", []string{"from", "after"}},
+		{"sort=score", "sort", "", []string{"sort", "relevance", "score"}},
+		{"mode=some", "mode", "", []string{"mode", "all", "any"}},
+		{"prefix=first", "prefix", "", []string{"prefix", "last"}},
+		{"page=two", "page", "", []string{"page", "two"}},
+		{"page=-1", "page", "", []string{"page"}},
+		{"per_page=-3", "per_page", "", []string{"per_page", "1 to 100"}},
+		{"per_page=1000", "per_page", "", []string{"per_page", "1 to 100"}},
+		{"per_page=99999999999999999999", "per_page", "", []string{"per_page"}},
+		{"page=101&per_page=100", "page", "", []string{"too deep", "cursor"}},
+		{"page=1001", "page", "", []string{"too deep"}},
+		{"cursor=abc&page=2", "page", "", []string{"either page or cursor"}},
+		{"highlight=yes", "highlight", "", []string{"highlight", "html", "none"}},
+		{"country=Atlantis", "country", "", []string{"unknown country", "Atlantis"}},
+		{"exclude_country=Atlantis", "exclude_country", "", []string{"unknown country", "Atlantis"}},
+		{"lang=french", "lang", "", []string{"lang", "ISO 639-1"}},
+		{"lang=f1", "lang", "", []string{"lang"}},
+		{"facet_size=0&facet_size=1", "facet_size", "", []string{"facet_size must be given once"}},
+		{"facet_size=5000", "facet_size", "", []string{"facet_size", "1000"}},
+		{"facet_query=nvidia", "facet_query", "", []string{"facet_query", "FACET:TEXT"}},
+		{"facet_query=month:2025", "facet_query", "", []string{"facet_query", "company, country, lang or source"}},
+		{"per-page=5", "", "", []string{"unknown parameter", "per-page"}},
+		{"q=a&q=b", "q", "", []string{"q must be given once"}},
+		{"sort=date&sort=-date", "sort", "", []string{"sort must be given once"}},
+		{"q=" + strings.Repeat("x", 1001), "q", codeInvalidQuery, []string{"q is too long"}},
+		{"q=caf%E9", "q", "", []string{"UTF-8"}},
+		{"company=" + strings.Repeat("a&company=", 50) + "b", "company", "", []string{"company", "at most 50"}},
 	}
 	s, _ := testServer(t, newFake(), Options{Countries: testCountries()})
 	for _, tc := range tests {
@@ -128,7 +148,14 @@ func TestSearchParameterErrors(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			rec := do(t, s, http.MethodGet, "/api/search?"+tc.query, "")
-			wantError(t, rec, http.StatusBadRequest, codeInvalidParameter, tc.fragments...)
+			code := tc.code
+			if code == "" {
+				code = codeInvalidParameter
+			}
+			e := wantError(t, rec, http.StatusBadRequest, code, tc.fragments...)
+			if e.Parameter != tc.param {
+				t.Errorf("parameter %q, want %q", e.Parameter, tc.param)
+			}
 		})
 	}
 }
@@ -168,22 +195,31 @@ func cannedResults() index.Results {
 	return index.Results{
 		Total: 4,
 		Hits: []index.Hit{
-			{Article: a, Score: 1.92, Highlights: map[string][]string{
-				"title": {"<mark>Nvidia</mark> investit au Royaume-Uni"},
-				"body":  {"<mark>Nvidia</mark> va investir 683 millions de dollars dans Nscale.", "… &lt;script&gt; …"}}},
+			{Article: a, Score: 1.92, Highlights: &index.Highlights{
+				Title: index.Fragment{Text: "Nvidia investit au Royaume-Uni", Marks: []index.Mark{{Start: 0, End: 6}}},
+				Body: []index.Fragment{
+					{Text: "Nvidia va investir 683 millions de dollars dans Nscale.", Marks: []index.Mark{{Start: 0, End: 6}}},
+					{Text: "… <script> & \"l'été\" …", Marks: []index.Mark{{Start: 18, End: 23}}},
+				}}},
 			{Article: timed, Score: 1.5},
 		},
 		Facets: index.Facets{
 			Company:  []index.FacetValue{{Value: "Nvidia", Count: 4}, {Value: "Nscale", Count: 2}},
-			Country:  []index.FacetValue{{Value: "GB", Label: "Royaume-Uni", Count: 3}, {Value: "CN", Count: 1}},
+			Country:  []index.FacetValue{{Value: "GB", Count: 3}, {Value: "CN", Count: 1}},
+			Source:   []index.FacetValue{{Value: "AFP", Count: 3}},
 			Language: []index.FacetValue{{Value: "fr", Count: 5}},
 			Amount: []index.FacetValue{
 				{Value: "1-10 Md€", Min: ptr(1e9), Max: ptr(1e10), Count: 2},
 				{Value: "≥ 10 Md€", Min: ptr(1e10), Count: 1}},
 			Month: []index.FacetValue{{Value: "2025-09", Count: 3}},
 		},
-		NextCursor: "opaque-cursor",
-		Took:       1300 * time.Microsecond,
+		ResultFacets: index.Facets{
+			Company: []index.FacetValue{{Value: "Nvidia", Count: 2}},
+			Country: []index.FacetValue{{Value: "GB", Count: 2}},
+		},
+		Corrections: map[string]string{"nvidai": "nvidia"},
+		NextCursor:  "opaque-cursor",
+		Took:        1300 * time.Microsecond,
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -39,6 +40,9 @@ type Service interface {
 	Delete(ctx context.Context, id string) error
 	// Search runs q.
 	Search(ctx context.Context, q index.Query) (index.Results, error)
+	// Article returns the article with id and where the words of q match
+	// it, or an error wrapping index.ErrNotFound.
+	Article(ctx context.Context, id string, q index.Query) (corpus.Article, index.Marks, error)
 	// PutMany stores many articles at once, with one result per item in
 	// order; items with the same id apply in order.
 	PutMany(ctx context.Context, items []index.Item) []index.PutResult
@@ -130,8 +134,9 @@ type Server struct {
 	openapi []byte
 	ready   atomic.Bool
 
-	drainCtx context.Context // cancelled by Drain
-	drain    context.CancelFunc
+	articleTmpl *template.Template // the article view (page.go)
+	drainCtx    context.Context    // cancelled by Drain
+	drain       context.CancelFunc
 }
 
 // New builds the server around svc. It panics only on programming errors:
@@ -156,7 +161,7 @@ func New(svc Service, opts Options) *Server {
 	if opts.BodyGrace <= 0 {
 		opts.BodyGrace = DefaultBodyGrace
 	}
-	s := &Server{svc: svc, opts: opts, log: opts.Logger}
+	s := &Server{svc: svc, opts: opts, log: opts.Logger, articleTmpl: parseArticleTemplate()}
 	s.drainCtx, s.drain = context.WithCancel(context.Background())
 	s.metrics = newMetrics(opts.Registry, svc, opts.Version)
 	s.openapi = openAPIDocument(opts.Version)
@@ -283,6 +288,8 @@ func (s *Server) routes() {
 	write := s.authorizeWrite
 
 	e.GET("/api/search", s.search)
+	e.GET("/api/export", s.export)
+	e.GET("/articles/:id", s.articlePage)
 	e.GET("/api/articles/:id", s.getArticle)
 	e.PUT("/api/articles/:id", s.putArticle, write)
 	e.POST("/api/articles", s.postArticles, write)

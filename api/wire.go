@@ -8,12 +8,13 @@ import (
 	"veille/index"
 )
 
-// Wire types: the JSON the API answers. They mirror the contract and are
-// built from domain values by the to* functions; slices are never nil so
-// that JSON carries [] rather than null.
+// Wire types: the JSON the API answers, exported for Go clients
+// ([Client], the command line). They mirror the contract and are built
+// from domain values by the to* functions; slices are never nil so that
+// JSON carries [] rather than null.
 
-// articleJSON is an article as the API shows it.
-type articleJSON struct {
+// Article is an article as the API shows it.
+type Article struct {
 	ID           string            `json:"id"`
 	Title        string            `json:"title"`
 	Body         string            `json:"body"`
@@ -24,71 +25,132 @@ type articleJSON struct {
 	Companies    []string          `json:"companies"`
 	Countries    []string          `json:"countries"`
 	CountryNames map[string]string `json:"country_names"`
-	Amounts      []amountJSON      `json:"amounts"`
+	Amounts      []Amount          `json:"amounts"`
 }
 
-type amountJSON struct {
+// articleJSON is the name the handlers' tests know Article by.
+type articleJSON = Article
+
+// Amount is a sum of money of an article: its value in its currency,
+// its value in euros and the text it was read from.
+type Amount struct {
 	Value    float64 `json:"value"`
 	Currency string  `json:"currency"`
 	EUR      float64 `json:"eur"`
 	Text     string  `json:"text"`
-	RateDate string  `json:"rate_date,omitempty"`
+	// RateDate is the month of the reference rate EUR used ("2020-03").
+	RateDate string `json:"rate_date,omitempty"`
 }
 
-// hitJSON is one search hit: the article without its body, plus score and highlights.
-type hitJSON struct {
-	ID           string              `json:"id"`
-	Score        float64             `json:"score"`
-	Title        string              `json:"title"`
-	URL          string              `json:"url,omitempty"`
-	Source       string              `json:"source,omitempty"`
-	Published    string              `json:"published,omitempty"`
-	Language     string              `json:"language,omitempty"`
-	Companies    []string            `json:"companies"`
-	Countries    []string            `json:"countries"`
-	CountryNames map[string]string   `json:"country_names"`
-	Amounts      []amountJSON        `json:"amounts"`
-	Highlights   map[string][]string `json:"highlights"`
+// Hit is one search hit: the article without its body, plus score and
+// highlights.
+type Hit struct {
+	ID           string            `json:"id"`
+	Score        float64           `json:"score"`
+	Title        string            `json:"title"`
+	URL          string            `json:"url,omitempty"`
+	Source       string            `json:"source,omitempty"`
+	Published    string            `json:"published,omitempty"`
+	Language     string            `json:"language,omitempty"`
+	Companies    []string          `json:"companies"`
+	Countries    []string          `json:"countries"`
+	CountryNames map[string]string `json:"country_names"`
+	Amounts      []Amount          `json:"amounts"`
+	// Highlights holds HTML fragments (<mark>, everything else escaped)
+	// of the title and body with highlight=html; empty lists otherwise.
+	Highlights map[string][]string `json:"highlights"`
+	// Fragments holds the same as text and match ranges with
+	// highlight=ranges.
+	Fragments *Fragments `json:"fragments,omitempty"`
 }
 
-type searchJSON struct {
-	Query      string     `json:"query"`
-	Total      uint64     `json:"total"`
-	Page       int        `json:"page"`
-	PerPage    int        `json:"per_page"`
-	TookMS     float64    `json:"took_ms"`
-	NextCursor string     `json:"next_cursor,omitempty"`
-	Hits       []hitJSON  `json:"hits"`
-	Facets     facetsJSON `json:"facets"`
+// Fragments are a hit's highlights as text and ranges.
+type Fragments struct {
+	Title []Fragment `json:"title"`
+	Body  []Fragment `json:"body"`
 }
 
-type facetsJSON struct {
-	Company []termFacetJSON   `json:"company"`
-	Country []labelFacetJSON  `json:"country"`
-	Lang    []termFacetJSON   `json:"lang"`
-	Amount  []amountFacetJSON `json:"amount"`
-	Month   []termFacetJSON   `json:"month"`
+// Fragment is a piece of text and the byte ranges [start, end) of it the
+// query matched.
+type Fragment struct {
+	Text  string   `json:"text"`
+	Marks [][2]int `json:"marks"`
 }
 
-type termFacetJSON struct {
+// SearchResponse answers GET /api/search.
+type SearchResponse struct {
+	Query      string  `json:"query"`
+	Total      uint64  `json:"total"`
+	Page       int     `json:"page"`
+	PerPage    int     `json:"per_page"`
+	TookMS     float64 `json:"took_ms"`
+	NextCursor string  `json:"next_cursor,omitempty"`
+	// Corrections maps the query's words to those searched in their place.
+	Corrections map[string]string `json:"corrections"`
+	// Filters are the filters as applied: country names resolved to
+	// codes, amounts in euros, dates as days.
+	Filters Filters `json:"filters"`
+	Hits    []Hit   `json:"hits"`
+	// Facets are multi-select counts: each facet applies every filter
+	// but its own (for a list of values to tick).
+	Facets Facets `json:"facets"`
+	// ResultFacets count within the results, every filter applied (for
+	// charts of the results).
+	ResultFacets Facets `json:"result_facets"`
+}
+
+// Filters are the filters of a search as the index applied them.
+type Filters struct {
+	Company          []string `json:"company,omitempty"`
+	Country          []string `json:"country,omitempty"`
+	Lang             []string `json:"lang,omitempty"`
+	Source           []string `json:"source,omitempty"`
+	ExcludeCompanies []string `json:"exclude_company,omitempty"`
+	ExcludeCountries []string `json:"exclude_country,omitempty"`
+	ExcludeSources   []string `json:"exclude_source,omitempty"`
+	AmountMin        *float64 `json:"amount_min,omitempty"`
+	AmountMax        *float64 `json:"amount_max,omitempty"`
+	From             string   `json:"from,omitempty"`
+	To               string   `json:"to,omitempty"`
+}
+
+// Facets are the counts of a search by facet.
+type Facets struct {
+	Company []FacetValue   `json:"company"`
+	Country []CountryValue `json:"country"`
+	Lang    []FacetValue   `json:"lang"`
+	Source  []FacetValue   `json:"source"`
+	Amount  []AmountBand   `json:"amount"`
+	Month   []FacetValue   `json:"month"`
+}
+
+// FacetValue is one value of a facet and its count of articles.
+type FacetValue struct {
 	Value string `json:"value"`
 	Count int    `json:"count"`
 }
 
-type labelFacetJSON struct {
+// CountryValue is one country of the country facet: its ISO code, its
+// French name and its count.
+type CountryValue struct {
 	Value string `json:"value"`
 	Label string `json:"label"`
 	Count int    `json:"count"`
 }
 
-// amountFacetJSON is one euro band; Max is null for the open top band.
-type amountFacetJSON struct {
+// AmountBand is one euro band of the amount facet; Max is null for the
+// open top band.
+type AmountBand struct {
 	Value string   `json:"value"`
 	Min   *float64 `json:"min"`
 	Max   *float64 `json:"max"`
 	Count int      `json:"count"`
 }
 
+// searchJSON is the name the handlers' tests know SearchResponse by.
+type searchJSON = SearchResponse
+
+// statsJSON answers GET /api/stats; [Stats] is its exported name.
 type statsJSON struct {
 	Articles       uint64            `json:"articles"`
 	Languages      map[string]uint64 `json:"languages"`
@@ -96,6 +158,7 @@ type statsJSON struct {
 	LastIngest     *string           `json:"last_ingest"`
 	Reindexing     bool              `json:"reindexing"`
 	Generation     int               `json:"generation"`
+	DataID         string            `json:"data_id,omitempty"` // identifies the data folder (index.DataID)
 }
 
 // bulkJSON answers an NDJSON bulk request (see bulk.go: it is streamed,
@@ -152,16 +215,19 @@ func (s *Server) countryName(code string) string {
 	return code
 }
 
-func toAmounts(in []corpus.Amount) []amountJSON {
-	out := make([]amountJSON, 0, len(in))
+// Stats is what GET /api/stats answers.
+type Stats = statsJSON
+
+func toAmounts(in []corpus.Amount) []Amount {
+	out := make([]Amount, 0, len(in))
 	for _, a := range in {
-		out = append(out, amountJSON{Value: finite(a.Value), Currency: a.Currency, EUR: finite(a.EUR), Text: a.Text, RateDate: a.RateDate})
+		out = append(out, Amount{Value: finite(a.Value), Currency: a.Currency, EUR: finite(a.EUR), Text: a.Text, RateDate: a.RateDate})
 	}
 	return out
 }
 
-func (s *Server) toArticle(a corpus.Article) articleJSON {
-	return articleJSON{
+func (s *Server) toArticle(a corpus.Article) Article {
+	return Article{
 		ID: a.ID, Title: a.Title, Body: a.Body, URL: a.URL, Source: a.Source,
 		Published: formatPublished(a.Published), Language: a.Language,
 		Companies:    nonNil(a.Companies),
@@ -171,51 +237,70 @@ func (s *Server) toArticle(a corpus.Article) articleJSON {
 	}
 }
 
-func (s *Server) toHit(h index.Hit) hitJSON {
+// toHit renders h with its highlights in the form hl asks for.
+func (s *Server) toHit(h index.Hit, hl highlightMode) Hit {
 	a := h.Article
-	hl := map[string][]string{"title": {}, "body": {}}
-	for field, frags := range h.Highlights {
-		hl[field] = nonNil(frags)
-	}
-	return hitJSON{
+	out := Hit{
 		ID: a.ID, Score: finite(h.Score), Title: a.Title, URL: a.URL, Source: a.Source,
 		Published: formatPublished(a.Published), Language: a.Language,
 		Companies:    nonNil(a.Companies),
 		Countries:    nonNil(a.Countries),
 		CountryNames: s.countryNames(a.Countries),
 		Amounts:      toAmounts(a.Amounts),
-		Highlights:   hl,
+		Highlights:   map[string][]string{"title": {}, "body": {}},
 	}
+	if h.Highlights == nil {
+		return out
+	}
+	switch hl {
+	case highlightHTML:
+		if h.Highlights.Title.Text != "" {
+			out.Highlights["title"] = []string{fragmentHTML(h.Highlights.Title)}
+		}
+		for _, f := range h.Highlights.Body {
+			out.Highlights["body"] = append(out.Highlights["body"], fragmentHTML(f))
+		}
+	case highlightRanges:
+		out.Fragments = &Fragments{Title: []Fragment{}, Body: []Fragment{}}
+		if h.Highlights.Title.Text != "" {
+			out.Fragments.Title = append(out.Fragments.Title, toFragment(h.Highlights.Title))
+		}
+		for _, f := range h.Highlights.Body {
+			out.Fragments.Body = append(out.Fragments.Body, toFragment(f))
+		}
+	}
+	return out
 }
 
-func (s *Server) toFacets(f index.Facets) facetsJSON {
-	terms := func(in []index.FacetValue) []termFacetJSON {
-		out := make([]termFacetJSON, 0, len(in))
+func toFragment(f index.Fragment) Fragment {
+	out := Fragment{Text: f.Text, Marks: make([][2]int, len(f.Marks))}
+	for i, m := range f.Marks {
+		out.Marks[i] = [2]int{m.Start, m.End}
+	}
+	return out
+}
+
+func (s *Server) toFacets(f index.Facets) Facets {
+	terms := func(in []index.FacetValue) []FacetValue {
+		out := make([]FacetValue, 0, len(in))
 		for _, v := range in {
-			out = append(out, termFacetJSON{Value: v.Value, Count: v.Count})
+			out = append(out, FacetValue{Value: v.Value, Count: v.Count})
 		}
 		return out
 	}
-	out := facetsJSON{
+	out := Facets{
 		Company: terms(f.Company),
-		Country: make([]labelFacetJSON, 0, len(f.Country)),
+		Country: make([]CountryValue, 0, len(f.Country)),
 		Lang:    terms(f.Language),
-		Amount:  make([]amountFacetJSON, 0, len(f.Amount)),
+		Source:  terms(f.Source),
+		Amount:  make([]AmountBand, 0, len(f.Amount)),
 		Month:   terms(f.Month),
 	}
 	for _, v := range f.Country {
-		label := v.Label
-		if label == "" || label == v.Value {
-			label = s.countryName(v.Value)
-		}
-		out.Country = append(out.Country, labelFacetJSON{Value: v.Value, Label: label, Count: v.Count})
+		out.Country = append(out.Country, CountryValue{Value: v.Value, Label: s.countryName(v.Value), Count: v.Count})
 	}
 	for _, v := range f.Amount {
-		value := v.Value
-		if value == "" {
-			value = v.Label
-		}
-		out.Amount = append(out.Amount, amountFacetJSON{Value: value, Min: v.Min, Max: v.Max, Count: v.Count})
+		out.Amount = append(out.Amount, AmountBand{Value: v.Value, Min: v.Min, Max: v.Max, Count: v.Count})
 	}
 	return out
 }
@@ -227,6 +312,7 @@ func toStats(st index.Stats) statsJSON {
 		IndexSizeBytes: st.SizeBytes,
 		Reindexing:     st.Reindexing,
 		Generation:     st.Generation,
+		DataID:         st.DataID,
 	}
 	if out.Languages == nil {
 		out.Languages = map[string]uint64{}

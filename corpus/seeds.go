@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"embed"
+	"fmt"
 	"io/fs"
 )
 
@@ -16,4 +17,28 @@ func Seeds() fs.FS {
 		panic(err) // unreachable: "seeds" is a valid embedded directory
 	}
 	return sub
+}
+
+// SeedArticles returns the articles of the seed corpus, read as its files
+// are (raw text, id from the file name), in file order.
+func SeedArticles() ([]Article, error) {
+	fsys := Seeds()
+	names, err := Files(fsys)
+	if err != nil {
+		return nil, err
+	}
+	var out []Article
+	for _, name := range names {
+		err := ScanFile(fsys, name, func(a Article, err error) error {
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("seed %s: %w", name, err)
+		}
+	}
+	return out, nil
 }

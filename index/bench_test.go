@@ -232,11 +232,41 @@ func phraseQueries(b *testing.B) []string {
 	return qs
 }
 
-func benchSearchPage(b *testing.B, x *Index, qs []string) {
+// BenchmarkTypingPage is BenchmarkSearchPage as the page asks while the
+// user types: the last word of each query cut to 4 letters, completed
+// (Prefix).
+func BenchmarkTypingPage(b *testing.B) {
+	qs := benchQueries(b)
+	for i, q := range qs {
+		qs[i] = qtTyping(q, 4)
+	}
+	benchSearchPageOf(b, sharedOrangeSum(b), qs, Query{Prefix: true})
+}
+
+// BenchmarkTypoPage is BenchmarkSearchPage with a typo in the longest
+// word of each query.
+func BenchmarkTypoPage(b *testing.B) {
+	qs := benchQueries(b)
+	for i, q := range qs {
+		qs[i] = qtTypo(q)
+	}
+	benchSearchPage(b, sharedOrangeSum(b), qs)
+}
+
+func benchSearchPage(b *testing.B, x *Index, qs []string) { benchSearchPageOf(b, x, qs, Query{}) }
+
+// benchSearchPageOf runs the queries qs round-robin as base asks them
+// (its Text replaced, highlights on).
+func benchSearchPageOf(b *testing.B, x *Index, qs []string, base Query) {
 	ctx := context.Background()
+	query := func(text string) Query {
+		q := base
+		q.Text, q.Highlight = text, true
+		return q
+	}
 	// One warm-up round: the first search of a segment reads its records.
 	for _, q := range qs {
-		if _, err := x.Search(ctx, Query{Text: q, Highlight: true}); err != nil {
+		if _, err := x.Search(ctx, query(q)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -245,7 +275,7 @@ func benchSearchPage(b *testing.B, x *Index, qs []string) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		if _, err := x.Search(ctx, Query{Text: qs[i%len(qs)], Highlight: true}); err != nil {
+		if _, err := x.Search(ctx, query(qs[i%len(qs)])); err != nil {
 			b.Fatal(err)
 		}
 		ds = append(ds, time.Since(start))

@@ -279,16 +279,24 @@ func (x *Index) NewCommitted(a corpus.Article) (Committed, error) {
 	return Committed{Article: a, doc: doc}, nil
 }
 
-// noteRemovals bumps x.removals when a batch deletes or replaces
-// articles: document counts may then go down.
+// noteRemovals adds to x.removals the articles a batch deletes or
+// replaces: document counts may go down by as many. A percolator reads it
+// to know which counts it remembers may be too high.
 func (x *Index) noteRemovals(ops []*op, res []opResult) {
+	var n uint64
 	for i, o := range ops {
 		if res[i].err == nil && (o.kind == opDelete || o.kind == opPut && !res[i].created) {
-			x.removals.Add(1)
-			return
+			n++
 		}
 	}
+	if n > 0 {
+		x.removals.Add(n)
+	}
 }
+
+// removalsUnknown is added to x.removals when any count may have gone
+// down by any amount (a new generation, a failed commit).
+const removalsUnknown = 1 << 40
 
 // DiskError returns err wrapping ErrReadOnly when it comes from a full
 // disk or a read-only or forbidden folder, as the index's own errors do:

@@ -10,8 +10,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 )
 
 // Cursor format bounds.
@@ -115,7 +118,7 @@ func decodeCursor(key []byte, s string) (cursorState, error) {
 }
 
 func invalidCursor() error {
-	return invalidQuery("invalid cursor: pass the next_cursor of a previous response unchanged, with the same query, or start again without it")
+	return queryErr("Cursor", "is not valid: pass the next_cursor of a previous response unchanged, with the same query, or start again without it")
 }
 
 func cursorMAC(key, body []byte) []byte {
@@ -178,4 +181,30 @@ func (r *cursorReader) string() string {
 	s := string(r.b[:n])
 	r.b = r.b[n:]
 	return s
+}
+
+// dataIDDomain separates the data folder's identity from cursor signatures.
+const dataIDDomain = "veille/data-id\x00"
+
+// dataIDOf returns the identity of a data folder whose key is key: 16 hex
+// digits of an HMAC of the key, which says nothing of it.
+func dataIDOf(key []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(dataIDDomain))
+	return hex.EncodeToString(m.Sum(nil)[:8])
+}
+
+// DataID returns the identity of the data folder dir (Stats.DataID of
+// an index open on it) without opening it: a client that finds dir in
+// use can ask a server whether it is the one holding dir. Errors wrap
+// fs.ErrNotExist when dir has no key yet.
+func DataID(dir string) (string, error) {
+	key, err := os.ReadFile(filepath.Join(dir, secretFile))
+	if err != nil {
+		return "", fmt.Errorf("index: read the key of %s: %w", dir, err)
+	}
+	if len(key) != secretSize {
+		return "", fmt.Errorf("index: the key of %s has %d bytes, not %d", dir, len(key), secretSize)
+	}
+	return dataIDOf(key), nil
 }

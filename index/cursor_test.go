@@ -90,7 +90,7 @@ func TestCursorRejects(t *testing.T) {
 			t.Errorf("%s %q: accepted as %+v", tc.name, tc.tok, got)
 			continue
 		}
-		if !errors.Is(err, ErrInvalidQuery) || !strings.Contains(err.Error(), "invalid cursor") {
+		if !errors.Is(err, ErrInvalidQuery) || !strings.Contains(err.Error(), "Cursor is not valid") {
 			t.Errorf("%s: error %v does not wrap ErrInvalidQuery with \"invalid cursor\"", tc.name, err)
 		}
 	}

@@ -114,6 +114,19 @@ func mustSearch(t testing.TB, x *Index, q Query) Results {
 	return res
 }
 
+// hlStrings returns h as {"title": [title], "body": fragments}, each
+// fragment with its marks as <mark> tags (see markup); nil for nil.
+func hlStrings(h *Highlights) map[string][]string {
+	if h == nil {
+		return nil
+	}
+	out := map[string][]string{"body": markups(h.Body)}
+	if h.Title.Text != "" {
+		out["title"] = []string{markup(h.Title)}
+	}
+	return out
+}
+
 func hitIDs(res Results) []string {
 	ids := make([]string, len(res.Hits))
 	for i, h := range res.Hits {

@@ -1,13 +1,13 @@
 package index
 
-// Highlighting: HTML fragments of an article's text around the words a
-// search matched. Bleve's own highlighter returns a single fragment cut
-// on rune counts, often mid-word; this one cuts at spaces, picks the
-// fragments that show the most distinct matched terms, and escapes
-// everything but its <mark> tags.
+// Highlighting: fragments of an article's text around the words a search
+// matched, as text and the byte ranges to mark (presentation, HTML or
+// terminal colours, is the caller's). Bleve's own highlighter returns a
+// single fragment cut on rune counts, often mid-word; this one cuts at
+// spaces and picks the fragments that show the most distinct matched
+// terms.
 
 import (
-	"html"
 	"math"
 	"slices"
 	"sort"
@@ -26,7 +26,6 @@ const (
 	maxHighlightSpans    = 4096 // spans beyond are ignored (a very common term in a very long text)
 	wordSlack            = 24   // runes a cut may move to reach a space
 	ellipsis             = "…"
-	markOpen, markClose  = "<mark>", "</mark>"
 )
 
 // span is a byte range [Start, End) of a text to mark, and the index term
@@ -126,19 +125,18 @@ func skipElision(text string, start, end int) int {
 	return start + i + size
 }
 
-// highlight returns up to maxFragments HTML fragments of text (default
-// 3 when maxFragments <= 0) of about fragmentSize runes each (default
-// 160), in document order, with the spans wrapped in <mark>…</mark> and
-// everything else HTML-escaped. Fragments are chosen to show the most
+// highlight returns up to maxFragments fragments of text (default 3 when
+// maxFragments <= 0) of about fragmentSize runes each (default 160), in
+// document order, with the spans as marks. Fragments are chosen to show the most
 // distinct matched terms, then the most matches; they start and end at
 // spaces (a cut lands mid-word only inside a run of more than wordSlack
 // runes without space), runs of white space become one space, and "…"
 // marks where text was cut. Spans may be in any order, overlap or fall
 // outside text: they are clamped and merged, and an elided French article
-// at the start of a span is left out of the mark ("l’<mark>hydroélectricité</mark>").
-// Without a valid span, the
-// result is the start of the text, [snippet], or nothing for a blank text.
-func highlight(text string, spans []span, maxFragments, fragmentSize int) []string {
+// at the start of a span is left out of the mark ("l’" of
+// "l’hydroélectricité"). Without a valid span, the result is the start
+// of the text, [snippet], or nothing for a blank text.
+func highlight(text string, spans []span, maxFragments, fragmentSize int) []Fragment {
 	if maxFragments <= 0 {
 		maxFragments = defaultFragments
 	}
@@ -147,14 +145,14 @@ func highlight(text string, spans []span, maxFragments, fragmentSize int) []stri
 	}
 	ss := normalizeSpans(text, spans)
 	if len(ss) == 0 {
-		if s := snippet(text, fragmentSize); s != "" {
-			return []string{s}
+		if s := snippet(text, fragmentSize); s.Text != "" {
+			return []Fragment{s}
 		}
 		return nil
 	}
 	rs := runeOffsets(text, ss)
 	wins := pickWindows(ss, rs, maxFragments, fragmentSize)
-	out := make([]string, 0, len(wins))
+	out := make([]Fragment, 0, len(wins))
 	lower := 0
 	for k, w := range wins {
 		upper := len(text)
@@ -162,26 +160,26 @@ func highlight(text string, spans []span, maxFragments, fragmentSize int) []stri
 			upper = ss[wins[k+1].first].Start
 		}
 		start, end := expandWindow(text, ss, rs, w, fragmentSize, lower, upper)
-		out = append(out, renderFragment(text, ss, start, end))
+		out = append(out, cutFragment(text, ss, start, end))
 		lower = end
 	}
 	return out
 }
 
-// highlightAll returns the whole of text as HTML with the spans marked,
-// white space collapsed: the highlight of a title.
-func highlightAll(text string, spans []span) string {
+// highlightAll returns the whole of text with the spans marked, white
+// space collapsed: the highlight of a title.
+func highlightAll(text string, spans []span) Fragment {
 	ss := normalizeSpans(text, spans)
 	start, end := trimSpaceBounds(text, 0, len(text))
-	var b strings.Builder
-	writeMarked(&b, text, ss, start, end)
-	return b.String()
+	var b fragmentBuilder
+	b.marked(text, ss, start, end)
+	return b.fragment()
 }
 
 // snippet returns the first size runes of text (default 160 when size <=
-// 0), cut at a space, as escaped HTML with white space collapsed and "…"
-// when text goes on. A blank text gives "".
-func snippet(text string, size int) string {
+// 0), cut at a space, white space collapsed, with "…" when text goes on.
+// A blank text gives an empty fragment.
+func snippet(text string, size int) Fragment {
 	if size <= 0 {
 		size = defaultFragmentRunes
 	}
@@ -191,15 +189,15 @@ func snippet(text string, size int) string {
 		end = cutBefore(text, end, start, len(text))
 	}
 	start, end = trimSpaceBounds(text, start, end)
-	var b strings.Builder
-	writeMarked(&b, text, nil, start, end)
-	if b.Len() == 0 {
-		return ""
+	var b fragmentBuilder
+	b.marked(text, nil, start, end)
+	if b.text.Len() == 0 {
+		return Fragment{}
 	}
 	if !isBlank(text[end:]) {
-		b.WriteString(ellipsis)
+		b.text.WriteString(ellipsis)
 	}
-	return b.String()
+	return b.fragment()
 }
 
 // spanRunes holds the rune offsets of a span's start and end.
@@ -474,75 +472,71 @@ func trimSpaceBounds(text string, start, end int) (int, int) {
 	return start, end
 }
 
-// renderFragment returns text[start:end] as HTML with ss marked and "…"
-// on the sides where text goes on.
-func renderFragment(text string, ss []span, start, end int) string {
-	var b strings.Builder
+// cutFragment returns text[start:end] with ss marked and "…" on the
+// sides where text goes on.
+func cutFragment(text string, ss []span, start, end int) Fragment {
+	var b fragmentBuilder
 	if !isBlank(text[:start]) {
-		b.WriteString(ellipsis)
+		b.text.WriteString(ellipsis)
 	}
-	writeMarked(&b, text, ss, start, end)
+	b.marked(text, ss, start, end)
 	if !isBlank(text[end:]) {
-		b.WriteString(ellipsis)
+		b.text.WriteString(ellipsis)
 	}
-	return b.String()
+	return b.fragment()
 }
 
-// writeMarked writes text[start:end] to b, HTML-escaped, white space runs
-// collapsed to one space, with the parts of the sorted, disjoint spans ss
-// inside [start, end) wrapped in <mark> tags.
-func writeMarked(b *strings.Builder, text string, ss []span, start, end int) {
+// fragmentBuilder accumulates a fragment's text and marks.
+type fragmentBuilder struct {
+	text  strings.Builder
+	marks []Mark
+	space bool // the text written last ends with a collapsed space
+}
+
+func (b *fragmentBuilder) fragment() Fragment {
+	return Fragment{Text: b.text.String(), Marks: b.marks}
+}
+
+// marked writes text[start:end], white space runs collapsed to one space,
+// with the parts of the sorted, disjoint spans ss inside [start, end)
+// marked.
+func (b *fragmentBuilder) marked(text string, ss []span, start, end int) {
 	pos := start
 	for _, s := range ss {
 		if s.End <= pos || s.Start >= end {
 			continue
 		}
 		from := max(s.Start, pos)
-		writeEscaped(b, text[pos:from])
-		b.WriteString(markOpen)
-		writeEscaped(b, text[from:min(s.End, end)])
-		b.WriteString(markClose)
+		b.collapsed(text[pos:from])
+		m := Mark{Start: b.text.Len()}
+		b.collapsed(text[from:min(s.End, end)])
+		if m.End = b.text.Len(); m.End > m.Start {
+			if n := len(b.marks); n > 0 && b.marks[n-1].End == m.Start {
+				b.marks[n-1].End = m.End // touching marks read as one
+			} else {
+				b.marks = append(b.marks, m)
+			}
+		}
 		pos = min(s.End, end)
 	}
-	writeEscaped(b, text[pos:end])
+	b.collapsed(text[pos:end])
 }
 
-// writeEscaped writes s HTML-escaped with white space runs collapsed to one
-// space. Bytes that are not UTF-8 pass through unchanged.
-func writeEscaped(b *strings.Builder, s string) {
-	space := false
+// collapsed writes s with white space runs collapsed to one space. Bytes
+// that are not UTF-8 pass through unchanged.
+func (b *fragmentBuilder) collapsed(s string) {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case unicode.IsSpace(r):
-			if !space {
-				b.WriteByte(' ')
+		if unicode.IsSpace(r) {
+			if !b.space {
+				b.text.WriteByte(' ')
 			}
-			space = true
+			b.space = true
 			i += size
 			continue
-		case r == '<':
-			b.WriteString("&lt;")
-		case r == '>':
-			b.WriteString("&gt;")
-		case r == '&':
-			b.WriteString("&amp;")
-		case r == '"':
-			b.WriteString("&#34;")
-		case r == '\'':
-			b.WriteString("&#39;")
-		default:
-			b.WriteString(s[i : i+size])
 		}
-		space = false
+		b.text.WriteString(s[i : i+size])
+		b.space = false
 		i += size
 	}
-}
-
-// unescapeFragment is the inverse of the HTML of a fragment: tags
-// removed and entities decoded (for tests and plain-text clients).
-func unescapeFragment(f string) string {
-	f = strings.ReplaceAll(f, markOpen, "")
-	f = strings.ReplaceAll(f, markClose, "")
-	return html.UnescapeString(f)
 }

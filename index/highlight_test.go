@@ -36,34 +36,56 @@ func hlSpans(text string, words ...string) []span {
 	return out
 }
 
-func TestHighlightEscaping(t *testing.T) {
+// markup renders f with its marks as <mark>…</mark> and nothing escaped,
+// for readable expectations (api renders the HTML the API answers).
+func markup(f Fragment) string {
+	var b strings.Builder
+	pos := 0
+	for _, m := range f.Marks {
+		b.WriteString(f.Text[pos:m.Start] + "<mark>" + f.Text[m.Start:m.End] + "</mark>")
+		pos = m.End
+	}
+	b.WriteString(f.Text[pos:])
+	return b.String()
+}
+
+func markups(fs []Fragment) []string {
+	if fs == nil {
+		return nil
+	}
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = markup(f)
+	}
+	return out
+}
+
+func TestHighlightMarks(t *testing.T) {
 	tests := []struct {
 		name  string
 		text  string
 		spans []span
 		want  string
 	}{
-		{"mark and escape", `Le <script>alert("x")</script> & Nvidia`, []span{{Start: 33, End: 39}},
-			`Le &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; <mark>Nvidia</mark>`},
-		{"marked markup is escaped inside the mark", `a <b> c`, []span{{Start: 2, End: 5}},
-			`a <mark>&lt;b&gt;</mark> c`},
+		{"markup is text", `Le <script>alert("x")</script> & Nvidia`, []span{{Start: 33, End: 39}},
+			`Le <script>alert("x")</script> & <mark>Nvidia</mark>`},
 		{"entity in the text stays text", `AT&amp;T x`, []span{{Start: 0, End: 8}},
-			`<mark>AT&amp;amp;T</mark> x`},
-		{"quote", `l'Oréal`, []span{{Start: 2, End: 8}}, `l&#39;<mark>Oréal</mark>`},
+			`<mark>AT&amp;T</mark> x`},
+		{"quote", `l'Oréal`, []span{{Start: 2, End: 8}}, `l'<mark>Oréal</mark>`},
 		{"white space collapsed", "  un\n\n deux\ttrois  ", []span{{Start: 7, End: 11}}, `un <mark>deux</mark> trois`},
 		{"overlapping and touching spans merge", "abcdef", []span{{Start: 0, End: 3}, {Start: 2, End: 4}, {Start: 4, End: 5}}, `<mark>abcde</mark>f`},
 		{"spans out of range are clamped", "abc", []span{{Start: -5, End: 1}, {Start: 2, End: 99}}, `<mark>a</mark>b<mark>c</mark>`},
 		{"inverted and empty spans are dropped", "abc", []span{{Start: 2, End: 1}, {Start: 1, End: 1}}, `abc`},
 		{"mid-rune spans widen to whole runes", "été", []span{{Start: 1, End: 3}}, `<mark>ét</mark>é`},
-		{"elided article left out", "de l’hydro et d'eau", []span{{Start: 3, End: 12}, {Start: 16, End: 21}}, `de l’<mark>hydro</mark> et d&#39;<mark>eau</mark>`},
-		{"other apostrophes kept", "O'Brien aujourd'hui", []span{{Start: 0, End: 7}, {Start: 8, End: 19}}, `<mark>O&#39;Brien</mark> <mark>aujourd&#39;hui</mark>`},
+		{"elided article left out", "de l’hydro et d'eau", []span{{Start: 3, End: 12}, {Start: 16, End: 21}}, `de l’<mark>hydro</mark> et d'<mark>eau</mark>`},
+		{"other apostrophes kept", "O'Brien aujourd'hui", []span{{Start: 0, End: 7}, {Start: 8, End: 19}}, `<mark>O'Brien</mark> <mark>aujourd'hui</mark>`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := highlightAll(tc.text, tc.spans); got != tc.want {
+			if got := markup(highlightAll(tc.text, tc.spans)); got != tc.want {
 				t.Errorf("highlightAll = %q, want %q", got, tc.want)
 			}
-			got := highlight(tc.text, tc.spans, 3, 160)
+			got := markups(highlight(tc.text, tc.spans, 3, 160))
 			if len(got) != 1 || got[0] != tc.want {
 				t.Errorf("highlight = %q, want [%q]", got, tc.want)
 			}
@@ -84,14 +106,14 @@ func TestHighlightFragments(t *testing.T) {
 				t.Fatalf("size %d: %d fragments", size, len(frags))
 			}
 			for _, f := range frags {
-				plain := strings.Trim(unescapeFragment(f), ellipsis)
+				plain := strings.Trim(f.Text, ellipsis)
 				if n := utf8.RuneCountInString(plain); n > size+2*wordSlack {
-					t.Errorf("size %d: fragment of %d runes: %q", size, n, f)
+					t.Errorf("size %d: fragment of %d runes: %q", size, n, f.Text)
 				}
 				words := strings.Fields(hlCollapse(text))
 				fw := strings.Fields(plain)
 				if !slices.Contains(words, fw[0]) || !slices.Contains(words, fw[len(fw)-1]) {
-					t.Errorf("size %d: fragment cut mid-word: %q", size, f)
+					t.Errorf("size %d: fragment cut mid-word: %q", size, f.Text)
 				}
 			}
 		}
@@ -99,7 +121,7 @@ func TestHighlightFragments(t *testing.T) {
 	t.Run("distinct terms before repeated ones", func(t *testing.T) {
 		// "Nvidia" is in the first line and the last; "refroidissement" once
 		// in the middle: two fragments show both terms.
-		frags := highlight(text, hlSpans(text, "Nvidia", "refroidissement"), 2, 120)
+		frags := markups(highlight(text, hlSpans(text, "Nvidia", "refroidissement"), 2, 120))
 		joined := strings.Join(frags, "\n")
 		if !strings.Contains(joined, "<mark>Nvidia</mark>") || !strings.Contains(joined, "<mark>refroidissement</mark>") {
 			t.Errorf("fragments %q miss a term", frags)
@@ -109,40 +131,40 @@ func TestHighlightFragments(t *testing.T) {
 		}
 	})
 	t.Run("densest window first", func(t *testing.T) {
-		frags := highlight(text, hlSpans(text, "Nvidia", "Norvège", "Oslo"), 1, 200)
+		frags := markups(highlight(text, hlSpans(text, "Nvidia", "Norvège", "Oslo"), 1, 200))
 		if len(frags) != 1 || strings.Count(frags[0], "<mark>") < 3 {
 			t.Errorf("got %q, want one fragment with Nvidia, Oslo and Norvège", frags)
 		}
 	})
 	t.Run("ellipses where text was cut", func(t *testing.T) {
-		frags := highlight(text, hlSpans(text, "emplois"), 1, 60)
+		frags := markups(highlight(text, hlSpans(text, "emplois"), 1, 60))
 		if len(frags) != 1 || !strings.HasPrefix(frags[0], ellipsis) || !strings.HasSuffix(frags[0], ellipsis) {
 			t.Errorf("got %q", frags)
 		}
-		frags = highlight(text, hlSpans(text, "Nvidia investit"), 1, 60)
+		frags = markups(highlight(text, hlSpans(text, "Nvidia investit"), 1, 60))
 		if len(frags) != 1 || strings.HasPrefix(frags[0], ellipsis) {
 			t.Errorf("a fragment at the start has no leading ellipsis: %q", frags)
 		}
 	})
 	t.Run("no span gives the start of the text", func(t *testing.T) {
-		frags := highlight(text, nil, 3, 50)
-		if len(frags) != 1 || frags[0] != snippet(text, 50) || strings.Contains(frags[0], "<mark>") {
+		frags := markups(highlight(text, nil, 3, 50))
+		if len(frags) != 1 || frags[0] != markup(snippet(text, 50)) || strings.Contains(frags[0], "<mark>") {
 			t.Errorf("got %q", frags)
 		}
 		if frags := highlight(" \n ", nil, 3, 50); frags != nil {
-			t.Errorf("blank text: %q", frags)
+			t.Errorf("blank text: %q", markups(frags))
 		}
 	})
 	t.Run("defaults", func(t *testing.T) {
-		got := highlight(text, hlSpans(text, "Nvidia", "centres"), 0, 0)
-		want := highlight(text, hlSpans(text, "Nvidia", "centres"), defaultFragments, defaultFragmentRunes)
+		got := markups(highlight(text, hlSpans(text, "Nvidia", "centres"), 0, 0))
+		want := markups(highlight(text, hlSpans(text, "Nvidia", "centres"), defaultFragments, defaultFragmentRunes))
 		if !slices.Equal(got, want) {
 			t.Errorf("zero arguments: %q, want defaults %q", got, want)
 		}
 	})
 	t.Run("a long word without space", func(t *testing.T) {
 		long := strings.Repeat("x", 500) + " Nvidia " + strings.Repeat("y", 500)
-		frags := highlight(long, hlSpans(long, "Nvidia"), 1, 40)
+		frags := markups(highlight(long, hlSpans(long, "Nvidia"), 1, 40))
 		if len(frags) != 1 || !strings.Contains(frags[0], "<mark>Nvidia</mark>") || utf8.RuneCountInString(frags[0]) > 40+2*wordSlack+20 {
 			t.Errorf("got %q", frags)
 		}
@@ -159,7 +181,7 @@ func TestSnippet(t *testing.T) {
 		{"  \n ", 10, ""},
 		{"court", 10, "court"},
 		{"  un deux trois quatre", 10, "un deux…"},
-		{"un <b>deux</b> trois", 14, "un &lt;b&gt;deux&lt;/b&gt;…"},
+		{"un <b>deux</b> trois", 14, "un <b>deux</b>…"},
 		{"un <b>deux</b> trois", 12, "un…"},
 		{"été été été", 5, "été…"},
 		{strings.Repeat("é", 30), 10, strings.Repeat("é", 30)}, // a word is not cut when a space is near
@@ -167,7 +189,7 @@ func TestSnippet(t *testing.T) {
 		{"a b", 0, "a b"},
 	}
 	for _, tc := range tests {
-		if got := snippet(tc.text, tc.size); got != tc.want {
+		if got := markup(snippet(tc.text, tc.size)); got != tc.want {
 			t.Errorf("snippet(%q, %d) = %q, want %q", tc.text, tc.size, got, tc.want)
 		}
 	}
@@ -217,27 +239,26 @@ func TestHighlightGolden(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			q, err := buildTextQuery(tc.q, "any", idx.Mapping())
+			q, err := compileTextQuery(tc.q, ModeAny, idx.Mapping(), textQueryOptions{Prefix: tc.name == "prefix"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, log := withTermLog(context.Background())
-			res, err := idx.SearchInContext(ctx, bleve.NewSearchRequest(q))
+			res, err := idx.SearchInContext(context.Background(), bleve.NewSearchRequest(q.Query))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(res.Hits) != 1 {
 				t.Fatalf("%q: %d hits", tc.q, len(res.Hits))
 			}
-			tree, ok := matchTree(q, log)
+			tree, ok := matchTree(q.Query, q.Log)
 			if !ok {
 				t.Fatalf("%q: no match tree", tc.q)
 			}
 			hit := Hit{Article: corpus.Article{ID: "a", Language: "fr", Title: title, Body: body}}
 			dm := &search.DocumentMatch{Locations: pageLocations(builder, []Hit{hit}, tree)[0]}
 			var b strings.Builder
-			b.WriteString("query: " + tc.q + "\ntitle: " + highlightAll(title, spansOf(dm, "title_fr")) + "\n")
-			for _, f := range highlight(body, spansOf(dm, "body_fr"), 3, 160) {
+			b.WriteString("query: " + tc.q + "\ntitle: " + markup(highlightAll(title, spansOf(dm, "title_fr"))) + "\n")
+			for _, f := range markups(highlight(body, spansOf(dm, "body_fr"), 3, 160)) {
 				b.WriteString("body: " + f + "\n")
 			}
 			path := filepath.Join("testdata", "highlight_"+tc.name+".golden")
@@ -278,36 +299,24 @@ func hlCollapse(s string) string {
 	return b.String()
 }
 
-// hlCheckFragment checks the HTML of one fragment: marks balanced and not
-// nested, nothing else unescaped, valid UTF-8 when the text is.
-func hlCheckFragment(t *testing.T, text, f string) {
+// hlCheckFragment checks one fragment: marks sorted, disjoint, not
+// empty, within the text and on UTF-8 boundaries; valid UTF-8 when the
+// text is.
+func hlCheckFragment(t *testing.T, text string, f Fragment) {
 	t.Helper()
-	rest, open := f, false
-	for {
-		i := strings.IndexByte(rest, '<')
-		if i < 0 {
-			break
+	prev := -1
+	for _, m := range f.Marks {
+		if m.Start <= prev || m.End <= m.Start || m.End > len(f.Text) {
+			t.Fatalf("bad marks %v in %q (text %q)", f.Marks, f.Text, text)
 		}
-		switch {
-		case !open && strings.HasPrefix(rest[i:], markOpen):
-			open, rest = true, rest[i+len(markOpen):]
-		case open && strings.HasPrefix(rest[i:], markClose):
-			open, rest = false, rest[i+len(markClose):]
-		default:
-			t.Fatalf("unescaped '<' in %q (text %q)", f, text)
+		if !utf8.RuneStart(f.Text[m.Start]) || m.End < len(f.Text) && !utf8.RuneStart(f.Text[m.End]) {
+			t.Fatalf("mark %v cuts a rune in %q", m, f.Text)
 		}
+		prev = m.End
 	}
-	if open || strings.ContainsRune(unescapeFragmentTags(f), '>') {
-		t.Fatalf("unbalanced mark or unescaped '>' in %q", f)
+	if utf8.ValidString(text) && !utf8.ValidString(f.Text) {
+		t.Fatalf("invalid UTF-8 in %q", f.Text)
 	}
-	if utf8.ValidString(text) && !utf8.ValidString(f) {
-		t.Fatalf("invalid UTF-8 in %q", f)
-	}
-}
-
-// unescapeFragmentTags removes the marks of f, leaving entities.
-func unescapeFragmentTags(f string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(f, markOpen, ""), markClose, "")
 }
 
 func FuzzHighlight(f *testing.F) {
@@ -334,7 +343,7 @@ func FuzzHighlight(f *testing.F) {
 		pos, visible := 0, 0
 		for _, fr := range frags {
 			hlCheckFragment(t, text, fr)
-			plain := hlCollapse(strings.TrimSuffix(strings.TrimPrefix(unescapeFragment(fr), ellipsis), ellipsis))
+			plain := hlCollapse(strings.TrimSuffix(strings.TrimPrefix(fr.Text, ellipsis), ellipsis))
 			visible += len(plain)
 			i := strings.Index(whole[pos:], plain)
 			if i < 0 {
@@ -347,12 +356,12 @@ func FuzzHighlight(f *testing.F) {
 		}
 		all := highlightAll(text, spans)
 		hlCheckFragment(t, text, all)
-		if got := hlCollapse(unescapeFragment(all)); got != whole {
+		if got := hlCollapse(all.Text); got != whole {
 			t.Fatalf("highlightAll shows %q, want %q", got, whole)
 		}
 		sn := snippet(text, int(size))
 		hlCheckFragment(t, text, sn)
-		if p := hlCollapse(strings.TrimSuffix(unescapeFragment(sn), ellipsis)); !strings.HasPrefix(whole, p) {
+		if p := hlCollapse(strings.TrimSuffix(sn.Text, ellipsis)); !strings.HasPrefix(whole, p) {
 			t.Fatalf("snippet %q is not the start of %q", p, whole)
 		}
 	})

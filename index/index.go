@@ -38,6 +38,9 @@ var (
 	// ErrReadOnly: the data folder cannot be written (read-only or full
 	// disk). Reads keep working; writes are tried again each time.
 	ErrReadOnly = errors.New("index: data folder is not writable")
+	// ErrBusy: the search turned expensive while Options.MaxExpensive
+	// expensive searches were running; it may succeed a moment later.
+	ErrBusy = errors.New("index: too many expensive searches")
 	// ErrUnavailable: the data folder is gone (deleted, unmounted,
 	// unreachable) or is no longer the folder that was opened (replaced by
 	// another one, or its lock file replaced). Nothing more is written to
@@ -73,6 +76,17 @@ type Options struct {
 	// LockTimeout bounds the wait for the data folder's lock (then Open
 	// fails with ErrLocked). Zero means 2 s.
 	LockTimeout time.Duration
+	// MaxExpensive bounds the searches running at once past
+	// ExpensiveCost (phrases of frequent words...); a search that turns
+	// expensive with no place left fails with ErrBusy. Zero means half
+	// the processors, at least 1. See cost.go for the units.
+	MaxExpensive int
+	// ExpensiveCost is the cost past which a search is expensive; zero
+	// means 8 Mi units (about 8 MB of text checked for phrases).
+	ExpensiveCost int64
+	// SearchBudget is the cost past which a search fails with a
+	// *QueryError; zero means 1 Gi units.
+	SearchBudget int64
 	// OnHealth, when set, is called each time [Index.Health] changes: with
 	// its new error (wrapping ErrUnavailable) when the data folder becomes
 	// unusable, with nil when the index works again. Calls come one at a
@@ -92,78 +106,123 @@ type Origin struct {
 	Stamp string
 }
 
-// Query is a search: text, filters, facets, sorting and paging.
+// Query is a search: text, filters, facets, sorting and paging. The
+// zero value matches every article, newest first. Limits are the
+// constants of limits.go; a field out of them is a *QueryError.
 type Query struct {
 	// Text uses the query language of the contract: words all match (Mode
-	// "all") or any matches (Mode "any"), "phrases", -excluded words.
+	// ModeAll) or any matches (ModeAny), "phrases", -excluded words.
 	Text string
-	Mode string // "all" (default) or "any"
+	Mode Mode // empty means ModeAll
+	// Prefix makes the last word of Text also match as the start of a
+	// longer word (search as you type); otherwise words match whole.
+	Prefix bool
 
 	// Filters: OR within one, AND across. Countries are ISO 3166-1 alpha-2 codes.
 	Companies, Countries, Languages, Sources []string
-	AmountMin, AmountMax                     *float64  // euros, inclusive bounds
-	From, To                                 time.Time // publication dates, inclusive; zero = open
+	// Exclusions: articles with any of these values are left out.
+	ExcludeCompanies, ExcludeCountries, ExcludeSources []string
+	AmountMin, AmountMax                               *float64  // euros, inclusive bounds
+	From, To                                           time.Time // publication dates, inclusive; zero = open
 
-	// Sort is "relevance", "date", "-date", "amount" or "-amount"; empty
-	// means relevance when Text has words, "-date" otherwise. Ties are
-	// broken by date (relevance: newest first), then by id; articles
-	// without a date (amount) come last in both directions.
-	Sort string
-	// Page is 1-based (0 = 1); PerPage is 1..100 (0 = 10); Page*PerPage
-	// may not exceed 10,000: deeper, use the cursor. Cursor, when set, is
-	// the NextCursor of a previous [Results] for the same query (text,
-	// mode, filters, sort and PerPage) and replaces Page.
+	// Sort empty means SortRelevance when Text has words, SortDateDesc
+	// otherwise.
+	Sort Sort
+	// Page is 1-based (0 = 1); PerPage is 1..MaxPerPage (0 =
+	// DefaultPerPage); Page*PerPage may not exceed MaxWindow: deeper, use
+	// the cursor. Cursor, when set, is the NextCursor of a previous
+	// [Results] for the same query (text, mode, prefix, filters, sort and
+	// PerPage) and replaces Page.
 	Page, PerPage int
 	Cursor        string
-	// Highlight asks for HTML fragments (<mark>, everything else escaped).
+	// Highlight asks for each hit's [Highlights].
 	Highlight bool
-	// FacetSize caps the values returned per facet (0 = 20, at most 1000).
+	// FacetSize caps the values returned per facet (0 = DefaultFacetSize,
+	// at most MaxFacetSize); the month facet lists every month.
 	FacetSize int
 	// IDs, when not empty, restricts the search to the articles with
 	// these ids: the hits are those of the same query without IDs that
 	// have one of them (scores may differ), and no facet is counted. A
 	// percolator confirms its candidates with it.
 	IDs []string
+	// FacetQuery, when its Facet is set, keeps in that facet only the
+	// values Match accepts (a search among a facet's values). It changes
+	// no hit, and is not encoded.
+	FacetQuery FacetQuery `json:"-"`
+	// NoFacets skips counting facets (an export pages through hits only).
+	NoFacets bool
+}
+
+// FacetQuery restricts the values of one facet ("company", "country",
+// "lang", "source") to those Match accepts.
+type FacetQuery struct {
+	Facet string
+	Match func(value string) bool
 }
 
 // Results is one page of a search.
 type Results struct {
-	Total      uint64 // matching articles, all filters applied
-	Hits       []Hit
-	Facets     Facets
-	NextCursor string // empty on the last page
-	Took       time.Duration
+	Total uint64 // matching articles, all filters applied
+	Hits  []Hit
+	// Facets are multi-select counts: each facet's counts apply every
+	// filter of the query except its own (see [Facets]).
+	Facets Facets
+	// ResultFacets count within the results: every filter applied, to
+	// every facet (what charts of the results show).
+	ResultFacets Facets
+	// Corrections maps a word of the query to the word searched in its
+	// place: a typo corrected ("gouvernemnt": "gouvernement"), or the
+	// completion of a last word that matches nothing whole. Never nil.
+	Corrections map[string]string
+	NextCursor  string // empty on the last page
+	Took        time.Duration
 }
 
-// Hit is one matching article.
+// Hit is one matching article. Its Article has no Body (long, and
+// unneeded for a list of results): [Index.Get] has it.
 type Hit struct {
 	Article corpus.Article
 	Score   float64 // 0 unless sorted by relevance
-	// Highlights, when the query asked for them, maps "title" to the whole
-	// title and "body" to up to three fragments of about 160 characters,
-	// as HTML with the matched words in <mark>; without a match in the
-	// body (or without text) "body" holds its first lines.
-	Highlights map[string][]string
+	// Highlights is set when the query asked for them.
+	Highlights *Highlights
 }
 
-// Facets holds every facet's counts. Counts count articles; each facet's
-// counts apply every filter of the query except its own (the amount facet
-// ignores AmountMin/AmountMax, the month facet From/To). Company, Country
-// and Language list the values with the most articles first (ties by
-// value), then any selected value beyond FacetSize, with a zero count when
-// no article has it.
+// Highlights are where a query matched an article.
+type Highlights struct {
+	// Title is the whole title, white space collapsed.
+	Title Fragment
+	// Body holds up to three fragments of about 160 characters, or
+	// without a match its first lines; empty when the body is.
+	Body []Fragment
+}
+
+// Fragment is a piece of an article's text, white space runs collapsed,
+// with "…" where the text was cut, and the byte ranges of Text the query
+// matched: sorted, disjoint, non-empty and on UTF-8 boundaries.
+type Fragment struct {
+	Text  string
+	Marks []Mark
+}
+
+// Mark is the byte range Text[Start:End] of a [Fragment].
+type Mark struct{ Start, End int }
+
+// Facets holds every facet's counts. Counts count articles. Company,
+// Country, Language and Source list the values with the most articles
+// first (ties by value), then any selected value beyond FacetSize, with a
+// zero count when no article has it.
 type Facets struct {
 	Company  []FacetValue
-	Country  []FacetValue // Label is the French country name
+	Country  []FacetValue // ISO codes
 	Language []FacetValue
+	Source   []FacetValue
 	Amount   []FacetValue // bands in increasing order; Min/Max are the band's euro bounds, Max nil for the top band
-	Month    []FacetValue // "2025-09", newest first
+	Month    []FacetValue // "2025-09", every month with articles, newest first
 }
 
 // FacetValue is one value of a facet and the number of matching articles.
 type FacetValue struct {
 	Value string
-	Label string
 	Min   *float64
 	Max   *float64
 	Count int
@@ -177,19 +236,6 @@ type Stats struct {
 	LastIngest time.Time         // last acknowledged write; zero if unknown
 	Reindexing bool              // a rebuild is running
 	Generation int               // number of the live generation (1, 2...)
+	// DataID identifies the data folder (see [DataID]).
+	DataID string
 }
-
-// Compile-time reminder of the surface the service relies on; see index_impl.go.
-var _ interface {
-	Put(ctx context.Context, a corpus.Article, o Origin) (created bool, stored corpus.Article, err error)
-	PutMany(ctx context.Context, items []Item) []PutResult
-	Get(ctx context.Context, id string) (corpus.Article, error)
-	Delete(ctx context.Context, id string) error
-	Search(ctx context.Context, q Query) (Results, error)
-	Rebuild(ctx context.Context) error
-	RebuildAsync(done func(error)) error
-	Stats(ctx context.Context) (Stats, error)
-	Origins(ctx context.Context) (map[string]Origin, error)
-	Health() error
-	Close() error
-} = (*Index)(nil)

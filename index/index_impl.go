@@ -61,11 +61,12 @@ type Index struct {
 	commitSeq  uint64        // owned by the writer: the last batch handed to Options.OnCommit
 	unhooked   []string      // owned by the writer: ids stored but not yet seen by a successful OnCommit
 
-	lev levBuilders // fuzzy automata builders, made on first use
+	lev       levBuilders // fuzzy automata builders, made on first use
+	expensive *lane       // places of the searches past their expensive cost
 
 	rebuilding atomic.Bool
 	lastIngest atomic.Int64  // Unix ns, 0 when unknown
-	removals   atomic.Uint64 // bumped when documents may have gone (see Percolator's known terms)
+	removals   atomic.Uint64 // documents deleted or replaced so far, at least (see noteRemovals)
 
 	bgCtx    context.Context // cancelled by Close: stops rebuilds and the warmer
 	bgCancel context.CancelFunc
@@ -121,7 +122,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
 		_ = lock.unlock()
 		return nil, fmt.Errorf("index: data folder %s: %w", dir, err)
 	}
-	x := &Index{dir: dir, opts: opts, lock: lock, dirInfo: info}
+	x := &Index{dir: dir, opts: opts, lock: lock, dirInfo: info, expensive: newLane(opts.MaxExpensive)}
 	if err := x.open(); err != nil {
 		_ = lock.unlock()
 		return nil, err
@@ -695,7 +696,7 @@ func (x *Index) Stats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	st := Stats{Languages: make(map[string]uint64), Reindexing: x.rebuilding.Load(), Generation: g.num}
+	st := Stats{Languages: make(map[string]uint64), Reindexing: x.rebuilding.Load(), Generation: g.num, DataID: dataIDOf(x.secret)}
 	langs := g.records.dicts.langs.all()
 	counts := make([]uint64, len(langs))
 	var total uint64

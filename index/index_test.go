@@ -431,7 +431,7 @@ func TestPagingAndCursor(t *testing.T) {
 	}
 	put(t, x, arts...)
 	for _, q := range []Query{{}, {Text: "économie"}, {Sort: "date"}, {Sort: "-amount"}, {Text: "économie", Sort: "-date"}} {
-		t.Run(q.Text+q.Sort, func(t *testing.T) {
+		t.Run(q.Text+string(q.Sort), func(t *testing.T) {
 			all := mustSearch(t, x, Query{Text: q.Text, Sort: q.Sort, PerPage: 100})
 			if len(all.Hits) != 57 || all.NextCursor != "" {
 				t.Fatalf("one big page: %d hits, cursor %q", len(all.Hits), all.NextCursor)
@@ -524,11 +524,15 @@ func TestHighlights(t *testing.T) {
 	res := mustSearch(t, x, Query{Text: "nvidia", Highlight: true, PerPage: 100})
 	var script *Hit
 	for i, h := range res.Hits {
-		if len(h.Highlights["title"]) == 0 || len(h.Highlights["body"]) == 0 {
-			t.Errorf("%s: highlights %v", h.Article.ID, h.Highlights)
+		hl := hlStrings(h.Highlights)
+		if len(hl["title"]) == 0 || len(hl["body"]) == 0 {
+			t.Errorf("%s: highlights %v", h.Article.ID, hl)
 		}
-		if !strings.Contains(strings.Join(h.Highlights["title"], "")+strings.Join(h.Highlights["body"], ""), "<mark>") {
-			t.Errorf("%s: no <mark> in %v", h.Article.ID, h.Highlights)
+		if !strings.Contains(strings.Join(hl["title"], "")+strings.Join(hl["body"], ""), "<mark>") {
+			t.Errorf("%s: no mark in %v", h.Article.ID, hl)
+		}
+		if h.Article.Body != "" {
+			t.Errorf("%s: a hit carries its body", h.Article.ID)
 		}
 		if h.Article.ID == "fr-script" {
 			script = &res.Hits[i]
@@ -537,14 +541,19 @@ func TestHighlights(t *testing.T) {
 	if script == nil {
 		t.Fatal("fr-script not found")
 	}
-	all := strings.Join(script.Highlights["title"], "") + strings.Join(script.Highlights["body"], "")
-	if strings.Contains(all, "<script>") || strings.Contains(all, "<b>") || !strings.Contains(all, "&lt;script&gt;") {
-		t.Errorf("HTML not escaped: %q", all)
+	// Markup in the text is text: only the marks say what matched.
+	for _, m := range slices.Concat([]Mark{}, script.Highlights.Title.Marks) {
+		if w := script.Highlights.Title.Text[m.Start:m.End]; !strings.EqualFold(w, "nvidia") {
+			t.Errorf("fr-script: title mark on %q", w)
+		}
+	}
+	if tl := script.Highlights.Title.Text; !strings.Contains(tl, "<script>alert(1)</script>") {
+		t.Errorf("the script tag of the title is not in its text: %q", tl)
 	}
 	// Without text there is nothing to mark, but a snippet is given.
 	res = mustSearch(t, x, Query{Highlight: true, PerPage: 1})
-	if b := res.Hits[0].Highlights["body"]; len(b) != 1 || strings.Contains(b[0], "<mark>") || b[0] == "" {
-		t.Errorf("snippet without text = %q", b)
+	if b := res.Hits[0].Highlights.Body; len(b) != 1 || len(b[0].Marks) > 0 || b[0].Text == "" {
+		t.Errorf("snippet without text = %q", markups(b))
 	}
 	// Without Highlight, none.
 	if res := mustSearch(t, x, Query{Text: "nvidia"}); res.Hits[0].Highlights != nil {

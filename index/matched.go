@@ -12,7 +12,6 @@ package index
 // match the hit, as with Bleve's searchers.
 
 import (
-	"context"
 	"strings"
 	"sync"
 
@@ -20,35 +19,39 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// termLog records, during a search, the index terms each termQuery
-// searched (its own and its near terms). It is safe for concurrent use.
+// termLog records, during a search, what each termQuery searched (its
+// own term and its near terms). compileTextQuery makes one for the
+// termQuery nodes it builds, which are the search's own. It is safe for
+// concurrent use; a nil log records nothing.
 type termLog struct {
 	mu    sync.Mutex
-	terms map[*termQuery][]string
+	terms map[*termQuery]*expansion
 }
 
-type termLogKey struct{}
+func newTermLog() *termLog { return &termLog{terms: make(map[*termQuery]*expansion)} }
 
-// withTermLog returns ctx carrying a new termLog.
-func withTermLog(ctx context.Context) (context.Context, *termLog) {
-	l := &termLog{terms: make(map[*termQuery][]string)}
-	return context.WithValue(ctx, termLogKey{}, l), l
-}
-
-// record notes that q searched terms; it does nothing without a log in ctx.
-func (q *termQuery) record(ctx context.Context, near []weightedTerm) {
-	l, _ := ctx.Value(termLogKey{}).(*termLog)
+// record notes that q searched ex.
+func (l *termLog) record(q *termQuery, ex *expansion) {
 	if l == nil {
 		return
 	}
-	terms := make([]string, 0, 1+len(near))
-	terms = append(terms, q.Term)
-	for _, t := range near {
-		terms = append(terms, t.term)
+	l.mu.Lock()
+	l.terms[q] = ex
+	l.mu.Unlock()
+}
+
+// expansions returns what every termQuery searched.
+func (l *termLog) expansions() map[*termQuery]*expansion {
+	if l == nil {
+		return nil
 	}
 	l.mu.Lock()
-	l.terms[q] = terms
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	out := make(map[*termQuery]*expansion, len(l.terms))
+	for q, ex := range l.terms {
+		out[q] = ex
+	}
+	return out
 }
 
 // matchNode is the shape of a text query, for highlighting: a termQuery's
@@ -68,10 +71,7 @@ type matchNode struct {
 // each termQuery (its own term alone when log has none). ok is false
 // when q holds a query of another kind.
 func matchTree(q query.Query, log *termLog) (*matchNode, bool) {
-	if log != nil {
-		log.mu.Lock()
-		defer log.mu.Unlock()
-	}
+	searched := log.expansions()
 	var walk func(q query.Query) (*matchNode, bool)
 	group := func(n *matchNode, kids []query.Query) (*matchNode, bool) {
 		for _, c := range kids {
@@ -87,8 +87,8 @@ func matchTree(q query.Query, log *termLog) (*matchNode, bool) {
 		switch q := q.(type) {
 		case *termQuery:
 			terms := []string{q.Term}
-			if log != nil && log.terms[q] != nil {
-				terms = log.terms[q]
+			if ex := searched[q]; ex != nil {
+				terms = ex.terms(q.Term)
 			}
 			return &matchNode{lang: q.Lang, terms: terms}, true
 		case *query.TermQuery:
@@ -99,6 +99,8 @@ func matchTree(q query.Query, log *termLog) (*matchNode, bool) {
 			return &matchNode{lang: q.Lang, field: q.Field, phrase: q.Terms}, true
 		case *query.ConjunctionQuery:
 			return group(&matchNode{and: true}, q.Conjuncts)
+		case *sumQuery:
+			return group(&matchNode{or: true}, q.Parts)
 		case *query.DisjunctionQuery:
 			if q.Min > 1 {
 				return nil, false

@@ -4,7 +4,6 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -48,15 +47,23 @@ func TestMatchesAgreeWithBlevePositions(t *testing.T) {
 		`"ministre de l'Intérieur" police`, `"emmanuel macron" "premier ministre"`, `"coupe du monde"`,
 		`"de la"`, `"premier ministre" -"édouard philippe"`, `"macron a"`,
 	}
+	byID := map[string]corpus.Article{}
+	for _, a := range arts {
+		byID[a.ID] = a
+	}
 	ctx := context.Background()
 	marked := 0
-	for _, mode := range []string{"", modeAny} {
+	for _, v := range []struct {
+		mode   Mode
+		prefix bool
+	}{{"", false}, {ModeAny, false}, {"", true}} {
+		mode := v.mode
 		for _, text := range queries {
-			res, err := x.Search(ctx, Query{Text: text, Mode: mode, Highlight: true, PerPage: 20})
+			res, err := x.Search(ctx, Query{Text: text, Mode: mode, Prefix: v.prefix, Highlight: true, PerPage: 20})
 			if err != nil {
 				t.Fatalf("%q: %v", text, err)
 			}
-			cq, err := compileTextQuery(text, mode, om, textQueryOptions{Languages: []string{"de", "en", "fr"}})
+			cq, err := compileTextQuery(text, mode, om, textQueryOptions{Languages: []string{"de", "en", "fr"}, Prefix: v.prefix})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,24 +92,23 @@ func TestMatchesAgreeWithBlevePositions(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%q: oracle: %v", text, err)
 			}
-			byID := map[string]*search.DocumentMatch{}
+			oByID := map[string]*search.DocumentMatch{}
 			for _, h := range page.Hits {
-				byID[h.ID] = h
+				oByID[h.ID] = h
 			}
 			for _, h := range res.Hits {
-				o := byID[h.Article.ID]
+				o := oByID[h.Article.ID]
 				if o == nil {
 					t.Errorf("%q mode %q: %s matches, not in Bleve's", text, mode, h.Article.ID)
 					continue
 				}
-				if w := highlights(&h.Article, o.Locations); !reflect.DeepEqual(h.Highlights, w) {
-					t.Errorf("%q mode %q: %s highlights\n      %q\nBleve %q", text, mode, h.Article.ID, h.Highlights, w)
+				a := byID[h.Article.ID]
+				if w := highlights(&a, o.Locations, bodyFragments); !reflect.DeepEqual(h.Highlights, w) {
+					t.Errorf("%q mode %q: %s highlights\n      %q\nBleve %q", text, mode, h.Article.ID, hlStrings(h.Highlights), hlStrings(w))
 				}
-				for _, frags := range h.Highlights {
-					for _, f := range frags {
-						if strings.Contains(f, "<mark>") {
-							marked++
-						}
+				for _, f := range append([]Fragment{h.Highlights.Title}, h.Highlights.Body...) {
+					if len(f.Marks) > 0 {
+						marked++
 					}
 				}
 			}
@@ -169,6 +175,12 @@ func withBlevePhrases(q query.Query) query.Query {
 			out[i] = withBlevePhrases(c)
 		}
 		return query.NewConjunctionQuery(out)
+	case *sumQuery:
+		out := make([]query.Query, len(q.Parts))
+		for i, c := range q.Parts {
+			out[i] = withBlevePhrases(c)
+		}
+		return &sumQuery{Parts: out, Coord: q.Coord, boost: q.boost}
 	case *query.DisjunctionQuery:
 		out := make([]query.Query, len(q.Disjuncts))
 		for i, c := range q.Disjuncts {

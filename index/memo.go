@@ -2,7 +2,6 @@ package index
 
 import (
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -38,27 +37,28 @@ func (l *levBuilders) get(fuzziness int) (*lev.LevenshteinAutomatonBuilder, erro
 	return nil, fmt.Errorf("index: fuzziness %d is not 1 or 2", fuzziness)
 }
 
-// memoReader is the snapshot a search reads, with its fuzzy dictionary
+// memoReader is the snapshot a search reads, with its dictionary
 // look-ups remembered. Building a Levenshtein automaton costs more than
 // the rest of a typical query (0.5 ms for a 12-letter word at distance 2),
-// and a search asks for the same automaton several times: once per
-// language whose analyzer gives the same term, and again in the highlight
-// pass, which runs the text query a second time. Everything else is the
-// snapshot's own (the embedded pointer keeps every optional interface
-// Bleve's searchers look for: BM25 statistics, regexp, contains...).
+// and a search asks for the same terms several times: once per language
+// whose analyzer gives the same term, and for each of a term's fields.
+// Everything else is the snapshot's own (the embedded pointer keeps every
+// optional interface Bleve's searchers look for: BM25 statistics,
+// regexp, contains...).
 type memoReader struct {
 	*scorch.IndexSnapshot
 	lev   *levBuilders
 	mu    sync.Mutex
-	fuzzy map[fuzzyKey][]bindex.DictEntry
+	terms map[termsKey]map[string]uint64
 	dfas  map[dfaKey]vellum.Automaton
 	view  *view    // the snapshot's segments, for storedText
 	allow []uint64 // restricted search: the documents it may visit (restrict.go); nil for all
+	cost  *meter
 }
 
-type fuzzyKey struct {
-	field, term, prefix string
-	fuzziness           int
+// termsKey names one dictionary look-up of liveTerms.
+type termsKey struct {
+	field, kind, key string
 }
 
 type dfaKey struct {
@@ -66,16 +66,17 @@ type dfaKey struct {
 	fuzziness int
 }
 
-func newMemoReader(v *view, lb *levBuilders) *memoReader {
+func newMemoReader(v *view, lb *levBuilders, cost *meter) *memoReader {
 	return &memoReader{
-		IndexSnapshot: v.snap, lev: lb, view: v,
-		fuzzy: make(map[fuzzyKey][]bindex.DictEntry), dfas: make(map[dfaKey]vellum.Automaton),
+		IndexSnapshot: v.snap, lev: lb, view: v, cost: cost,
+		terms: make(map[termsKey]map[string]uint64), dfas: make(map[dfaKey]vellum.Automaton),
 	}
 }
 
 // storedText implements textReader: the title or the body ("title",
-// "body") of the document whose internal id is id.
-func (m *memoReader) storedText(id bindex.IndexInternalID, part string) ([]byte, error) {
+// "body") of the document whose internal id is id, at most limit bytes
+// of it (0: all).
+func (m *memoReader) storedText(id bindex.IndexInternalID, part string, limit int) ([]byte, error) {
 	s, local := m.view.locate(id.Value(), 0)
 	// Only the stored field that holds part is copied.
 	want := fieldBody
@@ -93,7 +94,7 @@ func (m *memoReader) storedText(id bindex.IndexInternalID, part string) ([]byte,
 		if want == fieldSrc {
 			f = storedFields{src: val}
 		}
-		text, partErr = storedPart(&f, part)
+		text, partErr = storedPart(&f, part, limit)
 		return false
 	})
 	if err != nil {
@@ -102,32 +103,12 @@ func (m *memoReader) storedText(id bindex.IndexInternalID, part string) ([]byte,
 	return text, partErr
 }
 
-// FieldDictFuzzy implements bindex.IndexReaderFuzzy: the terms of field
-// within fuzziness edits of term that start with prefix, in order. Unlike
-// the snapshot's, it builds each automaton once per search, and reads
-// each (field, term) once.
-func (m *memoReader) FieldDictFuzzy(field, term string, fuzziness int, prefix string) (bindex.FieldDict, error) {
-	k := fuzzyKey{field, term, prefix, fuzziness}
+// fuzzyAutomaton returns the automaton of the terms within fuzziness
+// edits of term, built once per search.
+func (m *memoReader) fuzzyAutomaton(term string, fuzziness int) (vellum.Automaton, error) {
+	k := dfaKey{term, fuzziness}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	entries, ok := m.fuzzy[k]
-	if !ok {
-		a, err := m.automaton(term, fuzziness)
-		if err != nil {
-			return nil, err
-		}
-		if entries, err = m.matchTerms(field, a, prefix); err != nil {
-			return nil, err
-		}
-		m.fuzzy[k] = entries
-	}
-	return &sliceDict{entries: entries}, nil
-}
-
-// automaton returns the automaton of the terms within fuzziness edits of
-// term; m.mu is held.
-func (m *memoReader) automaton(term string, fuzziness int) (vellum.Automaton, error) {
-	k := dfaKey{term, fuzziness}
 	if a, ok := m.dfas[k]; ok {
 		return a, nil
 	}
@@ -143,53 +124,84 @@ func (m *memoReader) automaton(term string, fuzziness int) (vellum.Automaton, er
 	return a, nil
 }
 
-// dictOmitCount is what zap dictionaries offer to iterate terms without
-// reading their postings counts, which fuzzy candidates do not need.
-type dictOmitCount interface {
-	AutomatonIteratorOmitCount(a segment.Automaton, startKeyInclusive, endKeyExclusive []byte) segment.DictionaryIterator
+// liveTerms returns the terms of field that a accepts (every term when a
+// is nil) from start (inclusive) to end (exclusive; nil: no bound), with
+// the number of live documents holding each. Terms only deleted documents
+// hold are left out, so that the answer depends on the documents alone,
+// not on how they are spread over segments (merges purge deleted
+// documents in the background, which once made the completions of a
+// prefix, and so totals, change while nothing was written). kind and key
+// name the look-up for the memo of the search.
+func (m *memoReader) liveTerms(field string, a vellum.Automaton, start, end []byte, kind, key string) (map[string]uint64, error) {
+	k := termsKey{field, kind, key}
+	m.mu.Lock()
+	out, ok := m.terms[k]
+	m.mu.Unlock()
+	if ok {
+		return out, nil
+	}
+	out, err := liveTermsOf(m.view.segs, field, a, start, end, m.cost)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	m.terms[k] = out
+	m.mu.Unlock()
+	return out, nil
 }
 
-// matchTerms returns the terms of field, in every segment, that a
-// accepts and that start with prefix, sorted and without repeats.
-func (m *memoReader) matchTerms(field string, a vellum.Automaton, prefix string) ([]bindex.DictEntry, error) {
-	var start, end []byte
-	if prefix != "" {
-		start, end = []byte(prefix), prefixEnd([]byte(prefix))
-	}
-	seen := make(map[string]bool)
-	var out []bindex.DictEntry
-	for _, ss := range m.Segments() {
+// liveTermsOf is liveTerms on segments.
+func liveTermsOf(segs []*scorch.SegmentSnapshot, field string, a vellum.Automaton, start, end []byte, cost *meter) (map[string]uint64, error) {
+	out := make(map[string]uint64)
+	var pl segment.PostingsList
+	for _, ss := range segs {
 		dict, err := ss.Segment().Dictionary(field)
 		if err != nil {
 			return nil, fmt.Errorf("index: dictionary of %s: %w", field, err)
 		}
+		del := ss.Deleted()
+		if del != nil && del.IsEmpty() {
+			del = nil
+		}
 		var itr segment.DictionaryIterator
-		if oc, ok := dict.(dictOmitCount); ok {
+		if oc, ok := dict.(dictOmitCount); ok && del != nil {
 			itr = oc.AutomatonIteratorOmitCount(a, start, end)
 		} else {
 			itr = dict.AutomatonIterator(a, start, end)
 		}
+		visited := 0
 		e, err := itr.Next()
 		for ; err == nil && e != nil; e, err = itr.Next() {
-			if !seen[e.Term] {
-				seen[e.Term] = true
-				out = append(out, bindex.DictEntry{Term: e.Term})
+			visited++
+			n := e.Count
+			// The count of a dictionary entry that follows a term of one
+			// document ("1-hit" encoded) reads 1 whatever it is (zap keeps
+			// the 1-hit flag of the previous entry), and which terms are
+			// 1-hit depends on the segments: a count of 1 is checked.
+			if del != nil || n == 1 {
+				if pl, err = dict.PostingsList([]byte(e.Term), del, pl); err != nil {
+					break
+				}
+				n = pl.Count()
+			}
+			if n > 0 {
+				out[e.Term] += n
 			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("index: fuzzy terms of %s: %w", field, err)
+			return nil, fmt.Errorf("index: terms of %s: %w", field, err)
+		}
+		if err := cost.add(visited * costTerm); err != nil {
+			return nil, err
 		}
 	}
-	slices.SortFunc(out, func(a, b bindex.DictEntry) int {
-		switch {
-		case a.Term < b.Term:
-			return -1
-		case a.Term > b.Term:
-			return 1
-		}
-		return 0
-	})
 	return out, nil
+}
+
+// dictOmitCount is what zap dictionaries offer to iterate terms without
+// reading their postings counts.
+type dictOmitCount interface {
+	AutomatonIteratorOmitCount(a segment.Automaton, startKeyInclusive, endKeyExclusive []byte) segment.DictionaryIterator
 }
 
 // prefixEnd returns the smallest key greater than every key starting with
@@ -204,22 +216,3 @@ func prefixEnd(prefix []byte) []byte {
 	}
 	return nil
 }
-
-// sliceDict replays dictionary entries.
-type sliceDict struct {
-	entries []bindex.DictEntry
-	next    int
-}
-
-func (d *sliceDict) Next() (*bindex.DictEntry, error) {
-	if d.next >= len(d.entries) {
-		return nil, nil
-	}
-	e := d.entries[d.next] // a copy: callers may keep or change it
-	d.next++
-	return &e, nil
-}
-
-func (d *sliceDict) Close() error      { return nil }
-func (d *sliceDict) Cardinality() int  { return len(d.entries) }
-func (d *sliceDict) BytesRead() uint64 { return 0 }

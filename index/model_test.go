@@ -100,7 +100,7 @@ func TestAgainstModel(t *testing.T) {
 			q.From = day("2024-01-01").AddDate(0, 0, rng.IntN(60))
 			q.To = q.From.AddDate(0, 0, rng.IntN(40))
 		}
-		q.Sort = []string{"", "date", "-date", "amount", "-amount"}[rng.IntN(5)]
+		q.Sort = []Sort{"", SortDate, SortDateDesc, SortAmount, SortAmountDesc}[rng.IntN(5)]
 		res := mustSearch(t, x, q)
 		want := evalModel(model, q)
 		if res.Total != uint64(len(want.ids)) {

@@ -39,6 +39,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -62,11 +63,17 @@ type Percolator struct {
 	saved map[string]*savedQuery
 	langs map[string]*langSieve // by field language, built on first use
 	needs map[string]*need      // interned needs, by needKey
-	// known remembers, by lang NUL term, whether the search takes a term
-	// as spelled right (see mayExpand), as of x.removals == knownAt.
+	// known remembers, by lang NUL term, how many documents held a term
+	// (see typoState), as of x.removals == knownAt.
 	knownMu sync.Mutex
-	known   map[string]time.Time // zero: known; else when found unknown
+	known   map[string]knownDF
 	knownAt uint64
+}
+
+// knownDF is a term's document count and when it was read.
+type knownDF struct {
+	df uint64
+	at time.Time
 }
 
 // savedQuery is one query of a Percolator.
@@ -77,15 +84,34 @@ type savedQuery struct {
 }
 
 // need is one way of satisfying a group: an article term equal to term,
-// or starting with keep and within edits of term (Damerau) or within one
-// edit of one of cuts, or starting with one of prefixes.
+// or starting with one of prefixes, or one of its near terms (typoWays):
+// starting with keep (keep0 while the word is in no article) and within
+// edits of term (Damerau) or within one edit of one of cuts, or given by
+// a word one edit away from the typed word.
 type need struct {
 	term     string
 	edits    int
 	keep     string
+	keep0    string // the first rune of term
 	cuts     []string
 	prefixes []string
+	// lang, word and an, when the search may look up the typos of the word
+	// as typed (termQuery.Surface): the terms of the words one edit away.
+	lang, word string
+	an         analysis.Analyzer
+	surfOnce   sync.Once
+	surf       map[string]struct{}
 }
+
+// typoWays are the ways in which an article term is a near term of a need,
+// and (typoState) the ways the search takes at the moment.
+type typoWays uint8
+
+const (
+	waysStem      typoWays = 1 << iota // within the edits, keeping keep: while the word is unknown
+	waysStemLoose                      // the same keeping keep0: while the word is in no article
+	waysSurface                        // a word one edit from the typed one: while it is in fewer than fuzzyKnownDocs
+)
 
 // group is satisfied by an article holding a term one of its needs
 // accepts. Needs are shared by the queries that have them (Percolator.needs),
@@ -102,10 +128,11 @@ type conj struct {
 type anchorKind uint8
 
 const (
-	kindExact anchorKind = iota // the terms themselves
-	kindTypo1                   // and their forms missing one rune
-	kindTypo2                   // and those missing two
-	kindOther                   // prefix and filter keys, a key space of their own
+	kindExact   anchorKind = iota // the terms themselves
+	kindSurface                   // the near terms of a typed word (need.surface), as they are
+	kindTypo1                     // terms and their forms missing one rune
+	kindTypo2                     // and those missing two
+	kindOther                     // prefix and filter keys, a key space of their own
 )
 
 // anchorSet is the conjunctions anchored on one need n (nil for filter
@@ -131,7 +158,18 @@ type langSieve struct {
 	nhits        atomic.Int64
 	always       []*conj // conjunctions without text or filters
 	regs         map[*savedQuery][]sieveKey
+	// surfaced are the anchor needs whose surface terms are keys; watch
+	// the others with a typed word, with their document count when read
+	// and x.removals then: while at most df-fuzzyKnownDocs documents have
+	// gone since, the search does not look up their surface (watchedAt:
+	// x.removals when watch was last checked).
+	surfaced  map[*need]bool
+	watch     map[*need]watched
+	watchedAt uint64
 }
+
+// watched is the document count of a need's term and x.removals when read.
+type watched struct{ df, removals uint64 }
 
 // setKey identifies an anchorSet: its need (or filter key) and kind.
 type setKey struct {
@@ -263,6 +301,9 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := p.checkWatch(ls); err != nil {
+		return nil, err
+	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	_, snap, release, err := p.x.snapshot()
@@ -270,11 +311,15 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 		return nil, err
 	}
 	defer release()
+	docs, err := snap.DocCount()
+	if err != nil {
+		return nil, err
+	}
 	terms := a.terms()
 	st := candStates.Get().(*candState)
 	defer st.release()
 	art := &st.art
-	art.a, art.fuzzy = &a, func(term string) bool { return p.mayExpand(snap, ls.lang, term) }
+	art.a, art.fuzzy = &a, func(term string) typoWays { return p.typoState(snap, ls.lang, term, docs) }
 	for _, t := range terms {
 		art.set[t] = struct{}{}
 		art.byFirst[t[0]] = append(art.byFirst[t[0]], t)
@@ -311,7 +356,7 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 			if _, ok := st.visited[h.set]; ok {
 				continue
 			}
-			if h.typo && !art.expands(h.set.n) {
+			if h.ways != 0 && h.ways&art.state(h.set.n) == 0 {
 				continue
 			}
 			art.memo[h.set.n] = true
@@ -332,7 +377,7 @@ type candState struct {
 
 var candStates = sync.Pool{New: func() any {
 	return &candState{
-		art:  articleView{set: map[string]struct{}{}, byFirst: map[byte][]string{}, memo: map[*need]bool{}, expand: map[*need]bool{}},
+		art:  articleView{set: map[string]struct{}{}, byFirst: map[byte][]string{}, memo: map[*need]bool{}, expand: map[*need]typoWays{}},
 		seen: map[*conj]struct{}{}, accepted: map[*savedQuery]bool{}, visited: map[*anchorSet]struct{}{},
 	}
 }}
@@ -354,11 +399,12 @@ func (st *candState) release() {
 }
 
 // termHit is an anchor set an article term satisfies: by being its
-// need's term or starting with one of its prefixes, or (typo) by being
-// one of its near terms, which counts only while the search expands them.
+// need's term or starting with one of its prefixes (ways 0), or by being
+// one of its near terms in some ways, which count only while the search
+// takes one of them.
 type termHit struct {
 	set  *anchorSet
-	typo bool
+	ways typoWays
 }
 
 // maxTermHits bounds the terms whose hits a sieve remembers.
@@ -380,11 +426,16 @@ func (ls *langSieve) hitsOf(t string) []termHit {
 				continue
 			}
 			seen[a] = true
-			switch {
-			case t == a.n.term || a.n.byPrefix(t):
+			if t == a.n.term || a.n.byPrefix(t) {
 				out = append(out, termHit{set: a})
-			case a.n.byTypo(t):
-				out = append(out, termHit{set: a, typo: true})
+				continue
+			}
+			w := a.n.stemWays(t)
+			if a.kind == kindSurface && a.n.inSurface(t) {
+				w |= waysSurface
+			}
+			if w != 0 {
+				out = append(out, termHit{set: a, ways: w})
 			}
 		}
 	}
@@ -443,7 +494,8 @@ func (p *Percolator) langSieve(lang string) (*langSieve, error) {
 	if ls := p.langs[lang]; ls != nil {
 		return ls, nil
 	}
-	ls = &langSieve{lang: lang, keys: map[string][]*anchorSet{}, sets: map[setKey]*anchorSet{}, regs: map[*savedQuery][]sieveKey{}}
+	ls = &langSieve{lang: lang, keys: map[string][]*anchorSet{}, sets: map[setKey]*anchorSet{}, regs: map[*savedQuery][]sieveKey{},
+		surfaced: map[*need]bool{}, watch: map[*need]watched{}, watchedAt: p.x.removals.Load()}
 	for _, sq := range p.saved {
 		if err := p.register(ls, sq); err != nil {
 			return nil, err
@@ -460,14 +512,19 @@ func (p *Percolator) register(ls *langSieve, sq *savedQuery) error {
 	if err != nil {
 		return err
 	}
-	cq, err := compileTextQuery(sq.q.Text, sq.q.Mode, m, textQueryOptions{Languages: []string{ls.lang}})
+	an, err := languageAnalyzer(m, ls.lang)
+	if err != nil {
+		return err
+	}
+	cq, err := compileTextQuery(sq.q.Text, sq.q.Mode, m, textQueryOptions{Languages: []string{ls.lang}, Prefix: sq.q.Prefix})
 	if err != nil {
 		return err
 	}
 	d := dnf{{}} // no text: every article passes it
 	if cq.Query != nil {
-		d = sieveOf(cq.Query)
+		d = sieveOf(cq.Query, an)
 	}
+	removals := p.x.removals.Load() // before the counts: what goes meanwhile is counted
 	f := p.x.newFreqs(ls.lang)
 	defer f.close()
 	fgs := filterGroups(sq, f)
@@ -481,30 +538,6 @@ func (p *Percolator) register(ls *langSieve, sq *savedQuery) error {
 		// Cheap groups first: a conjunction fails on its first missing group.
 		slices.SortStableFunc(groups, func(a, b group) int { return cmpFloat(groupCost(a), groupCost(b)) })
 		c := &conj{sq: sq, groups: groups}
-		var anchor *need
-		add := func(key string, kind anchorKind) {
-			sk := setKey{n: anchor, kind: kind}
-			if anchor == nil {
-				sk.filter = key
-			}
-			set := ls.sets[sk]
-			if set == nil {
-				set = &anchorSet{n: anchor, kind: kind}
-				ls.sets[sk] = set
-			}
-			if !slices.Contains(set.conjs, c) {
-				set.conjs = append(set.conjs, c)
-			}
-			if !slices.Contains(ls.keys[key], set) {
-				ls.keys[key] = append(ls.keys[key], set)
-			}
-			ls.bloom.add([]byte(key))
-			if kind == kindTypo2 {
-				ls.bloom2.add([]byte(key))
-			}
-			ls.regs[sq] = append(ls.regs[sq], sieveKey{key: key, kind: kind, c: c})
-			ls.count(kind, 1)
-		}
 		best, bestCost := -1, math.Inf(1)
 		for i, g := range groups {
 			if cost := groupCost(g); cost < bestCost {
@@ -514,10 +547,9 @@ func (p *Percolator) register(ls *langSieve, sq *savedQuery) error {
 		switch {
 		case best >= 0 && bestCost < filterCost(fgs):
 			for _, n := range groups[best] {
-				anchor = n
 				switch {
 				case n.edits == 0 && len(n.cuts) == 0:
-					add(n.term, kindExact)
+					ls.add(n.term, kindExact, n, c)
 				default:
 					kind := kindTypo1
 					if n.edits >= 2 {
@@ -528,23 +560,118 @@ func (p *Percolator) register(ls *langSieve, sq *savedQuery) error {
 						keys = append(keys, typoKeys(cut, 1)...)
 					}
 					for _, k := range uniq(keys) {
-						add(k, kind)
+						ls.add(k, kind, n, c)
 					}
 				}
 				for _, pre := range n.prefixes {
-					add(prefixKey(firstRunes(pre, anchorPrefix)), kindOther)
+					ls.add(prefixKey(firstRunes(pre, anchorPrefix)), kindOther, n, c)
+				}
+				if n.word == "" {
+					continue
+				}
+				if _, watched := ls.watch[n]; watched {
+					continue
+				}
+				if df := f.termDF(n.term); ls.surfaced[n] || df < fuzzyKnownDocs {
+					ls.addSurface(n, c)
+				} else {
+					ls.watch[n] = watched{df: df, removals: removals}
 				}
 			}
 		case len(fgs) > 0:
-			anchor = nil
 			for _, k := range fgs[0].keys {
-				add(k, kindOther)
+				ls.add(k, kindOther, nil, c)
 			}
 		default:
 			ls.always = append(ls.always, c)
 			ls.regs[sq] = append(ls.regs[sq], sieveKey{c: c, always: true})
 		}
 	}
+	return nil
+}
+
+// add lists conjunction c under key, in the anchor set of need n (nil:
+// a filter key) and kind.
+func (ls *langSieve) add(key string, kind anchorKind, n *need, c *conj) {
+	sk := setKey{n: n, kind: kind}
+	if n == nil {
+		sk.filter = key
+	}
+	set := ls.sets[sk]
+	if set == nil {
+		set = &anchorSet{n: n, kind: kind}
+		ls.sets[sk] = set
+	}
+	if !slices.Contains(set.conjs, c) {
+		set.conjs = append(set.conjs, c)
+	}
+	if !slices.Contains(ls.keys[key], set) {
+		ls.keys[key] = append(ls.keys[key], set)
+	}
+	ls.bloom.add([]byte(key))
+	if kind == kindTypo2 {
+		ls.bloom2.add([]byte(key))
+	}
+	ls.regs[c.sq] = append(ls.regs[c.sq], sieveKey{key: key, kind: kind, c: c})
+	ls.count(kind, 1)
+}
+
+// addSurface lists c (nil: every conjunction anchored on n) under the
+// surface terms of anchor need n, and n among the surfaced needs.
+func (ls *langSieve) addSurface(n *need, c *conj) {
+	ls.surfaced[n] = true
+	delete(ls.watch, n)
+	var cs []*conj
+	if c != nil {
+		cs = []*conj{c}
+	} else {
+		for _, kind := range []anchorKind{kindExact, kindTypo1, kindTypo2, kindOther} {
+			if set := ls.sets[setKey{n: n, kind: kind}]; set != nil {
+				for _, c := range set.conjs {
+					if !slices.Contains(cs, c) {
+						cs = append(cs, c)
+					}
+				}
+			}
+		}
+	}
+	for t := range n.surface() {
+		for _, c := range cs {
+			ls.add(t, kindSurface, n, c)
+		}
+	}
+}
+
+// checkWatch gives their surface keys to the watched needs of ls whose
+// words may have dropped under fuzzyKnownDocs documents since they were
+// counted (documents were deleted or replaced).
+func (p *Percolator) checkWatch(ls *langSieve) error {
+	removals := p.x.removals.Load()
+	p.mu.RLock()
+	due := ls.watchedAt != removals
+	p.mu.RUnlock()
+	if !due {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ls.watchedAt == removals {
+		return nil
+	}
+	f := p.x.newFreqs(ls.lang)
+	defer f.close()
+	for n, w := range ls.watch {
+		if gone := removals - w.removals; w.df >= fuzzyKnownDocs+gone {
+			continue
+		}
+		if df := f.termDF(n.term); df >= fuzzyKnownDocs {
+			ls.watch[n] = watched{df: df, removals: removals}
+			continue
+		}
+		ls.addSurface(n, nil)
+	}
+	ls.forgetHits()
+	ls.watchedAt = removals
 	return nil
 }
 
@@ -668,6 +795,12 @@ func (f *freqs) df(field, term string) float64 {
 	return v
 }
 
+// termDF returns the number of documents holding term in the title or
+// the body, counted per field (liveDF).
+func (f *freqs) termDF(term string) uint64 {
+	return uint64(f.df("title_"+f.lang, term) + f.df("body_"+f.lang, term) - 2)
+}
+
 // groupCost estimates how many articles hit a group's keys: those that
 // hold its terms, more for typo keys (the neighbours') and many more for
 // a prefix.
@@ -761,10 +894,10 @@ func articleFilterKeys(a *corpus.Article) []string {
 type articleView struct {
 	a       *Committed
 	set     map[string]struct{}
-	byFirst map[byte][]string // its terms by their first byte
-	memo    map[*need]bool    // needs checked already
-	expand  map[*need]bool    // needs whose near terms the search may match
-	fuzzy   func(term string) bool
+	byFirst map[byte][]string  // its terms by their first byte
+	memo    map[*need]bool     // needs checked already
+	expand  map[*need]typoWays // the ways the search takes for a need's near terms
+	fuzzy   func(term string) typoWays
 }
 
 // satisfies reports whether the article satisfies the filters of c's
@@ -808,22 +941,26 @@ func (v *articleView) accepts(n *need) bool {
 
 // scan looks for a term n accepts among the article's terms.
 func (v *articleView) scan(n *need) bool {
-	typos := n.edits > 0 || len(n.cuts) > 0
-	if typos && len(n.prefixes) == 0 && n.keep != "" {
-		if !v.expands(n) {
-			return false
+	ways := v.state(n)
+	if ways&waysSurface != 0 {
+		for t := range n.surface() {
+			if _, ok := v.set[t]; ok {
+				return true
+			}
 		}
-		for _, t := range v.byFirst[n.keep[0]] {
-			if n.byTypo(t) {
+	}
+	typos := (n.edits > 0 || len(n.cuts) > 0) && ways&(waysStem|waysStemLoose) != 0
+	if typos && len(n.prefixes) == 0 {
+		for _, t := range v.byFirst[n.keep0[0]] {
+			if n.stemWays(t)&ways != 0 {
 				return true
 			}
 		}
 		return false
 	}
-	typos = typos && v.expands(n)
 	for _, ts := range v.byFirst {
 		for _, t := range ts {
-			if n.accepts(t, typos) {
+			if n.byPrefix(t) || typos && n.stemWays(t)&ways != 0 {
 				return true
 			}
 		}
@@ -831,20 +968,21 @@ func (v *articleView) scan(n *need) bool {
 	return false
 }
 
-// expands reports whether the search may match n's near terms now
-// (fuzzyMayExpand), once per need and article.
-func (v *articleView) expands(n *need) bool {
+// state returns the ways the search takes now for n's near terms
+// (Percolator.typoState), once per need and article.
+func (v *articleView) state(n *need) typoWays {
+	if n.edits == 0 && len(n.cuts) == 0 && n.word == "" {
+		return 0
+	}
 	e, ok := v.expand[n]
 	if !ok {
-		e = v.fuzzy == nil || v.fuzzy(n.term)
+		e = waysStem | waysStemLoose | waysSurface
+		if v.fuzzy != nil {
+			e = v.fuzzy(n.term)
+		}
 		v.expand[n] = e
 	}
 	return e
-}
-
-// accepts reports whether article term t satisfies n.
-func (n *need) accepts(t string, typos bool) bool {
-	return n.byPrefix(t) || typos && n.byTypo(t)
 }
 
 // byPrefix reports whether t starts with one of n's prefixes.
@@ -857,66 +995,95 @@ func (n *need) byPrefix(t string) bool {
 	return false
 }
 
-// byTypo reports whether t is one of n's near terms.
-func (n *need) byTypo(t string) bool {
-	if (n.edits == 0 && len(n.cuts) == 0) || !strings.HasPrefix(t, n.keep) {
-		return false
+// stemWays returns the ways in which t is one of n's near terms in the
+// stem space (within the edits of the term or of a cut form).
+func (n *need) stemWays(t string) typoWays {
+	if (n.edits == 0 && len(n.cuts) == 0) || !strings.HasPrefix(t, n.keep0) {
+		return 0
 	}
-	if n.edits > 0 && withinEdits(t, n.term, n.edits) {
-		return true
-	}
+	near := n.edits > 0 && withinEdits(t, n.term, n.edits)
 	for _, c := range n.cuts {
-		if withinEdits(t, c, 1) {
-			return true
-		}
+		near = near || withinEdits(t, c, 1)
 	}
-	return false
+	switch {
+	case !near:
+		return 0
+	case strings.HasPrefix(t, n.keep):
+		return waysStem | waysStemLoose
+	}
+	return waysStemLoose
 }
 
-// mayExpand is fuzzyMayExpand, remembered. A term found known stays
-// known until documents are deleted or replaced (x.removals changes); a
-// term found unknown is checked again after unknownFor (meanwhile its
-// typos count, which only lets more candidates through).
-func (p *Percolator) mayExpand(r bleveindex.IndexReader, lang, term string) bool {
+// inSurface reports whether t is the term of a word one edit away from
+// n's typed word.
+func (n *need) inSurface(t string) bool {
+	_, ok := n.surface()[t]
+	return ok
+}
+
+// surface returns the terms of the words one edit away from n's typed
+// word (surfaceNeighbours), computed once; nil without a word.
+func (n *need) surface() map[string]struct{} {
+	if n.word == "" {
+		return nil
+	}
+	n.surfOnce.Do(func() {
+		ws := surfaceNeighbours(n.an, n.word, n.term)
+		n.surf = make(map[string]struct{}, len(ws))
+		for t := range ws {
+			n.surf[t] = struct{}{}
+		}
+	})
+	return n.surf
+}
+
+// typoState returns the ways the search takes now for the near terms of
+// term (see termQuery.expand): the stem space while the word is in fewer
+// than max(fuzzyKnownDocs, docs/knownShare) documents, keeping only its
+// first rune while in none, and the surface while in fewer than
+// fuzzyKnownDocs. The search counts the word in every language, this the
+// term in lang only, which is never more: the ways returned include the
+// search's. Counts are remembered as long as no document goes (they can
+// only grow meanwhile), those below the bound read again after
+// unknownFor.
+func (p *Percolator) typoState(r bleveindex.IndexReader, lang, term string, docs uint64) typoWays {
+	bound := max(fuzzyKnownDocs, docs/knownShare)
 	key := lang + "\x00" + term
 	epoch, now := p.x.removals.Load(), time.Now()
 	p.knownMu.Lock()
 	if p.knownAt != epoch || p.known == nil || len(p.known) > maxTermHits {
-		p.known, p.knownAt = map[string]time.Time{}, epoch
+		p.known, p.knownAt = map[string]knownDF{}, epoch
 	}
-	at, ok := p.known[key]
+	k, ok := p.known[key]
 	p.knownMu.Unlock()
-	switch {
-	case ok && at.IsZero():
-		return false // known
-	case ok && now.Sub(at) < unknownFor:
-		return true
-	}
-	expands := fuzzyMayExpand(r, lang, term)
-	p.knownMu.Lock()
-	if p.knownAt == epoch {
-		if expands {
-			p.known[key] = now
-		} else {
-			p.known[key] = time.Time{}
+	if !ok || k.df < bound && now.Sub(k.at) >= unknownFor {
+		df, err := liveDF(context.Background(), r, term, "title_"+lang, "body_"+lang)
+		if err != nil {
+			return waysStem | waysStemLoose | waysSurface
 		}
+		k = knownDF{df: df, at: now}
+		p.knownMu.Lock()
+		if p.knownAt == epoch {
+			p.known[key] = k
+		}
+		p.knownMu.Unlock()
 	}
-	p.knownMu.Unlock()
-	return expands
+	var w typoWays
+	if k.df < bound {
+		w |= waysStem
+	}
+	if k.df == 0 {
+		w |= waysStemLoose
+	}
+	if k.df < fuzzyKnownDocs {
+		w |= waysSurface
+	}
+	return w
 }
 
-// unknownFor is how long a term found unknown is taken as such.
+// unknownFor is how long the count of a term found below the bound of
+// typoState is taken as it was.
 const unknownFor = 10 * time.Second
-
-// fuzzyMayExpand reports whether a search may match the near terms of
-// term (typo tolerance) in lang's fields of r: termQuery.Searcher looks
-// for them only when the term is in fewer than fuzzyKnownDocs documents
-// (termIsKnown). It must hold whenever the search expands: keep it in
-// step with termQuery.Searcher. Errors say yes.
-func fuzzyMayExpand(r bleveindex.IndexReader, lang, term string) bool {
-	known, err := termIsKnown(context.Background(), r, term, "title_"+lang, "body_"+lang)
-	return err != nil || !known
-}
 
 // withinEdits reports whether a and b are at most k edits apart (Damerau).
 func withinEdits(a, b string, k int) bool {
@@ -1077,10 +1244,10 @@ type dnf [][]group
 // sieveOf reads a compiled text query (of one language) as what an
 // article needs to match it. Unknown parts read as "anything", so the
 // result is never narrower than the query.
-func sieveOf(q query.Query) dnf {
+func sieveOf(q query.Query, an analysis.Analyzer) dnf {
 	switch q := q.(type) {
 	case *termQuery:
-		return dnf{{group{needOf(q)}}}
+		return dnf{{group{needOf(q, an)}}}
 	case *query.TermQuery:
 		return dnf{{group{&need{term: q.Term}}}}
 	case *phraseQuery:
@@ -1099,22 +1266,28 @@ func sieveOf(q query.Query) dnf {
 	case *query.ConjunctionQuery:
 		out := dnf{{}}
 		for _, k := range q.Conjuncts {
-			out = andDNF(out, sieveOf(k))
+			out = andDNF(out, sieveOf(k, an))
 		}
 		return out
 	case *query.DisjunctionQuery:
 		// At least one of them (Min > 1 asks more: reading it as one is wider).
 		var out dnf
 		for _, k := range q.Disjuncts {
-			out = orDNF(out, sieveOf(k))
+			out = orDNF(out, sieveOf(k, an))
+		}
+		return out
+	case *sumQuery:
+		var out dnf
+		for _, k := range q.Parts {
+			out = orDNF(out, sieveOf(k, an))
 		}
 		return out
 	case *query.BooleanQuery:
 		if q.Must != nil {
-			return sieveOf(q.Must) // MustNot only narrows; Should does not restrict beside Must
+			return sieveOf(q.Must, an) // MustNot only narrows; Should does not restrict beside Must
 		}
 		if q.Should != nil {
-			return sieveOf(q.Should)
+			return sieveOf(q.Should, an)
 		}
 		return dnf{{}}
 	case *query.MatchNoneQuery:
@@ -1124,16 +1297,24 @@ func sieveOf(q query.Query) dnf {
 }
 
 // needOf returns what the terms a termQuery can match need: its term,
-// within Edits of it, within one edit of its cut forms (fuzzyTerms'
-// stem slack) or starting with one of its Prefixes. It must list at
-// least every term termQuery.Searcher can match, whatever the index.
-// Every near term keeps the first FuzzyPrefix bytes of the term.
-func needOf(q *termQuery) *need {
-	n := &need{term: q.Term, edits: q.Edits, keep: q.Term[:min(q.FuzzyPrefix, len(q.Term))], prefixes: q.Prefixes}
+// starting with one of its Prefixes, or, as typos, within Edits of it or
+// within one edit of its cut forms (keeping its first FuzzyPrefix bytes,
+// or its first rune), or the terms an gives the words one edit away from
+// its Surface. It must list at least every term termQuery.Searcher can
+// match, whatever the index (see termQuery.neighbours).
+func needOf(q *termQuery, an analysis.Analyzer) *need {
+	_, first := utf8.DecodeRuneInString(q.Term)
+	n := &need{term: q.Term, edits: q.Edits, keep: q.Term[:min(q.FuzzyPrefix, len(q.Term))], keep0: q.Term[:first], prefixes: q.Prefixes}
+	if len(n.keep) < len(n.keep0) {
+		n.keep = n.keep0
+	}
 	if rs := []rune(q.Term); q.Edits > 0 && len(rs) >= stemSlackMin {
 		for k := len(rs) - 1; k >= len(rs)-stemSlack && k >= stemSlackMin-1; k-- {
 			n.cuts = append(n.cuts, string(rs[:k]))
 		}
+	}
+	if q.Edits > 0 && q.Surface != "" {
+		n.lang, n.word, n.an = q.Lang, q.Surface, an
 	}
 	return n
 }
@@ -1186,6 +1367,12 @@ func needKey(n *need) string {
 	for _, c := range n.cuts {
 		b.WriteByte(3)
 		b.WriteString(c)
+	}
+	if n.word != "" {
+		b.WriteByte(4)
+		b.WriteString(n.lang)
+		b.WriteByte(0)
+		b.WriteString(n.word)
 	}
 	return b.String()
 }

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -48,11 +49,24 @@ func (q *phraseQuery) Boost() float64 {
 	return q.boost
 }
 
-// textReader reads the stored text of a document's title or body (a copy
-// the caller may keep); the readers of searches (memoReader) implement it.
+// textReader reads the stored text of a document's title or body, at
+// most limit bytes of it (0: all), as a copy the caller may keep; the
+// readers of searches (memoReader) implement it.
 type textReader interface {
-	storedText(id bleveindex.IndexInternalID, part string) ([]byte, error)
+	storedText(id bleveindex.IndexInternalID, part string, limit int) ([]byte, error)
 }
+
+// Phrases in long texts are checked a chunk at a time, the context and
+// the cost checked between chunks: a 10 MB body takes tens of
+// milliseconds to analyze. Chunks overlap by phraseOverlap bytes, cut at
+// white space, so that an occurrence across a cut is found whole in the
+// next chunk (one spread over more than phraseOverlap bytes, which takes
+// a run of thousands of spaces or signs between its words, may be missed
+// at a cut).
+const (
+	phraseChunk   = 1 << 20
+	phraseOverlap = 16 << 10
+)
 
 // Searcher implements query.Query. It reads texts through r when r is a
 // textReader, otherwise from the stored fields r's Document returns.
@@ -111,13 +125,64 @@ func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 		}
 		all = c
 	}
-	return &verifyingSearcher{Searcher: all, ctx: ctx, check: func(id bleveindex.IndexInternalID) (bool, error) {
-		text, err := tr.storedText(id, part)
+	var cost *meter
+	if mr, ok := r.(*memoReader); ok {
+		cost = mr.cost
+	}
+	return &verifyingSearcher{Searcher: all, check: func(id bleveindex.IndexInternalID) (bool, error) {
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		text, err := tr.storedText(id, part, 0)
 		if err != nil || len(text) == 0 {
 			return false, err
 		}
-		return analyzers.ContainsPhrase(an, text, q.Terms), nil
+		if err := cost.add(len(text)); err != nil {
+			return false, err
+		}
+		return containsPhrase(ctx, an, text, q.Terms)
 	}}, nil
+}
+
+// containsPhrase reports whether text holds the phrase slots (see
+// analyzers.ContainsPhrase), a chunk at a time, returning ctx's error
+// when it is done between two chunks.
+func containsPhrase(ctx context.Context, an analysis.Analyzer, text []byte, slots [][]string) (bool, error) {
+	for start := 0; ; {
+		end := len(text)
+		if end-start > phraseChunk {
+			end = spaceAfter(text, start+phraseChunk, min(len(text), start+phraseChunk+phraseOverlap))
+		}
+		if analyzers.ContainsPhrase(an, text[start:end], slots) {
+			return true, nil
+		}
+		if end == len(text) {
+			return false, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		next := spaceAfter(text, end-phraseOverlap, end)
+		if next <= start {
+			next = end
+		}
+		start = next
+	}
+}
+
+// spaceAfter returns the offset of the first ASCII white space of
+// text[from:to], or to (on a UTF-8 boundary) when there is none.
+func spaceAfter(text []byte, from, to int) int {
+	for i := from; i < to; i++ {
+		switch text[i] {
+		case ' ', '\n', '\t', '\r', '\f', '\v':
+			return i
+		}
+	}
+	for to < len(text) && to > 0 && !utf8.RuneStart(text[to]) {
+		to--
+	}
+	return to
 }
 
 // visitTokensStartingWith calls visit with the tokens of an's analysis of
@@ -149,22 +214,14 @@ func visitTokens(an analysis.Analyzer, input []byte, visit func(term []byte, pos
 }
 
 // verifyingSearcher passes on the matches of its Searcher that check
-// accepts. It checks ctx every checkCtxPhrase candidates, the checks
-// being the costly part.
+// accepts; check also returns the context's and the cost's errors.
 type verifyingSearcher struct {
 	search.Searcher
-	ctx   context.Context
 	check func(id bleveindex.IndexInternalID) (bool, error)
-	n     int
 }
 
 // accept returns dm when it passes the check, nil (dm recycled) otherwise.
 func (s *verifyingSearcher) accept(sctx *search.SearchContext, dm *search.DocumentMatch) (*search.DocumentMatch, error) {
-	if s.n++; s.n%checkCtxPhrase == 0 {
-		if err := s.ctx.Err(); err != nil {
-			return nil, err
-		}
-	}
 	ok, err := s.check(dm.IndexInternalID)
 	if err != nil {
 		return nil, fmt.Errorf("index: phrase: %w", err)
@@ -201,10 +258,11 @@ func (s *verifyingSearcher) Advance(sctx *search.SearchContext, id bleveindex.In
 	return s.Next(sctx)
 }
 
-// storedPart returns a copy of the title or the body of stored fields.
-func storedPart(f *storedFields, part string) ([]byte, error) {
+// storedPart returns a copy of the title or the body of stored fields,
+// at most limit bytes of the body (0: all).
+func storedPart(f *storedFields, part string, limit int) ([]byte, error) {
 	if part != "title" {
-		return bytes.Clone(f.body), nil
+		return bytes.Clone(f.body[:utf8Cut(f.body, limit)]), nil
 	}
 	var t struct {
 		Title string `json:"title"`
@@ -223,7 +281,7 @@ type docTextReader struct {
 	field string
 }
 
-func (d docTextReader) storedText(id bleveindex.IndexInternalID, part string) ([]byte, error) {
+func (d docTextReader) storedText(id bleveindex.IndexInternalID, part string, limit int) ([]byte, error) {
 	ext, err := d.r.ExternalID(id)
 	if err != nil {
 		return nil, err
@@ -246,5 +304,5 @@ func (d docTextReader) storedText(id bleveindex.IndexInternalID, part string) ([
 	if f.src == nil && f.body == nil {
 		return nil, nil
 	}
-	return storedPart(&f, part)
+	return storedPart(&f, part, limit)
 }

@@ -30,75 +30,30 @@ package index
 //     expand to an unbounded set of terms.
 //   - Control characters are treated as spaces.
 //
-// Refused with ErrInvalidQuery: text that is not valid UTF-8, more than
-// maxQueryRunes characters, more than maxQueryWords words.
+// Refused with a *QueryError on Text: text that is not valid UTF-8, more
+// than MaxQueryBytes bytes, more than MaxQueryWords words.
 //
-// Typo tolerance and search as you type:
-//   - A bare word (not in a phrase, not excluded) of 5 or more letters also
-//     matches terms one edit away, 9 or more letters two edits (Damerau
-//     edits: a transposition counts once). Letters are counted after
-//     folding; words with digits are never fuzzy. The edit distance applies
-//     to the analyzed term (the stem), and is lowered to 1 when the stem has
-//     fewer than 7 letters. The first letter must match, the first two for
-//     stems of 4 or 5 letters; stems of 3 letters or less are exact.
-//   - A term the index knows well (in fuzzyKnownDocs documents or more of
-//     the language) is taken as spelled right and not expanded: typo
-//     tolerance serves words the index lacks or barely has.
-//   - Exact matches rank first: near terms weigh fuzzyBoost/(1+edits),
-//     scored with the IDF of the most frequent near term and favouring
-//     frequent ones (blendWeights), so "macorn" lists Macron before Mâcon.
-//   - The last clause, when it is a bare word, also matches as a prefix
-//     ("nvid" finds Nvidia) when its prefix has at least 3 letters: the
-//     maxPrefixTerms most frequent completions, weighted prefixBoost.
-//   - Expansions are bounded per term (maxFuzzyTerms, maxPrefixTerms), so
-//     Bleve's searcher.DisjunctionMaxClauseCount never trips on them as
-//     long as it is at least 2*max(maxFuzzyTerms+maxPrefixTerms, 16).
-//   - Title matches outrank body matches (titleBoost).
+// Typo tolerance and search as you type are those of a bare word (not
+// in a phrase, not excluded): see terms.go. Title matches outrank body
+// matches (titleBoost).
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"math"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/blevesearch/bleve/v2/search/searcher"
-	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"veille/analyzers"
 	"veille/corpus/fold"
 )
 
-// Limits and weights of the query language.
-const (
-	maxQueryRunes = 1000 // characters in the whole query
-	maxQueryWords = 32   // words, counted as runs of letters and digits
-	maxLangTerms  = 64   // analyzed terms in one language (guards odd tokenizations)
-
-	fuzzyOneMin  = 5  // letters for one edit
-	fuzzyTwoMin  = 9  // letters for two edits
-	fuzzyTwoStem = 7  // a stem needs this many letters to get two edits
-	fuzzyMaxLen  = 40 // longer terms are not words: no fuzzy matching
-	fuzzyShort   = 6  // stems shorter than this keep their first 2 letters in a fuzzy match, others 1
-	prefixMin    = 3  // letters a prefix needs
-
-	titleBoost  = 2.0 // a title match weighs this many body matches
-	fuzzyBoost  = 0.2 // relative weight of a fuzzy match
-	prefixBoost = 0.3 // relative weight of a prefix match
-)
-
-// Query modes.
-const (
-	modeAll = "all"
-	modeAny = "any"
-)
+// maxLangTerms bounds the analyzed terms of a query in one language
+// (guards odd tokenizations).
+const maxLangTerms = 64
 
 // clause is one element of a parsed query.
 type clause struct {
@@ -113,7 +68,7 @@ type parsedQuery struct {
 	// Prefix is the index in Clauses of the bare word that also matches as
 	// a prefix, or -1.
 	Prefix int
-	Words  int // number of words, as counted against maxQueryWords
+	Words  int // number of words, as counted against MaxQueryWords
 }
 
 // positive reports whether q has a clause that must or may match, as
@@ -125,12 +80,6 @@ func (q parsedQuery) positive() bool {
 		}
 	}
 	return false
-}
-
-// invalidQuery returns an error wrapping ErrInvalidQuery whose text, after
-// the sentinel's, is msg: a sentence for the user.
-func invalidQuery(msg string) error {
-	return fmt.Errorf("%w: %s", ErrInvalidQuery, msg)
 }
 
 func isQuote(r rune) bool {
@@ -158,14 +107,14 @@ func countWords(s string) int {
 
 // parseQuery splits text into clauses (see the package comment of this
 // file for the language). Clauses without a letter or a digit are dropped,
-// and so are repeated clauses. Errors wrap ErrInvalidQuery.
+// and so are repeated clauses. Errors are *QueryError on Text.
 func parseQuery(text string) (parsedQuery, error) {
 	p := parsedQuery{Prefix: -1}
 	if !utf8.ValidString(text) {
-		return p, invalidQuery("the query is not valid UTF-8 text")
+		return p, queryErr("Text", "is not valid UTF-8 text")
 	}
-	if n := utf8.RuneCountInString(text); n > maxQueryRunes {
-		return p, invalidQuery(fmt.Sprintf("the query is too long: %d characters, at most %d", n, maxQueryRunes))
+	if len(text) > MaxQueryBytes {
+		return p, queryErr("Text", "is too long: %d bytes, at most %d", len(text), MaxQueryBytes)
 	}
 	rs := []rune(text)
 	for i, r := range rs {
@@ -239,8 +188,8 @@ func parseQuery(text string) (parsedQuery, error) {
 	if !lastPositiveWord {
 		p.Prefix = -1
 	}
-	if p.Words > maxQueryWords {
-		return parsedQuery{Prefix: -1}, invalidQuery(fmt.Sprintf("the query has too many words: %d, at most %d", p.Words, maxQueryWords))
+	if p.Words > MaxQueryWords {
+		return parsedQuery{Prefix: -1}, queryErr("Text", "has too many words: %d, at most %d", p.Words, MaxQueryWords)
 	}
 	return p, nil
 }
@@ -251,9 +200,21 @@ type textQueryOptions struct {
 	// Languages limits the languages searched, for instance to those the
 	// index holds; nil means analyzers.Languages.
 	Languages []string
-	// NoFuzzy and NoPrefix turn off typo tolerance and prefix matching of
-	// the last word (a fallback when a prefix expands to too many terms).
-	NoFuzzy, NoPrefix bool
+	// Prefix completes the last word (search as you type).
+	Prefix bool
+	// NoFuzzy turns off typo tolerance.
+	NoFuzzy bool
+	// TitleBoost, when set, replaces titleBoost (the known-item test
+	// chooses it).
+	TitleBoost float64
+}
+
+// titleWeight returns the weight of a title match.
+func (o *textQueryOptions) titleWeight() float64 {
+	if o.TitleBoost > 0 {
+		return o.TitleBoost
+	}
+	return titleBoost
 }
 
 // compiledQuery is a query ready to run.
@@ -266,33 +227,37 @@ type compiledQuery struct {
 	Scored bool
 	// Parsed is the syntax of the text.
 	Parsed parsedQuery
+	// Log collects, as the query runs, what its words searched.
+	Log *termLog
+	// Words are the query's termQuery nodes, for prepareWords.
+	Words []*termQuery
 }
 
-// buildTextQuery compiles the text of a search in mode "all" or "any"
-// (empty means "all") against the fields title_<l> and body_<l> of every
-// language of analyzers.Languages, analyzed with m's analyzers for those
-// fields. It returns nil when text has nothing to search (the caller
-// matches every article). Errors wrap ErrInvalidQuery and say what is
+// buildTextQuery compiles the text of a search in mode ModeAll or
+// ModeAny (empty means ModeAll) against the fields title_<l> and body_<l>
+// of every language of analyzers.Languages, analyzed with m's analyzers
+// for those fields. It returns nil when text has nothing to search (the
+// caller matches every article). Errors are *QueryError and say what is
 // wrong in words a user understands.
-func buildTextQuery(text, mode string, m mapping.IndexMapping) (query.Query, error) {
+func buildTextQuery(text string, mode Mode, m mapping.IndexMapping) (query.Query, error) {
 	c, err := compileTextQuery(text, mode, m, textQueryOptions{})
 	return c.Query, err
 }
 
 // compileTextQuery is [buildTextQuery] with options and more results.
-func compileTextQuery(text, mode string, m mapping.IndexMapping, opt textQueryOptions) (compiledQuery, error) {
+func compileTextQuery(text string, mode Mode, m mapping.IndexMapping, opt textQueryOptions) (compiledQuery, error) {
 	switch mode {
 	case "":
-		mode = modeAll
-	case modeAll, modeAny:
+		mode = ModeAll
+	case ModeAll, ModeAny:
 	default:
-		return compiledQuery{}, invalidQuery(fmt.Sprintf("unknown mode %q: use \"all\" or \"any\"", mode))
+		return compiledQuery{}, queryErr("Mode", "must be %s, not %q", modeNames(), string(mode))
 	}
 	p, err := parseQuery(text)
 	if err != nil {
 		return compiledQuery{}, err
 	}
-	out := compiledQuery{Parsed: p}
+	out := compiledQuery{Parsed: p, Log: newTermLog()}
 	if len(p.Clauses) == 0 {
 		return out, nil
 	}
@@ -306,7 +271,7 @@ func compileTextQuery(text, mode string, m mapping.IndexMapping, opt textQueryOp
 		if err != nil {
 			return compiledQuery{}, err
 		}
-		b := langBuilder{lang: l, an: an, opt: opt}
+		b := langBuilder{lang: l, an: an, opt: opt, log: out.Log, words: &out.Words}
 		var positive []query.Query
 		for i, c := range p.Clauses {
 			var q query.Query
@@ -316,7 +281,7 @@ func compileTextQuery(text, mode string, m mapping.IndexMapping, opt textQueryOp
 			case c.Phrase:
 				q = b.phrase(c.Text)
 			default:
-				q = b.word(c.Text, i == p.Prefix)
+				q = b.word(c.Text, opt.Prefix && i == p.Prefix)
 			}
 			if q == nil {
 				continue
@@ -328,16 +293,16 @@ func compileTextQuery(text, mode string, m mapping.IndexMapping, opt textQueryOp
 			}
 		}
 		if b.terms > maxLangTerms {
-			return compiledQuery{}, invalidQuery(fmt.Sprintf("the query has too many words: at most %d", maxQueryWords))
+			return compiledQuery{}, queryErr("Text", "has too many words: at most %d", MaxQueryWords)
 		}
 		switch {
 		case len(positive) == 0:
 		case len(positive) == 1:
 			perLang = append(perLang, positive[0])
-		case mode == modeAll:
+		case mode == ModeAll:
 			perLang = append(perLang, query.NewConjunctionQuery(positive))
 		default:
-			perLang = append(perLang, query.NewDisjunctionQuery(positive))
+			perLang = append(perLang, &sumQuery{Parts: positive, Coord: true})
 		}
 	}
 	var must query.Query
@@ -345,7 +310,10 @@ func compileTextQuery(text, mode string, m mapping.IndexMapping, opt textQueryOp
 	case len(perLang) == 1:
 		must = perLang[0]
 	case len(perLang) > 1:
-		must = query.NewDisjunctionQuery(perLang)
+		// A document has text in one language only: a sum, not a
+		// disjunction, whose coord would divide every score by the
+		// number of languages searched.
+		must = &sumQuery{Parts: perLang}
 	case p.positive():
 		// Every positive clause is a stop word in every language: nothing
 		// can match. Exclusions cannot widen that.
@@ -386,7 +354,9 @@ type langBuilder struct {
 	lang  string
 	an    analysis.Analyzer
 	opt   textQueryOptions
-	terms int // analyzed terms so far, against maxLangTerms
+	log   *termLog
+	words *[]*termQuery // every termQuery built
+	terms int           // analyzed terms so far, against maxLangTerms
 }
 
 func (b *langBuilder) analyze(s string) analysis.TokenStream {
@@ -396,13 +366,13 @@ func (b *langBuilder) analyze(s string) analysis.TokenStream {
 }
 
 // pair returns a query matching the title or the body of b's language,
-// the title weighing titleBoost times more.
+// scored with the sum of both, the title weighing titleBoost times more.
 func (b *langBuilder) pair(mk func(field string) query.Query, boost float64) query.Query {
 	t := mk("title_" + b.lang)
-	t.(query.BoostableQuery).SetBoost(boost * titleBoost)
+	t.(query.BoostableQuery).SetBoost(boost * b.opt.titleWeight())
 	d := mk("body_" + b.lang)
 	d.(query.BoostableQuery).SetBoost(boost)
-	return query.NewDisjunctionQuery([]query.Query{t, d})
+	return &sumQuery{Parts: []query.Query{t, d}}
 }
 
 func (b *langBuilder) termPair(term string, boost float64) query.Query {
@@ -424,18 +394,20 @@ func (b *langBuilder) word(text string, prefix bool) query.Query {
 	parts := make([]query.Query, 0, len(ts))
 	seen := make(map[string]bool, len(ts))
 	for i, t := range ts {
-		tq := &termQuery{Lang: b.lang, Term: string(t.Term)}
+		surface := text[t.Start:t.End]
+		tq := &termQuery{Lang: b.lang, Term: string(t.Term), Word: surface, Surface: plainWord(surface), TitleBoost: b.opt.titleWeight(), log: b.log}
 		last := i == len(ts)-1
 		if seen[tq.Term] && !(last && prefix) {
 			continue
 		}
 		seen[tq.Term] = true
 		if !b.opt.NoFuzzy {
-			tq.Edits, tq.FuzzyPrefix = fuzziness(text[t.Start:t.End], tq.Term)
+			tq.Edits, tq.FuzzyPrefix = fuzziness(surface, tq.Term)
 		}
-		if last && prefix && !b.opt.NoPrefix {
-			tq.Prefixes = prefixCandidates(b.lang, text[t.Start:t.End], tq.Term)
+		if last && prefix {
+			tq.Prefixes = prefixCandidates(b.lang, tq.Surface)
 		}
+		*b.words = append(*b.words, tq)
 		parts = append(parts, tq)
 	}
 	if len(parts) == 1 {
@@ -490,422 +462,4 @@ func phraseTerms(ts analysis.TokenStream) [][]string {
 		}
 	}
 	return out
-}
-
-// fuzziness returns the edit distance allowed for the analyzed term of a
-// query word whose text is surface, and the number of leading bytes of
-// term a fuzzy match must keep. The distance goes by the number of letters
-// of surface (1 from fuzzyOneMin, 2 from fuzzyTwoMin), at most 1 when term
-// is shorter than fuzzyTwoStem, and 0 for words with a digit or terms too
-// short to stay meaningful after an edit. Stems are shorter than words, so
-// one edit on a short stem is a large change ("paris" gives "pari", one
-// edit from "pri", the stem of "prix"): a stem shorter than fuzzyShort
-// keeps its first two letters, others their first letter (typos on the
-// first letter are rare, and a fixed first letter makes the search cheap).
-func fuzziness(surface, term string) (edits, prefix int) {
-	letters := 0
-	for _, r := range fold.String(surface) {
-		switch {
-		case unicode.IsDigit(r):
-			return 0, 0
-		case unicode.IsLetter(r):
-			letters++
-		}
-	}
-	n := utf8.RuneCountInString(term)
-	if n > fuzzyMaxLen || n < 4 {
-		return 0, 0
-	}
-	switch {
-	case letters >= fuzzyTwoMin && n >= fuzzyTwoStem:
-		edits = 2
-	case letters >= fuzzyOneMin:
-		edits = 1
-	default:
-		return 0, 0
-	}
-	_, s0 := utf8.DecodeRuneInString(term)
-	prefix = s0
-	if n < fuzzyShort {
-		_, s1 := utf8.DecodeRuneInString(term[s0:])
-		prefix += s1
-	}
-	return edits, prefix
-}
-
-// prefixCandidates returns the prefixes under which the last word of a
-// query, typed as surface and analyzed to term in lang, is looked up.
-// Indexed terms are stems, so the stem of the typed prefix is used
-// ("investis" gives "investi", a prefix of the stem of "investissement"),
-// with its double letters collapsed in French (the French stemmer
-// collapses them in long words: "comm" must find "coment"), and the folded
-// typed text when it is a plain word ("nvid"). Candidates shorter than
-// prefixMin letters are dropped, and so is any candidate that another one
-// is a prefix of.
-func prefixCandidates(lang, surface, term string) []string {
-	if utf8.RuneCountInString(term) > fuzzyMaxLen {
-		return nil
-	}
-	cands := []string{term}
-	if lang == "fr" {
-		cands = append(cands, collapseDoubles(term))
-	}
-	plain := true
-	for _, r := range surface {
-		plain = plain && (unicode.IsLetter(r) || unicode.IsDigit(r))
-	}
-	if plain {
-		cands = append(cands, fold.Lower(surface))
-	}
-	sort.Slice(cands, func(i, j int) bool { return len(cands[i]) < len(cands[j]) })
-	var out []string
-	for _, c := range cands {
-		if utf8.RuneCountInString(c) < prefixMin {
-			continue
-		}
-		covered := false
-		for _, o := range out {
-			covered = covered || strings.HasPrefix(c, o)
-		}
-		if !covered {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// collapseDoubles replaces every run of one repeated letter by one letter.
-func collapseDoubles(s string) string {
-	var b strings.Builder
-	var prev rune = -1
-	for _, r := range s {
-		if r != prev || !unicode.IsLetter(r) {
-			b.WriteRune(r)
-		}
-		prev = r
-	}
-	return b.String()
-}
-
-// Bounds of the expansion of one term when a search runs.
-const (
-	// fuzzyKnownDocs: a term found in this many documents is taken as
-	// spelled right, and not expanded to its neighbours.
-	fuzzyKnownDocs = 3
-	maxFuzzyTerms  = 32 // terms a few edits away, closest first
-	stemSlackMin   = 6  // runes of a term whose cut forms are tried too
-	stemSlack      = 5  // runes cut at most
-	maxPrefixTerms = 32 // terms a prefix stands for, most frequent first
-)
-
-// termQuery matches one analyzed term of a bare query word in the title
-// or the body of one language, and optionally, with lower weights, the
-// terms within Edits edits of it (keeping its first FuzzyPrefix bytes)
-// when the term itself is rare or absent (fewer than fuzzyKnownDocs
-// documents: a word the index knows well is not a typo, and expanding it
-// only adds noise and cost), and the terms starting with one of Prefixes. It is a Bleve query of its
-// own so that the expansions are looked up once per language, in the body
-// dictionary (a title's words are in some body too), are skipped for
-// languages the index has no text in, and stay bounded (maxFuzzyTerms,
-// maxPrefixTerms) whatever bleve's searcher.DisjunctionMaxClauseCount:
-// one FuzzyQuery per field would build its Levenshtein automaton twice
-// per language, eight languages a word, which measured 5 ms a query.
-type termQuery struct {
-	Lang        string   `json:"lang"`
-	Term        string   `json:"term"`
-	Edits       int      `json:"edits,omitempty"`
-	FuzzyPrefix int      `json:"fuzzy_prefix,omitempty"`
-	Prefixes    []string `json:"prefixes,omitempty"`
-}
-
-// weightedTerm is an index term and its weight relative to an exact match.
-type weightedTerm struct {
-	term   string
-	weight float64
-}
-
-// Searcher implements query.Query.
-func (q *termQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, opt search.SearcherOptions) (search.Searcher, error) {
-	title, body := "title_"+q.Lang, "body_"+q.Lang
-	var alts []search.Searcher
-	fail := func(err error) (search.Searcher, error) {
-		for _, s := range alts {
-			_ = s.Close()
-		}
-		return nil, err
-	}
-	exact, err := fieldsSearcher(ctx, r, []weightedTerm{{q.Term, 1}}, title, body, opt)
-	if err != nil {
-		return nil, err
-	}
-	alts = append(alts, exact)
-	var near []weightedTerm
-	if q.Edits > 0 {
-		known, err := termIsKnown(ctx, r, q.Term, title, body)
-		if err != nil {
-			return fail(err)
-		}
-		if !known {
-			if near, err = fuzzyTerms(r, body, q.Term, q.Edits, q.FuzzyPrefix); err != nil {
-				return fail(err)
-			}
-		}
-	}
-	if len(q.Prefixes) > 0 {
-		pre, err := prefixTerms(r, []string{title, body}, q.Prefixes, q.Term)
-		if err != nil {
-			return fail(err)
-		}
-		near = mergeTerms(near, pre)
-	}
-	q.record(ctx, near)
-	if len(near) > 0 {
-		if err := blendWeights(ctx, r, near, title, body); err != nil {
-			return fail(err)
-		}
-		s, err := fieldsSearcher(ctx, r, near, title, body, opt)
-		if err != nil {
-			return fail(err)
-		}
-		alts = append(alts, s)
-	}
-	if len(alts) == 1 {
-		return alts[0], nil
-	}
-	s, err := searcher.NewDisjunctionSearcher(ctx, r, alts, 0, opt)
-	if err != nil {
-		return fail(err)
-	}
-	return s, nil
-}
-
-// blendWeights adjusts the weights of near terms (typo corrections,
-// completions) for their document frequencies. Scored as they are, the
-// rarest near term would rank first, its IDF being the highest: "macorn"
-// would list Mâcon (a few documents) before Macron (thousands), the
-// opposite of what the user meant. So every near term is scored with the
-// IDF of the most frequent one (Lucene's blended fuzzy scoring), times
-// sqrt(df/maxDF): frequent corrections are the likely ones.
-func blendWeights(ctx context.Context, r bleveindex.IndexReader, near []weightedTerm, fields ...string) error {
-	docs, err := r.DocCount()
-	if err != nil {
-		return err
-	}
-	dfs := make([]uint64, len(near))
-	var maxDF uint64
-	for i, t := range near {
-		for _, f := range fields {
-			tr, err := r.TermFieldReader(ctx, []byte(t.term), f, false, false, false)
-			if err != nil {
-				return err
-			}
-			dfs[i] += tr.Count()
-			if err := tr.Close(); err != nil {
-				return err
-			}
-		}
-		maxDF = max(maxDF, dfs[i])
-	}
-	if maxDF == 0 {
-		return nil
-	}
-	n := float64(max(docs, maxDF))
-	idf := func(df float64) float64 { return math.Log(1 + (n-df+0.5)/(df+0.5)) } // BM25's
-	for i := range near {
-		df := float64(max(dfs[i], 1))
-		near[i].weight *= idf(float64(maxDF)) / idf(df) * math.Sqrt(df/float64(maxDF))
-	}
-	return nil
-}
-
-// termIsKnown reports whether term occurs in at least fuzzyKnownDocs
-// documents' title or body.
-func termIsKnown(ctx context.Context, r bleveindex.IndexReader, term string, fields ...string) (bool, error) {
-	var n uint64
-	for _, f := range fields {
-		tr, err := r.TermFieldReader(ctx, []byte(term), f, false, false, false)
-		if err != nil {
-			return false, err
-		}
-		n += tr.Count()
-		if err := tr.Close(); err != nil {
-			return false, err
-		}
-	}
-	return n >= fuzzyKnownDocs, nil
-}
-
-// fieldsSearcher returns a searcher of terms in the title and body fields,
-// a title match weighing titleBoost times more.
-func fieldsSearcher(ctx context.Context, r bleveindex.IndexReader, terms []weightedTerm, title, body string, opt search.SearcherOptions) (search.Searcher, error) {
-	ss := make([]search.Searcher, 0, 2*len(terms))
-	for _, t := range terms {
-		for _, f := range [2]struct {
-			field string
-			boost float64
-		}{{title, titleBoost}, {body, 1}} {
-			s, err := searcher.NewTermSearcher(ctx, r, t.term, f.field, f.boost*t.weight, opt)
-			if err != nil {
-				for _, s := range ss {
-					_ = s.Close()
-				}
-				return nil, err
-			}
-			ss = append(ss, s)
-		}
-	}
-	s, err := searcher.NewDisjunctionSearcher(ctx, r, ss, 0, opt)
-	if err != nil {
-		for _, s := range ss {
-			_ = s.Close()
-		}
-		return nil, err
-	}
-	return s, nil
-}
-
-// hasTermWithPrefix reports whether field has a term starting with prefix.
-func hasTermWithPrefix(r bleveindex.IndexReader, field, prefix string) (bool, error) {
-	d, err := r.FieldDictPrefix(field, []byte(prefix))
-	if err != nil {
-		return false, err
-	}
-	e, err := d.Next()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return e != nil, err
-}
-
-// fuzzyTerms returns the terms of field within edits of term, term
-// excepted, keeping the first prefix bytes: the closest maxFuzzyTerms,
-// weighted fuzzyBoost/(1+distance).
-//
-// Indexed terms are stems, and a typo often hides the suffix the stemmer
-// strips: "trembelment" stays whole while "tremblement" is indexed as
-// "trembl", five edits away. So when a term of stemSlackMin runes or more
-// has no neighbour, the terms one edit away from the term cut by 1 to
-// stemSlack runes (keeping stemSlackMin-1) are taken, at distance 2
-// ("trembe" finds "trembl", "docet" finds "doct").
-func fuzzyTerms(r bleveindex.IndexReader, field, term string, edits, prefix int) ([]weightedTerm, error) {
-	fr, ok := r.(bleveindex.IndexReaderFuzzy)
-	if !ok || edits <= 0 {
-		return nil, nil
-	}
-	keep := term[:min(prefix, len(term))]
-	// Building the automaton costs more than this look-up: skip fields
-	// without a term that could match (languages the index has no text in).
-	if found, err := hasTermWithPrefix(r, field, keep); err != nil || !found {
-		return nil, err
-	}
-	dist := make(map[string]uint8)
-	collect := func(t string, edits int, floor uint8) error {
-		d, err := fr.FieldDictFuzzy(field, t, edits, keep)
-		if err != nil {
-			return err
-		}
-		e, err := d.Next()
-		for ; err == nil && e != nil; e, err = d.Next() {
-			if e.Term == term {
-				continue
-			}
-			dd := max(e.EditDistance, floor)
-			if old, ok := dist[e.Term]; !ok || dd < old {
-				dist[e.Term] = dd
-			}
-		}
-		if cerr := d.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	}
-	if err := collect(term, edits, 1); err != nil {
-		return nil, err
-	}
-	if rs := []rune(term); len(dist) == 0 && len(rs) >= stemSlackMin {
-		for k := len(rs) - 1; k >= len(rs)-stemSlack && k >= stemSlackMin-1; k-- {
-			if err := collect(string(rs[:k]), 1, 2); err != nil {
-				return nil, err
-			}
-		}
-	}
-	type cand struct {
-		term string
-		dist uint8
-	}
-	cands := make([]cand, 0, len(dist))
-	for t, d := range dist {
-		cands = append(cands, cand{t, d})
-	}
-	sort.Slice(cands, func(i, j int) bool {
-		if cands[i].dist != cands[j].dist {
-			return cands[i].dist < cands[j].dist
-		}
-		return cands[i].term < cands[j].term
-	})
-	out := make([]weightedTerm, 0, min(len(cands), maxFuzzyTerms))
-	for _, c := range cands[:min(len(cands), maxFuzzyTerms)] {
-		out = append(out, weightedTerm{c.term, fuzzyBoost / float64(1+c.dist)})
-	}
-	return out, nil
-}
-
-// prefixTerms returns the terms of fields starting with one of prefixes,
-// exact excepted: the maxPrefixTerms most frequent, weighted prefixBoost.
-func prefixTerms(r bleveindex.IndexReader, fields, prefixes []string, exact string) ([]weightedTerm, error) {
-	type cand struct {
-		term  string
-		count uint64
-	}
-	counts := make(map[string]uint64)
-	for _, field := range fields {
-		for _, p := range prefixes {
-			d, err := r.FieldDictPrefix(field, []byte(p))
-			if err != nil {
-				return nil, err
-			}
-			e, err := d.Next()
-			for ; err == nil && e != nil; e, err = d.Next() {
-				if e.Term != exact {
-					counts[e.Term] += e.Count
-				}
-			}
-			if cerr := d.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-	}
-	cands := make([]cand, 0, len(counts))
-	for t, n := range counts {
-		cands = append(cands, cand{t, n})
-	}
-	sort.Slice(cands, func(i, j int) bool {
-		if cands[i].count != cands[j].count {
-			return cands[i].count > cands[j].count
-		}
-		return cands[i].term < cands[j].term
-	})
-	out := make([]weightedTerm, 0, min(len(cands), maxPrefixTerms))
-	for _, c := range cands[:min(len(cands), maxPrefixTerms)] {
-		out = append(out, weightedTerm{c.term, prefixBoost})
-	}
-	return out, nil
-}
-
-// mergeTerms returns a's terms then b's that a lacks.
-func mergeTerms(a, b []weightedTerm) []weightedTerm {
-	seen := make(map[string]bool, len(a))
-	for _, t := range a {
-		seen[t.term] = true
-	}
-	for _, t := range b {
-		if !seen[t.term] {
-			seen[t.term] = true
-			a = append(a, t)
-		}
-	}
-	return a
 }

@@ -94,12 +94,18 @@ func qtIndex(tb testing.TB, docs []qtDoc) bleve.Index {
 
 // qtSearch runs text in mode against idx and returns the ids of all hits,
 // best first.
-func qtSearch(tb testing.TB, idx bleve.Index, text, mode string) []string {
+func qtSearch(tb testing.TB, idx bleve.Index, text string, mode Mode) []string {
+	return qtSearchOpt(tb, idx, text, mode, textQueryOptions{})
+}
+
+// qtSearchOpt is qtSearch with options.
+func qtSearchOpt(tb testing.TB, idx bleve.Index, text string, mode Mode, opt textQueryOptions) []string {
 	tb.Helper()
-	q, err := buildTextQuery(text, mode, idx.Mapping())
+	c, err := compileTextQuery(text, mode, idx.Mapping(), opt)
 	if err != nil {
-		tb.Fatalf("buildTextQuery(%q): %v", text, err)
+		tb.Fatalf("compileTextQuery(%q): %v", text, err)
 	}
+	q := c.Query
 	if q == nil {
 		q = query.NewMatchAllQuery()
 	}
@@ -161,30 +167,34 @@ func TestParseQuery(t *testing.T) {
 
 func TestParseQueryErrors(t *testing.T) {
 	tests := []struct {
-		name, in, mode, msg string
+		name, in string
+		mode     Mode
+		field    string
+		msg      string
 	}{
-		{"invalid utf-8", "nvidia \xff", "", "not valid UTF-8"},
-		{"too long", strings.Repeat("a", maxQueryRunes+1), "", "too long"},
-		{"too many words", qtWords(maxQueryWords + 1), "", "too many words"},
-		{"too many words in a phrase", `"` + qtWords(maxQueryWords+1) + `"`, "", "too many words"},
-		{"too many terms in a word", strings.Repeat("a.", 40), "", "too many words"},
-		{"unknown mode", "nvidia", "some", "unknown mode"},
+		{"invalid utf-8", "nvidia \xff", "", "Text", "not valid UTF-8"},
+		{"too long", strings.Repeat("a", MaxQueryBytes+1), "", "Text", "too long"},
+		{"too many words", qtWords(MaxQueryWords + 1), "", "Text", "too many words"},
+		{"too many words in a phrase", `"` + qtWords(MaxQueryWords+1) + `"`, "", "Text", "too many words"},
+		{"too many terms in a word", strings.Repeat("a.", 40), "", "Text", "too many words"},
+		{"unknown mode", "nvidia", "some", "Mode", "must be"},
 	}
 	m := qtMapping(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := buildTextQuery(tc.in, tc.mode, m)
-			if !errors.Is(err, ErrInvalidQuery) || !strings.Contains(err.Error(), tc.msg) {
-				t.Errorf("buildTextQuery(%.40q, %q) = %v, want ErrInvalidQuery with %q", tc.in, tc.mode, err, tc.msg)
+			var qe *QueryError
+			if !errors.Is(err, ErrInvalidQuery) || !errors.As(err, &qe) || qe.Field != tc.field || !strings.Contains(qe.Reason, tc.msg) {
+				t.Errorf("buildTextQuery(%.40q, %q) = %v, want a QueryError on %s with %q", tc.in, tc.mode, err, tc.field, tc.msg)
 			}
 		})
 	}
 	// Limits are inclusive.
-	if _, err := buildTextQuery(strings.Repeat("mot", maxQueryRunes/3), "", m); err != nil {
-		t.Errorf("a query of %d characters: %v", maxQueryRunes, err)
+	if _, err := buildTextQuery(strings.Repeat("mot", MaxQueryBytes/3), "", m); err != nil {
+		t.Errorf("a query of %d bytes: %v", MaxQueryBytes, err)
 	}
-	if _, err := buildTextQuery(qtWords(maxQueryWords), "", m); err != nil {
-		t.Errorf("a query of %d words: %v", maxQueryWords, err)
+	if _, err := buildTextQuery(qtWords(MaxQueryWords), "", m); err != nil {
+		t.Errorf("a query of %d words: %v", MaxQueryWords, err)
 	}
 }
 
@@ -210,47 +220,51 @@ func TestTextQuerySearch(t *testing.T) {
 	idx := qtIndex(t, qtDocs)
 	all := []string{"d1", "d2", "d3", "d4", "d5", "d6", "d7"}
 	tests := []struct {
-		name, q, mode string
-		want          []string // the hits, in any order
-		first         []string // the first hits, in this order
+		name, q string
+		mode    Mode
+		want    []string // the hits, in any order
+		first   []string // the first hits, in this order
+		prefix  bool     // the last word is being typed
 	}{
-		{"exact word", "nvidia", "", []string{"d1", "d2", "d3"}, []string{"d1", "d2", "d3"}},
-		{"case and accents", "NORVEGE", "", []string{"d1"}, nil},
-		{"elision", "L'ELECTRICITE", "", []string{"d5"}, nil},
-		{"plural matches singular", "centres", "", []string{"d1", "d4", "d5", "d6", "d7"}, nil},
-		{"all words must match", "nvidia norvège", "", []string{"d1"}, nil},
-		{"mode any ranks by matches", "nvidia bourse microsoft", "any", []string{"d1", "d2", "d3", "d4"}, []string{"d2"}},
-		{"mode all needs every word", "nvidia microsoft", "all", []string{}, nil},
-		{"typo one edit", "nvidea", "", []string{"d1", "d2"}, nil},
-		{"repeated letter", "nvidiaa", "", []string{"d1", "d2", "d3"}, []string{"d1", "d2"}},
-		{"typo transposition", "nvidai", "", []string{"d1", "d2"}, nil},
-		{"typo two edits in a long word", "investisement", "", []string{"d1", "d4"}, []string{"d1"}},
-		{"typo in a short word is not tolerated", "prxi", "", []string{}, nil},
-		{"exact ranks above fuzzy", "nvidio", "", []string{"d1", "d2", "d3"}, []string{"d3"}},
-		{"prefix", "nvid", "", []string{"d1", "d2", "d3"}, nil},
-		{"prefix with accents", "norv", "", []string{"d1"}, nil},
-		{"prefix of a stem", "infrastruc", "", []string{"d1"}, nil},
-		{"prefix of a longer stem", "investis", "", []string{"d1", "d4"}, []string{"d1"}},
-		{"prefix only on the last word", "norv nvidia", "", []string{}, nil},
-		{"no prefix under 3 letters", "nv", "", []string{}, nil},
-		{"phrase with stop word and plural", `"centre de données"`, "", []string{"d1", "d6"}, nil},
-		{"phrase needs adjacency", `"données centre"`, "", []string{}, nil},
-		{"phrase is exact (no typo)", `"nvidea"`, "", []string{}, nil},
-		{"unclosed phrase", `"centres de donn`, "", []string{}, nil},
-		{"exclusion", "nvidia -bourse", "", []string{"d1", "d3"}, nil},
-		{"exclusion is exact", "-nvidia", "", []string{"d3", "d4", "d5", "d6", "d7"}, nil},
-		{"excluded phrase", `centre -"centre de données"`, "", []string{"d4", "d5", "d7"}, nil},
-		{"stop word dropped per language (fr)", "les prix", "", []string{"d5"}, nil},
-		{"stop word dropped per language (en)", "the data", "", []string{"d4"}, nil},
-		{"stop words only", "les de", "", []string{}, nil},
-		{"match all", "", "", all, nil},
-		{"title outranks body", "paris", "", []string{"d2", "d7"}, nil},
-		{"multi-term word", "états-unis", "", []string{"d2"}, nil},
-		{"operators are text", "nvidia AND (norvège)", "any", []string{"d1", "d2", "d3"}, []string{"d1"}},
+		{"exact word", "nvidia", "", []string{"d1", "d2", "d3"}, []string{"d1", "d2", "d3"}, false},
+		{"case and accents", "NORVEGE", "", []string{"d1"}, nil, false},
+		{"elision", "L'ELECTRICITE", "", []string{"d5"}, nil, false},
+		{"plural matches singular", "centres", "", []string{"d1", "d4", "d5", "d6", "d7"}, nil, false},
+		{"all words must match", "nvidia norvège", "", []string{"d1"}, nil, false},
+		{"mode any ranks by matches", "nvidia bourse microsoft", "any", []string{"d1", "d2", "d3", "d4"}, []string{"d2"}, false},
+		{"mode all needs every word", "nvidia microsoft", "all", []string{}, nil, false},
+		{"typo one edit", "nvidea", "", []string{"d1", "d2"}, nil, false},
+		{"repeated letter", "nvidiaa", "", []string{"d1", "d2", "d3"}, []string{"d1", "d2"}, false},
+		{"typo transposition", "nvidai", "", []string{"d1", "d2"}, nil, false},
+		{"typo two edits in a long word", "investisement", "", []string{"d1", "d4"}, []string{"d1"}, false},
+		{"typo in a short word is not tolerated", "prxi", "", []string{}, nil, false},
+		{"exact ranks above fuzzy", "nvidio", "", []string{"d1", "d2", "d3"}, []string{"d3"}, false},
+		{"whole words by default", "nvid", "", []string{}, nil, false},
+		{"prefix", "nvid", "", []string{"d1", "d2", "d3"}, nil, true},
+		{"prefix with accents", "norv", "", []string{"d1"}, nil, true},
+		{"prefix of a stem", "infrastruc", "", []string{"d1"}, nil, true},
+		{"prefix of a longer stem", "investis", "", []string{"d1", "d4"}, []string{"d1"}, true},
+		{"prefix only on the last word", "norv nvidia", "", []string{}, nil, true},
+		{"no prefix under 3 letters", "nv", "", []string{}, nil, true},
+		{"prefix on the word as typed, not its stem", "centr", "", []string{"d1", "d4", "d5", "d6", "d7"}, nil, true},
+		{"phrase with stop word and plural", `"centre de données"`, "", []string{"d1", "d6"}, nil, false},
+		{"phrase needs adjacency", `"données centre"`, "", []string{}, nil, false},
+		{"phrase is exact (no typo)", `"nvidea"`, "", []string{}, nil, false},
+		{"unclosed phrase", `"centres de donn`, "", []string{}, nil, false},
+		{"exclusion", "nvidia -bourse", "", []string{"d1", "d3"}, nil, false},
+		{"exclusion is exact", "-nvidia", "", []string{"d3", "d4", "d5", "d6", "d7"}, nil, false},
+		{"excluded phrase", `centre -"centre de données"`, "", []string{"d4", "d5", "d7"}, nil, false},
+		{"stop word dropped per language (fr)", "les prix", "", []string{"d5"}, nil, false},
+		{"stop word dropped per language (en)", "the data", "", []string{"d4"}, nil, false},
+		{"stop words only", "les de", "", []string{}, nil, false},
+		{"match all", "", "", all, nil, false},
+		{"title outranks body", "paris", "", []string{"d2", "d7"}, nil, false},
+		{"multi-term word", "états-unis", "", []string{"d2"}, nil, false},
+		{"operators are text", "nvidia AND (norvège)", "any", []string{"d1", "d2", "d3"}, []string{"d1"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := qtSearch(t, idx, tc.q, tc.mode)
+			got := qtSearchOpt(t, idx, tc.q, tc.mode, textQueryOptions{Prefix: tc.prefix})
 			if !sameSet(got, tc.want) {
 				t.Fatalf("search %q: got %v, want %v in any order", tc.q, got, tc.want)
 			}
@@ -328,7 +342,7 @@ func TestTextQueryLanguages(t *testing.T) {
 	if res.Total != 1 || res.Hits[0].ID != "d4" {
 		t.Errorf("English only: %v", res.Hits)
 	}
-	c, err = compileTextQuery("nvidea norv", "any", idx.Mapping(), textQueryOptions{NoFuzzy: true, NoPrefix: true})
+	c, err = compileTextQuery("nvidea norv", "any", idx.Mapping(), textQueryOptions{NoFuzzy: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,20 +379,24 @@ func TestFuzziness(t *testing.T) {
 
 func TestPrefixCandidates(t *testing.T) {
 	tests := []struct {
-		lang, surface, term string
-		want                []string
+		lang, typed string
+		want        []string
 	}{
-		{"fr", "nvid", "nvid", []string{"nvid"}},
-		{"fr", "investis", "investi", []string{"investi"}},
-		{"fr", "comm", "comm", []string{"com"}},
-		{"fr", "l'infra", "infra", []string{"infra"}},
-		{"fr", "No", "no", nil},
-		{"en", "Norw", "norw", []string{"norw"}},
-		{"xx", "Norvè", "norve", []string{"norve"}},
+		{"fr", "nvid", []string{"nvid"}},
+		{"fr", "investis", []string{"investis"}},
+		{"fr", "comm", []string{"comm", "com"}},
+		{"fr", "donner", []string{"donner", "doner"}},
+		{"fr", "l'infra", []string{"infra"}},
+		{"fr", "L’Infra", []string{"infra"}},
+		{"fr", "No", nil},
+		{"fr", "c++", nil},
+		{"en", "Norw", []string{"norw"}},
+		{"en", "committ", []string{"committ"}},
+		{"xx", "Norvè", []string{"norve"}},
 	}
 	for _, tc := range tests {
-		if got := prefixCandidates(tc.lang, tc.surface, tc.term); !slices.Equal(got, tc.want) {
-			t.Errorf("prefixCandidates(%q, %q, %q) = %q, want %q", tc.lang, tc.surface, tc.term, got, tc.want)
+		if got := prefixCandidates(tc.lang, plainWord(tc.typed)); !slices.Equal(got, tc.want) {
+			t.Errorf("prefixCandidates(%q, plainWord(%q)) = %q, want %q", tc.lang, tc.typed, got, tc.want)
 		}
 	}
 }
@@ -418,7 +436,7 @@ func FuzzParseQuery(f *testing.F) {
 				t.Fatalf("parseQuery: %v does not wrap ErrInvalidQuery", err)
 			}
 		} else {
-			if p.Words > maxQueryWords || len(p.Clauses) > maxQueryWords {
+			if p.Words > MaxQueryWords || len(p.Clauses) > MaxQueryWords {
 				t.Fatalf("%d words, %d clauses", p.Words, len(p.Clauses))
 			}
 			size := 0
@@ -435,7 +453,7 @@ func FuzzParseQuery(f *testing.F) {
 				t.Fatalf("bad prefix clause %d of %+v", p.Prefix, p.Clauses)
 			}
 		}
-		c, err := compileTextQuery(text, mode, m, textQueryOptions{})
+		c, err := compileTextQuery(text, Mode(mode), m, textQueryOptions{Prefix: len(text)%2 == 0})
 		if err != nil {
 			if !errors.Is(err, ErrInvalidQuery) {
 				t.Fatalf("compileTextQuery: %v does not wrap ErrInvalidQuery", err)
@@ -608,18 +626,18 @@ func BenchmarkTextQuery(b *testing.B) {
 		}
 	}
 	variants := []struct {
-		name, mode string
-		opt        textQueryOptions
+		name string
+		mode Mode
+		opt  textQueryOptions
 	}{
-		{"all", "all", textQueryOptions{}},
-		{"all-typo", "all", textQueryOptions{}},
-		{"all-typing", "all", textQueryOptions{}},
-		{"all-phrase", "all", textQueryOptions{}},
-		{"all-fr", "all", textQueryOptions{Languages: []string{"fr"}}},
-		{"all-nofuzzy", "all", textQueryOptions{NoFuzzy: true}},
-		{"all-noprefix", "all", textQueryOptions{NoPrefix: true}},
-		{"all-exact", "all", textQueryOptions{NoFuzzy: true, NoPrefix: true}},
-		{"any", "any", textQueryOptions{}},
+		{"all", ModeAll, textQueryOptions{}},
+		{"all-typo", ModeAll, textQueryOptions{}},
+		{"all-typing", ModeAll, textQueryOptions{Prefix: true}},
+		{"all-phrase", ModeAll, textQueryOptions{}},
+		{"all-fr", ModeAll, textQueryOptions{Languages: []string{"fr"}}},
+		{"all-nofuzzy", ModeAll, textQueryOptions{NoFuzzy: true}},
+		{"all-prefix", ModeAll, textQueryOptions{Prefix: true}},
+		{"any", ModeAny, textQueryOptions{}},
 	}
 	for _, v := range variants {
 		b.Run(v.name, func(b *testing.B) {

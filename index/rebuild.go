@@ -185,7 +185,7 @@ func (x *Index) rebuild(ctx context.Context) (err error) {
 				return rb.gen, writeErr(err)
 			}
 		}
-		x.removals.Add(1) // another generation: counts start afresh
+		x.removals.Add(removalsUnknown) // another generation: counts start afresh
 		if err := carryCommitRecord(x.gen, rb.gen); err != nil {
 			return rb.gen, err
 		}

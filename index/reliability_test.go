@@ -51,7 +51,7 @@ func versionOf(a corpus.Article, highlights map[string][]string) (int, error) {
 	var v int
 	fmt.Sscanf(tag, "%d", &v)
 	want := versionedArticle(a.ID, v)
-	if a.Body != want.Body {
+	if a.Body != want.Body && a.Body != "" { // hits carry no body
 		return 0, fmt.Errorf("torn article %s: body %q, want %q", a.ID, a.Body, want.Body)
 	}
 	company := "Airbus"
@@ -179,7 +179,7 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 					}
 				}
 				for _, h := range res.Hits {
-					v, err := versionOf(h.Article, h.Highlights)
+					v, err := versionOf(h.Article, hlStrings(h.Highlights))
 					if err != nil {
 						fail("q=%q: %v", q.Text, err)
 						return
@@ -316,7 +316,7 @@ func TestExpansionIsBounded(t *testing.T) {
 // ErrInvalidQuery, never another error or a panic.
 func TestHostileQueryText(t *testing.T) {
 	x := openSample(t)
-	long := strings.Repeat("é", maxQueryRunes+1)
+	long := strings.Repeat("é", MaxQueryBytes/2+1)
 	tests := []struct {
 		q       string
 		invalid bool
@@ -329,12 +329,12 @@ func TestHostileQueryText(t *testing.T) {
 		{strings.Repeat(`"a" `, 32), false},
 		{strings.Repeat("\"", 999), false},
 		{strings.Repeat("-", 1000), false},
-		{strings.Repeat("a", maxQueryRunes), false},
+		{strings.Repeat("a", MaxQueryBytes), false},
 		{long, true},
-		{strings.Repeat("a ", maxQueryRunes/2), false}, // one word, repeated: counted once
-		{strings.Repeat("a ", 1000), true},             // 2000 characters
+		{strings.Repeat("a ", MaxQueryBytes/2), false}, // one word, repeated: counted once
+		{strings.Repeat("a ", 1000), true},             // 2000 bytes
 		{wordList(1000), true},
-		{wordList(maxQueryWords + 1), true},
+		{wordList(MaxQueryWords + 1), true},
 		{"\xff", true}, {"abc\xc3", true},
 	}
 	for _, tc := range tests {

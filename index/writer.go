@@ -386,7 +386,7 @@ func (x *Index) reopenLive() error {
 // the disk holds: success if its effect is there, err otherwise.
 func (x *Index) recoverCommit(ops []*op, res []opResult, err error) {
 	x.degraded = err
-	x.removals.Add(1) // what searches saw of the batch may be gone
+	x.removals.Add(removalsUnknown) // what searches saw of the batch may be gone
 	reopenErr := x.reopenLive()
 	if errors.Is(reopenErr, ErrUnavailable) {
 		err = reopenErr // the folder is gone: say so rather than the file that was missing

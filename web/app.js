@@ -17,13 +17,21 @@ const MAX_WINDOW = 10000; // the API's page × per_page limit
 const DEBOUNCE_MS = 200;
 const REQUEST_TIMEOUT_MS = 15000;
 const FACET_VISIBLE = 6;
+const FACET_SEARCH_SIZE = 100; // values asked for when a facet's box filters them
 const MULTI_FACETS = ["company", "country", "lang", "source"];
+// Facets whose values can be excluded, and the parameter that does it.
+const EXCLUDES = { company: "exclude_company", country: "exclude_country", source: "exclude_source" };
+const LIST_PARAMS = [...MULTI_FACETS, ...Object.values(EXCLUDES)];
+const PHONE = "(max-width: 820px)";
 
 const FILTER_NAMES = {
   company: "Entreprise",
   country: "Pays",
   lang: "Langue",
   source: "Source",
+  exclude_company: "Sauf l'entreprise",
+  exclude_country: "Sauf le pays",
+  exclude_source: "Sauf la source",
 };
 
 // ---------------------------------------------------------------------------
@@ -81,8 +89,12 @@ function formatMonth(ym) {
 const CURRENCY_SYMBOLS = { EUR: "€", USD: "$", GBP: "£", JPY: "¥" };
 const NBSP = "\u00a0";
 
-/** formatMoney renders 683e6 USD as "683 M$", 1.2e9 EUR as "1,2 Md€", 45000 EUR as "45 000 €". */
-function formatMoney(value, currency) {
+/**
+ * formatMoney renders 683e6 USD as "683 M$", 1.2e9 EUR as "1,2 Md€", 45000
+ * EUR as "45 000 €", with at least digits significant digits in millions
+ * and billions (3 by default).
+ */
+function formatMoney(value, currency, digits = 3) {
   const sym = CURRENCY_SYMBOLS[currency];
   const abs = Math.abs(value);
   let n = value;
@@ -94,8 +106,8 @@ function formatMoney(value, currency) {
     n = value / 1e6;
     unit = "M";
   }
-  const digits = Math.abs(n) >= 100 || !unit ? { maximumFractionDigits: 0 } : { maximumSignificantDigits: 3 };
-  const num = new Intl.NumberFormat("fr-FR", digits).format(n);
+  const opts = !unit ? { maximumFractionDigits: 0 } : { maximumSignificantDigits: Math.max(digits, Math.floor(Math.log10(Math.abs(n) || 1)) + 1) };
+  const num = new Intl.NumberFormat("fr-FR", opts).format(n);
   if (unit) return sym ? `${num}${NBSP}${unit}${sym}` : `${num}${NBSP}${unit}${NBSP}${currency}`;
   return `${num}${NBSP}${sym || currency}`;
 }
@@ -108,30 +120,6 @@ function formatEuros(value) {
 // amount_min=min&amount_max=max-1. displayEdge shows 999999999 as 1 Md€.
 function displayEdge(v) {
   return (v + 1) % 1e6 === 0 ? v + 1 : v;
-}
-
-/**
- * parseEuros reads an amount typed in French: "100 M", "1,5 Md", "2 milliards",
- * "30 000", "1e9". It returns a whole number of euros, or NaN.
- */
-function parseEuros(input) {
-  let s = String(input).trim().toLowerCase().replace(/[\s\u00a0\u202f]/g, "").replace(/(?:d['’]|de)?(?:€|eur|euros?)$/, "");
-  if (s === "") return NaN;
-  const m = /^([0-9][0-9.,]*(?:e[0-9]+)?)(k|mille|m|millions?|md|mds|mrd|milliards?|g|b|bn)?$/.exec(s);
-  if (!m) return NaN;
-  let num = m[1];
-  if (num.includes(",")) {
-    num = num.replace(/\./g, "").replace(",", ".");
-  } else if (/^\d{1,3}(\.\d{3})+$/.test(num)) {
-    num = num.replace(/\./g, "");
-  }
-  if ((num.match(/[.,]/g) || []).length > 1) return NaN;
-  let v = Number(num);
-  const unit = m[2] || "";
-  if (unit === "k" || unit === "mille") v *= 1e3;
-  else if (unit === "m" || unit.startsWith("million")) v *= 1e6;
-  else if (unit) v *= 1e9;
-  return Number.isFinite(v) ? Math.round(v) : NaN;
 }
 
 function fold(s) {
@@ -185,6 +173,7 @@ function emptyState() {
   return {
     q: "", mode: "", sort: "", page: 1,
     company: [], country: [], lang: [], source: [],
+    exclude_company: [], exclude_country: [], exclude_source: [],
     amount_min: "", amount_max: "", from: "", to: "",
   };
 }
@@ -197,7 +186,7 @@ function parseState(search) {
   s.sort = p.get("sort") || "";
   const page = Number(p.get("page") || "1");
   s.page = Number.isInteger(page) && page >= 1 ? page : 1;
-  for (const f of MULTI_FACETS) {
+  for (const f of LIST_PARAMS) {
     s[f] = [...new Set(p.getAll(f).map((v) => v.trim()).filter(Boolean))];
   }
   for (const k of ["amount_min", "amount_max", "from", "to"]) s[k] = (p.get(k) || "").trim();
@@ -208,10 +197,16 @@ function parseState(search) {
 function toParams(s) {
   const p = new URLSearchParams();
   if (s.q.trim()) p.set("q", s.q.trim());
-  for (const f of MULTI_FACETS) for (const v of s[f]) p.append(f, v);
+  for (const f of LIST_PARAMS) for (const v of s[f]) p.append(f, v);
   for (const k of ["amount_min", "amount_max", "from", "to", "mode", "sort"]) if (s[k]) p.set(k, s[k]);
   if (s.page > 1) p.set("page", String(s.page));
   return p;
+}
+
+/** articleURL is the address of an article's page, carrying the search it was found by. */
+function articleURL(id, s) {
+  const qs = toParams(s).toString();
+  return `/articles/${encodeURIComponent(id)}${qs ? `?${qs}` : ""}`;
 }
 
 function stateURL(s) {
@@ -224,7 +219,7 @@ function withChange(s, change) {
 }
 
 function filterCount(s) {
-  return MULTI_FACETS.reduce((n, f) => n + s[f].length, 0) +
+  return LIST_PARAMS.reduce((n, f) => n + s[f].length, 0) +
     (s.amount_min || s.amount_max ? 1 : 0) + (s.from || s.to ? 1 : 0) + (s.mode === "any" ? 1 : 0);
 }
 
@@ -250,23 +245,11 @@ function shiftDay(day, n) {
 }
 
 function monthChecked(s, ym) {
-  if (!s.from && !s.to) return false;
-  const [a, b] = monthBounds(ym);
-  return (!s.from || s.from <= a) && (!s.to || b <= s.to);
+  return rangeChecked(s, monthBounds(ym));
 }
 
 function toggleMonth(s, ym) {
-  const [a, b] = monthBounds(ym);
-  if (!monthChecked(s, ym)) {
-    if (!s.from && !s.to) return withChange(s, { from: a, to: b });
-    return withChange(s, {
-      from: s.from && a < s.from ? a : s.from,
-      to: s.to && b > s.to ? b : s.to,
-    });
-  }
-  if ((!s.from || s.from >= a) && (!s.to || s.to <= b)) return withChange(s, { from: "", to: "" });
-  if (!s.from || s.from >= a) return withChange(s, { from: shiftDay(b, 1) });
-  return withChange(s, { to: shiftDay(a, -1) });
+  return toggleRange(s, monthBounds(ym));
 }
 
 function bandRange(band) {
@@ -365,6 +348,8 @@ function truncate(s, n) {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
+const MAX_MONTH_BARS = 36; // longer spans are drawn a bar a year
+
 /** monthSeries returns the month facet in time order, with missing months at 0. */
 function monthSeries(months) {
   const have = new Map(months.map((m) => [m.value, m.count]));
@@ -374,7 +359,6 @@ function monthSeries(months) {
   const [y0, m0] = keys[0].split("-").map(Number);
   const [y1, m1] = keys[keys.length - 1].split("-").map(Number);
   const span = (y1 - y0) * 12 + (m1 - m0);
-  if (span > 240) return keys.map((k) => ({ value: k, count: have.get(k) }));
   for (let i = 0; i <= span; i++) {
     const y = y0 + Math.floor((m0 - 1 + i) / 12);
     const m = ((m0 - 1 + i) % 12) + 1;
@@ -384,62 +368,98 @@ function monthSeries(months) {
   return out;
 }
 
+/**
+ * histogram returns the bars of the month chart: a bar a month, or a bar
+ * a year when the months are more than MAX_MONTH_BARS. Each bar has the
+ * date range it stands for.
+ */
+function histogram(months) {
+  const series = monthSeries(months);
+  if (series.length <= MAX_MONTH_BARS) {
+    return { byYear: false, bars: series.map((d) => ({ ...d, label: formatMonth(d.value), range: monthBounds(d.value) })) };
+  }
+  const years = new Map();
+  for (const d of series) {
+    const y = d.value.slice(0, 4);
+    years.set(y, (years.get(y) || 0) + d.count);
+  }
+  return { byYear: true, bars: [...years].map(([y, count]) => ({ value: y, count, label: y, range: [`${y}-01-01`, `${y}-12-31`] })) };
+}
+
+function rangeChecked(s, [a, b]) {
+  return (!!s.from || !!s.to) && (!s.from || s.from <= a) && (!s.to || b <= s.to);
+}
+
+/** toggleRange ticks or unticks a date range: ticking widens the range to cover it. */
+function toggleRange(s, [a, b]) {
+  if (!rangeChecked(s, [a, b])) {
+    if (!s.from && !s.to) return withChange(s, { from: a, to: b });
+    return withChange(s, { from: s.from && a < s.from ? a : s.from, to: s.to && b > s.to ? b : s.to });
+  }
+  if ((!s.from || s.from >= a) && (!s.to || s.to <= b)) return withChange(s, { from: "", to: "" });
+  if (!s.from || s.from >= a) return withChange(s, { from: shiftDay(b, 1) });
+  return withChange(s, { to: shiftDay(a, -1) });
+}
+
 function chartEmpty(text) {
   return h("p", { class: "chart-empty" }, text);
 }
 
-/** monthChart draws the month facet as vertical bars, W pixels wide. */
+/**
+ * chartLink wraps a chart's bar in a link that applies next (a state):
+ * clicking a bar filters as ticking the value does.
+ */
+function chartLink(next, title, ...children) {
+  return svg("a", { href: stateURL(next), class: "chart-link", "data-href": stateURL(next), "aria-label": title },
+    svg("title", {}, title), ...children);
+}
+
+/** monthChart draws the month facet as vertical bars (months, or years when many), W pixels wide. */
 function monthChart(months, state, W) {
-  const series = monthSeries(months);
-  if (series.length === 0) return chartEmpty("Aucune date de publication");
+  const { byYear, bars } = histogram(months);
+  if (bars.length === 0) return chartEmpty("Aucune date de publication");
   const H = W > 420 ? 130 : 150;
   const top = 16;
   const bottom = 30;
-  const max = Math.max(...series.map((d) => d.count));
-  const slot = W / series.length;
-  const barW = Math.max(1.5, Math.min(28, slot * (series.length > 40 ? 0.85 : 0.72)));
-  const byYear = series.length > Math.max(18, W / 24); // long spans: label years, not months
-  const nonZero = series.filter((d) => d.count > 0);
-  const label = nonZero.map((d) => `${formatMonth(d.value)} : ${d.count}`).join(", ");
-  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", "aria-label": `Articles par mois. ${label}` },
-    svg("title", {}, "Articles par mois"));
+  const max = Math.max(...bars.map((d) => d.count));
+  const slot = W / bars.length;
+  const barW = Math.max(1.5, Math.min(28, slot * 0.72));
+  const label = bars.filter((d) => d.count > 0).map((d) => `${d.label} : ${d.count}`).join(", ");
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "group", "aria-label": `Articles par ${byYear ? "an" : "mois"}. ${label}` },
+    svg("title", {}, byYear ? "Articles par an" : "Articles par mois"));
   root.append(svg("line", { class: "axis", x1: 0, x2: W, y1: H - bottom + 0.5, y2: H - bottom + 0.5 }));
-  const years = { first: Number(series[0].value.slice(0, 4)), count: new Set(series.map((d) => d.value.slice(0, 4))).size };
-  const yearEvery = Math.ceil(years.count / Math.max(3, Math.floor(W / 50)));
-  const monthEvery = Math.ceil(series.length / Math.max(4, Math.floor(W / 40)));
-  let lastLabel = -Infinity;
-  series.forEach((d, i) => {
+  const every = Math.max(1, Math.ceil((byYear ? 32 : 34) / slot)); // a label is about 30 px wide
+  let lastYear = "";
+  bars.forEach((d, i) => {
     const x = i * slot + (slot - barW) / 2;
     const cx = x + barW / 2;
     const bh = max ? Math.round(((H - top - bottom) * d.count) / max) : 0;
-    const selected = monthChecked(state, d.value);
-    const g = svg("g", {}, svg("title", {}, `${formatMonth(d.value)} : ${plural(d.count, "article", "articles")}`));
-    if (!byYear) g.append(svg("rect", { class: "bar-bg", x, y: top, width: barW, height: H - top - bottom, rx: 2 }));
-    if (bh > 0) g.append(svg("rect", { class: selected ? "bar is-selected" : "bar", x, y: H - bottom - bh, width: barW, height: bh, rx: byYear ? 0.5 : 2 }));
-    if (!byYear && d.count > 0) {
-      g.append(svg("text", { class: "value", x: cx, y: H - bottom - bh - 4, "text-anchor": "middle" }, nf.format(d.count)));
-    }
-    const [y, m] = d.value.split("-");
+    const selected = rangeChecked(state, d.range);
+    const parts = [svg("rect", { class: "bar-bg", x, y: top, width: barW, height: H - top - bottom, rx: 2 })];
+    if (bh > 0) parts.push(svg("rect", { class: selected ? "bar is-selected" : "bar", x, y: H - bottom - bh, width: barW, height: bh, rx: 2 }));
+    if (d.count > 0 && slot >= 16) parts.push(svg("text", { class: "value", x: cx, y: H - bottom - bh - 4, "text-anchor": "middle" }, nf.format(d.count)));
+    const title = `${d.label} : ${plural(d.count, "article", "articles")}${selected ? " (filtre appliqué)" : " — filtrer"}`;
+    root.append(d.count > 0 || selected ? chartLink(toggleRange(state, d.range), title, ...parts) : svg("g", {}, ...parts));
+    // Labels: every few bars; under monthly bars, the year under the
+    // first bar of each year (the first bar's year included).
     if (byYear) {
-      const x0 = i * slot;
-      if ((i === 0 || m === "01") && x0 - lastLabel >= 48 && (Number(y) - years.first) % yearEvery === 0) {
-        g.append(svg("line", { class: "axis", x1: x0, x2: x0, y1: H - bottom, y2: H - bottom + 5 }));
-        g.append(svg("text", { x: x0, y: H - bottom + 16, "text-anchor": i === 0 ? "start" : "middle" }, y));
-        lastLabel = x0;
-      }
-    } else if (i % monthEvery === 0 || i === series.length - 1) {
-      g.append(svg("text", { x: cx, y: H - bottom + 13, "text-anchor": "middle" }, monthShort.format(monthDate(d.value)).replace(".", "")));
-      if (i === 0 || m === "01") g.append(svg("text", { x: cx, y: H - bottom + 26, "text-anchor": "middle" }, y));
+      if (i % every === 0) root.append(svg("text", { x: cx, y: H - bottom + 14, "text-anchor": "middle", class: "year" }, d.value));
+      return;
     }
-    root.append(g);
+    const y = d.value.slice(0, 4);
+    if (i % every === 0 || i === bars.length - 1) {
+      root.append(svg("text", { x: cx, y: H - bottom + 13, "text-anchor": "middle" }, monthShort.format(monthDate(d.value)).replace(".", "")));
+    }
+    if (y !== lastYear) {
+      root.append(svg("text", { x: i === 0 ? Math.max(cx, 14) : cx, y: H - bottom + 26, "text-anchor": "middle", class: "year" }, y));
+      lastYear = y;
+    }
   });
-  if (byYear) {
-    root.append(svg("text", { class: "value", x: W, y: 10, "text-anchor": "end" }, `max. ${nf.format(max)} / mois`));
-  }
+  if (byYear) root.append(svg("text", { class: "value", x: W, y: 10, "text-anchor": "end" }, `max. ${nf.format(max)} / an`));
   return root;
 }
 
-/** barChart draws horizontal bars for facet values [{label, count, selected}]. */
+/** barChart draws horizontal bars for facet values [{label, count, selected, next}]: next is the state a click applies. */
 function barChart(title, items, W) {
   if (items.length === 0) return chartEmpty("Aucune valeur");
   const row = 22;
@@ -448,14 +468,13 @@ function barChart(title, items, W) {
   const H = items.length * row;
   const max = Math.max(...items.map((d) => d.count));
   const label = items.map((d) => `${d.label} : ${d.count}`).join(", ");
-  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", "aria-label": `${title}. ${label}` },
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "group", "aria-label": `${title}. ${label}` },
     svg("title", {}, title));
   items.forEach((d, i) => {
     const y = i * row;
     const barMax = W - labelW - 34;
     const bw = max ? Math.max(2, Math.round((barMax * d.count) / max)) : 0;
-    root.append(svg("g", {},
-      svg("title", {}, `${d.label} : ${plural(d.count, "article", "articles")}`),
+    root.append(chartLink(d.next, `${d.label} : ${plural(d.count, "article", "articles")}${d.selected ? " (filtre appliqué)" : " — filtrer"}`,
       svg("text", { class: "label", x: labelW - 8, y: y + row / 2 + 4, "text-anchor": "end" }, truncate(d.label, chars)),
       svg("rect", { class: "bar-bg", x: labelW, y: y + 4, width: barMax, height: row - 8, rx: 3 }),
       svg("rect", { class: d.selected ? "bar is-selected" : "bar", x: labelW, y: y + 4, width: bw, height: row - 8, rx: 3 }),
@@ -484,6 +503,7 @@ class App {
     this.timer = 0;
     this.busyTimer = 0;
     this.expanded = new Set();
+    this.facetSearch = new Map(); // facet name → {text, values}: the values a facet's box found
     this.countryLabels = new Map();
     this.el = {
       form: $("search-form"), q: $("q"), status: $("status"), sort: $("sort"),
@@ -494,12 +514,13 @@ class App {
       amountMax: $("amount-max"), amountError: $("amount-error"), dateForm: $("date-form"),
       from: $("date-from"), to: $("date-to"), stats: $("stats"), home: $("home-link"),
       charts: $("charts"), chartMonth: $("chart-month"), chartCompany: $("chart-company"), chartCountry: $("chart-country"),
+      chartMonthTitle: $("chart-month-title"), exportCSV: $("export-csv"), exportNDJSON: $("export-ndjson"),
     };
   }
 
   start() {
     const e = this.el;
-    const phone = window.matchMedia("(max-width: 820px)");
+    const phone = window.matchMedia(PHONE);
     e.filters.open = !phone.matches;
     phone.addEventListener("change", () => { e.filters.open = !phone.matches; });
 
@@ -545,6 +566,12 @@ class App {
     e.facets.addEventListener("change", (ev) => {
       const box = ev.target.closest("input[type=checkbox][data-facet]");
       if (box) this.toggleFacet(box.dataset.facet, box.dataset.value);
+    });
+    e.charts.addEventListener("click", (ev) => {
+      const a = ev.target.closest("a.chart-link");
+      if (!a || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+      ev.preventDefault();
+      this.navigate(parseState(new URL(a.dataset.href, location.href).search), { push: true });
     });
     e.pager.addEventListener("click", (ev) => {
       const a = ev.target.closest("a[data-page]");
@@ -592,39 +619,33 @@ class App {
     this.search(opts);
   }
 
+  /** toggleFacet ticks or unticks a value of the sidebar (reveal: on a phone, the results come into view). */
   toggleFacet(facet, value) {
     const s = this.state;
-    if (facet === "month") return this.navigate(toggleMonth(s, value), { push: true });
+    const opts = { push: true, reveal: true };
+    if (facet === "month") return this.navigate(toggleMonth(s, value), opts);
     if (facet === "amount") {
       const band = this.last && this.last.facets.amount.find((b) => b.value === value);
-      if (band) this.navigate(toggleBand(s, band), { push: true });
+      if (band) this.navigate(toggleBand(s, band), opts);
       return undefined;
     }
     const list = s[facet].includes(value) ? s[facet].filter((v) => v !== value) : [...s[facet], value];
-    return this.navigate(withChange(s, { [facet]: list }), { push: true });
+    const change = { [facet]: list };
+    const ex = EXCLUDES[facet];
+    if (ex && s[ex].includes(value)) change[ex] = s[ex].filter((v) => v !== value); // ticked, so no longer left out
+    return this.navigate(withChange(s, change), opts);
   }
 
+  /**
+   * applyAmountRange sends the amounts as typed ("1,5 Md", "100 M€"): the
+   * API reads them with the parser the command line uses too, says when
+   * one cannot be read, and answers the euros it applied, which the URL
+   * then shows (canonicalizeAmounts).
+   */
   applyAmountRange() {
     const e = this.el;
-    const min = e.amountMin.value.trim() === "" ? "" : parseEuros(e.amountMin.value);
-    const max = e.amountMax.value.trim() === "" ? "" : parseEuros(e.amountMax.value);
-    const bad = [];
-    e.amountMin.setAttribute("aria-invalid", Number.isNaN(min) ? "true" : "false");
-    e.amountMax.setAttribute("aria-invalid", Number.isNaN(max) ? "true" : "false");
-    if (Number.isNaN(min)) bad.push("minimum");
-    if (Number.isNaN(max)) bad.push("maximum");
-    if (bad.length) {
-      e.amountError.textContent = `Montant ${bad.join(" et ")} non reconnu : écrivez par exemple 500000, 100 M ou 1,5 Md.`;
-      e.amountError.hidden = false;
-      return;
-    }
-    if (min !== "" && max !== "" && min > max) {
-      e.amountError.textContent = "Le minimum dépasse le maximum.";
-      e.amountError.hidden = false;
-      return;
-    }
     e.amountError.hidden = true;
-    this.navigate(withChange(this.state, { amount_min: min === "" ? "" : String(min), amount_max: max === "" ? "" : String(max) }), { push: true });
+    this.navigate(withChange(this.state, { amount_min: e.amountMin.value.trim(), amount_max: e.amountMax.value.trim() }), { push: true });
   }
 
   /** syncControls shows the state in the form controls; the query box only when withQuery. */
@@ -648,6 +669,13 @@ class App {
     e.filtersCount.textContent = String(n);
     e.clear.hidden = n === 0;
     this.renderActiveFilters();
+    const params = toParams({ ...s, page: 1 });
+    params.delete("page");
+    for (const [a, format] of [[e.exportCSV, "csv"], [e.exportNDJSON, "ndjson"]]) {
+      const p = new URLSearchParams(params);
+      p.set("format", format);
+      a.href = `/api/export?${p}`;
+    }
     document.title = s.q.trim() ? `${s.q.trim()} · veille` : "veille · recherche";
   }
 
@@ -664,7 +692,11 @@ class App {
     const timeout = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
     let outcome;
     try {
-      const res = await fetch(`/api/search?${toParams(state)}`, { signal: controller.signal, headers: { Accept: "application/json" } });
+      const params = toParams(state);
+      // While the user types, the last word is a start of word (the API
+      // matches whole words otherwise).
+      if (opts.typing) params.set("prefix", "last");
+      const res = await fetch(`/api/search?${params}`, { signal: controller.signal, headers: { Accept: "application/json" } });
       let body = null;
       try {
         body = await res.json();
@@ -692,6 +724,11 @@ class App {
     if (opts.focusResults) {
       e.results.focus({ preventScroll: true });
       e.results.scrollIntoView({ block: "start", behavior: "smooth" });
+    } else if (opts.reveal && window.matchMedia(PHONE).matches) {
+      // On a phone the filters sit above the results: bring the results
+      // (with the status that counts them) into view, the focus staying
+      // on the control that was used.
+      e.status.scrollIntoView({ block: "start" });
     }
   }
 
@@ -711,9 +748,11 @@ class App {
   render(state, res) {
     this.rememberCountries(res);
     if (this.canonicalizeCountries(state, res)) state = this.state;
+    if (this.canonicalizeAmounts(state, res)) state = this.state;
     this.renderStatus(state, res);
     this.renderFacets(state, res.facets);
-    this.renderCharts(state, res.facets);
+    this.renderCharts(state, res.result_facets || res.facets);
+    for (const [name, fs] of this.facetSearch) this.searchFacet(name, fs.text); // with the new filters
     this.renderActiveFilters();
     this.renderHits(state, res);
     this.renderPager(state, res);
@@ -748,13 +787,35 @@ class App {
     return changed;
   }
 
+  /** canonicalizeAmounts turns ?amount_min=1,5 Md into ?amount_min=1500000000 once the API has read it. */
+  canonicalizeAmounts(state, res) {
+    if (state !== this.state || !res.filters) return false;
+    const change = {};
+    for (const k of ["amount_min", "amount_max"]) {
+      const v = res.filters[k];
+      if (state[k] && typeof v === "number" && String(v) !== state[k]) change[k] = String(v);
+    }
+    if (Object.keys(change).length === 0) return false;
+    this.state = { ...state, ...change };
+    history.replaceState(history.state, "", stateURL(this.state));
+    this.syncControls(false);
+    return true;
+  }
+
   renderStatus(state, res) {
     const e = this.el;
     const parts = [];
     const total = Number(res.total) || 0;
     const strong = h("strong", {}, plural(total, "résultat", "résultats"));
     parts.push(strong);
-    if (state.q.trim()) parts.push(` pour « ${state.q.trim()} »`);
+    const q = state.q.trim();
+    const searched = correctedQuery(q, res.corrections);
+    if (searched !== q) {
+      parts.push(" pour « ", h("span", { class: "corrected" }, searched), " »");
+      parts.push(h("span", { class: "typed" }, ` (au lieu de « ${q} »)`));
+    } else if (q) {
+      parts.push(` pour « ${q} »`);
+    }
     const pages = pageCount(total, res.per_page || PER_PAGE);
     if (pages > 1) parts.push(` · page ${nf.format(state.page)} sur ${nf.format(pages)}`);
     if (typeof res.took_ms === "number") parts.push(h("span", { class: "took" }, ` · ${new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 }).format(res.took_ms)} ms`));
@@ -770,9 +831,9 @@ class App {
         type: "button", class: "filter-pill", title: "Retirer ce filtre",
         onclick: () => this.navigate(next(), { push: true }),
       }, label, srOnly(" (retirer ce filtre)"), h("span", { class: "x", "aria-hidden": "true" }, "×")));
-    for (const f of MULTI_FACETS) {
+    for (const f of LIST_PARAMS) {
       for (const v of s[f]) {
-        pills.push(pill(`${FILTER_NAMES[f]} : ${this.valueLabel(f, v)}`, () => withChange(this.state, { [f]: this.state[f].filter((x) => x !== v) })));
+        pills.push(pill(`${FILTER_NAMES[f]} : ${this.valueLabel(f.replace("exclude_", ""), v)}`, () => withChange(this.state, { [f]: this.state[f].filter((x) => x !== v) })));
       }
     }
     if (s.amount_min || s.amount_max) pills.push(pill(`Montant : ${amountLabel(s)}`, () => withChange(this.state, { amount_min: "", amount_max: "" })));
@@ -792,85 +853,178 @@ class App {
     const e = this.el;
     const focused = document.activeElement;
     const refocus = focused && focused.dataset && focused.dataset.facet
-      ? { facet: focused.dataset.facet, value: focused.dataset.value, more: focused.dataset.more }
+      ? { facet: focused.dataset.facet, value: focused.dataset.value, more: focused.dataset.more, exclude: focused.dataset.exclude, filter: focused.dataset.filter }
       : null;
     const groups = [];
     const term = (name, values, label) => {
       const selected = state[name];
-      const items = values.map((v) => ({ value: v.value, label: label(v), count: v.count, checked: selected.includes(v.value) }));
-      for (const v of selected) {
-        if (!items.some((it) => it.value === v)) items.push({ value: v, label: this.valueLabel(name, v), count: 0, checked: true });
+      const excluded = EXCLUDES[name] ? state[EXCLUDES[name]] : [];
+      const items = values.map((v) => ({
+        value: v.value, label: label(v), count: v.count, checked: selected.includes(v.value), excluded: excluded.includes(v.value),
+      }));
+      for (const v of [...selected, ...excluded]) {
+        if (!items.some((it) => it.value === v)) {
+          items.push({ value: v, label: this.valueLabel(name, v), count: 0, checked: selected.includes(v), excluded: excluded.includes(v) });
+        }
       }
       return items;
     };
-    groups.push(["company", term("company", facets.company || [], (v) => v.value)]);
-    groups.push(["country", term("country", facets.country || [], (v) => v.label || v.value)]);
-    groups.push(["lang", term("lang", facets.lang || [], (v) => languageName(v.value))]);
+    const searched = (name) => {
+      const fs = this.facetSearch.get(name);
+      return fs && fs.values && this.expanded.has(name) ? fs.values : facets[name] || [];
+    };
+    groups.push(["company", term("company", searched("company"), (v) => v.value)]);
+    groups.push(["country", term("country", searched("country"), (v) => v.label || v.value)]);
+    groups.push(["source", term("source", searched("source"), (v) => v.value)]);
+    groups.push(["lang", term("lang", searched("lang"), (v) => languageName(v.value))]);
     groups.push(["month", (facets.month || []).map((v) => ({ value: v.value, label: formatMonth(v.value), count: v.count, checked: monthChecked(state, v.value) }))]);
     groups.push(["amount", (facets.amount || []).map((v) => ({ value: v.value, label: bandLabel(v), count: v.count, checked: bandChecked(state, v) }))]);
 
     for (const [name, items] of groups) {
       const box = document.querySelector(`#facet-${name} .facet-values`);
-      box.replaceChildren(...this.facetValues(name, items));
+      box.replaceChildren(...this.facetValues(name, items, (facets[name] || []).length));
     }
     if (refocus) {
-      const sel = refocus.more
-        ? `button[data-facet="${CSS.escape(refocus.facet)}"][data-more]`
-        : `input[data-facet="${CSS.escape(refocus.facet)}"][data-value="${CSS.escape(refocus.value)}"]`;
+      let sel = `input[data-facet="${CSS.escape(refocus.facet)}"][data-value="${CSS.escape(refocus.value || "")}"]`;
+      if (refocus.more) sel = `button[data-facet="${CSS.escape(refocus.facet)}"][data-more]`;
+      if (refocus.exclude) sel = `button[data-facet="${CSS.escape(refocus.facet)}"][data-exclude="${CSS.escape(refocus.value || "")}"]`;
+      if (refocus.filter) sel = `input[data-facet="${CSS.escape(refocus.facet)}"][data-filter]`;
       const again = e.facets.querySelector(sel);
       if (again) again.focus({ preventScroll: true });
     }
   }
 
-  /** facetValues returns the checkboxes of one facet, the first few only unless expanded. */
-  facetValues(name, items) {
-    if (items.length === 0) return [h("p", { class: "facet-empty" }, "Aucune valeur")];
-    const max = Math.max(...items.map((it) => it.count));
+  /**
+   * facetValues returns the values of one facet: the first few only unless
+   * expanded; expanded, a box searches all the facet's values (API
+   * facet_query), and values that can be excluded get a button to leave
+   * them out.
+   */
+  facetValues(name, items, served) {
     const open = this.expanded.has(name);
+    const searchable = MULTI_FACETS.includes(name);
+    const out = [];
+    const fs = this.facetSearch.get(name);
+    if (open && searchable) {
+      const input = h("input", {
+        type: "search", class: "facet-filter", "data-facet": name, "data-filter": "1", autocomplete: "off",
+        placeholder: "Filtrer les valeurs…", "aria-label": `Chercher parmi les valeurs : ${FILTER_NAMES[name]}`,
+        value: fs ? fs.text : "",
+        oninput: (ev) => this.searchFacet(name, ev.target.value),
+      });
+      out.push(input);
+    }
+    if (items.length === 0) {
+      out.push(h("p", { class: "facet-empty" }, fs && fs.text ? "Aucune valeur ne correspond" : "Aucune valeur"));
+      return out;
+    }
+    const max = Math.max(...items.map((it) => it.count));
     const hidden = Math.max(0, items.length - FACET_VISIBLE);
     const list = h("ul", { class: "facet-list", role: "list" });
     items.forEach((it, i) => {
-      if (!open && i >= FACET_VISIBLE && !it.checked) return;
+      if (!open && i >= FACET_VISIBLE && !it.checked && !it.excluded) return;
       const box = h("input", { type: "checkbox", "data-facet": name, "data-value": it.value });
       box.checked = it.checked;
-      list.append(h("li", {},
-        h("label", { class: `facet-item${it.checked ? " is-checked" : ""}${it.count === 0 ? " is-zero" : ""}`, title: it.label },
+      const li = h("li", { class: "facet-row" },
+        h("label", { class: `facet-item${it.checked ? " is-checked" : ""}${it.excluded ? " is-excluded" : ""}${it.count === 0 ? " is-zero" : ""}`, title: it.label },
           box,
           h("span", { class: "facet-name" }, it.label),
           h("span", { class: "facet-count" }, nf.format(it.count), srOnly(it.count > 1 ? " articles" : " article")),
-          facetBar(it.count, max))));
+          facetBar(it.count, max)));
+      if (EXCLUDES[name]) {
+        li.append(h("button", {
+          type: "button", class: `facet-exclude${it.excluded ? " is-on" : ""}`, "data-facet": name, "data-exclude": it.value,
+          "aria-pressed": it.excluded ? "true" : "false",
+          title: it.excluded ? `Ne plus exclure ${it.label}` : `Exclure ${it.label}`,
+          onclick: () => this.toggleExclude(name, it.value),
+        }, h("span", { "aria-hidden": "true" }, "⊘"), srOnly(it.excluded ? `Ne plus exclure ${it.label}` : `Exclure ${it.label}`)));
+      }
+      list.append(li);
     });
-    const out = [list];
-    if (hidden > 0) {
+    out.push(list);
+    if (hidden > 0 || open || (searchable && served >= 20)) {
       out.push(h("button", {
         type: "button", class: "link-button facet-more", "data-facet": name, "data-more": "1",
         "aria-expanded": open ? "true" : "false",
         onclick: () => {
-          if (open) this.expanded.delete(name);
-          else this.expanded.add(name);
+          if (open) {
+            this.expanded.delete(name);
+            this.facetSearch.delete(name);
+          } else {
+            this.expanded.add(name);
+            if (searchable) this.searchFacet(name, "");
+          }
           if (this.last) this.renderFacets(this.state, this.last.facets);
         },
-      }, open ? "Afficher moins" : `Afficher ${plural(hidden, "autre valeur", "autres valeurs")}`));
+      }, open ? "Afficher moins" : hidden > 0 ? `Afficher plus (${plural(hidden, "autre valeur", "autres valeurs")})` : "Afficher plus"));
     }
     return out;
   }
 
+  /**
+   * searchFacet asks the API for the values of a facet matching text
+   * (facet_query), up to FACET_SEARCH_SIZE, with the current filters.
+   */
+  searchFacet(name, text) {
+    const prev = this.facetSearch.get(name) || {};
+    const entry = { text, values: prev.values, seq: (prev.seq || 0) + 1 };
+    this.facetSearch.set(name, entry);
+    clearTimeout(entry.timer);
+    clearTimeout(prev.timer);
+    entry.timer = setTimeout(async () => {
+      const params = toParams({ ...this.state, page: 1 });
+      params.set("facet_size", String(FACET_SEARCH_SIZE));
+      params.set("per_page", "1");
+      params.set("highlight", "none");
+      if (text.trim()) params.set("facet_query", `${name}:${text.trim()}`);
+      try {
+        const res = await fetch(`/api/search?${params}`, { headers: { Accept: "application/json" } });
+        if (!res.ok) return;
+        const body = await res.json();
+        if (this.facetSearch.get(name) !== entry) return; // typed on
+        entry.values = body.facets[name] || [];
+        if (this.last) this.renderFacets(this.state, this.last.facets);
+      } catch {
+        // the list stays as it was
+      }
+    }, text ? DEBOUNCE_MS : 0);
+  }
+
+  /** toggleExclude leaves a value out of the results, or brings it back. */
+  toggleExclude(facet, value) {
+    const s = this.state;
+    const key = EXCLUDES[facet];
+    const list = s[key].includes(value) ? s[key].filter((v) => v !== value) : [...s[key], value];
+    const change = { [key]: list };
+    if (s[facet].includes(value)) change[facet] = s[facet].filter((v) => v !== value); // not both kept and left out
+    this.navigate(withChange(s, change), { push: true, reveal: true });
+  }
+
+  /**
+   * renderCharts draws the counts within the results (every filter
+   * applied, result_facets): unlike the sidebar's, which count what
+   * ticking a value would give, no bar exceeds the number of results.
+   */
   renderCharts(state, facets) {
     const e = this.el;
     e.charts.hidden = false;
     const width = (el) => Math.max(160, Math.floor(el.clientWidth || 300));
-    const top = (list, label, sel) => list.slice(0, 8).map((v) => ({ label: label(v), count: v.count, selected: sel.includes(v.value) }));
-    e.chartMonth.replaceChildren(monthChart(facets.month || [], state, width(e.chartMonth)));
-    // Articles without a date are in no month; say so when the facet is
-    // complete (the API lists at most 20 months) and no date filter applies.
+    const top = (name, list, label) => list.slice(0, 8).map((v) => {
+      const on = state[name].includes(v.value);
+      const next = withChange(state, { [name]: on ? state[name].filter((x) => x !== v.value) : [...state[name], v.value] });
+      return { label: label(v), count: v.count, selected: on, next };
+    });
     const months = facets.month || [];
+    e.chartMonthTitle.textContent = histogram(months).byYear ? "Articles par an" : "Articles par mois";
+    e.chartMonth.replaceChildren(monthChart(months, state, width(e.chartMonth)));
+    // Articles without a date are in no month: say how many.
     const dated = months.reduce((n, m) => n + m.count, 0);
     const undated = (Number(this.last && this.last.total) || 0) - dated;
-    if (months.length < 20 && !state.from && !state.to && undated > 0) {
+    if (undated > 0) {
       e.chartMonth.append(h("p", { class: "chart-note" }, `${plural(undated, "article", "articles")} sans date de publication`));
     }
-    e.chartCompany.replaceChildren(barChart("Entreprises les plus citées", top(facets.company || [], (v) => v.value, state.company), width(e.chartCompany)));
-    e.chartCountry.replaceChildren(barChart("Pays les plus cités", top(facets.country || [], (v) => v.label || v.value, state.country), width(e.chartCountry)));
+    e.chartCompany.replaceChildren(barChart("Entreprises les plus citées", top("company", facets.company || [], (v) => v.value), width(e.chartCompany)));
+    e.chartCountry.replaceChildren(barChart("Pays les plus cités", top("country", facets.country || [], (v) => v.label || v.value), width(e.chartCountry)));
     this.chartWidth = e.charts.clientWidth;
   }
 
@@ -882,7 +1036,7 @@ class App {
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
         if (this.last && !this.el.charts.hidden && this.el.charts.clientWidth !== this.chartWidth) {
-          this.renderCharts(this.state, this.last.facets);
+          this.renderCharts(this.state, this.last.result_facets || this.last.facets);
         }
       });
     }).observe(this.el.charts);
@@ -900,13 +1054,10 @@ class App {
     const titleId = `hit-${hit.id}`;
     const title = h("h3", { class: "hit-title", id: titleId });
     const titleFrag = hit.highlights && hit.highlights.title && hit.highlights.title[0];
-    const target = (() => {
-      const url = safeURL(hit.url);
-      if (!url) return title;
-      const a = h("a", { href: url, rel: "noopener noreferrer" });
-      title.append(a);
-      return a;
-    })();
+    // The title opens the article inside veille (whole text, the query's
+    // matches marked); the source's own page is a link of its own.
+    const target = h("a", { href: articleURL(hit.id, s) });
+    title.append(target);
     if (titleFrag && titleFrag.includes("<mark>")) setHighlight(target, titleFrag);
     else target.textContent = hit.title || hit.id;
 
@@ -919,6 +1070,8 @@ class App {
     }
     if (hit.published) meta.append(h("time", { datetime: hit.published }, formatDate(hit.published)));
     if (hit.language) meta.append(h("span", {}, languageName(hit.language)));
+    const url = safeURL(hit.url);
+    if (url) meta.append(h("a", { href: url, rel: "noopener noreferrer", class: "hit-source", title: "Lire sur le site d'origine" }, "Site d'origine ↗"));
 
     const snippets = ((hit.highlights && hit.highlights.body) || []).slice(0, 2).map((frag) => {
       const p = h("p", { class: "snippet" });
@@ -945,7 +1098,9 @@ class App {
       }, srOnly("Pays : "), name)));
     }
     const amounts = uniqueAmounts(hit.amounts || []);
-    amounts.slice(0, 4).forEach((a) => chips.append(h("li", {}, amountChip(a))));
+    const shown = amounts.slice(0, 4);
+    const labels = moneyLabels(shown);
+    shown.forEach((a, i) => chips.append(h("li", {}, amountChip(a, labels[i]))));
     if (amounts.length > 4) {
       const rest = amounts.slice(4);
       chips.append(h("li", {}, h("span", { class: "chip chip-more", title: rest.map((a) => a.text).join(" ; ") },
@@ -1044,29 +1199,21 @@ class App {
 
   renderError(outcome) {
     const e = this.el;
-    const err = outcome.error || {};
-    let title = "La recherche a échoué";
-    let text;
-    if (outcome.status === 0) {
-      text = outcome.aborted ? "Le service met trop de temps à répondre." : "Le service ne répond pas : vérifiez qu'il tourne, puis réessayez.";
-    } else if (outcome.status >= 400 && outcome.status < 500) {
-      title = "La recherche n'est pas valide";
-      text = "Le service a refusé la requête. Corrigez un filtre ou la recherche :";
-    } else {
-      text = `Le service a rencontré une erreur (${outcome.status}).`;
-    }
+    const { title, text, retry } = errorMessage(outcome);
     const children = [h("h3", {}, title), h("p", {}, text)];
-    if (err.message) children.push(h("p", {}, h("code", {}, err.code ? `${err.code} : ${err.message}` : err.message)));
-    const actions = h("ul", { class: "notice-actions" },
-      h("li", {}, h("button", { type: "button", class: "button button-small button-primary", onclick: () => this.search() }, "Réessayer")));
+    const actions = h("ul", { class: "notice-actions" });
+    if (retry) {
+      actions.append(h("li", {}, h("button", { type: "button", class: "button button-small button-primary", onclick: () => this.search() }, "Réessayer")));
+    }
     if (filterCount(this.state) > 0 || this.state.sort || this.state.page > 1) {
       actions.append(h("li", {}, h("button", {
-        type: "button", class: "button button-small",
+        type: "button", class: `button button-small${retry ? "" : " button-primary"}`,
         onclick: () => this.navigate({ ...emptyState(), q: this.state.q }, { push: true }),
       }, "Retirer les filtres")));
     }
-    children.push(actions);
+    if (actions.childElementCount) children.push(actions);
     e.error.replaceChildren(...children);
+    e.error.dataset.code = (outcome.error && outcome.error.code) || (outcome.status === 0 ? "network" : String(outcome.status));
     e.error.hidden = false;
     e.hits.replaceChildren();
     e.empty.hidden = true;
@@ -1074,6 +1221,79 @@ class App {
     e.charts.hidden = true;
     e.status.textContent = "Erreur";
   }
+}
+
+/** PARAMETER_NAMES names the parameters an error may be about, in French. */
+const PARAMETER_NAMES = {
+  q: "La recherche", mode: "Le mode de recherche", prefix: "La saisie", company: "Le filtre d'entreprise",
+  country: "Le filtre de pays", lang: "Le filtre de langue", source: "Le filtre de source",
+  exclude_company: "L'entreprise exclue", exclude_country: "Le pays exclu", exclude_source: "La source exclue",
+  amount_min: "Le montant minimum", amount_max: "Le montant maximum", from: "La date de début", to: "La date de fin",
+  sort: "Le tri", page: "La page", per_page: "Le nombre de résultats par page", cursor: "Le lien de page",
+  facet_query: "La recherche dans un filtre", facet_size: "Le nombre de valeurs d'un filtre",
+};
+
+/**
+ * errorMessage returns the page's own French words for a failed search,
+ * by the API's error code (and the parameter at fault): the API's
+ * messages are English, for developers. retry says whether trying again
+ * can help.
+ */
+function errorMessage(outcome) {
+  const err = outcome.error || {};
+  const param = err.parameter || "";
+  if (outcome.status === 0) {
+    return outcome.aborted
+      ? { title: "La recherche a pris trop de temps", text: "Le service met trop de temps à répondre. Réessayez, ou précisez la recherche.", retry: true }
+      : { title: "Le service ne répond pas", text: "Vérifiez que le service tourne et que vous êtes connecté, puis réessayez.", retry: true };
+  }
+  switch (err.code) {
+    case "invalid_parameter": {
+      let text = `${PARAMETER_NAMES[param] || "Un paramètre de la recherche"} n'est pas valide : corrigez-le ou retirez le filtre.`;
+      if (param === "amount_min" || param === "amount_max") {
+        text = `${PARAMETER_NAMES[param]} n'est pas reconnu : écrivez par exemple 500000, 100 M ou 1,5 Md, en euros.`;
+      } else if (param === "from" || param === "to") {
+        text = `${PARAMETER_NAMES[param]} n'est pas une date valide : choisissez un jour dans le calendrier.`;
+      } else if (param === "country" || param === "exclude_country") {
+        text = "Ce pays est inconnu : choisissez-le dans la liste des pays.";
+      } else if (param === "page" || param === "per_page") {
+        text = "Cette page de résultats n'existe pas ou est trop loin : revenez à la première page.";
+      }
+      return { title: "La recherche n'est pas valide", text, retry: false };
+    }
+    case "invalid_query":
+      if (param === "cursor") return { title: "Ce lien de page a expiré", text: "Revenez à la première page des résultats.", retry: false };
+      return { title: "La recherche n'est pas valide", text: "La recherche est trop longue, a trop de mots ou coûte trop cher à calculer : raccourcissez-la, ou utilisez des mots plus rares.", retry: false };
+    case "busy":
+      return { title: "Le service est occupé", text: "Trop de recherches coûteuses sont en cours. Réessayez dans un instant.", retry: true };
+    case "timeout":
+      return { title: "La recherche a pris trop de temps", text: "Précisez-la : moins de mots fréquents, des guillemets en moins ou des filtres en plus.", retry: true };
+    case "unavailable":
+    case "not_ready":
+      return { title: "Le service est momentanément indisponible", text: "Il démarre, s'arrête ou ne peut plus lire ses données. Réessayez dans un instant.", retry: true };
+    case "not_found":
+    case "method_not_allowed":
+      return { title: "La recherche a échoué", text: "Le service ne connaît pas cette adresse : est-ce bien veille ?", retry: false };
+  }
+  if (outcome.status >= 400 && outcome.status < 500) {
+    return { title: "La recherche n'est pas valide", text: "Le service a refusé la recherche : retirez les filtres ou changez la recherche.", retry: false };
+  }
+  return { title: "La recherche a échoué", text: `Le service a rencontré une erreur (${outcome.status}). Réessayez ; si elle revient, le journal du service en dit plus.`, retry: true };
+}
+
+/**
+ * correctedQuery returns q with the words the API searched in place of
+ * some of its words (typos corrected, a word being typed completed).
+ */
+function correctedQuery(q, corrections) {
+  if (!q || !corrections) return q;
+  let out = q;
+  for (const [from, to] of Object.entries(corrections)) {
+    if (!from) continue;
+    const at = out.indexOf(from);
+    if (at >= 0) out = out.slice(0, at) + to + out.slice(at + from.length);
+  }
+  return out;
 }
 
 /** isTextEntry reports whether typing "/" in el writes text (so it is not a shortcut there). */
@@ -1137,8 +1357,22 @@ function uniqueAmounts(list) {
   return out.sort((a, b) => (b.eur || 0) - (a.eur || 0));
 }
 
-function amountChip(a) {
-  const main = formatMoney(a.value, a.currency);
+/**
+ * moneyLabels formats amounts with the precision that tells them apart:
+ * 138.6 and 139.4 million read "138,6 M€" and "139,4 M€", not "139 M€"
+ * twice.
+ */
+function moneyLabels(list) {
+  for (let digits = 3; digits <= 8; digits++) {
+    const labels = list.map((a) => formatMoney(a.value, a.currency, digits));
+    const distinct = list.every((a, i) => list.every((b, j) => i === j || labels[i] !== labels[j] || (a.value === b.value && a.currency === b.currency)));
+    if (distinct) return labels;
+  }
+  return list.map((a) => formatMoney(a.value, a.currency, 15));
+}
+
+function amountChip(a, label) {
+  const main = label || formatMoney(a.value, a.currency);
   const chip = h("span", { class: "chip chip-amount", title: a.text || main }, srOnly("Montant : "), main);
   if (a.currency !== "EUR" && typeof a.eur === "number" && a.eur > 0) {
     chip.append(" ", h("small", {}, `≈ ${formatEuros(a.eur)}`));

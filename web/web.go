@@ -3,8 +3,13 @@
 // "/" (api.Options.UI).
 //
 // The page needs no framework and fetches nothing from outside the service:
-// it calls GET /api/search, keeps its whole state in the URL (?q=...&company=...),
-// and draws its charts as inline SVG. It never parses HTML: titles and
+// it calls GET /api/search (with prefix=last while the user types, and
+// facet_query to search a facet's values), keeps its whole state in the
+// URL (?q=...&company=...&exclude_source=...), links each hit to its
+// article view (/articles/{id}, rendered by the api package) and the
+// results to GET /api/export, and draws its charts, of the counts within
+// the results, as inline SVG whose bars are links that filter. Error
+// messages are its own, in French, by the API's error code. It never parses HTML: titles and
 // snippets are inserted as text, and the API's highlight fragments are turned
 // into text nodes and <mark> elements by setHighlight in app.js.
 //

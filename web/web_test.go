@@ -219,12 +219,15 @@ func TestScriptNeverParsesHTML(t *testing.T) {
 			t.Errorf("setHighlight is given %q; only highlight fragments from the API may be", arg)
 		}
 	}
-	// Links only ever point to an http(s) address checked by safeURL or to
-	// a state of the page.
+	// Links only ever point to an http(s) address checked by safeURL, to
+	// a state of the page or to an article's page.
 	for _, m := range regexp.MustCompile(`href: ([A-Za-z(]+)`).FindAllStringSubmatch(js, -1) {
-		if m[1] != "url" && m[1] != "stateURL(" {
-			t.Errorf("a link's href is %q; use safeURL or stateURL", m[1])
+		if m[1] != "url" && !strings.HasPrefix(m[1], "stateURL(") && !strings.HasPrefix(m[1], "articleURL(") {
+			t.Errorf("a link's href is %q; use safeURL, stateURL or articleURL", m[1])
 		}
+	}
+	if art := functionBody(t, js, "articleURL"); !strings.Contains(art, "encodeURIComponent(id)") {
+		t.Errorf("articleURL does not escape the id:\n%s", art)
 	}
 	if !strings.Contains(js, "const url = safeURL(hit.url)") {
 		t.Errorf("article links no longer go through safeURL")

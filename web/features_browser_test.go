@@ -1,0 +1,222 @@
+package web_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"veille/corpus"
+	"veille/index"
+)
+
+// featuresServer is seededServer plus articles over 40 months (a
+// histogram by year), with two close amounts, from two sources.
+func featuresServer(t *testing.T) (base string) {
+	t.Helper()
+	ts, idx := seededServer(t)
+	var items []index.Item
+	for i := range 40 {
+		src := "archives"
+		if i%4 == 0 {
+			src = "dépêches"
+		}
+		items = append(items, index.Item{Article: corpus.Article{
+			ID:        fmt.Sprintf("archive-%02d", i),
+			Title:     fmt.Sprintf("Archive %d : le gouvernement et Airbus", i),
+			Body:      fmt.Sprintf("Le gouvernement soutient Airbus en France, épisode %d. Siemens observe.", i),
+			Source:    src,
+			Published: time.Date(2019, time.Month(1+i), 10, 0, 0, 0, 0, time.UTC),
+		}})
+	}
+	items = append(items, index.Item{Article: corpus.Article{
+		ID: "montants-proches", Title: "Deux levées voisines",
+		Body:      "La société Mistral AI lève 138,6 millions d'euros, puis la société Aleph Alpha 139,4 millions d'euros.",
+		Source:    "dépêches",
+		Published: time.Date(2025, 9, 30, 0, 0, 0, 0, time.UTC),
+	}})
+	for _, r := range idx.PutMany(context.Background(), items) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	return ts.URL
+}
+
+// TestPageFeaturesInBrowser drives the page's analyst features in
+// Chromium: corrections said, histogram and charts of the results,
+// filtering from a chart, searching and excluding facet values, the
+// article view, export, French error messages, precise amounts, and the
+// phone layout.
+func TestPageFeaturesInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	chromiumPath(t)
+	base := featuresServer(t)
+	b := newBrowser(t, base)
+
+	// Corrections: « Résultats pour … ».
+	b.open("/?q=gouvernemnt")
+	st := b.waitFor("a corrected search", `s.hits.length > 0`)
+	if !strings.Contains(st.Status, "pour « gouvernement » (au lieu de « gouvernemnt »)") {
+		t.Errorf("status %q does not say what was searched", st.Status)
+	}
+
+	// The month chart of 40+ months draws years, each labelled; every
+	// month is in the sidebar; the charts count within the results.
+	b.open("/")
+	b.waitFor("every article", `s.hits.length > 0`)
+	chart := b.eval(`(() => ({
+	  title: document.getElementById('chart-month-title').textContent,
+	  bars: document.querySelectorAll('#chart-month a.chart-link').length,
+	  years: [...document.querySelectorAll('#chart-month text.year')].map((t) => t.textContent),
+	  months: document.querySelectorAll('#facet-month input').length,
+	}))()`).(map[string]any)
+	if chart["title"] != "Articles par an" || chart["bars"] != float64(5) {
+		t.Errorf("month chart: %v, want 5 bars a year (2019-2022, 2025)", chart)
+	}
+	years := chart["years"].([]any)
+	for _, y := range []string{"2019", "2020", "2021", "2022", "2025"} {
+		if !slices.Contains(years, any(y)) {
+			t.Errorf("year %s unlabelled: %v", y, years)
+		}
+	}
+	b.do("show every month", chromedp.Click(chromedp.CSS(`#facet-month button[data-more]`)))
+	if n := b.eval(`document.querySelectorAll('#facet-month input').length`); n.(float64) < 41 {
+		t.Errorf("month facet lists %v months, want all 41", n)
+	}
+
+	// Clicking a chart bar filters like ticking the value.
+	b.do("click Airbus in the chart", chromedp.Click(chromedp.CSS(`#chart-company a.chart-link`)))
+	filtered := b.waitFor("the company from the chart", `new URLSearchParams(location.search).getAll('company').length === 1`)
+	company := mustQuery(t, filtered.Search).Get("company")
+	_, total := apiHits(t, base, url.Values{"company": {company}})
+	counts := b.eval(`[...document.querySelectorAll('#chart-company a.chart-link text.value')].map((t) => Number(t.textContent.replace(/\s/g, '')))`).([]any)
+	for _, c := range counts {
+		if int(c.(float64)) > total {
+			t.Errorf("a chart bar counts %v within %d results", c, total)
+		}
+	}
+	if !strings.Contains(b.eval(`document.getElementById('charts-title').textContent`).(string), "Dans les résultats") {
+		t.Error("the charts do not say they count within the results")
+	}
+	b.eval(`history.back()`)
+	b.waitFor("no filter", `s.search === ''`)
+
+	// Searching a facet's values, and excluding one.
+	b.do("more companies", chromedp.Click(chromedp.CSS(`#facet-company button[data-more]`)))
+	b.do("type in the company box", chromedp.SendKeys(`#facet-company input[data-filter]`, "sie"))
+	b.waitFor("the filtered companies", `document.querySelectorAll('#facet-company input[type=checkbox]').length === 1 && document.querySelector('#facet-company input[type=checkbox]').dataset.value === 'Siemens'`)
+	b.do("exclude Siemens", chromedp.Click(chromedp.CSS(`#facet-company button[data-exclude="Siemens"]`)))
+	ex := b.waitFor("Siemens excluded", `new URLSearchParams(location.search).get('exclude_company') === 'Siemens'`)
+	if !slices.ContainsFunc(ex.Pills, func(p string) bool { return strings.Contains(p, "Sauf l'entreprise : Siemens") }) {
+		t.Errorf("pills %v", ex.Pills)
+	}
+	ids, _ := apiHits(t, base, url.Values{"exclude_company": {"Siemens"}})
+	if !slices.Equal(ex.Hits, ids) || slices.ContainsFunc(ex.Hits, func(id string) bool { return strings.HasPrefix(id, "archive-") }) {
+		t.Errorf("hits without Siemens: page %v, API %v", ex.Hits, ids)
+	}
+	if n := b.eval(`document.querySelectorAll('#facet-source input').length`); n.(float64) < 2 {
+		t.Errorf("source facet: %v values", n)
+	}
+
+	// Export: the links carry the search.
+	href := b.eval(`document.getElementById('export-csv').href`).(string)
+	if !strings.Contains(href, "format=csv") || !strings.Contains(href, "exclude_company=Siemens") {
+		t.Errorf("export link %s", href)
+	}
+	resp, err := http.Get(href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	resp.Body.Close()
+	if err != nil || len(rows)-1 != len(ids) {
+		t.Errorf("export: %d rows (%v), want %d", len(rows)-1, err, len(ids))
+	}
+
+	// Amounts close to each other read apart.
+	b.open("/?q=lev%C3%A9es+voisines")
+	b.waitFor("the two amounts", `s.hits.includes('montants-proches')`)
+	chips := b.eval(`[...document.querySelectorAll('li.hit[data-id="montants-proches"] .chip-amount')].map((c) => c.textContent)`).([]any)
+	if len(chips) != 2 || !strings.Contains(chips[0].(string)+chips[1].(string), "139,4") || !strings.Contains(chips[0].(string)+chips[1].(string), "138,6") {
+		t.Errorf("amount chips %v, want 139,4 M€ and 138,6 M€", chips)
+	}
+
+	// The article view: the title opens it inside veille, with the
+	// query's matches; a seed without an address is readable.
+	b.open("/?q=Narvik")
+	b.waitFor("Narvik", `s.hits.includes('`+narvikID+`')`)
+	b.eval(`document.querySelector('li.hit[data-id="` + narvikID + `"] .hit-title a').click()`)
+	b.do("the article page", chromedp.WaitVisible(`#article-body`))
+	view := b.eval(`(() => ({
+	  path: location.pathname + location.search,
+	  marks: [...document.querySelectorAll('#article-body mark')].map((m) => m.textContent),
+	  paragraphs: document.querySelectorAll('#article-body p').length,
+	  companies: [...document.querySelectorAll('#article-companies a')].map((a) => a.textContent),
+	  back: document.getElementById('back-link').getAttribute('href'),
+	}))()`).(map[string]any)
+	if view["path"] != "/articles/"+narvikID+"?q=Narvik" || len(view["marks"].([]any)) == 0 || view["paragraphs"].(float64) < 2 ||
+		len(view["companies"].([]any)) == 0 || view["back"] != "/?q=Narvik" {
+		t.Errorf("article view: %v", view)
+	}
+	b.eval(`document.getElementById('back-link').click()`)
+	b.do("the search page", chromedp.WaitVisible(`#status`))
+	b.waitFor("the results again", `s.search === '?q=Narvik' && s.hits.length > 0`)
+
+	// French messages per error code.
+	b.open("/?country=Atlantide")
+	bad := b.waitFor("an unknown country", `s.error !== ''`)
+	if !strings.Contains(bad.Error, "Ce pays est inconnu") || strings.Contains(bad.Error, "unknown") {
+		t.Errorf("error %q", bad.Error)
+	}
+
+	// Phone: ticking a facet brings the results into view; the pager's
+	// steps stay on one line.
+	b.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	b.open("/?q=archive")
+	b.waitFor("archives", `s.hits.length > 0 && s.pager`)
+	b.do("open the filters", chromedp.Click(chromedp.CSS(`#filters summary`)))
+	b.eval(`document.querySelector('#facet-source input').scrollIntoView()`)
+	b.do("tick a source", chromedp.Click(chromedp.CSS(`#facet-source input`)))
+	inView := `(() => { const r = document.getElementById('status').getBoundingClientRect(); return r.top >= -2 && r.bottom <= innerHeight; })()`
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`new URLSearchParams(location.search).getAll('source').length === 1 && `+inView,
+		chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		t.Errorf("after ticking a facet on a phone, the results are out of view (status at %v): %v", b.eval(`document.getElementById('status').getBoundingClientRect().top`), err)
+	}
+	b.open("/?q=archive&page=2")
+	b.waitFor("page 2", `s.pager`)
+	lines := b.eval(`(() => {
+	  // Each text node of the link: its lines' tops.
+	  const a = document.querySelector('#pager a[rel="prev"]');
+	  const tops = new Set();
+	  const w = document.createTreeWalker(a, NodeFilter.SHOW_TEXT);
+	  for (let n = w.nextNode(); n; n = w.nextNode()) {
+	    const r = document.createRange();
+	    r.selectNodeContents(n);
+	    for (const x of r.getClientRects()) if (x.width > 0) tops.add(Math.round(x.top));
+	  }
+	  return tops.size === 1;
+	})()`)
+	if lines != true {
+		t.Errorf("« ‹ Page précédente » breaks onto two lines on a phone: %v", b.eval(`(() => { const a = document.querySelector('#pager a[rel="prev"]'); const r = document.createRange(); r.selectNodeContents(a); return [getComputedStyle(a).display, a.outerHTML, ...[...r.getClientRects()].map((x) => x.top + '/' + x.width)]; })()`))
+	}
+	b.checkNoProblems("status of 400 (Bad Request)")
+}
+
+func mustQuery(t *testing.T, search string) url.Values {
+	t.Helper()
+	v, err := url.ParseQuery(strings.TrimPrefix(search, "?"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
