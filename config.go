@@ -32,8 +32,9 @@ type config struct {
 	AdminKey  string // bearer key for writes; empty = loopback-only writes
 	Gazetteer string // extra companies gazetteer file
 	Rates     string // currency rate table file
+	Sources   string // file of feed URLs to follow (serve)
 
-	AllowPrivateTargets bool // webhooks may reach loopback, private and link-local addresses
+	AllowPrivateTargets bool // feeds, pages and webhooks may reach loopback, private and link-local addresses
 
 	ShutdownTimeout time.Duration
 	AllowedHosts    commaList // host names requests may name besides IP addresses and localhost
@@ -102,6 +103,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		{"VEILLE_ADMIN_KEY", &cfg.AdminKey},
 		{"VEILLE_GAZETTEER", &cfg.Gazetteer},
 		{"VEILLE_RATES", &cfg.Rates},
+		{"VEILLE_SOURCES", &cfg.Sources},
 	}
 	for _, e := range envs {
 		if v := getenv(e.name); v != "" {
@@ -111,7 +113,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if v := getenv("VEILLE_ALLOW_PRIVATE_TARGETS"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			fmt.Fprintf(stderr, "veille: VEILLE_ALLOW_PRIVATE_TARGETS must be true or false, not %q\n", v)
+			fmt.Fprintf(stderr, "veille: VEILLE_ALLOW_PRIVATE_TARGETS=%q is not a boolean (true, false, 1, 0)\n", v)
 			return cfg, errUsage
 		}
 		cfg.AllowPrivateTargets = b
@@ -138,10 +140,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen `address` (VEILLE_ADDR)")
 		fs.StringVar(&cfg.Corpus, "corpus", cfg.Corpus, "`folder` of articles indexed at start and watched for changes; default: the embedded seed corpus (VEILLE_CORPUS)")
 		fs.StringVar(&cfg.AdminKey, "admin-key", cfg.AdminKey, "bearer `key` required for writes; when unset, writes are accepted from loopback clients only (VEILLE_ADMIN_KEY)")
+		fs.StringVar(&cfg.Sources, "sources", cfg.Sources, "`file` of feed URLs to follow, one a line (\"URL\" or \"URL name...\"), merged with the sources added through the API (VEILLE_SOURCES)")
+		fs.BoolVar(&cfg.AllowPrivateTargets, "allow-private-targets", cfg.AllowPrivateTargets, "let feeds, pages and webhooks reach loopback, private and link-local addresses (VEILLE_ALLOW_PRIVATE_TARGETS)")
 		fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long SIGTERM waits for requests to end and the index to close before the process exits")
 		fs.Var(&cfg.AllowedHosts, "allowed-hosts", "host `names` (comma-separated, repeatable) the service answers under besides IP addresses and localhost; when set, requests naming another host are refused, which stops DNS-rebinding pages (VEILLE_ALLOWED_HOSTS)")
 		fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "open HTTP connections at most; more wait to be accepted (VEILLE_MAX_CONNECTIONS)")
-		fs.BoolVar(&cfg.AllowPrivateTargets, "allow-private-targets", cfg.AllowPrivateTargets, "let webhooks reach loopback, private and link-local addresses (VEILLE_ALLOW_PRIVATE_TARGETS)")
 		fs.Usage = usageFunc(fs, "veille [serve] [flags]\n       veille index [flags] PATH...\n       veille search [flags] QUERY",
 			"Commands:\n"+
 				"  serve    serve the HTTP API and the search page (the default)\n"+
@@ -149,7 +152,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 				"  search   search the data folder from a terminal (veille search --help)\n\n"+
 				"Flags of serve:")
 	case "index":
-		fs.Usage = usageFunc(fs, "veille index [flags] PATH...", "Index files or folders (.txt, .md, .json, .ndjson, .jsonl, optionally .gz) into the data folder.")
+		fs.Usage = usageFunc(fs, "veille index [flags] PATH...", "Index files or folders (.txt, .md, .html, .htm, .json, .ndjson, .jsonl, optionally .gz) into the data folder.")
 	case "search":
 		s := &cfg.Search
 		fs.Var(&s.Companies, "company", "keep articles naming this `company` (repeatable)")

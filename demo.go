@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -116,16 +117,27 @@ func (d *demoStore) seed(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]index.Item, len(arts))
-	for i, a := range arts {
-		items[i] = index.Item{Article: a}
-	}
 	var ids []string
-	for i, r := range d.Index.PutMany(ctx, items) {
-		if r.Err != nil {
-			return fmt.Errorf("seed %s: %w", items[i].Article.ID, r.Err)
+	var bad error
+	_, err = d.Index.PutAll(ctx, func(yield func(index.Item, error) bool) {
+		for _, a := range arts {
+			if !yield(index.Item{Article: a}, nil) {
+				return
+			}
 		}
-		ids = append(ids, items[i].Article.ID)
+	}, func(pos int, r index.PutResult) {
+		if r.Err != nil && bad == nil {
+			bad = fmt.Errorf("seed %s: %w", arts[pos].ID, r.Err)
+		}
+		if r.Err == nil {
+			ids = append(ids, arts[pos].ID)
+		}
+	})
+	if err == nil {
+		err = bad
+	}
+	if err != nil {
+		return err
 	}
 	if err := d.record(ids); err != nil {
 		return err
@@ -185,16 +197,22 @@ func (d *demoStore) Put(ctx context.Context, a corpus.Article, o index.Origin) (
 	return created, stored, err
 }
 
-// PutMany stores items, and removes the demo when one is the user's.
-func (d *demoStore) PutMany(ctx context.Context, items []index.Item) []index.PutResult {
-	out := d.Index.PutMany(ctx, items)
-	for i, r := range out {
-		if r.Err == nil && d.own(items[i].Article.ID) {
-			if err := d.removeDemo(ctx); err != nil {
-				d.logger.Warn("remove the demo articles", "err", err)
-			}
-			break
+// PutAll stores what seq yields (index.Index.PutAll), and removes the
+// demo when one of the articles stored is the user's.
+func (d *demoStore) PutAll(ctx context.Context, seq iter.Seq2[index.Item, error], report func(pos int, r index.PutResult)) (index.PutStats, error) {
+	mine := false
+	stats, err := d.Index.PutAll(ctx, seq, func(pos int, r index.PutResult) {
+		if r.Err == nil && !mine && d.own(r.Article.ID) {
+			mine = true
+		}
+		if report != nil {
+			report(pos, r)
+		}
+	})
+	if mine {
+		if rerr := d.removeDemo(ctx); rerr != nil {
+			d.logger.Warn("remove the demo articles", "err", rerr)
 		}
 	}
-	return out
+	return stats, err
 }

@@ -29,7 +29,7 @@ func indexPaths(ctx context.Context, cfg config, stdout, stderr io.Writer) error
 		return err
 	}
 	if len(files) == 0 {
-		return fmt.Errorf("no supported file (.txt, .md, .json, .ndjson, .jsonl, optionally .gz) in %v", cfg.Paths)
+		return fmt.Errorf("no supported file (.txt, .md, .html, .htm, .json, .ndjson, .jsonl, optionally .gz) in %v", cfg.Paths)
 	}
 	// Saved searches are matched here too; the server delivers them.
 	al, err := openAlerts(cfg, alerts.Options{NoDeliveries: true})
@@ -49,54 +49,47 @@ func indexPaths(ctx context.Context, cfg config, stdout, stderr io.Writer) error
 	bar := newProgressBar(total, stderr, isTerminal(stderr))
 	started := time.Now()
 	var stored, created, bad int
-	batch := make([]index.Item, 0, putBatch)
-	flush := func() error {
-		for i, r := range idx.PutMany(ctx, batch) {
+	for _, f := range files {
+		dir, name := filepath.Split(f.path)
+		if dir == "" {
+			dir = "."
+		}
+		var scanErr error
+		seq := func(yield func(index.Item, error) bool) {
+			scanErr = corpus.ScanFile(countingFS{os.DirFS(dir), bar}, name, func(a corpus.Article, err error) error {
+				if !yield(index.Item{Article: a}, err) {
+					return errStopScan
+				}
+				return nil
+			})
+		}
+		_, err := idx.PutAll(ctx, seq, func(_ int, r index.PutResult) {
 			switch {
 			case r.Err == nil:
 				stored++
 				if r.Created {
 					created++
 				}
+				if stored%1000 == 0 {
+					bar.Describe(progressText(stored, time.Since(started)))
+				}
 			case errors.Is(r.Err, index.ErrInvalidArticle):
 				bad++
-				fmt.Fprintf(stderr, "\nskipped %s: %v\n", batch[i].Article.ID, r.Err)
-			default:
-				return r.Err
+				fmt.Fprintf(stderr, "\nskipped %s: %v\n", r.Article.ID, r.Err)
+			case ctx.Err() == nil && !errors.Is(r.Err, index.ErrReadOnly) && !errors.Is(r.Err, index.ErrClosed) && !errors.Is(r.Err, index.ErrUnavailable):
+				bad++ // a line or an article of f the scan refused
+				fmt.Fprintf(stderr, "\nskipped in %s: %v\n", f.path, r.Err)
 			}
-		}
-		batch = batch[:0]
-		bar.Describe(progressText(stored, time.Since(started)))
-		return nil
-	}
-	for _, f := range files {
-		dir, name := filepath.Split(f.path)
-		if dir == "" {
-			dir = "."
-		}
-		err := corpus.ScanFile(countingFS{os.DirFS(dir), bar}, name, func(a corpus.Article, err error) error {
-			if err != nil {
-				bad++
-				fmt.Fprintf(stderr, "\nskipped in %s: %v\n", f.path, err)
-				return nil
-			}
-			batch = append(batch, index.Item{Article: a})
-			if len(batch) == cap(batch) {
-				return flush()
-			}
-			return nil
 		})
-		if err == nil {
-			err = flush()
+		if err != nil { // the index or ctx
+			_ = idx.Close()
+			return fmt.Errorf("index %s: %w", f.path, err)
 		}
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, index.ErrReadOnly) || errors.Is(err, index.ErrClosed) {
-				_ = idx.Close()
-				return fmt.Errorf("index %s: %w", f.path, err)
-			}
+		if scanErr != nil && !errors.Is(scanErr, errStopScan) {
 			bad++
-			fmt.Fprintf(stderr, "\nskipped %s: %v\n", f.path, err)
+			fmt.Fprintf(stderr, "\nskipped %s: %v\n", f.path, scanErr)
 		}
+		bar.Describe(progressText(stored, time.Since(started)))
 	}
 	_ = bar.Finish()
 	if err := idx.Close(); err != nil {
@@ -116,8 +109,13 @@ type inputFile struct {
 	size int64
 }
 
-// listInputs expands folders into their supported files (hidden ones
-// skipped) and sums their sizes for the progress bar.
+// errStopScan ends a file's scan when PutAll stops reading.
+var errStopScan = errors.New("stopped")
+
+// listInputs expands folders into their supported files (the rule of
+// corpus.Files, the watched folder's too: hidden and temporary names
+// skipped, symbolic links not followed) and sums their sizes for the
+// progress bar.
 func listInputs(paths []string) ([]inputFile, int64, error) {
 	var files []inputFile
 	var total int64
@@ -140,7 +138,7 @@ func listInputs(paths []string) ([]inputFile, int64, error) {
 		}
 		for _, n := range names {
 			fp := filepath.Join(p, filepath.FromSlash(n))
-			if fi, err := os.Lstat(fp); err == nil && fi.Mode().IsRegular() {
+			if fi, err := os.Lstat(fp); err == nil {
 				files = append(files, inputFile{fp, fi.Size()})
 				total += fi.Size()
 			}

@@ -13,13 +13,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/net/netutil"
 
 	"veille/alerts"
 	"veille/analyzers"
 	"veille/analyzers/money"
 	"veille/api"
-	"veille/corpus"
+	"veille/corpus/folder"
 	"veille/index"
 	"veille/web"
 )
@@ -82,6 +84,13 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	if cfg.Corpus == "" {
 		svc = demo // the seed articles are the demo of a fresh data folder
 	}
+	poller, err := openFeeds(cfg, svc, logger)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), poller.Collector())
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -93,6 +102,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		UI:           web.FS(),
 		AllowedHosts: cfg.AllowedHosts,
 		Alerts:       al,
+		Sources:      poller,
+		Registry:     reg,
 	})
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
@@ -118,16 +129,24 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			return fmt.Errorf("the demo articles: %w", err)
 		}
 	} else {
-		cf, err := openCorpusFolder(ctx, cfg.Corpus, idx, logger)
+		cf, err := folder.Open(ctx, cfg.Corpus, idx, logger)
 		if err != nil {
 			return err
 		}
-		logger.Info("corpus folder indexed", "folder", cfg.Corpus, "indexed", cf.indexed, "removed", cf.removed, "took", time.Since(started).Round(time.Millisecond))
+		logger.Info("corpus folder indexed", "folder", cfg.Corpus, "indexed", cf.Indexed, "removed", cf.Removed, "took", time.Since(started).Round(time.Millisecond))
 		watchers.Add(1)
 		go func() {
 			defer watchers.Done()
-			cf.watch(watchCtx)
+			cf.Watch(watchCtx)
 		}()
+	}
+	watchers.Add(1)
+	go func() {
+		defer watchers.Done()
+		_ = poller.Run(watchCtx) // returns when the service stops
+	}()
+	if n := len(poller.List()); n > 0 {
+		logger.Info("following feeds", "sources", n, "private_targets", cfg.AllowPrivateTargets)
 	}
 	srv.SetReady(true)
 	logger.Info("ready", "took", time.Since(started).Round(time.Millisecond))
@@ -151,82 +170,6 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		logger.Error("shutdown timeout: exiting before the index closed (every acknowledged write is on disk)", "timeout", cfg.ShutdownTimeout)
 	}
 	return nil
-}
-
-// corpusFolder is the watched corpus folder: the index kept in step with
-// it, through a new os.Root when the folder is replaced.
-type corpusFolder struct {
-	dir              string
-	store            articleStore
-	logger           *slog.Logger
-	w                *corpus.Watcher
-	root             *os.Root
-	f                *folder
-	indexed, removed int // by the start-up reconciliation
-}
-
-// openCorpusFolder starts watching dir and reconciles it with the index.
-func openCorpusFolder(ctx context.Context, dir string, store articleStore, logger *slog.Logger) (*corpusFolder, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("corpus folder: %w", err)
-	}
-	// Watch first, then reconcile: a file that changes during the
-	// initial pass is seen by one or the other.
-	w, err := corpus.NewWatcher(dir, corpus.WatchOptions{
-		OnError: func(err error) { logger.Warn("corpus folder: watch", "err", err) },
-	})
-	if err != nil {
-		return nil, fmt.Errorf("watch the corpus folder %s: %w", dir, err)
-	}
-	cf := &corpusFolder{dir: dir, store: store, logger: logger, w: w}
-	if cf.indexed, cf.removed, err = cf.sync(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("index the corpus folder %s: %w", dir, err)
-	}
-	return cf, nil
-}
-
-// sync opens the folder at cf.dir (again) and reconciles it with the index.
-func (cf *corpusFolder) sync(ctx context.Context) (indexed, removed int, err error) {
-	// An os.Root makes the kernel refuse any path that escapes the
-	// folder, symbolic links included.
-	root, err := os.OpenRoot(cf.dir)
-	if err != nil {
-		return 0, 0, fmt.Errorf("corpus folder: %w", err)
-	}
-	if cf.root != nil {
-		_ = cf.root.Close()
-	}
-	cf.root, cf.f = root, newFolder(root.FS(), cf.store, cf.logger)
-	return cf.f.Sync(ctx)
-}
-
-// watch applies the folder's changes until ctx ends. When the folder is
-// replaced (renamed over, or deleted and created again), the new one is
-// opened and reconciled with the index.
-func (cf *corpusFolder) watch(ctx context.Context) {
-	defer func() { _ = cf.root.Close() }() // the root of the folder watched last
-	defer cf.w.Close()
-	err := cf.w.Run(ctx, func(c corpus.Change) {
-		if c.Replaced {
-			cf.logger.Warn("corpus folder replaced by another folder: reconciling the index with the new one", "folder", cf.dir)
-			indexed, removed, err := cf.sync(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					cf.logger.Error("corpus folder: reconciliation failed", "folder", cf.dir, "err", err)
-				}
-				return
-			}
-			cf.logger.Info("corpus folder reconciled", "folder", cf.dir, "indexed", indexed, "removed", removed)
-			return
-		}
-		if err := cf.f.Changed(ctx, c.Path); err != nil && ctx.Err() == nil {
-			cf.logger.Error("corpus folder: update failed", "path", c.Path, "err", err)
-		}
-	})
-	if err != nil && ctx.Err() == nil {
-		cf.logger.Error("corpus folder: watcher stopped", "err", err)
-	}
 }
 
 // openIndex opens the data folder with the configured extraction

@@ -23,6 +23,7 @@ const (
 	mimeJSON  = "application/json"
 	mimeText  = "text/plain"
 	mimeMD    = "text/markdown"
+	mimeHTML  = "text/html"
 	ingestAPI = "api" // source label of the ingest metric
 )
 
@@ -101,18 +102,27 @@ func (s *Server) getArticle(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.toArticle(a))
 }
 
-// putArticle answers PUT /api/articles/:id: a JSON article, or raw text
+// putArticle answers PUT /api/articles/:id: a JSON article, raw text
 // (text/plain or text/markdown) whose title, body and date are found by
-// the raw parser. The id in the path names the article; a different id in
-// a JSON body is a 400.
+// the raw parser, or an HTML page (text/html, any charset) read by
+// corpus.ParseHTML. The id in the path names the article; a different id
+// in a JSON body is a 400.
 func (s *Server) putArticle(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
 	mt, params := mediaType(c)
-	if mt != mimeJSON && mt != mimeText && mt != mimeMD {
-		return errMediaType(mt, mimeJSON, mimeText)
+	if mt != mimeJSON && mt != mimeText && mt != mimeMD && mt != mimeHTML {
+		return errMediaType(mt, mimeJSON, mimeText, mimeHTML)
+	}
+	if mt == mimeHTML {
+		a, err := s.readHTML(c)
+		if err != nil {
+			return err
+		}
+		a.ID = id
+		return s.store(c, a)
 	}
 	if err := checkCharset(params); err != nil {
 		return err
@@ -171,8 +181,26 @@ func errNoBody() error {
 	return errBadRequest(codeInvalidArticle, "the article has no body: send its text in \"body\" (or \"text\")")
 }
 
-// postArticles answers POST /api/articles: one JSON article (id generated
-// from the content when absent) or an NDJSON bulk.
+// readHTML reads an HTML page body (its charset from the Content-Type,
+// the page itself or a guess) into an article without an id.
+func (s *Server) readHTML(c echo.Context) (corpus.Article, error) {
+	data, err := readBody(c)
+	if err != nil {
+		return corpus.Article{}, err
+	}
+	r, err := corpus.ParseHTML(data, c.Request().Header.Get(echo.HeaderContentType), "")
+	if err != nil {
+		return corpus.Article{}, err
+	}
+	a := r.Article("")
+	if strings.TrimSpace(a.Body) == "" && strings.TrimSpace(a.Title) != "" {
+		return corpus.Article{}, errBadRequest(codeInvalidArticle, "the page has no text to index (no main content and no description), only a title")
+	}
+	return a, nil
+}
+
+// postArticles answers POST /api/articles: one JSON article or HTML page
+// (id generated from the content when absent) or an NDJSON bulk.
 func (s *Server) postArticles(c echo.Context) error {
 	mt, params := mediaType(c)
 	if err := checkCharset(params); err != nil && (mt == mimeJSON || isNDJSON(mt)) {
@@ -192,10 +220,17 @@ func (s *Server) postArticles(c echo.Context) error {
 			a.ID = contentID(a)
 		}
 		return s.store(c, a)
+	case mt == mimeHTML:
+		a, err := s.readHTML(c)
+		if err != nil {
+			return err
+		}
+		a.ID = contentID(a)
+		return s.store(c, a)
 	case isNDJSON(mt):
 		return s.bulk(c)
 	}
-	return errMediaType(mt, mimeJSON, "application/x-ndjson")
+	return errMediaType(mt, mimeJSON, "application/x-ndjson", mimeHTML)
 }
 
 // deleteArticle answers DELETE /api/articles/:id with 204.

@@ -32,8 +32,8 @@ import (
 const (
 	bulkDetailedLines = 1000   // entries of one line each, at the start of a report
 	bulkMaxItems      = 10_000 // entries in a report; further lines are counted only
-	bulkChunk         = 4000   // articles stored per Service.PutMany call
-	bulkHeldLines     = 16_000 // lines held before their batch is stored
+	bulkChunk         = 4000   // articles the index takes per PutMany call (4×MaxBatch), for the tests' stand-in
+	bulkFlushLines    = 1000   // lines reported between two flushes of the answer
 )
 
 // errDraining is the error of the lines a bulk did not store because the
@@ -43,21 +43,24 @@ var errDraining = &apiError{Status: http.StatusServiceUnavailable, Code: codeUna
 
 // bulkLine is one non-blank line of a bulk body, until it is reported.
 type bulkLine struct {
-	line int
-	id   string
-	slot int   // index of its article in the batch, -1 for a bad line
-	err  error // why a bad line is bad
+	line    int
+	id      string
+	created bool  // stored, no article had the id before
+	err     error // why it was not stored
 }
 
-// bulk stores every article of an NDJSON body and reports per line: bad
-// lines (unreadable, invalid) are reported and skipped, good lines are
-// stored; repeated ids apply in line order. The body is read in full
-// first (it is bounded by the body limit: over it, 413 and nothing is
-// stored), then stored bulkChunk articles at a time. When the server
-// drains (see [Server.Drain]), the articles not handed to the index yet
-// are not stored (the index hands them over a batch of 1,000 at a time)
-// and their lines are reported so: the answer comes within about one
-// batch.
+// errStopBulk ends the reading of a bulk body when the index stops.
+var errStopBulk = errors.New("api: bulk stopped")
+
+// bulk stores every article of an NDJSON body through Service.PutAll and
+// reports per line: bad lines (unreadable, invalid) are reported and
+// skipped, good lines are stored; repeated ids apply in line order. The
+// body is read in full first (it is bounded by the body limit: over it,
+// 413 and nothing is stored). When the server drains (see
+// [Server.Drain]), the articles not handed to the index yet are not
+// stored (the index takes them a batch of 1,000 at a time) and their
+// lines, like every line after them, are reported so: the answer comes
+// within about one batch.
 func (s *Server) bulk(c echo.Context) error {
 	data, err := readBody(c)
 	if err != nil {
@@ -66,117 +69,110 @@ func (s *Server) bulk(c echo.Context) error {
 	if len(bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))) == 0 {
 		return errBadRequest(codeInvalidArticle, "the body holds no article: send one JSON article a line")
 	}
-	ctx := c.Request().Context()
+	client := c.Request().Context()
+	ctx, cancel := context.WithCancel(client)
+	defer cancel()
+	defer context.AfterFunc(s.drainCtx, cancel)()
 	rep := &bulkReport{res: c.Response()}
+	fails := &bulkFailures{}
 	var (
-		held  []bulkLine
-		batch []index.Item
+		queue   []bulkLine // lines yielded, not reported yet
+		last    int        // the last line yielded
+		readErr error
+		stored  int
 	)
-	store := func() {
-		if len(batch) > 0 {
-			s.storeBulk(c, batch, held)
-		}
-		for _, l := range held {
-			rep.add(l)
-		}
-		held, batch = held[:0], batch[:0]
-		rep.flush()
-	}
-	readErr := corpus.ReadNDJSON(bytes.NewReader(data), func(line int, a corpus.Article, err error) error {
-		if err := ctx.Err(); err != nil {
-			return err // the client is gone
-		}
-		l := bulkLine{line: line, id: a.ID, slot: -1, err: err}
-		if err == nil {
-			if a.ID == "" {
-				a.ID = contentID(a)
-				l.id = a.ID
+	seq := func(yield func(index.Item, error) bool) {
+		readErr = corpus.ReadNDJSON(bytes.NewReader(data), func(line int, a corpus.Article, err error) error {
+			if err := client.Err(); err != nil {
+				return err // the client is gone
 			}
-			l.err = a.Validate()
-		}
-		if l.err != nil && len(batch) == 0 {
-			rep.add(l) // nothing stored waits before it
+			if err == nil {
+				if a.ID == "" {
+					a.ID = contentID(a)
+				}
+				err = a.Validate()
+			}
+			queue = append(queue, bulkLine{line: line, id: a.ID})
+			last = line
+			if !yield(index.Item{Article: a}, err) {
+				return errStopBulk
+			}
 			return nil
+		})
+	}
+	start := time.Now()
+	_, putErr := s.svc.PutAll(ctx, seq, func(pos int, r index.PutResult) {
+		l := queue[0]
+		queue = queue[1:]
+		l.created, l.err = r.Created, r.Err
+		if r.Err != nil && s.isDraining() && (errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, errDraining)) {
+			l.err = errDraining
 		}
 		if l.err == nil {
-			l.slot = len(batch)
-			batch = append(batch, index.Item{Article: a})
+			stored++
+		} else {
+			fails.add(l)
 		}
-		held = append(held, l)
-		if len(batch) >= bulkChunk || len(held) >= bulkHeldLines {
-			store()
+		rep.add(l)
+		if pos%bulkFlushLines == bulkFlushLines-1 {
+			rep.flush()
 		}
-		return nil
 	})
-	if readErr != nil {
+	if stored > 0 {
+		perItem := time.Since(start).Seconds() / float64(stored)
+		for range stored {
+			s.metrics.ingest.WithLabelValues(ingestAPI).Observe(perItem)
+		}
+	}
+	fails.log(c, s)
+	if readErr != nil && !errors.Is(readErr, errStopBulk) {
 		if !rep.started {
 			return readErr // the client went away before anything was written
 		}
 		return nil
 	}
-	store()
+	if putErr != nil && s.isDraining() && client.Err() == nil {
+		// Every line after the last one yielded is not stored either.
+		_ = corpus.ReadNDJSON(bytes.NewReader(data), func(line int, a corpus.Article, _ error) error {
+			if line > last {
+				rep.add(bulkLine{line: line, id: a.ID, err: errDraining})
+			}
+			return nil
+		})
+	}
 	rep.finish()
 	return nil
 }
 
-// storeBulk stores batch and sets the outcome of the held lines that
-// refer to it. When the server drains, what is not handed to the index
-// yet is not stored, and the lines say so (the index waits for what it
-// took, so the report stays true). Server-side failures are logged once
-// per distinct error.
-func (s *Server) storeBulk(c echo.Context, batch []index.Item, held []bulkLine) {
-	var results []index.PutResult
-	if !s.isDraining() {
-		ctx, cancel := context.WithCancel(c.Request().Context())
-		stop := context.AfterFunc(s.drainCtx, cancel)
-		start := time.Now()
-		results = s.svc.PutMany(ctx, batch)
-		stop()
-		cancel()
-		perItem := time.Since(start).Seconds() / float64(len(batch))
-		for i, r := range results {
-			switch {
-			case r.Err == nil:
-				s.metrics.ingest.WithLabelValues(ingestAPI).Observe(perItem)
-			case errors.Is(r.Err, context.Canceled) && s.isDraining():
-				results[i].Err = errDraining
-			}
-		}
+// bulkFailures collects the server-side failures of a bulk's lines, to
+// log each distinct one once.
+type bulkFailures struct {
+	byMsg map[string]*bulkFailure
+	order []error
+}
+
+type bulkFailure struct{ first, n int }
+
+func (f *bulkFailures) add(l bulkLine) {
+	if _, _, _, level := classify(l.err); level == noLog {
+		return
 	}
-	type failure struct{ first, n int }
-	failures := map[string]*failure{}
-	var order []error
-	for i := range held {
-		l := &held[i]
-		if l.slot < 0 {
-			continue
-		}
-		if results == nil {
-			l.err = errDraining
-			continue
-		}
-		r := results[l.slot]
-		if r.Err == nil {
-			l.slot = -2 // stored
-			if r.Created {
-				l.slot = -3
-			}
-			continue
-		}
-		l.err = r.Err
-		if _, _, _, level := classify(r.Err); level != noLog {
-			if f := failures[r.Err.Error()]; f != nil {
-				f.n++
-			} else {
-				failures[r.Err.Error()] = &failure{first: l.line, n: 1}
-				order = append(order, r.Err)
-			}
-		}
+	if f.byMsg == nil {
+		f.byMsg = map[string]*bulkFailure{}
 	}
-	for _, err := range order {
-		f := failures[err.Error()]
+	if x := f.byMsg[l.err.Error()]; x != nil {
+		x.n++
+		return
+	}
+	f.byMsg[l.err.Error()] = &bulkFailure{first: l.line, n: 1}
+	f.order = append(f.order, l.err)
+}
+
+func (f *bulkFailures) log(c echo.Context, s *Server) {
+	for _, err := range f.order {
+		x := f.byMsg[err.Error()]
 		status, _, _, level := classify(err)
-		s.log.Log(c.Request().Context(), level, "bulk lines failed", "lines", f.n, "first_line", f.first, "status", status,
+		s.log.Log(c.Request().Context(), level, "bulk lines failed", "lines", x.n, "first_line", x.first, "status", status,
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", clip(err.Error()))
 	}
 }
@@ -195,8 +191,7 @@ type bulkReport struct {
 	out     bulkJSON      // the counts
 }
 
-// add reports one line: stored (slot -2 updated, -3 created) or failed
-// (err set).
+// add reports one line: stored (created or updated) or failed (err set).
 func (r *bulkReport) add(l bulkLine) {
 	it := bulkItemJSON{Line: l.line, ID: clip(l.id)}
 	r.out.Lines++
@@ -205,7 +200,7 @@ func (r *bulkReport) add(l bulkLine) {
 		_, code, msg, _ := classify(l.err)
 		it.Status, it.Error = "error", &errorDetail{Code: code, Message: clip(msg)}
 		r.out.Failed++
-	case l.slot == -3:
+	case l.created:
 		it.Status = "created"
 		r.out.Created++
 	default:

@@ -12,6 +12,7 @@ import (
 
 	"veille/alerts"
 	"veille/corpus"
+	"veille/feeds"
 	"veille/index"
 )
 
@@ -41,6 +42,7 @@ const (
 	codeNotReady         = "not_ready"
 	codeInvalidAlert     = "invalid_alert"
 	codePrivateTarget    = "private_target"
+	codeUpstream         = "upstream_error"
 	codeBusy             = "busy"
 )
 
@@ -103,6 +105,10 @@ func errorTable() []domainError {
 		{alerts.ErrPrivateTarget, http.StatusBadRequest, codePrivateTarget, ""},
 		{alerts.ErrInvalid, http.StatusBadRequest, codeInvalidAlert, ""},
 		{alerts.ErrNotStarted, http.StatusServiceUnavailable, codeUnavailable, "alerts are not available (the service is starting or stopping)"},
+		{feeds.ErrInvalidSource, http.StatusBadRequest, codeInvalidParameter, ""},
+		{feeds.ErrNotFound, http.StatusNotFound, codeNotFound, ""},
+		{feeds.ErrExists, http.StatusConflict, codeConflict, ""},
+		{feeds.ErrFromFile, http.StatusConflict, codeConflict, ""},
 		{index.ErrRebuilding, http.StatusConflict, codeConflict, "a rebuild is already running; try again when /api/stats shows \"reindexing\": false"},
 		{index.ErrBusy, http.StatusTooManyRequests, codeBusy, "too many expensive searches (phrases of frequent words, many corrections or completions) are running; try again in a moment"},
 		{index.ErrClosed, http.StatusServiceUnavailable, codeUnavailable, "the index is closed (the service is shutting down)"},
@@ -220,7 +226,7 @@ func classify(err error) (status int, code, message string, level slog.Level) {
 // make sense in logs but not to an API client, and capitalises nothing.
 func userMessage(err error) string {
 	msg := err.Error()
-	for _, p := range []string{"index: ", "corpus: ", "api: ", "alerts: "} {
+	for _, p := range []string{"index: ", "corpus: ", "api: ", "alerts: ", "feeds: "} {
 		msg = strings.ReplaceAll(msg, p, "")
 	}
 	return msg

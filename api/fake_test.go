@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 	"sync"
@@ -27,7 +28,7 @@ type fakeService struct {
 	stats     index.Stats
 
 	putErr, getErr, deleteErr, searchErr, rebuildErr, statsErr, healthErr error
-	// putGate, when set, makes PutMany wait for a value (or its close) per call.
+	// putGate, when set, makes each PutMany call of PutAll wait for a value (or its close).
 	putGate chan struct{}
 	// rebuildGate, when set, blocks Rebuild until it is closed.
 	rebuildGate chan struct{}
@@ -166,7 +167,11 @@ func (f *fakeService) Article(ctx context.Context, id string, q index.Query) (co
 	return a, m, nil
 }
 
-func (f *fakeService) PutMany(ctx context.Context, items []index.Item) []index.PutResult {
+func (f *fakeService) PutAll(ctx context.Context, seq iter.Seq2[index.Item, error], report func(int, index.PutResult)) (index.PutStats, error) {
+	return index.PutAll(ctx, f.putMany, bulkChunk, seq, report)
+}
+
+func (f *fakeService) putMany(ctx context.Context, items []index.Item) []index.PutResult {
 	if f.putGate != nil {
 		<-f.putGate
 	}

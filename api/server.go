@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"iter"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -43,9 +44,9 @@ type Service interface {
 	// Article returns the article with id and where the words of q match
 	// it, or an error wrapping index.ErrNotFound.
 	Article(ctx context.Context, id string, q index.Query) (corpus.Article, index.Marks, error)
-	// PutMany stores many articles at once, with one result per item in
-	// order; items with the same id apply in order.
-	PutMany(ctx context.Context, items []index.Item) []index.PutResult
+	// PutAll stores what seq yields (index.Index.PutAll: the one
+	// ingestion path), reporting each value's result in order.
+	PutAll(ctx context.Context, seq iter.Seq2[index.Item, error], report func(pos int, r index.PutResult)) (index.PutStats, error)
 	// Rebuild rebuilds the whole index and returns when it is live; errors
 	// wrap index.ErrRebuilding when one is already running.
 	Rebuild(ctx context.Context) error
@@ -104,6 +105,9 @@ type Options struct {
 	// UI holds the search page's assets (index.html at its root), served at
 	// "/" and below; nil serves a placeholder page.
 	UI fs.FS
+	// Sources is the feed poller behind /api/sources; nil: no feeds are
+	// followed (the list is empty, the other routes answer 404).
+	Sources Sources
 	// Version is reported by /healthz, the OpenAPI document and the
 	// veille_build_info metric.
 	Version string
@@ -304,6 +308,10 @@ func (s *Server) routes() {
 	e.DELETE("/api/alerts/:id", s.deleteAlert, write)
 	e.GET("/api/alerts/:id/matches", s.alertMatches, write)
 	e.GET("/alerts/:feed", s.alertFeed)
+	e.GET("/api/sources", s.listSources)
+	e.POST("/api/sources", s.addSource, write)
+	e.DELETE("/api/sources/:id", s.deleteSource, write)
+	e.POST("/api/sources/:id/poll", s.pollSource, write)
 	e.GET("/api/openapi.json", s.openAPI)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)

@@ -1,6 +1,7 @@
 // Package corpus holds veille's domain types for news articles and reads
 // them from the formats the product accepts: JSON, NDJSON/JSONL, raw text
-// copied from a web page (.txt/.md), each optionally gzipped.
+// copied from a web page (.txt/.md), HTML pages (.html/.htm, main text and
+// metadata found by package corpus/webpage), each optionally gzipped.
 package corpus
 
 import (
@@ -27,7 +28,20 @@ type Article struct {
 	Companies []string  `json:"companies"`
 	Countries []string  `json:"countries"`
 	Amounts   []Amount  `json:"amounts"`
+	// Story is the id shared by near-duplicates (see package stories),
+	// set at ingest; an article with no copy has its own id.
+	Story string `json:"story,omitempty"`
+	// TextFrom marks a body that is not the article's page: TextFeedContent
+	// or TextFeedSummary for a feed item whose page could not be had; ""
+	// when the body is the article's own text.
+	TextFrom string `json:"text_from,omitempty"`
 }
+
+// Values of [Article.TextFrom].
+const (
+	TextFeedContent = "feed_content" // the feed item's full content
+	TextFeedSummary = "feed_summary" // the feed item's summary or description
+)
 
 // Amount is one sum of money found in an article's text.
 type Amount struct {

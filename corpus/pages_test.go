@@ -41,8 +41,15 @@ type orangeArticle struct {
 
 // loadOrange reads the first n articles of the OrangeSum sample.
 func loadOrange(tb testing.TB, n int) []orangeArticle {
+	return readSharedJSONL[orangeArticle](tb, "orangesum-fr.jsonl.gz", n)
+}
+
+// readSharedJSONL decodes the first n lines (all when n < 0) of a gzipped
+// JSON Lines file of the shared data folder, skipping the test when the
+// file is absent.
+func readSharedJSONL[T any](tb testing.TB, name string, n int) []T {
 	tb.Helper()
-	f, err := os.Open(sharedData(tb, "orangesum-fr.jsonl.gz"))
+	f, err := os.Open(sharedData(tb, name))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -52,19 +59,19 @@ func loadOrange(tb testing.TB, n int) []orangeArticle {
 		tb.Fatal(err)
 	}
 	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), 8<<20)
-	var arts []orangeArticle
-	for sc.Scan() && len(arts) < n {
-		var a orangeArticle
-		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+	sc.Buffer(make([]byte, 1<<20), 32<<20)
+	var out []T
+	for sc.Scan() && (n < 0 || len(out) < n) {
+		var v T
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
 			tb.Fatal(err)
 		}
-		arts = append(arts, a)
+		out = append(out, v)
 	}
 	if err := sc.Err(); err != nil {
 		tb.Fatal(err)
 	}
-	return arts
+	return out
 }
 
 // gluedSentence finds OrangeSum's glued paragraphs: "en Europe.Renault".

@@ -29,12 +29,15 @@ type Raw struct {
 	Source string
 	// Author is the name a byline ("Par X", "By X") gives.
 	Author string
+	// Language is the ISO 639-1 code the page declares (HTML pages only,
+	// see [ParseHTML]); "" leaves it to language detection.
+	Language string
 }
 
 // Article returns r as an Article with the given id. Language and the
 // extracted entities are left for the ingest step.
 func (r Raw) Article(id string) Article {
-	return Article{ID: id, Title: r.Title, Body: r.Body, URL: r.URL, Source: r.Source, Published: r.Published}
+	return Article{ID: id, Title: r.Title, Body: r.Body, URL: r.URL, Source: r.Source, Published: r.Published, Language: r.Language}
 }
 
 // ParseRaw finds the headline, the article body and the publication date

@@ -58,6 +58,7 @@ const (
 	FormatNDJSON          // .ndjson, .jsonl: one JSON article a line
 	FormatText            // .txt: raw text copied from a web page, read by ParseRaw
 	FormatMarkdown        // .md, .markdown: like FormatText, Markdown markup removed
+	FormatHTML            // .html, .htm: a web page, read by ParseHTML
 )
 
 // String returns the format's usual extension, without the dot.
@@ -71,6 +72,8 @@ func (f Format) String() string {
 		return "txt"
 	case FormatMarkdown:
 		return "md"
+	case FormatHTML:
+		return "html"
 	}
 	return "unknown"
 }
@@ -94,6 +97,8 @@ func FormatOf(name string) (f Format, gzipped bool) {
 		f = FormatText
 	case ".md", ".markdown":
 		f = FormatMarkdown
+	case ".html", ".htm":
+		f = FormatHTML
 	}
 	return f, gzipped
 }
@@ -262,7 +267,7 @@ func readLine(br *bufio.Reader, buf *[]byte) (line []byte, tooLong bool, err err
 // path, which gives the format (see [FormatOf]) and the ids. Gzip data is
 // recognised by its magic bytes as well as by a ".gz" name.
 //
-// Ids: an article of a .txt, .md or single-object .json file is named
+// Ids: an article of a .txt, .md, .html or single-object .json file is named
 // after the file ([IDFromPath]), whatever id the JSON holds. The articles
 // of an NDJSON file (or of a .json array) keep their own "id"; those
 // without one are named "<file id>-<line>".
@@ -276,7 +281,7 @@ func readLine(br *bufio.Reader, buf *[]byte) (line []byte, tooLong bool, err err
 func Read(r io.Reader, name string, fn func(a Article, err error) error) error {
 	format, gz := FormatOf(name)
 	if format == FormatUnknown {
-		return fmt.Errorf("%w: %s (want .json, .ndjson, .jsonl, .txt or .md, optionally .gz)", ErrUnsupportedFormat, name)
+		return fmt.Errorf("%w: %s (want .json, .ndjson, .jsonl, .txt, .md, .html or .htm, optionally .gz)", ErrUnsupportedFormat, name)
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	magic, _ := br.Peek(2)
@@ -322,6 +327,20 @@ func Read(r io.Reader, name string, fn func(a Article, err error) error) error {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		a.ID = id
+		if err := a.Validate(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return fn(a, nil)
+	case FormatHTML:
+		data, err := readAll(src, name)
+		if err != nil {
+			return err
+		}
+		r, err := ParseHTML(data, "", "")
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		a := r.Article(id)
 		if err := a.Validate(); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -519,11 +538,11 @@ func ReadFile(fsys fs.FS, name string) ([]Article, error) {
 // Files returns the slash-separated paths of the supported files (see
 // [Supported]) under the root of fsys, in lexical order, and an error
 // joining the folders it could not list (the others are still listed).
-// Hidden folders
-// are not entered, nor are symbolic links to folders; a symbolic link to a
-// file is kept only when fsys can read the link (fs.ReadLinkFS) and its
-// target stays inside fsys. Pass the FS of an [os.Root] to have the
-// operating system enforce that too.
+// Hidden and temporary folders are not entered; symbolic links, to files
+// or to folders, are never followed, nor are devices, pipes and sockets
+// listed. This is the one rule of veille index and of the watched folder
+// (package corpus/folder). Pass the FS of an [os.Root] to have the
+// operating system refuse any path out of the folder too.
 func Files(fsys fs.FS) ([]string, error) {
 	var files []string
 	var errs []error
@@ -547,11 +566,8 @@ func Files(fsys fs.FS) ([]string, error) {
 		if d.IsDir() || !Supported(p) {
 			return nil
 		}
-		if d.Type()&fs.ModeSymlink != 0 && !linkInside(fsys, p) {
-			return nil
-		}
-		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
-			return nil // devices, pipes, sockets
+		if !d.Type().IsRegular() {
+			return nil // symbolic links, devices, pipes, sockets
 		}
 		files = append(files, p)
 		return nil
@@ -563,33 +579,6 @@ func Files(fsys fs.FS) ([]string, error) {
 		return files, fmt.Errorf("corpus: list files: %w", errors.Join(errs...))
 	}
 	return files, nil
-}
-
-// linkInside reports whether the symbolic link at p resolves, link after
-// link, to a regular file inside fsys.
-func linkInside(fsys fs.FS, p string) bool {
-	rl, ok := fsys.(fs.ReadLinkFS)
-	if !ok {
-		return false
-	}
-	for range 16 {
-		target, err := rl.ReadLink(p)
-		if err != nil || path.IsAbs(target) || strings.HasPrefix(target, "\\") {
-			return false
-		}
-		p = path.Join(path.Dir(p), target)
-		if p == ".." || strings.HasPrefix(p, "../") || !fs.ValidPath(p) {
-			return false
-		}
-		info, err := rl.Lstat(p)
-		if err != nil {
-			return false
-		}
-		if info.Mode()&fs.ModeSymlink == 0 {
-			return info.Mode().IsRegular()
-		}
-	}
-	return false
 }
 
 // Walk reads every supported file under the root of fsys (see [Files]),

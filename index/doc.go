@@ -9,6 +9,7 @@ package index
 // self-describing.
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -40,6 +41,7 @@ const (
 	fieldDay       = "day"        // keyword, docvalues: "2025-09-19", as written
 	fieldAmountEUR = "amount_eur" // exact number, docvalues, one value per amount
 	fieldPublished = "published"  // exact number (Unix ns), docvalues
+	fieldStory     = "story"      // keyword, docvalues: the story id
 )
 
 // Filters, facets and sort keys are read from doc values (records.go),
@@ -98,6 +100,8 @@ type storedDoc struct {
 	LangDetected bool   `json:"lang_detected,omitempty"`
 	OriginPath   string `json:"origin_path,omitempty"`
 	OriginStamp  string `json:"origin_stamp,omitempty"`
+	// Sig is the article's story signature (stories.Signature, binary).
+	Sig []byte `json:"sig,omitempty"`
 }
 
 // newMapping returns the index mapping of a new generation.
@@ -124,7 +128,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, false, false, docValues
 		return f
 	}
-	for _, name := range []string{fieldLang, fieldSource, fieldCompanies, fieldCountries, fieldOrigin, fieldDay, fieldAmountEUR, fieldPublished} {
+	for _, name := range []string{fieldLang, fieldSource, fieldCompanies, fieldCountries, fieldOrigin, fieldDay, fieldAmountEUR, fieldPublished, fieldStory} {
 		dm.AddFieldMappingsAt(name, kw(true))
 	}
 	for _, name := range []string{fieldSrc, fieldBody} {
@@ -235,6 +239,7 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 		kw(fieldDay, a.Published.Format(time.DateOnly), 0, optKeyword)
 		kw(fieldPublished, exactTerm(a.Published.UnixNano()), 0, optKeyword)
 	}
+	kw(fieldStory, cmp.Or(a.Story, a.ID), 0, optKeyword)
 	n := 0
 	for _, am := range a.Amounts {
 		if math.IsNaN(am.EUR) || math.IsInf(am.EUR, 0) {
@@ -279,6 +284,9 @@ func decodeStored(src, body []byte) (storedDoc, error) {
 		return d, fmt.Errorf("index: decode stored article: %w", err)
 	}
 	d.Body = string(body)
+	if d.Story == "" {
+		d.Story = d.ID // stored before stories existed
+	}
 	if d.Companies == nil {
 		d.Companies = []string{}
 	}

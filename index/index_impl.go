@@ -19,6 +19,7 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"veille/corpus"
+	"veille/stories"
 )
 
 // Defaults of Options.
@@ -53,13 +54,16 @@ type Index struct {
 	healthMu   sync.Mutex // serialises OnHealth calls
 	lastHealth string     // the state OnHealth was last told of
 
-	ops        chan *op      // to the writer
-	stop       chan struct{} // closed to stop the writer
-	writerDone chan struct{} // closed when the writer has returned
-	rb         *rebuildState // owned by the writer goroutine
-	degraded   error         // owned by the writer: the last write failure, until the disk takes writes again
-	commitSeq  uint64        // owned by the writer: the last batch handed to Options.OnCommit
-	unhooked   []string      // owned by the writer: ids stored but not yet seen by a successful OnCommit
+	ops        chan *op       // to the writer
+	stop       chan struct{}  // closed to stop the writer
+	writerDone chan struct{}  // closed when the writer has returned
+	rb         *rebuildState  // owned by the writer goroutine
+	degraded   error          // owned by the writer: the last write failure, until the disk takes writes again
+	recent     recentStories  // owned by the writer: the stories it gave lately
+	stories    *stories.Table // every stored article's story bands
+	storiesIn  chan struct{}  // closed once the stored articles are in stories
+	commitSeq  uint64         // owned by the writer: the last batch handed to Options.OnCommit
+	unhooked   []string       // owned by the writer: ids stored but not yet seen by a successful OnCommit
 
 	lev       levBuilders // fuzzy automata builders, made on first use
 	expensive *lane       // places of the searches past their expensive cost
@@ -131,6 +135,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
 	x.stop = make(chan struct{})
 	x.writerDone = make(chan struct{})
 	x.bgCtx, x.bgCancel = context.WithCancel(context.Background())
+	x.stories, x.storiesIn = stories.NewTable(), make(chan struct{})
+	x.bgWG.Add(1)
+	go x.loadStories()
 	go x.writeLoop()
 	x.bgWG.Add(1)
 	go x.warmLoop()
@@ -598,6 +605,7 @@ func (x *Index) prepare(ctx context.Context, a corpus.Article, o Origin) (*store
 	}
 	finishArticle(&a)
 	d.Article = a
+	d.Sig, _ = signArticle(&a).MarshalBinary()
 	return d, nil
 }
 

@@ -255,6 +255,9 @@ func (x *Index) copyAll(ctx context.Context, snap *scorch.IndexSnapshot) error {
 					}
 				}
 				finishArticle(&d.Article)
+				if d.Sig == nil { // stored before stories existed: a candidate from now on
+					d.Sig, _ = signArticle(&d.Article).MarshalBinary()
+				}
 				docs[i] = &d
 			})
 			for _, err := range errs {

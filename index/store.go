@@ -7,6 +7,7 @@ package index
 //	secret        32 random bytes: the key that signs cursors
 //	gen-000001/   a Bleve (scorch) index: the live generation
 //	gen-000002/   during a rebuild, the generation being built
+//	feeds/        not the index's: the feed sources (package feeds)
 //
 // CURRENT and secret are written atomically (temporary file, fsync,
 // rename, fsync of the folder). A generation folder that CURRENT does not
@@ -22,6 +23,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"veille/internal/atomicfile"
 )
 
 const (
@@ -72,40 +75,16 @@ func writeCurrent(dir string, n int) error {
 
 // writeFileAtomic replaces dir/name with data: a crash leaves either the
 // old content or the new one, never a mix.
-func writeFileAtomic(dir, name string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(dir, name+".tmp-*")
-	if err != nil {
+func writeFileAtomic(dir, name string, data []byte) error {
+	if err := atomicfile.Write(dir, name, data); err != nil {
 		return writeErr(err)
 	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return writeErr(err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return writeErr(err)
-	}
-	if err = tmp.Close(); err != nil {
-		return writeErr(err)
-	}
-	if err = os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
-		return writeErr(err)
-	}
-	return syncDir(dir)
+	return nil
 }
 
 // syncDir flushes a folder's entries (new, renamed or removed files) to disk.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return writeErr(err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return writeErr(err)
 	}
 	return nil

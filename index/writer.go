@@ -115,6 +115,7 @@ func (x *Index) writeLoop() {
 			return
 		}
 		batch = x.gather(batch)
+		x.assignStories(batch)
 		x.build(batch)
 		ready <- batch
 	}
@@ -198,6 +199,7 @@ func (x *Index) drain(ready chan<- []*op) {
 		if len(batch) == 0 {
 			return
 		}
+		x.assignStories(batch)
 		x.build(batch)
 		ready <- batch
 	}

@@ -598,6 +598,7 @@ class App {
     this.watchChartWidth();
     this.search();
     this.loadStats();
+    watchSources($("sources"), $("sources-list"), $("sources-count"));
   }
 
   /** navigate makes s the state: URL, controls and a new search. */
@@ -1381,3 +1382,57 @@ function amountChip(a, label) {
 }
 
 new App().start();
+
+// ---------------------------------------------------------------------------
+// Sources: the feeds followed and their status, refreshed every minute.
+
+/** ago says how long ago (or in how long) an ISO time is, in French: "il y a 5 min", "dans 2 h". */
+function ago(iso, now = Date.now()) {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return "";
+  const s = Math.round((t - now) / 1000);
+  const a = Math.abs(s);
+  const text = a < 60 ? `${a} s` : a < 3600 ? `${Math.round(a / 60)} min` : a < 86400 ? `${Math.round(a / 3600)} h` : `${Math.round(a / 86400)} j`;
+  return s < 0 ? `il y a ${text}` : `dans ${text}`;
+}
+
+/** sourceItem renders one source: its name, a state dot and its last poll. */
+function sourceItem(src) {
+  const state = src.last_error ? "error" : src.last_success ? "ok" : "pending";
+  const label = { ok: "à jour", error: "en erreur", pending: "pas encore collectée" }[state];
+  let host = src.url;
+  try { host = new URL(src.url).host; } catch { /* keep the URL */ }
+  const url = safeURL(src.url);
+  const facts = [];
+  if (src.last_success) facts.push(`collectée ${ago(src.last_success)}`);
+  if (src.last_success) facts.push(plural(src.items_new, "nouvel article", "nouveaux articles"));
+  if (src.next_poll) facts.push(`prochaine ${ago(src.next_poll)}`);
+  return h("li", { class: `source source-${state}`, "data-source": src.id },
+    h("span", { class: "source-dot", title: label, "aria-hidden": "true" }),
+    h("span", { class: "source-text" },
+      h("a", { class: "source-name", href: url, rel: "noopener noreferrer", title: src.url }, src.name || src.feed_title || host),
+      srOnly(` (${label})`),
+      h("span", { class: "source-facts" }, facts.join(" · ")),
+      src.last_error ? h("span", { class: "source-reason" }, truncate(src.last_error, 160)) : null));
+}
+
+/** watchSources fills the sources panel from /api/sources now and every minute; the panel stays hidden when no feed is followed. */
+function watchSources(panel, list, count) {
+  if (!panel) return;
+  const load = async () => {
+    try {
+      const res = await fetch("/api/sources", { headers: { Accept: "application/json" } });
+      if (!res.ok) return;
+      const body = await res.json();
+      const sources = body.sources || [];
+      panel.hidden = sources.length === 0;
+      const failing = sources.filter((s) => s.last_error).length;
+      count.textContent = failing ? `${sources.length} · ${failing} en erreur` : String(sources.length);
+      list.replaceChildren(...sources.map(sourceItem));
+    } catch {
+      // the panel keeps what it showed
+    }
+  };
+  load();
+  setInterval(load, 60_000);
+}

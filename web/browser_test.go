@@ -65,8 +65,9 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// seededServer serves a real index holding the seed articles.
-func seededServer(t *testing.T) (*httptest.Server, *index.Index) {
+// seededServer serves a real index holding the seed articles; configure
+// functions adjust the server's options.
+func seededServer(t *testing.T, configure ...func(*api.Options, *index.Index)) (*httptest.Server, *index.Index) {
 	t.Helper()
 	ctx := context.Background()
 	ext, err := analyzers.NewExtractor(analyzers.ExtractorOptions{})
@@ -95,7 +96,11 @@ func seededServer(t *testing.T) (*httptest.Server, *index.Index) {
 			t.Fatalf("PutMany item %d (%s): %v", i, items[i].Article.ID, r.Err)
 		}
 	}
-	srv := api.New(idx, api.Options{UI: web.FS(), Countries: ext.Countries()})
+	opts := api.Options{UI: web.FS(), Countries: ext.Countries()}
+	for _, f := range configure {
+		f(&opts, idx)
+	}
+	srv := api.New(idx, opts)
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -489,6 +494,11 @@ func TestSearchPageInBrowser(t *testing.T) {
 	}
 	b.eval(`history.back()`)
 	b.waitFor("the page before typing", `s.search === '' && s.query === ''`)
+	// The same words as a link (a submitted search): whole words only.
+	b.open("/?q=nvid")
+	if st := b.waitFor("a submitted nvid", `s.status !== ''`); len(st.Hits) != 0 || len(st.Marks) != 0 {
+		t.Errorf("a submitted q=nvid is completed: hits %v, marks %v", st.Hits, st.Marks)
+	}
 
 	// 6. Screenshots: desktop and phone.
 	b.open("/?q=Nvidia")

@@ -5,9 +5,11 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,6 +91,24 @@ func TestPageFeaturesInBrowser(t *testing.T) {
 			t.Errorf("year %s unlabelled: %v", y, years)
 		}
 	}
+	// Under monthly bars, every year holding bars is labelled, the
+	// first bar's included: a span across a new year, a single month.
+	for _, tc := range []struct {
+		path  string
+		years []any
+	}{
+		{"/?from=2020-06-01&to=2021-03-31", []any{"2020", "2021"}},
+		{"/?q=levées+voisines", []any{"2025"}},
+	} {
+		b.open(tc.path)
+		b.waitFor(tc.path, `s.hits.length > 0`)
+		got := b.eval(`[...document.querySelectorAll('#chart-month text.year')].map((t) => t.textContent)`).([]any)
+		if title := b.eval(`document.getElementById('chart-month-title').textContent`); title != "Articles par mois" || !slices.Equal(got, tc.years) {
+			t.Errorf("%s: %v labelled %v, want %v", tc.path, title, got, tc.years)
+		}
+	}
+	b.open("/")
+	b.waitFor("every article", `s.hits.length > 0`)
 	b.do("show every month", chromedp.Click(chromedp.CSS(`#facet-month button[data-more]`)))
 	if n := b.eval(`document.querySelectorAll('#facet-month input').length`); n.(float64) < 41 {
 		t.Errorf("month facet lists %v months, want all 41", n)
@@ -109,7 +129,10 @@ func TestPageFeaturesInBrowser(t *testing.T) {
 		t.Error("the charts do not say they count within the results")
 	}
 	b.eval(`history.back()`)
-	b.waitFor("no filter", `s.search === ''`)
+	// Every article again (not the filtered page still shown while the
+	// search runs, whose facets would be redrawn under the next clicks).
+	_, all := apiHits(t, base, url.Values{})
+	b.waitFor("no filter", fmt.Sprintf(`s.search === '' && s.status.startsWith('%d résultats')`, all))
 
 	// Searching a facet's values, and excluding one.
 	b.do("more companies", chromedp.Click(chromedp.CSS(`#facet-company button[data-more]`)))
@@ -219,4 +242,78 @@ func mustQuery(t *testing.T, search string) url.Values {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// TestErrorMessagesInBrowser answers the page's searches with each error
+// of the API and checks that the page says, in French, what went wrong
+// (never the API's English message), and offers « Réessayer » only where
+// trying again can help, and that it then does.
+func TestErrorMessagesInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	chromiumPath(t)
+	ts, _ := seededServer(t)
+	var mu sync.Mutex
+	failing := map[string]int{} // q → index in cases, while its search fails
+	cases := []struct {
+		status      int
+		code, param string
+		want        string
+		retry       bool
+	}{
+		{http.StatusTooManyRequests, "busy", "", "Le service est occupé", true},
+		{http.StatusServiceUnavailable, "timeout", "", "La recherche a pris trop de temps", true},
+		{http.StatusServiceUnavailable, "unavailable", "", "momentanément indisponible", true},
+		{http.StatusServiceUnavailable, "not_ready", "", "momentanément indisponible", true},
+		{http.StatusInternalServerError, "internal", "", "Le service a rencontré une erreur (500)", true},
+		{http.StatusBadRequest, "invalid_query", "", "La recherche est trop longue", false},
+		{http.StatusBadRequest, "invalid_query", "cursor", "Ce lien de page a expiré", false},
+		{http.StatusBadRequest, "invalid_parameter", "sort", "Le tri n'est pas valide", false},
+		{http.StatusBadRequest, "invalid_parameter", "from", "La date de début n'est pas une date valide", false},
+		{http.StatusBadRequest, "invalid_parameter", "amount_max", "Le montant maximum n'est pas reconnu", false},
+	}
+	english := func(i int) string { return fmt.Sprintf("English message number %d", i) }
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		i, ok := failing[r.URL.Query().Get("q")]
+		mu.Unlock()
+		if ok && r.URL.Path == "/api/search" {
+			c := cases[i]
+			w.Header().Set("Content-Type", "application/json")
+			if c.status == http.StatusTooManyRequests {
+				w.Header().Set("Retry-After", "1")
+			}
+			w.WriteHeader(c.status)
+			fmt.Fprintf(w, `{"error":{"code":%q,"message":%q,"parameter":%q}}`, c.code, english(i), c.param)
+			return
+		}
+		ts.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	b := newBrowser(t, proxy.URL)
+	for i, c := range cases {
+		q := fmt.Sprintf("panne%d", i)
+		mu.Lock()
+		failing[q] = i
+		mu.Unlock()
+		b.open("/?q=" + q)
+		st := b.waitFor(c.code+" "+c.param, `s.error !== ''`)
+		if !strings.Contains(st.Error, c.want) || strings.Contains(st.Error, english(i)) {
+			t.Errorf("%s %s: the page says %q, want %q", c.code, c.param, st.Error, c.want)
+		}
+		retry := b.eval(`[...document.querySelectorAll('#error button')].some((b) => b.textContent === 'Réessayer')`)
+		if retry != c.retry {
+			t.Errorf("%s %s: « Réessayer » offered: %v, want %v", c.code, c.param, retry, c.retry)
+		}
+		if !c.retry {
+			continue
+		}
+		mu.Lock()
+		delete(failing, q) // the service is back
+		mu.Unlock()
+		b.eval(`[...document.querySelectorAll('#error button')].find((b) => b.textContent === 'Réessayer').click()`)
+		b.waitFor("the search tried again", `s.error === '' && s.empty !== ''`)
+	}
+	b.checkNoProblems("the server responded with a status of")
 }

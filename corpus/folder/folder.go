@@ -1,4 +1,14 @@
-package main
+// Package folder keeps the index in step with a folder of article files:
+// every supported file's articles are indexed with the file as their
+// origin (through the index's one ingestion path, PutAll), unchanged
+// files are not read again, and the articles of a file that is removed,
+// or becomes a symbolic link, are deleted. [Watched] adds the watcher
+// (package corpus) and follows the folder when it is replaced.
+//
+// Which files count is corpus's rule, the same as veille index's:
+// [corpus.Files] and [corpus.Supported] (hidden and temporary names
+// skipped, symbolic links never followed).
+package folder
 
 import (
 	"context"
@@ -7,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"log/slog"
 	"path"
 	"sync"
@@ -15,34 +26,35 @@ import (
 	"veille/index"
 )
 
-// articleStore is what the corpus folder needs from the index.
-type articleStore interface {
-	PutMany(ctx context.Context, items []index.Item) []index.PutResult
+// Store is what a Folder needs from the index; *index.Index satisfies it.
+type Store interface {
+	PutAll(ctx context.Context, seq iter.Seq2[index.Item, error], report func(pos int, r index.PutResult)) (index.PutStats, error)
 	Delete(ctx context.Context, id string) error
 	Origins(ctx context.Context) (map[string]index.Origin, error)
 }
 
-// folder keeps the index in step with a corpus folder: every supported
-// file's articles are indexed with the file as their origin, and articles
-// whose file disappeared are removed. It is safe for concurrent use.
-type folder struct {
+// Folder keeps the index in step with the files of one file system. It is
+// safe for concurrent use.
+type Folder struct {
 	fsys   fs.FS
-	store  articleStore
+	store  Store
 	logger *slog.Logger
 
 	mu     sync.Mutex
 	byPath map[string]map[string]string // path -> article id -> stamp
 }
 
-func newFolder(fsys fs.FS, store articleStore, logger *slog.Logger) *folder {
-	return &folder{fsys: fsys, store: store, logger: logger}
+// New returns the Folder of fsys (the FS of an os.Root for a real
+// folder: the kernel then refuses any path out of it).
+func New(fsys fs.FS, store Store, logger *slog.Logger) *Folder {
+	return &Folder{fsys: fsys, store: store, logger: logger}
 }
 
 // Sync reconciles the whole folder with the index: new and changed files
 // are (re)indexed, unchanged ones skipped, and articles whose file is gone
 // (removed while the service was down) are deleted. Unreadable or malformed
 // files are logged and skipped.
-func (f *folder) Sync(ctx context.Context) (indexed, removed int, err error) {
+func (f *Folder) Sync(ctx context.Context) (indexed, removed int, err error) {
 	origins, err := f.store.Origins(ctx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("corpus folder: read origins: %w", err)
@@ -57,31 +69,21 @@ func (f *folder) Sync(ctx context.Context) (indexed, removed int, err error) {
 	}
 	f.mu.Unlock()
 
-	seen := make(map[string]bool)
-	err = fs.WalkDir(f.fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			f.logger.Warn("corpus folder: cannot read", "path", p, "err", err)
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if d.IsDir() {
-			if p != "." && isHidden(d.Name()) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || isHidden(d.Name()) || !corpus.Supported(p) {
-			return nil
+	files, err := corpus.Files(f.fsys)
+	if err != nil {
+		f.logger.Warn("corpus folder: cannot read some folders", "err", err)
+	}
+	seen := make(map[string]bool, len(files))
+	for _, p := range files {
+		if err := ctx.Err(); err != nil {
+			return indexed, removed, err
 		}
 		seen[p] = true
 		n, err := f.update(ctx, p)
 		indexed += n
-		return err
-	})
-	if err != nil {
-		return indexed, removed, err
+		if err != nil {
+			return indexed, removed, err
+		}
 	}
 	f.mu.Lock()
 	var gone []string
@@ -106,7 +108,7 @@ func (f *folder) Sync(ctx context.Context) (indexed, removed int, err error) {
 // link, or under a folder replaced by one (links are never followed).
 // Read errors are logged, never returned: a malformed file must not stop
 // the service. Only context and index errors are returned.
-func (f *folder) Changed(ctx context.Context, p string) error {
+func (f *Folder) Changed(ctx context.Context, p string) error {
 	info, err := fs.Lstat(f.fsys, p)
 	if !errors.Is(err, fs.ErrNotExist) {
 		why := f.excluded(p, info)
@@ -123,7 +125,7 @@ func (f *folder) Changed(ctx context.Context, p string) error {
 // excluded says why p, whose Lstat is info (nil if it failed), is not a
 // file of the folder, or returns "": the folder never follows a symbolic
 // link, to a file or among the folders above it.
-func (f *folder) excluded(p string, info fs.FileInfo) string {
+func (f *Folder) excluded(p string, info fs.FileInfo) string {
 	switch {
 	case !f.noLinkAbove(p):
 		return "inside a symbolic link to a folder (symlinks are not followed), skipped"
@@ -135,7 +137,7 @@ func (f *folder) excluded(p string, info fs.FileInfo) string {
 
 // update indexes the articles of file p unless its stamp is unchanged, and
 // deletes the articles the file no longer holds.
-func (f *folder) update(ctx context.Context, p string) (int, error) {
+func (f *Folder) update(ctx context.Context, p string) (int, error) {
 	info, err := fs.Lstat(f.fsys, p)
 	limit := int64(corpus.MaxFileSize)
 	if format, _ := corpus.FormatOf(p); format == corpus.FormatNDJSON {
@@ -172,46 +174,40 @@ func (f *folder) update(ctx context.Context, p string) (int, error) {
 
 	now := make(map[string]string)
 	origin := index.Origin{Path: p, Stamp: stamp}
-	var batch []index.Item
-	flush := func() error {
-		for i, r := range f.store.PutMany(ctx, batch) {
-			switch {
-			case r.Err == nil:
-				now[batch[i].Article.ID] = stamp
-			case errors.Is(r.Err, index.ErrInvalidArticle):
-				f.logger.Warn("corpus folder: invalid article, skipped", "path", p, "id", batch[i].Article.ID, "err", r.Err)
-			default:
-				return fmt.Errorf("corpus folder: index %s: %w", p, r.Err)
+	var scanErr error
+	seq := func(yield func(index.Item, error) bool) {
+		scanErr = corpus.ScanFile(f.fsys, p, func(a corpus.Article, err error) error {
+			if !yield(index.Item{Article: a, Origin: origin}, err) {
+				return errStop
 			}
-		}
-		batch = batch[:0]
-		return nil
+			return nil
+		})
 	}
 	bad := 0
-	err = corpus.ScanFile(f.fsys, p, func(a corpus.Article, err error) error {
-		if err != nil {
+	_, err = f.store.PutAll(ctx, seq, func(_ int, r index.PutResult) {
+		switch {
+		case r.Err == nil:
+			now[r.Article.ID] = stamp
+		case errors.Is(r.Err, index.ErrInvalidArticle):
 			bad++
-			f.logger.Warn("corpus folder: bad article, skipped", "path", p, "err", err)
-			return nil
+			f.logger.Warn("corpus folder: invalid article, skipped", "path", p, "id", r.Article.ID, "err", r.Err)
+		default:
+			bad++
+			var le *corpus.LineError
+			if errors.As(r.Err, &le) { // else the index failed: returned below
+				f.logger.Warn("corpus folder: bad article, skipped", "path", p, "err", r.Err)
+			}
 		}
-		batch = append(batch, index.Item{Article: a, Origin: origin})
-		if len(batch) >= putBatch {
-			return flush()
-		}
-		return nil
 	})
-	if err == nil {
-		err = flush()
+	if err != nil { // the index or ctx: stop
+		return len(now), fmt.Errorf("corpus folder: index %s: %w", p, err)
 	}
-	if err != nil {
-		if ctx.Err() != nil || errors.Is(err, index.ErrClosed) || errors.Is(err, index.ErrReadOnly) {
-			return len(now), err
-		}
+	if scanErr != nil && !errors.Is(scanErr, errStop) {
 		if len(now) == 0 {
-			f.logger.Warn("corpus folder: malformed file, skipped", "path", p, "err", err)
+			f.logger.Warn("corpus folder: malformed file, skipped", "path", p, "err", scanErr)
 			return 0, nil
 		}
-		f.logger.Warn("corpus folder: file partly read", "path", p, "err", err)
+		f.logger.Warn("corpus folder: file partly read", "path", p, "err", scanErr)
 	}
 	for id := range old {
 		if _, still := now[id]; !still {
@@ -231,7 +227,7 @@ func (f *folder) update(ctx context.Context, p string) (int, error) {
 // folder: a symbolic link among them could lead out of the corpus folder.
 // The walk never enters such links, but the watcher reports paths as they
 // were, and a folder may be swapped for a link in between.
-func (f *folder) noLinkAbove(p string) bool {
+func (f *Folder) noLinkAbove(p string) bool {
 	for dir := path.Dir(p); dir != "." && dir != "/"; dir = path.Dir(dir) {
 		info, err := fs.Lstat(f.fsys, dir)
 		if err != nil || !info.IsDir() {
@@ -241,8 +237,8 @@ func (f *folder) noLinkAbove(p string) bool {
 	return true
 }
 
-// putBatch is how many articles go to the index in one call.
-const putBatch = 1000
+// errStop ends a file's scan when PutAll stops reading.
+var errStop = errors.New("folder: stopped")
 
 // fileStamp identifies a version of a file: size and modification time
 // when the file system has them, a content hash otherwise (embedded files).
@@ -259,7 +255,7 @@ func fileStamp(fsys fs.FS, p string, info fs.FileInfo) (string, error) {
 }
 
 // remove deletes every article that came from file p.
-func (f *folder) remove(ctx context.Context, p string) (int, error) {
+func (f *Folder) remove(ctx context.Context, p string) (int, error) {
 	f.mu.Lock()
 	ids := f.byPath[p]
 	delete(f.byPath, p)
@@ -275,8 +271,4 @@ func (f *folder) remove(ctx context.Context, p string) (int, error) {
 		f.logger.Info("corpus folder: removed", "path", p, "articles", n)
 	}
 	return n, nil
-}
-
-func isHidden(name string) bool {
-	return len(name) > 0 && (name[0] == '.' || name[0] == '#' || name[len(name)-1] == '~') || path.Ext(name) == ".swp"
 }

@@ -1,0 +1,15 @@
+package stories
+
+import (
+	"strings"
+	"testing"
+)
+
+// BenchmarkSign signs a 3 KB French article.
+func BenchmarkSign(b *testing.B) {
+	text := strings.Repeat("Le constructeur automobile a annoncé mardi la fermeture de son usine de Flins, qui emploie deux mille salariés. ", 27)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		Sign(text)
+	}
+}
