@@ -36,6 +36,11 @@ type config struct {
 
 	AllowPrivateTargets bool // feeds, pages and webhooks may reach loopback, private and link-local addresses
 
+	NATS        string // comma-separated NATS URLs: run as a node of a cluster; empty = a single node
+	Node        string // this node's name in the cluster; empty = the host name
+	NATSMonitor string // comma-separated monitoring URLs of the NATS servers, to check their fsync setting
+	Partitions  string // the partitions this node holds ("0-7"); empty = as assigned in the cluster's bucket, else all
+
 	ShutdownTimeout time.Duration
 	AllowedHosts    commaList // host names requests may name besides IP addresses and localhost
 	MaxConnections  int       // open connections at most; more wait to be accepted
@@ -103,6 +108,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		{"VEILLE_ADMIN_KEY", &cfg.AdminKey},
 		{"VEILLE_GAZETTEER", &cfg.Gazetteer},
 		{"VEILLE_RATES", &cfg.Rates},
+		{"VEILLE_NATS", &cfg.NATS},
+		{"VEILLE_NODE", &cfg.Node},
+		{"VEILLE_NATS_MONITOR", &cfg.NATSMonitor},
+		{"VEILLE_PARTITIONS", &cfg.Partitions},
 		{"VEILLE_SOURCES", &cfg.Sources},
 	}
 	for _, e := range envs {
@@ -145,6 +154,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long SIGTERM waits for requests to end and the index to close before the process exits")
 		fs.Var(&cfg.AllowedHosts, "allowed-hosts", "host `names` (comma-separated, repeatable) the service answers under besides IP addresses and localhost; when set, requests naming another host are refused, which stops DNS-rebinding pages (VEILLE_ALLOWED_HOSTS)")
 		fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "open HTTP connections at most; more wait to be accepted (VEILLE_MAX_CONNECTIONS)")
+		fs.StringVar(&cfg.NATS, "nats", cfg.NATS, "comma-separated NATS `URLs`: run as a node of a cluster whose write-ahead log is a JetStream stream; unset: a single node (VEILLE_NATS)")
+		fs.StringVar(&cfg.Node, "node", cfg.Node, "this node's `name` in the cluster; default: the host name (VEILLE_NODE)")
+		fs.StringVar(&cfg.Partitions, "partitions", cfg.Partitions, "the partitions of the cluster this node holds, as numbers and ranges (\"0-7\"); default: as assigned in the cluster's bucket, else all (VEILLE_PARTITIONS)")
+		fs.StringVar(&cfg.NATSMonitor, "nats-monitor", cfg.NATSMonitor, "comma-separated monitoring `URLs` of the NATS servers (http://host:8222), to refuse servers that do not fsync every write (VEILLE_NATS_MONITOR)")
 		fs.Usage = usageFunc(fs, "veille [serve] [flags]\n       veille index [flags] PATH...\n       veille search [flags] QUERY",
 			"Commands:\n"+
 				"  serve    serve the HTTP API and the search page (the default)\n"+

@@ -38,6 +38,9 @@ func TestParseConfig(t *testing.T) {
 		{"allowed hosts: comma-separated and repeatable", []string{"--allowed-hosts", "veille.lan, veille.example.org", "--allowed-hosts", "autre.lan", "--max-connections", "64"}, func(c config) bool {
 			return slices.Equal(c.AllowedHosts, []string{"veille.lan", "veille.example.org", "autre.lan"}) && c.MaxConnections == 64
 		}},
+		{"cluster flags", []string{"serve", "--nats", "nats://a:4222,nats://b:4222", "--node", "n1", "--nats-monitor", "http://a:8222"}, func(c config) bool {
+			return c.NATS == "nats://a:4222,nats://b:4222" && c.Node == "n1" && c.NATSMonitor == "http://a:8222"
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"veille/analyzers"
 	"veille/analyzers/money"
 	"veille/api"
+	"veille/cluster"
 	"veille/corpus/folder"
 	"veille/index"
 	"veille/web"
@@ -38,16 +39,63 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	idx, ext, err := openIndex(ctx, cfg, index.Options{OnCommit: al.Committed, OnHealth: func(err error) {
+	idxOpts := index.Options{OnCommit: al.Committed, OnHealth: func(err error) {
 		if err != nil {
 			logger.Error("data folder unavailable: reads and writes are refused until it is back", "folder", cfg.Data, "err", err)
 		} else {
 			logger.Info("data folder available again: serving", "folder", cfg.Data)
 		}
-	}})
+	}}
+	// In a cluster the node joins first: the index signs cursors with the
+	// cluster's key.
+	var node *cluster.Node
+	if cfg.NATS != "" {
+		owned, err := cluster.ParsePartitions(cfg.Partitions)
+		if err != nil {
+			_ = al.Close()
+			return fmt.Errorf("%w: --partitions: %v", errUsage, err)
+		}
+		node, err = cluster.Connect(ctx, cluster.Config{
+			URLs: cluster.ParseURLs(cfg.NATS), Node: cfg.Node, MonitorURLs: cluster.ParseURLs(cfg.NATSMonitor),
+			Owned: owned, Logger: logger,
+		})
+		if err != nil {
+			_ = al.Close()
+			return err
+		}
+		idxOpts.CursorKey = node.CursorKey()
+	}
+	idx, ext, err := openIndex(ctx, cfg, idxOpts)
 	if err != nil {
+		if node != nil {
+			_ = node.Close()
+		}
 		_ = al.Close()
 		return err
+	}
+	// The alerts match every batch from the first one the node applies.
+	if err := al.Start(ctx, idx); err != nil {
+		if node != nil {
+			_ = node.Close()
+		}
+		_ = idx.Close()
+		_ = al.Close()
+		return err
+	}
+	var (
+		svc        api.Service  = idx
+		folderSink folder.Store = idx
+	)
+	if node != nil {
+		if err := node.Start(idx); err != nil {
+			_ = node.Close()
+			_ = idx.Close()
+			_ = al.Close()
+			return err
+		}
+		svc = node
+		// Each node's folder manages its own articles.
+		folderSink = node.Scoped(node.Name())
 	}
 	// The corpus folder's watcher, then the index and the alerts (which
 	// match the index's last batches), are stopped when serve
@@ -60,6 +108,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			defer close(done)
 			stopWatch()
 			watchers.Wait()
+			if node != nil {
+				_ = node.Close() // stops applying the stream before the index closes
+			}
 			if err := idx.Close(); err != nil {
 				logger.Error("close index", "err", err)
 			}
@@ -75,14 +126,12 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			<-closeAll()
 		}
 	}()
-	if err := al.Start(ctx, idx); err != nil {
-		return err
-	}
 
-	var svc api.Service = idx
-	demo := newDemoStore(idx, cfg.Data, logger)
-	if cfg.Corpus == "" {
-		svc = demo // the seed articles are the demo of a fresh data folder
+	// The seed articles are the demo of a single node's fresh data folder.
+	var demo *demoStore
+	if cfg.Corpus == "" && node == nil {
+		demo = newDemoStore(idx, cfg.Data, logger)
+		svc = demo
 	}
 	poller, err := openFeeds(cfg, svc, logger)
 	if err != nil {
@@ -124,12 +173,20 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	// The start-up corpus is indexed while the server already answers
 	// /healthz; /readyz turns 200 once it is done.
 	started := time.Now()
-	if cfg.Corpus == "" {
+	if node != nil {
+		// The folder compares itself with what the index holds: wait until
+		// the index holds what the stream does.
+		if err := node.WaitCaughtUp(ctx); err != nil {
+			return fmt.Errorf("catch up with the cluster's stream: %w", err)
+		}
+		logger.Info("caught up with the cluster", "applied_seq", node.Status().AppliedSeq, "took", time.Since(started).Round(time.Millisecond))
+	}
+	if demo != nil {
 		if err := demo.start(ctx); err != nil {
 			return fmt.Errorf("the demo articles: %w", err)
 		}
-	} else {
-		cf, err := folder.Open(ctx, cfg.Corpus, idx, logger)
+	} else if cfg.Corpus != "" {
+		cf, err := folder.Open(ctx, cfg.Corpus, folderSink, logger)
 		if err != nil {
 			return err
 		}

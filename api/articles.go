@@ -159,7 +159,18 @@ func (s *Server) store(c echo.Context, a corpus.Article) error {
 		return err
 	}
 	start := time.Now()
-	created, stored, err := s.svc.Put(c.Request().Context(), a, index.Origin{})
+	var (
+		created bool
+		stored  corpus.Article
+		err     error
+	)
+	if r, ok := s.svc.(replicated); ok {
+		var seq uint64
+		created, stored, seq, err = r.PutSeq(c.Request().Context(), a, index.Origin{})
+		setSeq(c, seq)
+	} else {
+		created, stored, err = s.svc.Put(c.Request().Context(), a, index.Origin{})
+	}
 	if err != nil {
 		return err
 	}
@@ -239,7 +250,13 @@ func (s *Server) deleteArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.svc.Delete(c.Request().Context(), id); err != nil {
+	if r, ok := s.svc.(replicated); ok {
+		seq, err := r.DeleteSeq(c.Request().Context(), id)
+		setSeq(c, seq)
+		if err != nil {
+			return err
+		}
+	} else if err := s.svc.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -311,5 +328,7 @@ func (s *Server) stats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toStats(st))
+	out := toStats(st)
+	out.Cluster, _, _ = s.clusterStatus()
+	return c.JSON(http.StatusOK, out)
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"veille/cluster"
 	"veille/corpus"
 	"veille/index"
 )
@@ -46,6 +47,7 @@ type bulkLine struct {
 	line    int
 	id      string
 	created bool  // stored, no article had the id before
+	pending bool  // durable in a cluster's log, not yet applied on this node
 	err     error // why it was not stored
 }
 
@@ -74,6 +76,7 @@ func (s *Server) bulk(c echo.Context) error {
 	defer cancel()
 	defer context.AfterFunc(s.drainCtx, cancel)()
 	rep := &bulkReport{res: c.Response()}
+	_, rep.cluster = s.svc.(replicated)
 	fails := &bulkFailures{}
 	var (
 		queue   []bulkLine // lines yielded, not reported yet
@@ -105,6 +108,10 @@ func (s *Server) bulk(c echo.Context) error {
 		l := queue[0]
 		queue = queue[1:]
 		l.created, l.err = r.Created, r.Err
+		rep.seq = max(rep.seq, r.Seq)
+		if errors.Is(r.Err, cluster.ErrApplyPending) {
+			l.pending, l.err = true, nil
+		}
 		if r.Err != nil && s.isDraining() && (errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, errDraining)) {
 			l.err = errDraining
 		}
@@ -189,9 +196,12 @@ type bulkReport struct {
 	items   int           // entries written
 	last    *bulkItemJSON // the entry held back
 	out     bulkJSON      // the counts
+	cluster bool          // a cluster node: the counts add accepted and seq
+	seq     uint64        // the highest log sequence of the stored lines
 }
 
-// add reports one line: stored (created or updated) or failed (err set).
+// add reports one line: stored (created or updated; accepted when
+// pending on a cluster node) or failed (err set).
 func (r *bulkReport) add(l bulkLine) {
 	it := bulkItemJSON{Line: l.line, ID: clip(l.id)}
 	r.out.Lines++
@@ -200,6 +210,9 @@ func (r *bulkReport) add(l bulkLine) {
 		_, code, msg, _ := classify(l.err)
 		it.Status, it.Error = "error", &errorDetail{Code: code, Message: clip(msg)}
 		r.out.Failed++
+	case l.pending:
+		it.Status = "accepted"
+		r.out.Accepted++
 	case l.created:
 		it.Status = "created"
 		r.out.Created++
@@ -275,6 +288,10 @@ func (r *bulkReport) finish() {
 	if !r.started {
 		r.start()
 	}
-	_, _ = fmt.Fprintf(r.res, `],"lines":%d,"created":%d,"updated":%d,"failed":%d,"truncated":%t}`+"\n",
+	_, _ = fmt.Fprintf(r.res, `],"lines":%d,"created":%d,"updated":%d,"failed":%d,"truncated":%t`,
 		r.out.Lines, r.out.Created, r.out.Updated, r.out.Failed, r.out.Truncated)
+	if r.cluster {
+		_, _ = fmt.Fprintf(r.res, `,"accepted":%d,"seq":%d`, r.out.Accepted, r.seq)
+	}
+	_, _ = r.res.Write([]byte("}\n"))
 }

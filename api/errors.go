@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"veille/alerts"
+	"veille/cluster"
 	"veille/corpus"
 	"veille/feeds"
 	"veille/index"
@@ -42,6 +43,7 @@ const (
 	codeNotReady         = "not_ready"
 	codeInvalidAlert     = "invalid_alert"
 	codePrivateTarget    = "private_target"
+	codeAccepted         = "accepted" // 202: not an error, the write is pending on this node
 	codeUpstream         = "upstream_error"
 	codeBusy             = "busy"
 )
@@ -115,6 +117,9 @@ func errorTable() []domainError {
 		{index.ErrReadOnly, http.StatusServiceUnavailable, codeUnavailable, "the data folder cannot be written (read-only or full disk)"},
 		{index.ErrLocked, http.StatusServiceUnavailable, codeUnavailable, "the data folder is in use by another process"},
 		{index.ErrUnavailable, http.StatusServiceUnavailable, codeUnavailable, "the data folder is unavailable (deleted, unmounted or replaced): nothing can be read or written until it is back"},
+		{cluster.ErrUnavailable, http.StatusServiceUnavailable, codeUnavailable, "the cluster's stream cannot take writes now (NATS servers unreachable or without a quorum); retrying the same write is safe"},
+		{cluster.ErrNoOwner, http.StatusServiceUnavailable, codeUnavailable, "part of the articles has no node ready to search it (a shard of the cluster is down or catching up)"},
+		{cluster.ErrApplyPending, http.StatusAccepted, codeAccepted, "the write is durable in the cluster's stream and will be visible on this node once it catches up"},
 		{context.DeadlineExceeded, http.StatusServiceUnavailable, codeTimeout, "the request took too long; try a narrower query"},
 		{context.Canceled, StatusClientClosedRequest, codeClientGone, "the client closed the request"},
 	}
@@ -153,6 +158,14 @@ func statusCode(status int) string {
 // errorBody is the wire form of every error.
 type errorBody struct {
 	Error errorDetail `json:"error"`
+}
+
+// acceptedBody answers a write that succeeded only in part (202: durable,
+// not yet visible on this node).
+type acceptedBody struct {
+	Status    string `json:"status"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id,omitempty"`
 }
 
 type errorDetail struct {
@@ -260,7 +273,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		c.Response().Status = status
 		return
 	}
-	body := errorBody{Error: errorDetail{Code: code, Message: msg, Parameter: errorParameter(err), RequestID: rid}}
+	var body any = errorBody{Error: errorDetail{Code: code, Message: msg, Parameter: errorParameter(err), RequestID: rid}}
+	if status < 400 {
+		body = acceptedBody{Status: code, Message: msg, RequestID: rid}
+	}
 	var werr error
 	if c.Request().Method == http.MethodHead {
 		werr = c.NoContent(status)

@@ -59,6 +59,9 @@ func newMetrics(reg *prometheus.Registry, svc Service, version string) *metrics 
 	})
 	build.Set(1)
 	reg.MustRegister(m.requests, m.latency, m.ingest, m.rebuild, build, newStatsCollector(svc))
+	if c, ok := svc.(prometheus.Collector); ok {
+		reg.MustRegister(c) // a cluster node's metrics
+	}
 	return m
 }
 

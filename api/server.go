@@ -378,7 +378,8 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": s.opts.Version})
 }
 
-// readyz answers 200 once SetReady(true) was called, 503 before.
+// readyz answers 200 once SetReady(true) was called, 503 before; a node of
+// a cluster also answers 503 while it is behind the stream.
 func (s *Server) readyz(c echo.Context) error {
 	if !s.ready.Load() {
 		return &apiError{Status: http.StatusServiceUnavailable, Code: codeNotReady,
@@ -387,6 +388,13 @@ func (s *Server) readyz(c echo.Context) error {
 	if err := s.svc.Health(); err != nil {
 		return &apiError{Status: http.StatusServiceUnavailable, Code: codeNotReady, Err: err,
 			Message: "not ready: the data folder is unavailable (deleted, unmounted or replaced); the server log says more"}
+	}
+	if cj, st, ok := s.clusterStatus(); ok {
+		if !st.Ready {
+			return &apiError{Status: http.StatusServiceUnavailable, Code: codeNotReady,
+				Message: fmt.Sprintf("not ready: this node is catching up with the cluster's stream (%d messages behind)", st.Lag)}
+		}
+		return c.JSON(http.StatusOK, map[string]any{"status": "ready", "cluster": cj})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }

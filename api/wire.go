@@ -159,6 +159,7 @@ type statsJSON struct {
 	Reindexing     bool              `json:"reindexing"`
 	Generation     int               `json:"generation"`
 	DataID         string            `json:"data_id,omitempty"` // identifies the data folder (index.DataID)
+	Cluster        *clusterJSON      `json:"cluster,omitempty"` // a node of a cluster only
 }
 
 // bulkJSON answers an NDJSON bulk request (see bulk.go: it is streamed,
@@ -170,6 +171,10 @@ type bulkJSON struct {
 	Failed    int            `json:"failed"`
 	Items     []bulkItemJSON `json:"items"`
 	Truncated bool           `json:"truncated"` // lines beyond the last item are counted only
+	// On a node of a cluster only: lines durable in the stream but not yet
+	// applied on this node, and the highest stream sequence of the lines.
+	Accepted int    `json:"accepted,omitempty"`
+	Seq      uint64 `json:"seq,omitempty"`
 }
 
 // bulkItemJSON reports one line, or with LastLine the lines Line to
@@ -178,7 +183,7 @@ type bulkItemJSON struct {
 	Line     int          `json:"line"`
 	LastLine int          `json:"last_line,omitempty"`
 	ID       string       `json:"id,omitempty"`
-	Status   string       `json:"status"` // created, updated or error
+	Status   string       `json:"status"` // created, updated, error, or accepted (a cluster node: durable, not yet applied here)
 	Error    *errorDetail `json:"error,omitempty"`
 }
 

@@ -68,7 +68,8 @@ func surfaceOf(ctx context.Context, g *generation, r *memoReader, lang, term, wa
 		if an == nil {
 			continue
 		}
-		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+		// The snapshot's own reader: a document of this index, not a count.
+		tfr, err := r.IndexSnapshot.TermFieldReader(ctx, []byte(term), field, false, false, false)
 		if err != nil {
 			return "", err
 		}

@@ -126,7 +126,7 @@ func (x *Index) revive() error {
 	}
 	if !os.SameFile(info, oldInfo) {
 		key, err := os.ReadFile(filepath.Join(x.dir, secretFile))
-		if err != nil || !bytes.Equal(key, x.secret) {
+		if err != nil || !bytes.Equal(key, x.folder) {
 			return errNotOurs
 		}
 	}

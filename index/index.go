@@ -96,6 +96,10 @@ type Options struct {
 	// stores articles is durable and searchable, and before the batch's
 	// writes are acknowledged (see [Commit]).
 	OnCommit CommitHook
+	// CursorKey, when set, signs cursors in place of the data folder's
+	// own key, so that the nodes of a cluster accept each other's
+	// cursors; it must be 32 bytes.
+	CursorKey []byte
 }
 
 // Origin says where an article came from: the relative path of a file in
@@ -151,13 +155,18 @@ type Query struct {
 	FacetQuery FacetQuery `json:"-"`
 	// NoFacets skips counting facets (an export pages through hits only).
 	NoFacets bool
+	// Stats, when set, are the counts the search reads in place of the
+	// index's own: those of every shard of a corpus, summed (see
+	// [Index.TermStats]), so that each shard searches and scores as one
+	// index holding the whole corpus would.
+	Stats *TermStats
 }
 
 // FacetQuery restricts the values of one facet ("company", "country",
 // "lang", "source") to those Match accepts.
 type FacetQuery struct {
 	Facet string
-	Match func(value string) bool
+	Match func(value string) bool `json:"-"`
 }
 
 // Results is one page of a search.
@@ -176,6 +185,10 @@ type Results struct {
 	Corrections map[string]string
 	NextCursor  string // empty on the last page
 	Took        time.Duration
+	// Missing, when Query.Stats is set, holds the counts the search read
+	// that Stats lacked, as this index has them (see [Index.TermStats]);
+	// nil when Stats had every count.
+	Missing *TermStats
 }
 
 // Hit is one matching article. Its Article has no Body (long, and

@@ -42,7 +42,8 @@ const lastIngestKey = "veille.last_ingest"
 type Index struct {
 	dir    string
 	opts   Options
-	secret []byte // cursor signing key
+	secret []byte // cursor signing key: the folder's, or Options.CursorKey
+	folder []byte // the folder's own key (its secret file), which identifies it
 
 	mu      sync.RWMutex // guards gen, closed, down, lock and dirInfo
 	gen     *generation  // nil while down
@@ -71,6 +72,7 @@ type Index struct {
 	rebuilding atomic.Bool
 	lastIngest atomic.Int64  // Unix ns, 0 when unknown
 	removals   atomic.Uint64 // documents deleted or replaced so far, at least (see noteRemovals)
+	appliedSeq atomic.Uint64 // the last log entry applied (log.go)
 
 	bgCtx    context.Context // cancelled by Close: stops rebuilds and the warmer
 	bgCancel context.CancelFunc
@@ -177,6 +179,9 @@ func (x *Index) open() error {
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v. %s", ErrDamaged, x.dir, err, recoveryHint)
 	}
+	if x.opts.CursorKey != nil && len(x.opts.CursorKey) != cursorKeySize {
+		return fmt.Errorf("index: the cursor key is %d bytes, not %d", len(x.opts.CursorKey), cursorKeySize)
+	}
 	var g *generation
 	if cur == 0 {
 		// No CURRENT: a new folder, a crash while the first generation
@@ -199,9 +204,13 @@ func (x *Index) open() error {
 		closeGeneration(g)
 		return err
 	}
-	if x.secret, err = loadSecret(x.dir); err != nil {
+	if x.folder, err = loadSecret(x.dir); err != nil {
 		closeGeneration(g)
 		return err
+	}
+	x.secret = x.folder
+	if x.opts.CursorKey != nil {
+		x.secret = x.opts.CursorKey
 	}
 	if g == nil {
 		if g, err = x.createGeneration(1); err != nil {
@@ -215,6 +224,10 @@ func (x *Index) open() error {
 	x.gen = g
 	if rec, err := readCommitRecord(g); err == nil {
 		x.commitSeq = rec.Seq
+	}
+	if err := x.loadAppliedSeq(); err != nil {
+		_ = g.idx.Close()
+		return err
 	}
 	if v, err := g.idx.GetInternal([]byte(lastIngestKey)); err == nil && len(v) > 0 {
 		if t, err := time.Parse(time.RFC3339Nano, string(v)); err == nil {
@@ -472,6 +485,9 @@ type PutResult struct {
 	// Err wraps ErrInvalidArticle, ErrClosed, ErrReadOnly, ErrUnavailable
 	// or the context's error; the item is not stored when it is set.
 	Err error
+	// Seq is the position of the write in a replicated log, for services
+	// that write through one (package cluster); 0 otherwise.
+	Seq uint64
 }
 
 // Put validates, enriches and indexes a, replacing any article with its id.

@@ -54,6 +54,7 @@ type memoReader struct {
 	view  *view    // the snapshot's segments, for storedText
 	allow []uint64 // restricted search: the documents it may visit (restrict.go); nil for all
 	cost  *meter
+	stats *readerStats // statistics recorded or replaced (stats.go); nil: the snapshot's own
 }
 
 // termsKey names one dictionary look-up of liveTerms.
@@ -140,9 +141,17 @@ func (m *memoReader) liveTerms(field string, a vellum.Automaton, start, end []by
 	if ok {
 		return out, nil
 	}
+	if m.stats != nil {
+		if l, ok := m.stats.list(listKey(k)); ok {
+			return l, nil // the corpus's (stats.go)
+		}
+	}
 	out, err := liveTermsOf(m.view.segs, field, a, start, end, m.cost)
 	if err != nil {
 		return nil, err
+	}
+	if m.stats != nil {
+		m.stats.recordList(listKey(k), out)
 	}
 	m.mu.Lock()
 	m.terms[k] = out

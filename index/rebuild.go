@@ -46,7 +46,7 @@ func (rb *rebuildState) mirror(ops []*op, res []opResult) {
 	}
 	b := rb.gen.idx.NewBatch()
 	for i, o := range ops {
-		if res[i].err != nil {
+		if res[i].err != nil || o.kind == opMark {
 			continue
 		}
 		rb.touched[o.id] = struct{}{}
@@ -188,6 +188,11 @@ func (x *Index) rebuild(ctx context.Context) (err error) {
 		x.removals.Add(removalsUnknown) // another generation: counts start afresh
 		if err := carryCommitRecord(x.gen, rb.gen); err != nil {
 			return rb.gen, err
+		}
+		if seq := x.appliedSeq.Load(); seq > 0 {
+			if err := rb.gen.idx.SetInternal([]byte(appliedSeqKey), encodeSeq(seq)); err != nil {
+				return rb.gen, writeErr(err)
+			}
 		}
 		if err := writeCurrent(x.dir, rb.gen.num); err != nil {
 			return rb.gen, err

@@ -57,9 +57,10 @@ func allowedLanguages(v *view, d *dicts, allow []uint64, langs []string) []strin
 	return out
 }
 
-// TermFieldReader implements bindex.IndexReader: the snapshot's postings,
-// only those of the allowed documents when the search is restricted.
-func (m *memoReader) TermFieldReader(ctx context.Context, term []byte, field string, includeFreq, includeNorm, includeTermVectors bool) (bindex.TermFieldReader, error) {
+// postings returns the snapshot's postings of term in field, only those
+// of the allowed documents when the search is restricted; TermFieldReader
+// (stats.go) reads them.
+func (m *memoReader) postings(ctx context.Context, term []byte, field string, includeFreq, includeNorm, includeTermVectors bool) (bindex.TermFieldReader, error) {
 	r, err := m.IndexSnapshot.TermFieldReader(ctx, term, field, includeFreq, includeNorm, includeTermVectors)
 	if err != nil || m.allow == nil {
 		return r, err

@@ -67,6 +67,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	defer cost.done()
 	d := g.records.dicts
 	mr := newMemoReader(v, &x.lev, cost)
+	if q.Stats != nil {
+		mr.stats = &readerStats{use: q.Stats}
+	}
 	opt := textQueryOptions{Languages: fieldLanguages(d), Prefix: q.Prefix}
 	counted := opt // whose words decide which words are known (prepareWords)
 	if len(q.IDs) > 0 {
@@ -87,15 +90,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 		}
 		countIn = all.Words
 	}
-	if p.sort == "" {
-		p.sort = SortDateDesc
-		if cq.Scored {
-			p.sort = SortRelevance
-		}
-	}
-	if p.sort == SortRelevance && !cq.Scored {
-		p.sort = SortDateDesc // every score is equal: newest first, as relevance breaks ties
-	}
+	p.sort = resolveSort(p.sort, cq.Scored)
 	p.fp = p.fingerprint()
 	rk := &ranker{sort: p.sort, v: v}
 	if q.Cursor != "" {
@@ -187,6 +182,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 		if res.Corrections, err = corrections(ctx, g, mr, cq); err != nil {
 			return Results{}, err
 		}
+	}
+	if mr.stats != nil {
+		res.Missing = mr.stats.missing()
 	}
 	res.Took = time.Since(start)
 	return res, nil

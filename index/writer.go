@@ -21,6 +21,7 @@ const (
 	opPut opKind = iota
 	opDelete
 	opControl // run ctl in the writer goroutine, between batches
+	opMark    // a log entry with no effect: only its seq is applied
 )
 
 // op is one request to the writer.
@@ -31,6 +32,7 @@ type op struct {
 	built *document.Document          // opPut: doc, built for generation builtFor (nil: build in commit)
 	for_  *generation                 // the generation built was made for
 	ctl   func(x *Index) (any, error) // opControl
+	seq   uint64                      // log sequence (ApplyAsync); 0 for direct writes
 	reply chan opResult               // buffered, capacity 1
 }
 
@@ -257,7 +259,12 @@ func (x *Index) commit(ops []*op) {
 	if x.opts.OnCommit != nil {
 		docs = make([]*document.Document, len(ops))
 	}
+	var seq uint64 // the last log sequence of the batch
 	for i, o := range ops {
+		seq = max(seq, o.seq)
+		if o.kind == opMark {
+			continue
+		}
 		e, known := exists[o.id]
 		if !known {
 			id, err := snap.InternalID(o.id)
@@ -300,9 +307,16 @@ func (x *Index) commit(ops []*op) {
 	_ = snap.Close()
 	x.noteRemovals(ops, res)
 	hook := x.hookIDs(ops, docs)
-	if applied > 0 {
+	if applied > 0 || seq > 0 {
 		now := time.Now()
-		b.SetInternal([]byte(lastIngestKey), []byte(now.UTC().Format(time.RFC3339Nano)))
+		if applied > 0 {
+			b.SetInternal([]byte(lastIngestKey), []byte(now.UTC().Format(time.RFC3339Nano)))
+		}
+		if seq > 0 {
+			// In the same batch: what the index holds and the log
+			// position it reflects are made durable together.
+			b.SetInternal([]byte(appliedSeqKey), encodeSeq(seq))
+		}
 		if hook != nil {
 			// In the same batch: after a crash, the hook's last batch is known.
 			b.SetInternal([]byte(commitKey), encodeCommitRecord(x.commitSeq+1, hook))
@@ -311,7 +325,12 @@ func (x *Index) commit(ops []*op) {
 			x.recoverCommit(ops, res, writeErr(err))
 			return
 		}
-		x.lastIngest.Store(now.UnixNano())
+		if applied > 0 {
+			x.lastIngest.Store(now.UnixNano())
+		}
+		if seq > 0 {
+			x.appliedSeq.Store(seq)
+		}
 		if hook != nil {
 			x.runHook(ops, res, docs, hook)
 		}
@@ -393,10 +412,16 @@ func (x *Index) recoverCommit(ops []*op, res []opResult, err error) {
 	if errors.Is(reopenErr, ErrUnavailable) {
 		err = reopenErr // the folder is gone: say so rather than the file that was missing
 	}
-	// The last op on an id decides for all the ops on it.
+	if reopenErr == nil || x.gen != nil && !x.gen.closed {
+		// The disk says how far the log was applied: the batch may have
+		// reached it after all.
+		_ = x.loadAppliedSeq()
+	}
+	// The last op on an id decides for all the ops on it; a log entry
+	// is durable when the applied sequence on disk covers it.
 	last := make(map[string]int, len(ops))
 	for i, o := range ops {
-		if res[i].err == nil {
+		if res[i].err == nil && o.seq == 0 {
 			last[o.id] = i
 		}
 	}
@@ -414,7 +439,7 @@ func (x *Index) recoverCommit(ops []*op, res []opResult, err error) {
 		if res[i].err != nil {
 			continue
 		}
-		if durable[o.id] {
+		if o.seq > 0 && o.seq <= x.appliedSeq.Load() || o.seq == 0 && durable[o.id] {
 			any = true
 			if o.kind == opPut && x.opts.OnCommit != nil {
 				x.unhooked = append(x.unhooked, o.id) // the next commit hands it to the hook
