@@ -186,12 +186,19 @@ func (n *testNode) put(id, title, body string) response {
 
 // searchResult is the part of a search response the tests read.
 type searchResult struct {
-	Total  int `json:"total"`
-	Hits   []struct{ ID string }
-	Facets map[string][]struct {
-		Value string `json:"value"`
-		Count int    `json:"count"`
-	} `json:"facets"`
+	Total int `json:"total"`
+	Hits  []struct {
+		ID    string
+		Score float64 `json:"score"`
+	}
+	Facets       map[string][]facetCount `json:"facets"`
+	ResultFacets map[string][]facetCount `json:"result_facets"`
+	Corrections  map[string]string       `json:"corrections"`
+}
+
+type facetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
 }
 
 func (n *testNode) search(query string) searchResult {

@@ -268,27 +268,22 @@ func (n *Node) Search(ctx context.Context, q index.Query) (index.Results, error)
 			res.Took = time.Since(start)
 			return res, nil
 		}
-		stats.Add(add)
+		stats.Add(add) // stats is this search's own copy (index.CorpusStats)
 		if stats, err = n.termStats(ctx, keys, sq, stats, minSeq); err != nil {
 			return index.Results{}, err
 		}
 	}
 }
 
-// Rounds of a sharded search: searches run again with the counts they
-// lacked, pre-searches that complete the counts before one.
-const (
-	maxSearchRounds = 3
-	maxStatsRounds  = 4
-)
+// maxSearchRounds bounds the searches of a sharded query: one that read
+// counts the statistics lacked runs again with them.
+const maxSearchRounds = 3
 
-// termStats returns the corpus's counts that a search of q reads: stats
-// completed (nil: from nothing) with what the groups read that it lacks,
-// until they read nothing new.
+// termStats returns the corpus's counts that a search of q reads, stats
+// completed (nil: from nothing) by the groups' pre-searches (see
+// index.CorpusStats).
 func (n *Node) termStats(ctx context.Context, keys []string, q index.Query, stats *index.TermStats, minSeq func(string) uint64) (*index.TermStats, error) {
-	q.Cursor, q.Page = "", 0
-	for range maxStatsRounds {
-		q.Stats = stats
+	return index.CorpusStats(ctx, q, stats, func(ctx context.Context, q index.Query) ([]index.TermStats, error) {
 		reps, err := n.eachGroup(ctx, keys, func(key string) (shardReply, error) {
 			return n.ask(ctx, querySubject+key, reqStats, shardRequest{Query: q, MinSeq: minSeq(key)})
 		})
@@ -299,17 +294,8 @@ func (n *Node) termStats(ctx context.Context, keys []string, q index.Query, stat
 		for i, r := range reps {
 			parts[i] = *r.Stats
 		}
-		sum := index.SumStats(parts)
-		if stats == nil {
-			stats = &sum
-			continue
-		}
-		if sum.Empty() {
-			break
-		}
-		stats.Add(sum)
-	}
-	return stats, nil
+		return parts, nil
+	})
 }
 
 // searchGroup returns the first want hits of the group of key, and its
@@ -375,6 +361,8 @@ func mergeResults(rk index.Ranking, q index.Query, reps []shardReply, from, size
 	more := false
 	for _, r := range reps {
 		res.Total += r.Results.Total
+		res.Articles += r.Results.Articles
+		res.Stories = res.Stories || r.Results.Stories // a story's copies on two shards stay two hits
 		hits = append(hits, r.Results.Hits...)
 		more = more || r.Results.NextCursor != ""
 	}

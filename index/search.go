@@ -40,10 +40,10 @@ const (
 	maxSurfaceBytes = 64 << 10
 )
 
-// Search runs q: the total of matching articles, the requested page,
-// every facet's counts (each facet's counts apply every filter but its
-// own, and again within the results) and the corrections of the query's
-// words. Errors are *QueryError (wrapping ErrInvalidQuery), or wrap
+// Search runs q: the total of matching articles (stories when q
+// collapses them), the requested page, every facet's counts (each
+// facet's counts apply every filter but its own, and again within the
+// results) and the corrections of the query's words. Errors are *QueryError (wrapping ErrInvalidQuery), or wrap
 // ErrBusy, ErrClosed or ctx's error.
 func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	start := time.Now()
@@ -114,11 +114,19 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	top := &topK{r: rk, k: p.from + p.size}
 	var total, afterCursor int
 	noFilters := f.none()
+	var grp *grouper
+	if p.collapsed() {
+		grp = newGrouper(v, rk, multi, within)
+	}
 	visit := func(s int, local uint32, score float64) {
 		rec := v.recs[s]
 		var mask uint8 = passAll
 		if !noFilters {
 			mask = f.pass(rec, local)
+		}
+		if grp != nil {
+			grp.visit(s, local, score, mask) // ranked and counted once the pass is done
+			return
 		}
 		if multi != nil {
 			multi.add(rec, local, mask, false)
@@ -151,7 +159,25 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	if err != nil {
 		return Results{}, err
 	}
-	res := Results{Total: uint64(total)}
+	articles := total
+	if grp != nil {
+		for i := range grp.groups {
+			g := &grp.groups[i]
+			if g.matched == 0 {
+				continue
+			}
+			total++
+			articles += int(g.matched)
+			if p.after != nil {
+				if !rk.before(p.after, &g.best) {
+					continue
+				}
+				afterCursor++
+			}
+			top.offer(g.best)
+		}
+	}
+	res := Results{Total: uint64(total), Articles: uint64(articles), Stories: grp != nil}
 	page := top.sorted()
 	if p.from < len(page) {
 		page = page[p.from:]
@@ -160,6 +186,11 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	}
 	if res.Hits, err = loadHits(ctx, g, v, page, q.Highlight, maxHighlightBytes, cq, bodyFragments); err != nil {
 		return Results{}, err
+	}
+	if grp != nil {
+		if err := grp.storyHits(ctx, g, page, res.Hits); err != nil {
+			return Results{}, err
+		}
 	}
 	more := p.from+len(page) < total
 	if p.after != nil {

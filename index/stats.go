@@ -26,6 +26,7 @@ package index
 
 import (
 	"context"
+	"maps"
 	"sync"
 
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -122,6 +123,42 @@ func SumStats(parts []TermStats) TermStats {
 		}
 	}
 	return out
+}
+
+// maxStatsRounds bounds the pre-search rounds of [CorpusStats].
+const maxStatsRounds = 4
+
+// CorpusStats returns the corpus's counts that a search of q reads: ask
+// runs [Index.TermStats] of a query on every shard of the corpus and
+// returns their answers. From nothing (stats nil) it asks once: the
+// search then run with the answer reports what it lacked
+// (Results.Missing), as a second round would, and for most queries
+// nothing. Otherwise it completes a copy of stats until the shards read
+// nothing new, or for maxStatsRounds rounds. Errors are ask's.
+func CorpusStats(ctx context.Context, q Query, stats *TermStats, ask func(context.Context, Query) ([]TermStats, error)) (*TermStats, error) {
+	q.Cursor, q.Page = "", 0
+	var out *TermStats
+	if stats != nil {
+		c := *stats
+		c.Terms, c.Lists = maps.Clone(stats.Terms), maps.Clone(stats.Lists)
+		out = &c
+	}
+	for range maxStatsRounds {
+		q.Stats = out
+		parts, err := ask(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		sum := SumStats(parts)
+		if out == nil {
+			return &sum, nil
+		}
+		if sum.Empty() {
+			break
+		}
+		out.Add(sum)
+	}
+	return out, nil
 }
 
 // TermStats returns the counts a search of q reads (see the top of this
