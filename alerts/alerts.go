@@ -757,7 +757,9 @@ func confirm(ctx context.Context, c index.Commit, q index.Query, arts []index.Co
 			ids = append(ids, arts[i].Article.ID)
 		}
 		q := q
-		q.IDs, q.Page, q.PerPage, q.Cursor, q.Highlight, q.Sort = ids, 1, len(ids), "", false, "-date"
+		// Every matching article, a story's reprints too: collapsing
+		// groups the hits of a page, it does not change which articles match.
+		q.IDs, q.Page, q.PerPage, q.Cursor, q.Highlight, q.Sort, q.Collapse = ids, 1, len(ids), "", false, "-date", index.CollapseNone
 		res, err := c.Search(ctx, q)
 		if err != nil {
 			return nil, err

@@ -199,10 +199,10 @@ func (x *Index) NewPercolator() *Percolator {
 }
 
 // Add saves q under id, replacing any query with that id. Its paging,
-// sort, highlighting, cursor and IDs are ignored. Errors wrap
+// sort, highlighting, cursor, collapsing and IDs are ignored. Errors wrap
 // ErrInvalidQuery (q could not be searched), ErrClosed or ErrUnavailable.
 func (p *Percolator) Add(id string, q Query) error {
-	q.Page, q.PerPage, q.Cursor, q.Sort, q.Highlight, q.IDs, q.FacetSize = 0, 0, "", "", false, nil, 0
+	q.Page, q.PerPage, q.Cursor, q.Sort, q.Highlight, q.IDs, q.FacetSize, q.Collapse = 0, 0, "", "", false, nil, 0, ""
 	pl, err := validate(q)
 	if err != nil {
 		return err
