@@ -1625,7 +1625,7 @@ class Alerts {
       const open = searchKey(alertParams(a.query)) === key;
       return h("li", { class: `source alert-item${a.unread ? " alert-unread" : ""}`, "data-alert": a.id },
         h("span", { class: "source-text" },
-          h("a", { class: "source-name", href: safeURL(a.search_url || "/"), "aria-current": open ? "page" : null }, a.name),
+          h("a", { class: "source-name", href: stateURL(parseState(`?${alertParams(a.query)}`)), "aria-current": open ? "page" : null }, a.name),
           h("span", { class: "source-facts alert-count" },
             a.unread ? plural(a.unread, "nouveau", "nouveaux") : plural(a.matches || 0, "article signalé", "articles signalés"))),
         a.unread ? h("button", { type: "button", class: "button button-ghost alert-read", "data-read": a.id }, "Marquer comme lu") : null);
