@@ -269,6 +269,16 @@ type view struct {
 	recs    []*segRecords
 }
 
+// docSpace returns the number of document numbers of v: every global
+// document number is below it.
+func (v *view) docSpace() uint64 {
+	if len(v.segs) == 0 {
+		return 0
+	}
+	last := len(v.segs) - 1
+	return v.offsets[last] + v.segs[last].Segment().Count()
+}
+
 // locate returns the segment index and local number of a global document
 // number; hint is the segment of the previous call (hits come in
 // increasing order, so this is usually a constant-time step).
