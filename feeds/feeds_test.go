@@ -768,3 +768,35 @@ func TestJitterSpreadsPolls(t *testing.T) {
 		}
 	}
 }
+
+// TestItemWithoutLink polls a feed whose items have a GUID and no link
+// twice, the second time with an edited summary: one article, updated,
+// identified by the GUID.
+func TestItemWithoutLink(t *testing.T) {
+	if got := ItemKey(Item{GUID: "urn:1", Link: "https://x.example/a?utm_source=rss", Title: "T"}); got != "https://x.example/a" {
+		t.Errorf("ItemKey with a link = %q, want its canonical URL", got)
+	}
+	if got := ItemKey(Item{GUID: "urn:1", Title: "T"}); got != "guid:urn:1" {
+		t.Errorf("ItemKey without a link = %q, want the GUID", got)
+	}
+	if got := ItemKey(Item{Title: "T"}); got != "title:T" {
+		t.Errorf("ItemKey with neither = %q, want the title", got)
+	}
+	f := newFixture(t, FetcherOptions{})
+	feed := func(summary string) string {
+		return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Le Fil</title><item><title>Flash</title><guid isPermaLink="false">urn:flash-1</guid><description>` + summary + `</description></item></channel></rss>`
+	}
+	f.srv.set(feed("Le conseil des ministres a adopté mercredi le projet de loi de finances pour l'année prochaine."), "")
+	if c, err := f.poll(t); err != nil || c.New != 1 {
+		t.Fatalf("first poll: %+v, %v", c, err)
+	}
+	f.srv.set(feed("Le conseil des ministres a adopté mercredi le projet de loi de finances, qui prévoit un déficit en baisse."), "")
+	if c, err := f.poll(t); err != nil || c.New != 0 || c.Updated != 1 {
+		t.Fatalf("second poll: %+v, %v, want the item updated", c, err)
+	}
+	arts, _ := f.sink.snapshot()
+	a, ok := arts[ArticleID("guid:urn:flash-1")]
+	if len(arts) != 1 || !ok || !strings.Contains(a.Body, "déficit en baisse") || a.TextFrom != corpus.TextFeedSummary {
+		t.Errorf("articles %v: want one, from the GUID, with the new summary marked as the feed's", arts)
+	}
+}
