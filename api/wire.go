@@ -216,17 +216,8 @@ type bulkItemJSON struct {
 	Error    *errorDetail `json:"error,omitempty"`
 }
 
-// formatPublished renders a publication time: "2025-09-19" when it is a
-// bare date (midnight at UTC offset 0), RFC 3339 otherwise, "" when unknown.
-func formatPublished(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	if _, offset := t.Zone(); offset == 0 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
-		return t.Format(time.DateOnly)
-	}
-	return t.Format(time.RFC3339)
-}
+// formatPublished renders a publication time (see corpus.FormatPublished).
+func formatPublished(t time.Time) string { return corpus.FormatPublished(t) }
 
 func nonNil[T any](s []T) []T {
 	if s == nil {

@@ -92,6 +92,10 @@ type Options struct {
 	// unusable, with nil when the index works again. Calls come one at a
 	// time, from the index's own goroutines; OnHealth must not block.
 	OnHealth func(err error)
+	// OnCommit, when set, is called by the writer after each batch that
+	// stores articles is durable and searchable, and before the batch's
+	// writes are acknowledged (see [Commit]).
+	OnCommit CommitHook
 	// CursorKey, when set, signs cursors in place of the data folder's
 	// own key, so that the nodes of a cluster accept each other's
 	// cursors; it must be 32 bytes.
@@ -140,9 +144,15 @@ type Query struct {
 	// FacetSize caps the values returned per facet (0 = DefaultFacetSize,
 	// at most MaxFacetSize); the month facet lists every month.
 	FacetSize int
+	// IDs, when not empty, restricts the search to the articles with
+	// these ids: the hits are those of the same query without IDs that
+	// have one of them (scores may differ), and no facet is counted. A
+	// percolator confirms its candidates with it.
+	IDs []string
 	// FacetQuery, when its Facet is set, keeps in that facet only the
-	// values Match accepts (a search among a facet's values).
-	FacetQuery FacetQuery
+	// values Match accepts (a search among a facet's values). It changes
+	// no hit, and is not encoded.
+	FacetQuery FacetQuery `json:"-"`
 	// NoFacets skips counting facets (an export pages through hits only).
 	NoFacets bool
 	// Collapse CollapseStory gives one hit per story (near-duplicates,

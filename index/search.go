@@ -70,9 +70,25 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	if q.Stats != nil {
 		mr.stats = &readerStats{use: q.Stats}
 	}
-	cq, err := compileTextQuery(q.Text, q.Mode, g.mapping, textQueryOptions{Languages: fieldLanguages(d), Prefix: q.Prefix})
+	opt := textQueryOptions{Languages: fieldLanguages(d), Prefix: q.Prefix}
+	counted := opt // whose words decide which words are known (prepareWords)
+	if len(q.IDs) > 0 {
+		if mr.allow, err = allowedDocs(snap, q.IDs); err != nil {
+			return Results{}, err
+		}
+		opt.Languages = allowedLanguages(v, d, mr.allow, opt.Languages)
+	}
+	cq, err := compileTextQuery(q.Text, q.Mode, g.mapping, opt)
 	if err != nil {
 		return Results{}, err
+	}
+	countIn := cq.Words
+	if len(cq.Words) > 0 && len(opt.Languages) < len(counted.Languages) {
+		all, err := compileTextQuery(q.Text, q.Mode, g.mapping, counted)
+		if err != nil {
+			return Results{}, err
+		}
+		countIn = all.Words
 	}
 	p.sort = resolveSort(p.sort, cq.Scored)
 	p.fp = p.fingerprint()
@@ -89,7 +105,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	}
 	f := p.filters(d)
 	var multi, within *counts
-	if !q.NoFacets {
+	if !q.NoFacets && len(q.IDs) == 0 { // a restricted search says which articles match, not how many of each
 		multi = newCounts(d)
 		if !f.none() {
 			within = newCounts(d)
@@ -131,10 +147,14 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 		}
 		top.offer(cd)
 	}
-	if cq.Query == nil {
+	tq := cq.Query
+	if tq == nil && mr.allow != nil {
+		tq = query.NewMatchAllQuery()
+	}
+	if tq == nil {
 		err = scanAll(ctx, v, cost, visit)
-	} else if err = prepareWords(ctx, mr, cq); err == nil {
-		err = scanQuery(ctx, g, mr, cq.Query, p.sort == SortRelevance, visit)
+	} else if err = prepareWordsFrom(ctx, mr, cq.Words, countIn); err == nil {
+		err = scanQuery(ctx, g, mr, tq, p.sort == SortRelevance, visit)
 	}
 	if err != nil {
 		return Results{}, err
@@ -189,8 +209,10 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 			res.ResultFacets = buildFacets(within, d, &p, false)
 		}
 	}
-	if res.Corrections, err = corrections(ctx, g, mr, cq); err != nil {
-		return Results{}, err
+	if len(q.IDs) == 0 { // a restricted search needs no corrections
+		if res.Corrections, err = corrections(ctx, g, mr, cq); err != nil {
+			return Results{}, err
+		}
 	}
 	if mr.stats != nil {
 		res.Missing = mr.stats.missing()

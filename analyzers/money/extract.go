@@ -235,6 +235,9 @@ func (x *amountScanner) amountAt(i int) int {
 		x.add(start1, t1.curEnd, v, t1.cur)
 		return t1.curEnd
 	}
+	if end, ok := x.listFrom(n1, start1, pre1, neg1, t1); ok {
+		return end
+	}
 	if end, ok := x.rangeFrom(n1, start1, pre1, neg1, t1); ok {
 		return end
 	}
@@ -468,6 +471,101 @@ func (x *amountScanner) rangeFrom(n1 amountNumber, start1 int, pre1 string, neg1
 	}
 	x.add(s2, end, v2, cur)
 	return end, true
+}
+
+// maxList bounds the numbers of a list sharing one currency.
+const maxList = 8
+
+// listFrom tries to read a list of numbers sharing the currency of the
+// last one, n1 first ("20, 30, 40 centimes d'euros", "3, 5 ou 10
+// euros"): three numbers or more joined by commas, the last one by a
+// comma, "et" or "ou", none a year, each without a multiplier or
+// currency of its own but the last.
+// The others take the last one's unit (its multiplier when they are below
+// 1000, its cents). It records every number and returns the end of the
+// list.
+func (x *amountScanner) listFrom(n1 amountNumber, start1 int, pre1 string, neg1 bool, t1 amountTail) (int, bool) {
+	s := x.s
+	if pre1 != "" || t1.hasMult || t1.hasCur || n1.end >= len(s) || s[n1.end] != ',' {
+		return 0, false
+	}
+	nums := [maxList]amountNumber{n1}
+	n := 1
+	var last amountTail
+	for p := n1.end; ; {
+		q := p
+		switch {
+		case q < len(s) && s[q] == ',':
+			q = fold.SkipSpaces(s, q+1)
+			if q == p+1 {
+				return 0, false // "20,30": a decimal number, not a list
+			}
+		case n > 1:
+			r := fold.SkipSpaces(s, q)
+			e := wordAt(s, r, "et")
+			if e == 0 {
+				e = wordAt(s, r, "ou")
+			}
+			if r == q || e <= 0 {
+				return 0, false
+			}
+			if q = fold.SkipSpaces(s, e); q == e {
+				return 0, false
+			}
+		default:
+			return 0, false
+		}
+		if q >= len(s) || !fold.IsDigit(s[q]) || !validNumberStart(s, q) || n == maxList {
+			return 0, false
+		}
+		nk := parseNumber(s, q)
+		tk := x.parseTail(nk.end, false)
+		nums[n] = nk
+		n++
+		if tk.hasCur {
+			last = tk
+			break
+		}
+		if tk.hasMult {
+			return 0, false
+		}
+		p = nk.end
+	}
+	if n < 3 {
+		return 0, false // "3, 5 euros" may be a decimal written loosely
+	}
+	for k := 0; k < n-1; k++ {
+		if isYear(nums[k]) {
+			return 0, false // "en 2019, 2020 et 2021, 40 euros"
+		}
+	}
+	lang := last.numLang(false)
+	for k := 0; k < n; k++ {
+		u := last
+		if k < n-1 {
+			raw, ok := nums[k].value(false, lang)
+			if !ok {
+				return 0, false
+			}
+			if last.hasMult && raw.float() >= 1000 {
+				u = amountTail{}
+			}
+		}
+		d, ok := nums[k].value(u.hasMult, lang)
+		if !ok {
+			return 0, false
+		}
+		v := u.apply(d, neg1 && k == 0)
+		if k == n-1 && !last.accepts(v) {
+			return 0, false
+		}
+		start := nums[k].start
+		if k == 0 {
+			start = start1
+		}
+		x.add(start, last.curEnd, v, last.cur)
+	}
+	return last.curEnd, true
 }
 
 // bareRange marks a range read without currency in [amountScanner.rangeFrom].
