@@ -34,7 +34,7 @@ type config struct {
 	Rates     string // currency rate table file
 	Sources   string // file of feed URLs to follow (serve)
 
-	AllowPrivateTargets bool // feeds and pages may reach loopback, private and link-local addresses
+	AllowPrivateTargets bool // feeds, pages and webhooks may reach loopback, private and link-local addresses
 
 	NATS        string // comma-separated NATS URLs: run as a node of a cluster; empty = a single node
 	Node        string // this node's name in the cluster; empty = the host name
@@ -150,7 +150,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.StringVar(&cfg.Corpus, "corpus", cfg.Corpus, "`folder` of articles indexed at start and watched for changes; default: the embedded seed corpus (VEILLE_CORPUS)")
 		fs.StringVar(&cfg.AdminKey, "admin-key", cfg.AdminKey, "bearer `key` required for writes; when unset, writes are accepted from loopback clients only (VEILLE_ADMIN_KEY)")
 		fs.StringVar(&cfg.Sources, "sources", cfg.Sources, "`file` of feed URLs to follow, one a line (\"URL\" or \"URL name...\"), merged with the sources added through the API (VEILLE_SOURCES)")
-		fs.BoolVar(&cfg.AllowPrivateTargets, "allow-private-targets", cfg.AllowPrivateTargets, "let feeds and pages reach loopback, private and link-local addresses (VEILLE_ALLOW_PRIVATE_TARGETS)")
+		fs.BoolVar(&cfg.AllowPrivateTargets, "allow-private-targets", cfg.AllowPrivateTargets, "let feeds, pages and webhooks reach loopback, private and link-local addresses (VEILLE_ALLOW_PRIVATE_TARGETS)")
 		fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long SIGTERM waits for requests to end and the index to close before the process exits")
 		fs.Var(&cfg.AllowedHosts, "allowed-hosts", "host `names` (comma-separated, repeatable) the service answers under besides IP addresses and localhost; when set, requests naming another host are refused, which stops DNS-rebinding pages (VEILLE_ALLOWED_HOSTS)")
 		fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "open HTTP connections at most; more wait to be accepted (VEILLE_MAX_CONNECTIONS)")

@@ -13,6 +13,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"veille/alerts"
 	"veille/corpus"
 	"veille/index"
 )
@@ -30,8 +31,18 @@ func indexPaths(ctx context.Context, cfg config, stdout, stderr io.Writer) error
 	if len(files) == 0 {
 		return fmt.Errorf("no supported file (.txt, .md, .html, .htm, .json, .ndjson, .jsonl, optionally .gz) in %v", cfg.Paths)
 	}
-	idx, _, err := openIndex(ctx, cfg, index.Options{})
+	// Saved searches are matched here too; the server delivers them.
+	al, err := openAlerts(cfg, alerts.Options{NoDeliveries: true})
 	if err != nil {
+		return err
+	}
+	defer al.Close()
+	idx, _, err := openIndex(ctx, cfg, index.Options{OnCommit: al.Committed})
+	if err != nil {
+		return err
+	}
+	if err := al.Start(ctx, idx); err != nil {
+		_ = idx.Close()
 		return err
 	}
 

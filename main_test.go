@@ -19,8 +19,13 @@ import (
 	"time"
 )
 
-// buildBinary builds veille once per test run, into a temporary folder.
+// buildBinary builds veille once per test run, into a temporary folder,
+// or returns the binary VEILLE_TEST_BINARY names (to measure another
+// build with the same tests).
 var buildBinary = sync.OnceValues(func() (string, error) {
+	if bin := os.Getenv("VEILLE_TEST_BINARY"); bin != "" {
+		return bin, nil
+	}
 	dir, err := os.MkdirTemp("", "veille-bin-")
 	if err != nil {
 		return "", err

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/net/netutil"
 
+	"veille/alerts"
 	"veille/analyzers"
 	"veille/analyzers/money"
 	"veille/api"
@@ -33,7 +35,11 @@ import (
 func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	idxOpts := index.Options{OnHealth: func(err error) {
+	al, err := openAlerts(cfg, alerts.Options{AllowPrivateTargets: cfg.AllowPrivateTargets, Logger: logger})
+	if err != nil {
+		return err
+	}
+	idxOpts := index.Options{OnCommit: al.Committed, OnHealth: func(err error) {
 		if err != nil {
 			logger.Error("data folder unavailable: reads and writes are refused until it is back", "folder", cfg.Data, "err", err)
 		} else {
@@ -46,6 +52,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	if cfg.NATS != "" {
 		owned, err := cluster.ParsePartitions(cfg.Partitions)
 		if err != nil {
+			_ = al.Close()
 			return fmt.Errorf("%w: --partitions: %v", errUsage, err)
 		}
 		node, err = cluster.Connect(ctx, cluster.Config{
@@ -53,6 +60,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			Owned: owned, Logger: logger,
 		})
 		if err != nil {
+			_ = al.Close()
 			return err
 		}
 		idxOpts.CursorKey = node.CursorKey()
@@ -62,6 +70,16 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		if node != nil {
 			_ = node.Close()
 		}
+		_ = al.Close()
+		return err
+	}
+	// The alerts match every batch from the first one the node applies.
+	if err := al.Start(ctx, idx); err != nil {
+		if node != nil {
+			_ = node.Close()
+		}
+		_ = idx.Close()
+		_ = al.Close()
 		return err
 	}
 	var (
@@ -72,13 +90,15 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		if err := node.Start(idx); err != nil {
 			_ = node.Close()
 			_ = idx.Close()
+			_ = al.Close()
 			return err
 		}
 		svc = node
 		// Each node's folder manages its own articles.
 		folderSink = node.Scoped(node.Name())
 	}
-	// The corpus folder's watcher, then the index, are stopped when serve
+	// The corpus folder's watcher, then the index and the alerts (which
+	// match the index's last batches), are stopped when serve
 	// returns; on shutdown, within what is left of the timeout.
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	var watchers sync.WaitGroup
@@ -93,6 +113,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			}
 			if err := idx.Close(); err != nil {
 				logger.Error("close index", "err", err)
+			}
+			if err := al.Close(); err != nil {
+				logger.Error("close alerts", "err", err)
 			}
 		}()
 		return done
@@ -127,6 +150,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		Countries:    ext.Countries(),
 		UI:           web.FS(),
 		AllowedHosts: cfg.AllowedHosts,
+		Alerts:       al,
 		Sources:      poller,
 		Registry:     reg,
 	})
@@ -218,6 +242,17 @@ func openIndex(ctx context.Context, cfg config, opts index.Options) (*index.Inde
 		return nil, nil, fmt.Errorf("open data folder %s: %w", cfg.Data, err)
 	}
 	return idx, ext, nil
+}
+
+// openAlerts reads the saved searches of the data folder (alerts/); the
+// caller hands Committed to the index and starts the service once the
+// index is open.
+func openAlerts(cfg config, opts alerts.Options) (*alerts.Service, error) {
+	al, err := alerts.Open(filepath.Join(cfg.Data, "alerts"), opts)
+	if err != nil {
+		return nil, fmt.Errorf("open data folder %s: alerts: %w", cfg.Data, err)
+	}
+	return al, nil
 }
 
 // newExtractor builds the extraction pipeline with the configured

@@ -22,6 +22,18 @@ import (
 // extractor and serves it; the seed corpus is not loaded.
 func realServer(t *testing.T, opts Options) (*Server, *index.Index) {
 	t.Helper()
+	idx, ext := openRealIndex(t, index.Options{})
+	if opts.Countries == nil {
+		opts.Countries = ext.Countries()
+	}
+	s, _ := testServer(t, idx, opts)
+	return s, idx
+}
+
+// openRealIndex opens a real index in a temporary folder with the real
+// extractor, closed at the end of the test.
+func openRealIndex(t *testing.T, opts index.Options) (*index.Index, *analyzers.Extractor) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test with the real index")
 	}
@@ -29,7 +41,8 @@ func realServer(t *testing.T, opts Options) (*Server, *index.Index) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := index.Open(context.Background(), t.TempDir(), index.Options{Enricher: ext})
+	opts.Enricher = ext
+	idx, err := index.Open(context.Background(), t.TempDir(), opts)
 	if err != nil {
 		t.Fatalf("index.Open: %v", err)
 	}
@@ -38,11 +51,7 @@ func realServer(t *testing.T, opts Options) (*Server, *index.Index) {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	if opts.Countries == nil {
-		opts.Countries = ext.Countries()
-	}
-	s, _ := testServer(t, idx, opts)
-	return s, idx
+	return idx, ext
 }
 
 // putSeeds PUTs every seed article as raw text, named after its file.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"veille/alerts"
 	"veille/cluster"
 	"veille/corpus"
 	"veille/feeds"
@@ -40,6 +41,8 @@ const (
 	codeTimeout          = "timeout"
 	codeRequestTimeout   = "request_timeout"
 	codeNotReady         = "not_ready"
+	codeInvalidAlert     = "invalid_alert"
+	codePrivateTarget    = "private_target"
 	codeAccepted         = "accepted" // 202: not an error, the write is pending on this node
 	codeUpstream         = "upstream_error"
 	codeBusy             = "busy"
@@ -100,6 +103,10 @@ func errorTable() []domainError {
 		{errDecode, http.StatusBadRequest, codeInvalidArticle, ""},
 		{corpus.ErrMalformed, http.StatusBadRequest, codeInvalidArticle, ""},
 		{corpus.ErrTooLarge, http.StatusRequestEntityTooLarge, codeTooLarge, ""},
+		{alerts.ErrNotFound, http.StatusNotFound, codeNotFound, ""},
+		{alerts.ErrPrivateTarget, http.StatusBadRequest, codePrivateTarget, ""},
+		{alerts.ErrInvalid, http.StatusBadRequest, codeInvalidAlert, ""},
+		{alerts.ErrNotStarted, http.StatusServiceUnavailable, codeUnavailable, "alerts are not available (the service is starting or stopping)"},
 		{feeds.ErrInvalidSource, http.StatusBadRequest, codeInvalidParameter, ""},
 		{feeds.ErrNotFound, http.StatusNotFound, codeNotFound, ""},
 		{feeds.ErrExists, http.StatusConflict, codeConflict, ""},
@@ -232,7 +239,7 @@ func classify(err error) (status int, code, message string, level slog.Level) {
 // make sense in logs but not to an API client, and capitalises nothing.
 func userMessage(err error) string {
 	msg := err.Error()
-	for _, p := range []string{"index: ", "corpus: ", "api: ", "feeds: "} {
+	for _, p := range []string{"index: ", "corpus: ", "api: ", "alerts: ", "feeds: "} {
 		msg = strings.ReplaceAll(msg, p, "")
 	}
 	return msg

@@ -145,7 +145,7 @@ func TestOpenAPISearchParametersMatchHandler(t *testing.T) {
 		"source": "s", "amount_min": "1", "amount_max": "2", "from": "2025-01-01", "to": "2025-12-31",
 		"sort": "date", "page": "2", "per_page": "5", "cursor": "c", "highlight": "none", "pretty": "1",
 		"prefix": "last", "exclude_company": "Nvidia", "exclude_country": "GB", "exclude_source": "s",
-		"facet_size": "50", "facet_query": "company:nv"}
+		"facet_size": "50", "facet_query": "company:nv", "collapse": "story"}
 	for _, name := range documented {
 		v, ok := valid[name]
 		if !ok {

@@ -24,7 +24,7 @@ func searchParameters() []string {
 	return []string{"q", "mode", "prefix", "company", "country", "lang", "source",
 		"exclude_company", "exclude_country", "exclude_source",
 		"amount_min", "amount_max", "from", "to", "sort", "page", "per_page",
-		"cursor", "highlight", "facet_size", "facet_query", "pretty"}
+		"cursor", "highlight", "facet_size", "facet_query", "collapse", "pretty"}
 }
 
 // repeatable lists the parameters that may be given more than once.
@@ -80,6 +80,8 @@ func parameterOf(field string) string {
 		return "facet_size"
 	case "FacetQuery":
 		return "facet_query"
+	case "Collapse":
+		return "collapse"
 	}
 	return strings.ToLower(field)
 }
@@ -133,9 +135,15 @@ func (s *Server) Search(ctx context.Context, params url.Values) (SearchResponse,
 	if q.Cursor != "" {
 		page = 0 // cursor paging has no page number
 	}
+	counts := countsArticles
+	if res.Stories {
+		counts = countsStories
+	}
 	out := SearchResponse{
 		Query:        q.Text,
 		Total:        res.Total,
+		Articles:     res.Articles,
+		Counts:       counts,
 		Page:         page,
 		PerPage:      perPage,
 		TookMS:       math.Round(float64(took.Microseconds())) / 1000,
@@ -248,6 +256,7 @@ func (s *Server) parseSearch(params url.Values, known []string) (index.Query, hi
 		return q, 0, err
 	}
 	q.Cursor = one("cursor")
+	q.Collapse = index.Collapse(strings.ToLower(one("collapse")))
 	if q.FacetSize, err = parseInt("facet_size", one("facet_size")); err != nil {
 		return q, 0, err
 	}

@@ -192,16 +192,22 @@ func cannedResults() index.Results {
 	a := seedArticle()
 	timed := corpus.Article{ID: "002_b646f2462df05c32", Title: "OpenAI et Nvidia",
 		Published: time.Date(2025, 9, 22, 18, 5, 0, 0, time.FixedZone("", 2*3600)), Language: "fr"}
+	a.Story = a.ID
+	timed.Story = timed.ID
+	reprint := corpus.Article{ID: "003_reprint", Title: "Nvidia mise sur le Royaume-Uni", URL: "https://example.org/nvidia",
+		Source: "Le Monde", Published: time.Date(2025, 9, 19, 0, 0, 0, 0, time.UTC), Language: "fr", Story: a.ID}
 	return index.Results{
-		Total: 4,
+		Total:    3, // stories (collapse=story)
+		Articles: 4,
+		Stories:  true,
 		Hits: []index.Hit{
-			{Article: a, Score: 1.92, Highlights: &index.Highlights{
+			{Article: a, Score: 1.92, Story: &index.StoryHits{Others: 1, Hits: []index.Hit{{Article: reprint}}}, Highlights: &index.Highlights{
 				Title: index.Fragment{Text: "Nvidia investit au Royaume-Uni", Marks: []index.Mark{{Start: 0, End: 6}}},
 				Body: []index.Fragment{
 					{Text: "Nvidia va investir 683 millions de dollars dans Nscale.", Marks: []index.Mark{{Start: 0, End: 6}}},
 					{Text: "… <script> & \"l'été\" …", Marks: []index.Mark{{Start: 18, End: 23}}},
 				}}},
-			{Article: timed, Score: 1.5},
+			{Article: timed, Score: 1.5, Story: &index.StoryHits{Hits: []index.Hit{}}},
 		},
 		Facets: index.Facets{
 			Company:  []index.FacetValue{{Value: "Nvidia", Count: 4}, {Value: "Nscale", Count: 2}},
@@ -231,7 +237,7 @@ func TestSearchResponseGolden(t *testing.T) {
 		return map[string]string{"GB": "Royaume-Uni", "CN": "Chine"}[code]
 	}
 	s, _ := testServer(t, f, Options{CountryName: names})
-	rec := do(t, s, http.MethodGet, "/api/search?q=nvidia&pretty", "")
+	rec := do(t, s, http.MethodGet, "/api/search?q=nvidia&collapse=story&pretty", "")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}

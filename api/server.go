@@ -122,6 +122,9 @@ type Options struct {
 	// needs at minBodyRate before the connection is closed (a slow body
 	// would otherwise hold it for the whole read timeout); 0 means 10 s.
 	BodyGrace time.Duration
+	// Alerts serves the saved searches (/api/alerts..., /alerts/{id}.atom);
+	// nil answers those routes 404.
+	Alerts AlertService
 }
 
 // Server is veille's HTTP server: an Echo instance with its routes,
@@ -280,7 +283,8 @@ func (s *Server) middleware() {
 	}
 	e.Use(s.paceBody)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: limitString(s.opts.BodyLimit)}))
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024,
+		Skipper: func(c echo.Context) bool { return c.Path() == alertEventsPath }})) // a stream is not buffered
 }
 
 func (s *Server) routes() {
@@ -296,6 +300,14 @@ func (s *Server) routes() {
 	e.DELETE("/api/articles/:id", s.deleteArticle, write)
 	e.POST("/api/reindex", s.reindex, write)
 	e.GET("/api/stats", s.stats)
+	e.GET("/api/alerts", s.listAlerts, write)
+	e.POST("/api/alerts", s.createAlert, write)
+	e.GET(alertEventsPath, s.alertEvents, write)
+	e.GET("/api/alerts/:id", s.getAlert, write)
+	e.PUT("/api/alerts/:id", s.putAlert, write)
+	e.DELETE("/api/alerts/:id", s.deleteAlert, write)
+	e.GET("/api/alerts/:id/matches", s.alertMatches, write)
+	e.GET("/alerts/:feed", s.alertFeed)
 	e.GET("/api/sources", s.listSources)
 	e.POST("/api/sources", s.addSource, write)
 	e.DELETE("/api/sources/:id", s.deleteSource, write)

@@ -62,6 +62,23 @@ type Hit struct {
 	// Fragments holds the same as text and match ranges with
 	// highlight=ranges.
 	Fragments *Fragments `json:"fragments,omitempty"`
+	// Story is the id the article shares with its near-duplicates.
+	Story string `json:"story"`
+	// Others, with collapse=story, counts the other matching articles of
+	// the story; OtherHits lists the first of them (index.MaxStoryHits)
+	// in the order of the search.
+	Others    *int       `json:"others,omitempty"`
+	OtherHits []StoryHit `json:"other_hits,omitempty"`
+}
+
+// StoryHit is another article of a collapsed hit's story.
+type StoryHit struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	URL       string `json:"url,omitempty"`
+	Source    string `json:"source,omitempty"`
+	Published string `json:"published,omitempty"`
+	Language  string `json:"language,omitempty"`
 }
 
 // Fragments are a hit's highlights as text and ranges.
@@ -79,8 +96,14 @@ type Fragment struct {
 
 // SearchResponse answers GET /api/search.
 type SearchResponse struct {
-	Query      string  `json:"query"`
-	Total      uint64  `json:"total"`
+	Query string `json:"query"`
+	// Total counts what Counts says: matching articles, or stories with
+	// collapse=story; Articles counts the matching articles either way.
+	Total    uint64 `json:"total"`
+	Articles uint64 `json:"articles"`
+	// Counts is "articles" or "stories" (collapse=story): what Total and
+	// the facet counts count.
+	Counts     string  `json:"counts"`
 	Page       int     `json:"page"`
 	PerPage    int     `json:"per_page"`
 	TookMS     float64 `json:"took_ms"`
@@ -98,6 +121,12 @@ type SearchResponse struct {
 	// charts of the results).
 	ResultFacets Facets `json:"result_facets"`
 }
+
+// What a search response's total and facets count.
+const (
+	countsArticles = "articles"
+	countsStories  = "stories"
+)
 
 // Filters are the filters of a search as the index applied them.
 type Filters struct {
@@ -187,17 +216,8 @@ type bulkItemJSON struct {
 	Error    *errorDetail `json:"error,omitempty"`
 }
 
-// formatPublished renders a publication time: "2025-09-19" when it is a
-// bare date (midnight at UTC offset 0), RFC 3339 otherwise, "" when unknown.
-func formatPublished(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	if _, offset := t.Zone(); offset == 0 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
-		return t.Format(time.DateOnly)
-	}
-	return t.Format(time.RFC3339)
-}
+// formatPublished renders a publication time (see corpus.FormatPublished).
+func formatPublished(t time.Time) string { return corpus.FormatPublished(t) }
 
 func nonNil[T any](s []T) []T {
 	if s == nil {
@@ -262,6 +282,15 @@ func (s *Server) toHit(h index.Hit, hl highlightMode) Hit {
 		CountryNames: s.countryNames(a.Countries),
 		Amounts:      toAmounts(a.Amounts),
 		Highlights:   map[string][]string{"title": {}, "body": {}},
+		Story:        a.Story,
+	}
+	if h.Story != nil {
+		out.Others = &h.Story.Others
+		out.OtherHits = make([]StoryHit, len(h.Story.Hits))
+		for i, o := range h.Story.Hits {
+			out.OtherHits[i] = StoryHit{ID: o.Article.ID, Title: o.Article.Title, URL: o.Article.URL, Source: o.Article.Source,
+				Published: formatPublished(o.Article.Published), Language: o.Article.Language}
+		}
 	}
 	if h.Highlights == nil {
 		return out

@@ -112,3 +112,16 @@ func (a *Article) Validate() error {
 	}
 	return nil
 }
+
+// FormatPublished renders a publication time as the API and the webhooks
+// write it: "2025-09-19" when it is a bare date (midnight at UTC offset
+// 0), RFC 3339 otherwise, "" when unknown.
+func FormatPublished(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if _, offset := t.Zone(); offset == 0 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
+		return t.Format(time.DateOnly)
+	}
+	return t.Format(time.RFC3339)
+}

@@ -141,3 +141,87 @@ func TestMeter(t *testing.T) {
 		t.Fatalf("a nil meter counts nothing: %v", err)
 	}
 }
+
+func TestProjection(t *testing.T) {
+	l := newLane(1)
+	if !l.tryAcquire() { // another expensive search holds the lane
+		t.Fatal("lane")
+	}
+	opts := &Options{ExpensiveCost: 10_000, SearchBudget: 1 << 20}
+	// feed gives p texts of 100 units, numbered from first by step,
+	// until an error; it returns the texts given and the error.
+	feed := func(p *projection, first, step, n uint64) (uint64, error) {
+		for i := range n {
+			if err := p.add(100, first+i*step); err != nil {
+				return i + 1, err
+			}
+		}
+		return n, nil
+	}
+	// 1,000 candidates of 100 units: bound to cost 100,000, refused
+	// once the mean size of a text is known.
+	m := newMeter(l, opts)
+	if n, err := feed(m.project("body", 1000, 1000), 0, 1, 1000); !errors.Is(err, ErrBusy) || n != projectAfter {
+		t.Errorf("dense candidates: refused after %d texts: %v; want ErrBusy after %d", n, err, projectAfter)
+	}
+	// Two phrases of 60 candidates each: cheap alone, expensive together,
+	// refused before the second starts.
+	m = newMeter(l, opts)
+	m.project("body", 60, 1000) // the second, not started yet
+	if n, err := feed(m.project("body", 60, 1000), 0, 15, 60); !errors.Is(err, ErrBusy) || n != projectAfter {
+		t.Errorf("two phrases: refused after %d texts: %v; want ErrBusy after %d", n, err, projectAfter)
+	}
+	// A bound far above the candidates: the share of the numbers passed
+	// corrects it. 50 candidates spread over 1,000 documents, of a bound
+	// of 500: 5,000 units in all, no lane needed.
+	m = newMeter(l, opts)
+	if _, err := feed(m.project("body", 500, 1000), 0, 20, 50); err != nil || m.tookLane() {
+		t.Errorf("sparse candidates: %v, lane %v", err, m.tookLane())
+	}
+	// Titles are not bodies: the mean is by part.
+	m = newMeter(l, opts)
+	body := m.project("body", 200, 1000)
+	if _, err := feed(m.project("title", 1000, 1000), 0, 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	for i := range uint64(projectAfter) {
+		if err := body.add(1, i); err != nil {
+			t.Fatalf("bodies of 1 unit: %v", err)
+		}
+	}
+	// A part that checked its last candidate expects nothing more.
+	m = newMeter(l, opts)
+	first := m.project("body", 1000, 1000)
+	if _, err := feed(first, 0, 1, projectAfter-1); err != nil {
+		t.Fatal(err)
+	}
+	first.finish()
+	if _, err := feed(m.project("body", 10, 1000), 500, 50, 10); err != nil {
+		t.Errorf("after a finished part: %v", err)
+	}
+	// Without a meter: nothing counted.
+	if err := (*meter)(nil).project("body", 10, 10).add(1<<40, 1); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestExpensiveSearchRefusedEarly checks that a phrase search bound to
+// turn expensive is refused, when the lane is full, from a projection of
+// its first candidates rather than once it has done ExpensiveCost of
+// work: here the budget is below ExpensiveCost, so that a search
+// measured only by the work done would fail on its budget instead.
+func TestExpensiveSearchRefusedEarly(t *testing.T) {
+	x, _ := openTest(t, Options{ExpensiveCost: 1 << 20, SearchBudget: 512 << 10, MaxExpensive: 1})
+	put(t, x, hugeArticles(400, 4<<10)...) // 1.6 MB of candidates
+	if !x.expensive.tryAcquire() {
+		t.Fatal("the lane is taken")
+	}
+	defer x.expensive.release()
+	_, err := x.Search(context.Background(), Query{Text: `"centre de données"`})
+	if !errors.Is(err, ErrBusy) {
+		t.Errorf("with the lane full: %v, want ErrBusy from the projection", err)
+	}
+	if res := mustSearch(t, x, Query{Text: "nvidia"}); res.Total != 400 {
+		t.Errorf("a cheap search with the lane full: %d hits", res.Total)
+	}
+}

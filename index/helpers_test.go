@@ -127,6 +127,22 @@ func hlStrings(h *Highlights) map[string][]string {
 	return out
 }
 
+// cursorWalk returns the ids of the hits of q's pages, following
+// NextCursor, at most pages of them.
+func cursorWalk(t testing.TB, x *Index, q Query, pages int) []string {
+	t.Helper()
+	var ids []string
+	for range pages {
+		res := mustSearch(t, x, q)
+		ids = append(ids, hitIDs(res)...)
+		if res.NextCursor == "" {
+			break
+		}
+		q.Cursor = res.NextCursor
+	}
+	return ids
+}
+
 func hitIDs(res Results) []string {
 	ids := make([]string, len(res.Hits))
 	for i, h := range res.Hits {

@@ -92,6 +92,10 @@ type Options struct {
 	// unusable, with nil when the index works again. Calls come one at a
 	// time, from the index's own goroutines; OnHealth must not block.
 	OnHealth func(err error)
+	// OnCommit, when set, is called by the writer after each batch that
+	// stores articles is durable and searchable, and before the batch's
+	// writes are acknowledged (see [Commit]).
+	OnCommit CommitHook
 	// CursorKey, when set, signs cursors in place of the data folder's
 	// own key, so that the nodes of a cluster accept each other's
 	// cursors; it must be 32 bytes.
@@ -140,17 +144,37 @@ type Query struct {
 	// FacetSize caps the values returned per facet (0 = DefaultFacetSize,
 	// at most MaxFacetSize); the month facet lists every month.
 	FacetSize int
+	// IDs, when not empty, restricts the search to the articles with
+	// these ids: the hits are those of the same query without IDs that
+	// have one of them (scores may differ), and no facet is counted. A
+	// percolator confirms its candidates with it.
+	IDs []string
 	// FacetQuery, when its Facet is set, keeps in that facet only the
-	// values Match accepts (a search among a facet's values).
-	FacetQuery FacetQuery
+	// values Match accepts (a search among a facet's values). It changes
+	// no hit, and is not encoded.
+	FacetQuery FacetQuery `json:"-"`
 	// NoFacets skips counting facets (an export pages through hits only).
 	NoFacets bool
+	// Collapse CollapseStory gives one hit per story (near-duplicates,
+	// package stories): its best-ranked matching article, with how many
+	// others match ([Hit.Story]). Total and facet counts then count
+	// stories. Empty means CollapseNone.
+	Collapse Collapse
 	// Stats, when set, are the counts the search reads in place of the
 	// index's own: those of every shard of a corpus, summed (see
 	// [Index.TermStats]), so that each shard searches and scores as one
 	// index holding the whole corpus would.
 	Stats *TermStats
 }
+
+// Collapse says whether a search groups the articles of a story.
+type Collapse string
+
+// Collapse modes.
+const (
+	CollapseNone  Collapse = "none"  // one hit per article (the default)
+	CollapseStory Collapse = "story" // one hit per story
+)
 
 // FacetQuery restricts the values of one facet ("company", "country",
 // "lang", "source") to those Match accepts.
@@ -161,8 +185,14 @@ type FacetQuery struct {
 
 // Results is one page of a search.
 type Results struct {
-	Total uint64 // matching articles, all filters applied
-	Hits  []Hit
+	// Total counts the matching articles, all filters applied; stories
+	// with Query.Collapse CollapseStory (then Articles counts the
+	// articles).
+	Total    uint64
+	Articles uint64 // matching articles, whether collapsed or not
+	// Stories is true when Total and the facet counts count stories.
+	Stories bool
+	Hits    []Hit
 	// Facets are multi-select counts: each facet's counts apply every
 	// filter of the query except its own (see [Facets]).
 	Facets Facets
@@ -188,6 +218,18 @@ type Hit struct {
 	Score   float64 // 0 unless sorted by relevance
 	// Highlights is set when the query asked for them.
 	Highlights *Highlights
+	// Story is set in a collapsed search: the other matching articles of
+	// the hit's story.
+	Story *StoryHits
+}
+
+// StoryHits are the articles of a collapsed hit's story that match the
+// search besides the hit itself.
+type StoryHits struct {
+	Others int // how many
+	// Hits are the first MaxStoryHits of them in the order of the
+	// search, without highlights.
+	Hits []Hit
 }
 
 // Highlights are where a query matched an article.
@@ -210,7 +252,9 @@ type Fragment struct {
 // Mark is the byte range Text[Start:End] of a [Fragment].
 type Mark struct{ Start, End int }
 
-// Facets holds every facet's counts. Counts count articles. Company,
+// Facets holds every facet's counts. Counts count articles (stories in
+// a collapsed search: a story counts once for a value any of its
+// matching articles has). Company,
 // Country, Language and Source list the values with the most articles
 // first (ties by value), then any selected value beyond FacetSize, with a
 // zero count when no article has it.

@@ -63,12 +63,15 @@ type Index struct {
 	recent     recentStories  // owned by the writer: the stories it gave lately
 	stories    *stories.Table // every stored article's story bands
 	storiesIn  chan struct{}  // closed once the stored articles are in stories
+	commitSeq  uint64         // owned by the writer: the last batch handed to Options.OnCommit
+	unhooked   []string       // owned by the writer: ids stored but not yet seen by a successful OnCommit
 
 	lev       levBuilders // fuzzy automata builders, made on first use
 	expensive *lane       // places of the searches past their expensive cost
 
 	rebuilding atomic.Bool
 	lastIngest atomic.Int64  // Unix ns, 0 when unknown
+	removals   atomic.Uint64 // documents deleted or replaced so far, at least (see noteRemovals)
 	appliedSeq atomic.Uint64 // the last log entry applied (log.go)
 
 	bgCtx    context.Context // cancelled by Close: stops rebuilds and the warmer
@@ -219,6 +222,9 @@ func (x *Index) open() error {
 		}
 	}
 	x.gen = g
+	if rec, err := readCommitRecord(g); err == nil {
+		x.commitSeq = rec.Seq
+	}
 	if err := x.loadAppliedSeq(); err != nil {
 		_ = g.idx.Close()
 		return err

@@ -20,6 +20,7 @@ const (
 	DefaultFacetSize = 20
 	MaxFacetSize     = 1000
 	MaxCursorBytes   = maxCursorLen
+	MaxStoryHits     = 5 // other articles listed with a collapsed hit
 )
 
 // Sort is the order of a search's hits.
@@ -85,6 +86,9 @@ func sortNames() string {
 	}
 	return b.String()
 }
+
+// Collapses lists every collapse mode.
+func Collapses() []Collapse { return []Collapse{CollapseNone, CollapseStory} }
 
 func modeNames() string {
 	var b strings.Builder

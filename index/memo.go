@@ -51,7 +51,8 @@ type memoReader struct {
 	mu    sync.Mutex
 	terms map[termsKey]map[string]uint64
 	dfas  map[dfaKey]vellum.Automaton
-	view  *view // the snapshot's segments, for storedText
+	view  *view    // the snapshot's segments, for storedText
+	allow []uint64 // restricted search: the documents it may visit (restrict.go); nil for all
 	cost  *meter
 	stats *readerStats // statistics recorded or replaced (stats.go); nil: the snapshot's own
 }

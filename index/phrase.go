@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -115,6 +116,12 @@ func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 			slots = append(slots, d)
 		}
 	}
+	// The candidates are at most as many as the documents of the
+	// rarest slot.
+	bound := uint64(math.MaxUint64)
+	for _, s := range slots {
+		bound = min(bound, s.Count())
+	}
 	var all search.Searcher
 	if len(slots) == 1 {
 		all = slots[0]
@@ -125,11 +132,15 @@ func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 		}
 		all = c
 	}
-	var cost *meter
+	// The candidates come in increasing document number: how many there
+	// can be and how far they went tell what the rest will cost.
+	var cost *projection
 	if mr, ok := r.(*memoReader); ok {
-		cost = mr.cost
+		cost = mr.cost.project(part, bound, mr.view.docSpace())
+	} else {
+		cost = (*meter)(nil).project(part, bound, 0)
 	}
-	return &verifyingSearcher{Searcher: all, check: func(id bleveindex.IndexInternalID) (bool, error) {
+	return &verifyingSearcher{Searcher: all, end: cost.finish, check: func(id bleveindex.IndexInternalID) (bool, error) {
 		if err := ctx.Err(); err != nil {
 			return false, err
 		}
@@ -137,7 +148,7 @@ func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 		if err != nil || len(text) == 0 {
 			return false, err
 		}
-		if err := cost.add(len(text)); err != nil {
+		if err := cost.add(len(text), id.Value()); err != nil {
 			return false, err
 		}
 		return containsPhrase(ctx, an, text, q.Terms)
@@ -214,10 +225,19 @@ func visitTokens(an analysis.Analyzer, input []byte, visit func(term []byte, pos
 }
 
 // verifyingSearcher passes on the matches of its Searcher that check
-// accepts; check also returns the context's and the cost's errors.
+// accepts; check also returns the context's and the cost's errors. end
+// is called when the Searcher has no more matches.
 type verifyingSearcher struct {
 	search.Searcher
 	check func(id bleveindex.IndexInternalID) (bool, error)
+	end   func()
+}
+
+// exhausted calls end when the Searcher answered no match and no error.
+func (s *verifyingSearcher) exhausted(dm *search.DocumentMatch, err error) {
+	if dm == nil && err == nil && s.end != nil {
+		s.end()
+	}
 }
 
 // accept returns dm when it passes the check, nil (dm recycled) otherwise.
@@ -238,6 +258,7 @@ func (s *verifyingSearcher) Next(sctx *search.SearchContext) (*search.DocumentMa
 	for {
 		dm, err := s.Searcher.Next(sctx)
 		if dm == nil || err != nil {
+			s.exhausted(dm, err)
 			return nil, err
 		}
 		if dm, err = s.accept(sctx, dm); dm != nil || err != nil {
@@ -250,6 +271,7 @@ func (s *verifyingSearcher) Next(sctx *search.SearchContext) (*search.DocumentMa
 func (s *verifyingSearcher) Advance(sctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
 	dm, err := s.Searcher.Advance(sctx, id)
 	if dm == nil || err != nil {
+		s.exhausted(dm, err)
 		return nil, err
 	}
 	if dm, err = s.accept(sctx, dm); dm != nil || err != nil {

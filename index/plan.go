@@ -78,6 +78,9 @@ func validate(q Query) (plan, error) {
 	case q.Cursor == "":
 		p.from = (page - 1) * p.size
 	}
+	if !slices.Contains(Collapses(), q.Collapse) && q.Collapse != "" {
+		return p, queryErr("Collapse", "must be \"story\" (one hit per story) or \"none\", not %q", string(q.Collapse))
+	}
 	if !slices.Contains(Sorts(), q.Sort) && q.Sort != "" {
 		return p, queryErr("Sort", "must be one of %s; not %q", sortNames(), string(q.Sort))
 	}
@@ -141,6 +144,9 @@ func (p *plan) fingerprint() string {
 		}
 	}
 	w(q.Text, string(q.Mode), string(p.sort), fmt.Sprint(q.Prefix))
+	if p.collapsed() {
+		w("collapse", string(CollapseStory)) // absent otherwise: the cursors made before collapsing existed still work
+	}
 	for _, vs := range [][]string{q.Companies, q.Countries, q.Languages, q.Sources, q.ExcludeCompanies, q.ExcludeCountries, q.ExcludeSources} {
 		vs = slices.Clone(vs)
 		slices.Sort(vs)
@@ -157,6 +163,9 @@ func (p *plan) fingerprint() string {
 	sum := sha256.Sum256([]byte(b.String()))
 	return base64.RawURLEncoding.EncodeToString(sum[:12])
 }
+
+// collapsed reports whether the search gives one hit per story.
+func (p *plan) collapsed() bool { return p.q.Collapse == CollapseStory }
 
 // dayOf returns the day number of t's date, in t's location.
 func dayOf(t time.Time) int32 {

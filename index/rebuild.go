@@ -185,6 +185,10 @@ func (x *Index) rebuild(ctx context.Context) (err error) {
 				return rb.gen, writeErr(err)
 			}
 		}
+		x.removals.Add(removalsUnknown) // another generation: counts start afresh
+		if err := carryCommitRecord(x.gen, rb.gen); err != nil {
+			return rb.gen, err
+		}
 		if seq := x.appliedSeq.Load(); seq > 0 {
 			if err := rb.gen.idx.SetInternal([]byte(appliedSeqKey), encodeSeq(seq)); err != nil {
 				return rb.gen, writeErr(err)

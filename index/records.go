@@ -93,7 +93,8 @@ type segRecords struct {
 	month  []uint32 // months ordinal, noOrd
 	pub    []int64  // publication time in Unix ns, noPub
 	amax   []float64
-	bands  []uint8 // bit i: an amount in amountBands[i]
+	bands  []uint8  // bit i: an amount in amountBands[i]
+	story  []uint64 // storyKey of the story id, 0 when absent
 	// Multi-valued fields: the values of document i are vals[off[i]:off[i+1]].
 	compOff, ctryOff, amtOff []uint32
 	comps, ctrys             []uint32
@@ -110,14 +111,25 @@ func (r *segRecords) countries(i uint32) []uint32 { return r.ctrys[r.ctryOff[i]:
 func (r *segRecords) amounts(i uint32) []float64 { return r.amts[r.amtOff[i]:r.amtOff[i+1]] }
 
 // recordFields are the doc values read into records.
-var recordFields = []string{fieldLang, fieldSource, fieldCompanies, fieldCountries, fieldDay, fieldAmountEUR, fieldPublished}
+var recordFields = []string{fieldLang, fieldSource, fieldCompanies, fieldCountries, fieldDay, fieldAmountEUR, fieldPublished, fieldStory}
+
+// storyKey returns a story id's key in records: its 64-bit FNV-1a hash
+// (never 0), which collapsed searches group by.
+func storyKey(id []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range id {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return max(h, 1)
+}
 
 // buildRecords reads the records of every document of seg.
 func buildRecords(seg segment.Segment, d *dicts) (*segRecords, error) {
 	n := int(seg.Count())
 	r := &segRecords{
 		lang: make([]uint32, n), source: make([]uint32, n), day: make([]int32, n), month: make([]uint32, n),
-		pub: make([]int64, n), amax: make([]float64, n), bands: make([]uint8, n),
+		pub: make([]int64, n), amax: make([]float64, n), bands: make([]uint8, n), story: make([]uint64, n),
 		compOff: make([]uint32, n+1), ctryOff: make([]uint32, n+1), amtOff: make([]uint32, n+1),
 	}
 	if n == 0 {
@@ -156,6 +168,8 @@ func buildRecords(seg segment.Segment, d *dicts) (*segRecords, error) {
 			if v, ok := fullPrecision(term); ok {
 				r.pub[cur] = v
 			}
+		case fieldStory:
+			r.story[cur] = storyKey(term)
 		}
 	}
 	var state segment.DocVisitState
@@ -253,6 +267,16 @@ type view struct {
 	segs    []*scorch.SegmentSnapshot
 	offsets []uint64 // global number of each segment's first document
 	recs    []*segRecords
+}
+
+// docSpace returns the number of document numbers of v: every global
+// document number is below it.
+func (v *view) docSpace() uint64 {
+	if len(v.segs) == 0 {
+		return 0
+	}
+	last := len(v.segs) - 1
+	return v.offsets[last] + v.segs[last].Segment().Count()
 }
 
 // locate returns the segment index and local number of a global document

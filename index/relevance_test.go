@@ -228,15 +228,7 @@ func TestExpansionsIgnoreSegmentLayout(t *testing.T) {
 			}
 			// A cursor walks the churned index's hits as one big page has them.
 			q.PerPage = 7
-			var walked []string
-			for range 50 {
-				res := mustSearch(t, churned, q)
-				walked = append(walked, hitIDs(res)...)
-				if res.NextCursor == "" {
-					break
-				}
-				q.Cursor = res.NextCursor
-			}
+			walked := cursorWalk(t, churned, q, 50)
 			if !slices.Equal(walked, hitIDs(a)) {
 				t.Errorf("%s, %+v: cursor walk %v, want %v", when, q, walked, hitIDs(a))
 			}

@@ -40,10 +40,10 @@ const (
 	maxSurfaceBytes = 64 << 10
 )
 
-// Search runs q: the total of matching articles, the requested page,
-// every facet's counts (each facet's counts apply every filter but its
-// own, and again within the results) and the corrections of the query's
-// words. Errors are *QueryError (wrapping ErrInvalidQuery), or wrap
+// Search runs q: the total of matching articles (stories when q
+// collapses them), the requested page, every facet's counts (each
+// facet's counts apply every filter but its own, and again within the
+// results) and the corrections of the query's words. Errors are *QueryError (wrapping ErrInvalidQuery), or wrap
 // ErrBusy, ErrClosed or ctx's error.
 func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	start := time.Now()
@@ -70,9 +70,25 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	if q.Stats != nil {
 		mr.stats = &readerStats{use: q.Stats}
 	}
-	cq, err := compileTextQuery(q.Text, q.Mode, g.mapping, textQueryOptions{Languages: fieldLanguages(d), Prefix: q.Prefix})
+	opt := textQueryOptions{Languages: fieldLanguages(d), Prefix: q.Prefix}
+	counted := opt // whose words decide which words are known (prepareWords)
+	if len(q.IDs) > 0 {
+		if mr.allow, err = allowedDocs(snap, q.IDs); err != nil {
+			return Results{}, err
+		}
+		opt.Languages = allowedLanguages(v, d, mr.allow, opt.Languages)
+	}
+	cq, err := compileTextQuery(q.Text, q.Mode, g.mapping, opt)
 	if err != nil {
 		return Results{}, err
+	}
+	countIn := cq.Words
+	if len(cq.Words) > 0 && len(opt.Languages) < len(counted.Languages) {
+		all, err := compileTextQuery(q.Text, q.Mode, g.mapping, counted)
+		if err != nil {
+			return Results{}, err
+		}
+		countIn = all.Words
 	}
 	p.sort = resolveSort(p.sort, cq.Scored)
 	p.fp = p.fingerprint()
@@ -89,7 +105,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	}
 	f := p.filters(d)
 	var multi, within *counts
-	if !q.NoFacets {
+	if !q.NoFacets && len(q.IDs) == 0 { // a restricted search says which articles match, not how many of each
 		multi = newCounts(d)
 		if !f.none() {
 			within = newCounts(d)
@@ -98,11 +114,19 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	top := &topK{r: rk, k: p.from + p.size}
 	var total, afterCursor int
 	noFilters := f.none()
+	var grp *grouper
+	if p.collapsed() {
+		grp = newGrouper(v, rk, multi, within)
+	}
 	visit := func(s int, local uint32, score float64) {
 		rec := v.recs[s]
 		var mask uint8 = passAll
 		if !noFilters {
 			mask = f.pass(rec, local)
+		}
+		if grp != nil {
+			grp.visit(s, local, score, mask) // ranked and counted once the pass is done
+			return
 		}
 		if multi != nil {
 			multi.add(rec, local, mask, false)
@@ -123,15 +147,37 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 		}
 		top.offer(cd)
 	}
-	if cq.Query == nil {
+	tq := cq.Query
+	if tq == nil && mr.allow != nil {
+		tq = query.NewMatchAllQuery()
+	}
+	if tq == nil {
 		err = scanAll(ctx, v, cost, visit)
-	} else if err = prepareWords(ctx, mr, cq); err == nil {
-		err = scanQuery(ctx, g, mr, cq.Query, p.sort == SortRelevance, visit)
+	} else if err = prepareWordsFrom(ctx, mr, cq.Words, countIn); err == nil {
+		err = scanQuery(ctx, g, mr, tq, p.sort == SortRelevance, visit)
 	}
 	if err != nil {
 		return Results{}, err
 	}
-	res := Results{Total: uint64(total)}
+	articles := total
+	if grp != nil {
+		for i := range grp.groups {
+			g := &grp.groups[i]
+			if g.matched == 0 {
+				continue
+			}
+			total++
+			articles += int(g.matched)
+			if p.after != nil {
+				if !rk.before(p.after, &g.best) {
+					continue
+				}
+				afterCursor++
+			}
+			top.offer(g.best)
+		}
+	}
+	res := Results{Total: uint64(total), Articles: uint64(articles), Stories: grp != nil}
 	page := top.sorted()
 	if p.from < len(page) {
 		page = page[p.from:]
@@ -140,6 +186,11 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	}
 	if res.Hits, err = loadHits(ctx, g, v, page, q.Highlight, maxHighlightBytes, cq, bodyFragments); err != nil {
 		return Results{}, err
+	}
+	if grp != nil {
+		if err := grp.storyHits(ctx, g, page, res.Hits); err != nil {
+			return Results{}, err
+		}
 	}
 	more := p.from+len(page) < total
 	if p.after != nil {
@@ -158,8 +209,10 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 			res.ResultFacets = buildFacets(within, d, &p, false)
 		}
 	}
-	if res.Corrections, err = corrections(ctx, g, mr, cq); err != nil {
-		return Results{}, err
+	if len(q.IDs) == 0 { // a restricted search needs no corrections
+		if res.Corrections, err = corrections(ctx, g, mr, cq); err != nil {
+			return Results{}, err
+		}
 	}
 	if mr.stats != nil {
 		res.Missing = mr.stats.missing()

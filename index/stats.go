@@ -272,7 +272,7 @@ func (r *globalTermReader) Count() uint64 { return r.count }
 // TermFieldReader returns the postings of term in field, with the
 // corpus's document frequency when stats are set (see readerStats).
 func (m *memoReader) TermFieldReader(ctx context.Context, term []byte, field string, freq, norm, vectors bool) (bindex.TermFieldReader, error) {
-	tr, err := m.IndexSnapshot.TermFieldReader(ctx, term, field, freq, norm, vectors)
+	tr, err := m.postings(ctx, term, field, freq, norm, vectors)
 	if err != nil || m.stats == nil {
 		return tr, err
 	}

@@ -112,17 +112,23 @@ type termQuery struct {
 // prepareWords counts, for the words of cq, the documents of r holding
 // their terms in any language (termQuery.wordDF).
 func prepareWords(ctx context.Context, r bleveindex.IndexReader, cq compiledQuery) error {
+	return prepareWordsFrom(ctx, r, cq.Words, cq.Words)
+}
+
+// prepareWordsFrom is prepareWords counting the terms of counted, the
+// words of the same text compiled for every language searched: a search
+// compiled for fewer languages (restricted to some articles) decides
+// whether a word is known as the whole search does.
+func prepareWordsFrom(ctx context.Context, r bleveindex.IndexReader, words, counted []*termQuery) error {
 	byWord := make(map[string]uint64)
-	dfs := make([]uint64, len(cq.Words))
-	for i, q := range cq.Words {
+	for _, q := range counted {
 		df, err := liveDF(ctx, r, q.Term, "title_"+q.Lang, "body_"+q.Lang)
 		if err != nil {
 			return err
 		}
-		dfs[i] = df
 		byWord[q.Word] += df
 	}
-	for _, q := range cq.Words {
+	for _, q := range words {
 		q.wordDF, q.prepared = byWord[q.Word], true
 	}
 	return nil

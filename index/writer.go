@@ -255,6 +255,10 @@ func (x *Index) commit(ops []*op) {
 	exists := make(map[string]bool, len(ops))
 	b := g.idx.NewBatch()
 	applied := 0
+	var docs []*document.Document // the puts' documents, by op, for the commit hook
+	if x.opts.OnCommit != nil {
+		docs = make([]*document.Document, len(ops))
+	}
 	var seq uint64 // the last log sequence of the batch
 	for i, o := range ops {
 		seq = max(seq, o.seq)
@@ -287,6 +291,9 @@ func (x *Index) commit(ops []*op) {
 			}
 			res[i].created = !e
 			exists[o.id] = true
+			if docs != nil {
+				docs[i] = doc
+			}
 		case opDelete:
 			if !e {
 				res[i].err = fmt.Errorf("%w: %q", ErrNotFound, o.id)
@@ -298,6 +305,8 @@ func (x *Index) commit(ops []*op) {
 		applied++
 	}
 	_ = snap.Close()
+	x.noteRemovals(ops, res)
+	hook := x.hookIDs(ops, docs)
 	if applied > 0 || seq > 0 {
 		now := time.Now()
 		if applied > 0 {
@@ -308,6 +317,10 @@ func (x *Index) commit(ops []*op) {
 			// position it reflects are made durable together.
 			b.SetInternal([]byte(appliedSeqKey), encodeSeq(seq))
 		}
+		if hook != nil {
+			// In the same batch: after a crash, the hook's last batch is known.
+			b.SetInternal([]byte(commitKey), encodeCommitRecord(x.commitSeq+1, hook))
+		}
 		if err := g.idx.Batch(b); err != nil {
 			x.recoverCommit(ops, res, writeErr(err))
 			return
@@ -317,6 +330,9 @@ func (x *Index) commit(ops []*op) {
 		}
 		if seq > 0 {
 			x.appliedSeq.Store(seq)
+		}
+		if hook != nil {
+			x.runHook(ops, res, docs, hook)
 		}
 	}
 	for i, o := range ops {
@@ -391,6 +407,7 @@ func (x *Index) reopenLive() error {
 // the disk holds: success if its effect is there, err otherwise.
 func (x *Index) recoverCommit(ops []*op, res []opResult, err error) {
 	x.degraded = err
+	x.removals.Add(removalsUnknown) // what searches saw of the batch may be gone
 	reopenErr := x.reopenLive()
 	if errors.Is(reopenErr, ErrUnavailable) {
 		err = reopenErr // the folder is gone: say so rather than the file that was missing
@@ -424,6 +441,9 @@ func (x *Index) recoverCommit(ops []*op, res []opResult, err error) {
 		}
 		if o.seq > 0 && o.seq <= x.appliedSeq.Load() || o.seq == 0 && durable[o.id] {
 			any = true
+			if o.kind == opPut && x.opts.OnCommit != nil {
+				x.unhooked = append(x.unhooked, o.id) // the next commit hands it to the hook
+			}
 			continue
 		}
 		if errors.Is(err, ErrUnavailable) {

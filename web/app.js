@@ -175,6 +175,7 @@ function emptyState() {
     company: [], country: [], lang: [], source: [],
     exclude_company: [], exclude_country: [], exclude_source: [],
     amount_min: "", amount_max: "", from: "", to: "",
+    collapse: "", // "": one result per story (the page's default); "none": every article
   };
 }
 
@@ -190,6 +191,7 @@ function parseState(search) {
     s[f] = [...new Set(p.getAll(f).map((v) => v.trim()).filter(Boolean))];
   }
   for (const k of ["amount_min", "amount_max", "from", "to"]) s[k] = (p.get(k) || "").trim();
+  s.collapse = p.get("collapse") === "none" ? "none" : "";
   return s;
 }
 
@@ -199,7 +201,19 @@ function toParams(s) {
   if (s.q.trim()) p.set("q", s.q.trim());
   for (const f of LIST_PARAMS) for (const v of s[f]) p.append(f, v);
   for (const k of ["amount_min", "amount_max", "from", "to", "mode", "sort"]) if (s[k]) p.set(k, s[k]);
+  if (s.collapse === "none") p.set("collapse", "none");
   if (s.page > 1) p.set("page", String(s.page));
+  return p;
+}
+
+/**
+ * apiParams are the parameters of the page's searches: those of the URL,
+ * and collapse=story unless the reprints are shown apart (the API's
+ * default is one hit per article; the page's, one per story).
+ */
+function apiParams(s) {
+  const p = toParams(s);
+  if (s.collapse !== "none") p.set("collapse", "story");
   return p;
 }
 
@@ -506,7 +520,7 @@ class App {
     this.facetSearch = new Map(); // facet name → {text, values}: the values a facet's box found
     this.countryLabels = new Map();
     this.el = {
-      form: $("search-form"), q: $("q"), status: $("status"), sort: $("sort"),
+      form: $("search-form"), q: $("q"), status: $("status"), sort: $("sort"), collapse: $("collapse"), facetsNote: $("facets-note"),
       facets: $("facets"), filters: $("filters"), filtersCount: $("filters-count"),
       clear: $("clear-filters"), active: $("active-filters"), results: $("results"),
       hits: $("hits"), empty: $("empty"), error: $("error"), pager: $("pager"),
@@ -541,8 +555,11 @@ class App {
       const def = this.state.q.trim() ? "relevance" : "-date";
       this.navigate(withChange(this.state, { sort: e.sort.value === def ? "" : e.sort.value }), { push: true });
     });
+    e.collapse.addEventListener("change", () => {
+      this.navigate(withChange(this.state, { collapse: e.collapse.checked ? "" : "none" }), { push: true });
+    });
     e.clear.addEventListener("click", () => {
-      this.navigate({ ...emptyState(), q: this.state.q, sort: this.state.sort }, { push: true });
+      this.navigate({ ...emptyState(), q: this.state.q, sort: this.state.sort, collapse: this.state.collapse }, { push: true });
       e.q.focus();
     });
     e.home.addEventListener("click", (ev) => {
@@ -657,6 +674,7 @@ class App {
     const relevance = e.sort.querySelector('option[value="relevance"]');
     relevance.disabled = !s.q.trim();
     e.sort.value = s.sort && !(s.sort === "relevance" && relevance.disabled) ? s.sort : (s.q.trim() ? "relevance" : "-date");
+    e.collapse.checked = s.collapse !== "none";
     const euros = (v) => (v === "" ? "" : Number.isFinite(Number(v)) ? nf.format(Number(v)) : v);
     if (document.activeElement !== e.amountMin) e.amountMin.value = euros(s.amount_min);
     if (document.activeElement !== e.amountMax) e.amountMax.value = euros(s.amount_max);
@@ -693,7 +711,7 @@ class App {
     const timeout = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
     let outcome;
     try {
-      const params = toParams(state);
+      const params = apiParams(state);
       // While the user types, the last word is a start of word (the API
       // matches whole words otherwise).
       if (opts.typing) params.set("prefix", "last");
@@ -817,6 +835,10 @@ class App {
     } else if (q) {
       parts.push(` pour « ${q} »`);
     }
+    // What the total counts: with the reprints grouped, stories.
+    if (res.counts === "stories") {
+      parts.push(h("span", { class: "counted" }, ` · un par sujet (${plural(Number(res.articles) || 0, "article", "articles")})`));
+    }
     const pages = pageCount(total, res.per_page || PER_PAGE);
     if (pages > 1) parts.push(` · page ${nf.format(state.page)} sur ${nf.format(pages)}`);
     if (typeof res.took_ms === "number") parts.push(h("span", { class: "took" }, ` · ${new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 }).format(res.took_ms)} ms`));
@@ -852,6 +874,10 @@ class App {
 
   renderFacets(state, facets) {
     const e = this.el;
+    const stories = this.last && this.last.counts === "stories";
+    e.facetsNote.textContent = stories
+      ? "Le nombre à côté d'une valeur est celui des sujets (un article et ses reprises) qu'on obtient en la cochant ; ⊘ exclut la valeur."
+      : "Le nombre à côté d'une valeur est celui des articles qu'on obtient en la cochant ; ⊘ exclut la valeur.";
     const focused = document.activeElement;
     const refocus = focused && focused.dataset && focused.dataset.facet
       ? { facet: focused.dataset.facet, value: focused.dataset.value, more: focused.dataset.more, exclude: focused.dataset.exclude, filter: focused.dataset.filter }
@@ -883,7 +909,7 @@ class App {
 
     for (const [name, items] of groups) {
       const box = document.querySelector(`#facet-${name} .facet-values`);
-      box.replaceChildren(...this.facetValues(name, items, (facets[name] || []).length));
+      box.replaceChildren(...this.facetValues(name, items, (facets[name] || []).length, stories));
     }
     if (refocus) {
       let sel = `input[data-facet="${CSS.escape(refocus.facet)}"][data-value="${CSS.escape(refocus.value || "")}"]`;
@@ -901,7 +927,7 @@ class App {
    * facet_query), and values that can be excluded get a button to leave
    * them out.
    */
-  facetValues(name, items, served) {
+  facetValues(name, items, served, stories) {
     const open = this.expanded.has(name);
     const searchable = MULTI_FACETS.includes(name);
     const out = [];
@@ -930,7 +956,7 @@ class App {
         h("label", { class: `facet-item${it.checked ? " is-checked" : ""}${it.excluded ? " is-excluded" : ""}${it.count === 0 ? " is-zero" : ""}`, title: it.label },
           box,
           h("span", { class: "facet-name" }, it.label),
-          h("span", { class: "facet-count" }, nf.format(it.count), srOnly(it.count > 1 ? " articles" : " article")),
+          h("span", { class: "facet-count" }, nf.format(it.count), srOnly(stories ? (it.count > 1 ? " sujets" : " sujet") : (it.count > 1 ? " articles" : " article"))),
           facetBar(it.count, max)));
       if (EXCLUDES[name]) {
         li.append(h("button", {
@@ -973,7 +999,7 @@ class App {
     clearTimeout(entry.timer);
     clearTimeout(prev.timer);
     entry.timer = setTimeout(async () => {
-      const params = toParams({ ...this.state, page: 1 });
+      const params = apiParams({ ...this.state, page: 1 });
       params.set("facet_size", String(FACET_SEARCH_SIZE));
       params.set("per_page", "1");
       params.set("highlight", "none");
@@ -1016,13 +1042,14 @@ class App {
       return { label: label(v), count: v.count, selected: on, next };
     });
     const months = facets.month || [];
-    e.chartMonthTitle.textContent = histogram(months).byYear ? "Articles par an" : "Articles par mois";
+    const what = this.last && this.last.counts === "stories" ? "Sujets" : "Articles";
+    e.chartMonthTitle.textContent = `${what} ${histogram(months).byYear ? "par an" : "par mois"}`;
     e.chartMonth.replaceChildren(monthChart(months, state, width(e.chartMonth)));
     // Articles without a date are in no month: say how many.
     const dated = months.reduce((n, m) => n + m.count, 0);
     const undated = (Number(this.last && this.last.total) || 0) - dated;
     if (undated > 0) {
-      e.chartMonth.append(h("p", { class: "chart-note" }, `${plural(undated, "article", "articles")} sans date de publication`));
+      e.chartMonth.append(h("p", { class: "chart-note" }, `${what === "Sujets" ? plural(undated, "sujet", "sujets") : plural(undated, "article", "articles")} sans date de publication`));
     }
     e.chartCompany.replaceChildren(barChart("Entreprises les plus citées", top("company", facets.company || [], (v) => v.value), width(e.chartCompany)));
     e.chartCountry.replaceChildren(barChart("Pays les plus cités", top("country", facets.country || [], (v) => v.label || v.value), width(e.chartCountry)));
@@ -1109,7 +1136,39 @@ class App {
     }
 
     return h("li", { class: "hit", "data-id": hit.id },
-      h("article", { "aria-labelledby": titleId }, title, meta, snippets, chips.childElementCount ? chips : null));
+      h("article", { "aria-labelledby": titleId }, title, meta, snippets, chips.childElementCount ? chips : null, this.storyOthers(hit)));
+  }
+
+  /**
+   * storyOthers is, for a hit standing for a story (collapse=story), the
+   * button « + 2 autres sources » that shows the story's other matching
+   * articles beneath it; null for an article without copies.
+   */
+  storyOthers(hit) {
+    const others = Number(hit.others) || 0;
+    if (others <= 0) return null;
+    const listId = `story-${hit.id}`;
+    const items = (hit.other_hits || []).map((o) => {
+      const meta = [o.source || "Source inconnue"];
+      if (o.published) meta.push(formatDate(o.published));
+      return h("li", { class: "story-item" },
+        h("a", { href: articleURL(o.id, this.state) }, o.title || o.id),
+        h("span", { class: "story-meta" }, ` · ${meta.join(" · ")}`));
+    });
+    const listed = items.length;
+    if (others > listed) items.push(h("li", { class: "story-more" }, `et ${plural(others - listed, "autre article", "autres articles")}`));
+    const list = h("ul", { class: "story-list", id: listId, hidden: true }, items);
+    const label = `+ ${plural(others, "autre source", "autres sources")}`;
+    const button = h("button", {
+      type: "button", class: "link-button story-toggle", "aria-expanded": "false", "aria-controls": listId,
+      onclick: () => {
+        const open = list.hidden;
+        list.hidden = !open;
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+        button.textContent = open ? "Masquer les autres sources" : label;
+      },
+    }, label);
+    return h("div", { class: "story" }, button, list);
   }
 
   toggleValue(facet, value) {

@@ -594,7 +594,7 @@ func TestSearchPageInBrowser(t *testing.T) {
 	}
 
 	// The only expected error is the refused request of step 8.
-	b.checkNoProblems("status of 400 (Bad Request) (" + ts.URL + "/api/search?amount_min=abc)")
+	b.checkNoProblems("status of 400 (Bad Request) (" + ts.URL + "/api/search?amount_min=abc&collapse=story)")
 }
 
 // TestChromiumRequired checks the rule CI relies on: with

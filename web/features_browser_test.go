@@ -82,7 +82,7 @@ func TestPageFeaturesInBrowser(t *testing.T) {
 	  years: [...document.querySelectorAll('#chart-month text.year')].map((t) => t.textContent),
 	  months: document.querySelectorAll('#facet-month input').length,
 	}))()`).(map[string]any)
-	if chart["title"] != "Articles par an" || chart["bars"] != float64(5) {
+	if chart["title"] != "Sujets par an" || chart["bars"] != float64(5) {
 		t.Errorf("month chart: %v, want 5 bars a year (2019-2022, 2025)", chart)
 	}
 	years := chart["years"].([]any)
@@ -103,7 +103,7 @@ func TestPageFeaturesInBrowser(t *testing.T) {
 		b.open(tc.path)
 		b.waitFor(tc.path, `s.hits.length > 0`)
 		got := b.eval(`[...document.querySelectorAll('#chart-month text.year')].map((t) => t.textContent)`).([]any)
-		if title := b.eval(`document.getElementById('chart-month-title').textContent`); title != "Articles par mois" || !slices.Equal(got, tc.years) {
+		if title := b.eval(`document.getElementById('chart-month-title').textContent`); title != "Sujets par mois" || !slices.Equal(got, tc.years) {
 			t.Errorf("%s: %v labelled %v, want %v", tc.path, title, got, tc.years)
 		}
 	}

@@ -42,7 +42,7 @@ func (c *Finder) collect(a *analysis) {
 			a.cands[j].src |= src
 			return &a.cands[j]
 		}
-		n, ok := c.normalize(text, toks, i, end)
+		n, ok := c.normalize(text, toks, i, end, a.hidden)
 		if !ok {
 			return nil
 		}
@@ -97,7 +97,7 @@ func (c *Finder) collect(a *analysis) {
 		for start < len(toks) && toks[start].is(clsCapStop) && start+1 < len(toks) && toks[start+1].soft() {
 			start++ // "Selon Reuters", "Le PDG"
 		}
-		if start == i+1 && toks[i].is(clsArticle) && !toks[i].sent && toks[i].upper {
+		if start == i+1 && (toks[i].is(clsArticle) || toks[i].fold == "the") && !toks[i].sent && toks[i].upper {
 			// A capitalised article inside a sentence starts the name:
 			// "le quotidien La Provence", "L'Équipe".
 			if e := runEnd(toks, start); e > start {
@@ -116,8 +116,17 @@ func (c *Finder) collect(a *analysis) {
 			}
 		}
 		add(start, end, srcRun)
-		if end-start > 1 && toks[end-1].fold != "" && toks[end-1].is(clsLegal) {
-			continue
+		for k := start + 1; k+1 < end; k++ {
+			if toks[k].fold == "and" && !toks[k].upper {
+				add(start, k, srcRun) // "the Enron and WorldCom frauds": Enron too
+				break
+			}
+		}
+		if end-start > 1 && toks[end-1].fold == "s" && toks[end-1].gap == gapApos {
+			// "Enron's", "General Motors's": the name without the
+			// possessive too ("Sotheby's" keeps it: the classifier
+			// chooses).
+			add(start, end-1, srcRun)
 		}
 	}
 	for k := range a.cands {
@@ -180,6 +189,8 @@ func wordRunEnd(toks []token, j int, wide bool) int {
 			end += 2
 		case wide && t.gap == gapApos && t.fold == "s" && !t.upper:
 			end++ // "Morgan's", "McDonald's"
+		case t.gap == gapDot && !t.upper && topLevelDomains[t.fold] && !(end+1 < len(toks) && toks[end+1].soft() && toks[end+1].gap == gapDot):
+			end++ // "Plus.net", "Musical.ly"
 		default:
 			return end
 		}

@@ -10,7 +10,9 @@ import (
 // is a template name and a value ("p1:societe"): its index is the FNV-1a
 // hash of both, so nothing is allocated and no feature list is kept.
 type features struct {
-	idx []uint32
+	idx     []uint32
+	names   []string // with explain set: the feature of each index, for [Finder.ExplainFeatures]
+	explain bool
 }
 
 const (
@@ -18,7 +20,7 @@ const (
 	fnvPrime  = 16777619
 )
 
-func (f *features) reset() { f.idx = f.idx[:0] }
+func (f *features) reset() { f.idx, f.names = f.idx[:0], f.names[:0] }
 
 // add records template tpl with value v.
 func (f *features) add(tpl, v string) {
@@ -31,6 +33,9 @@ func (f *features) add(tpl, v string) {
 		h = (h ^ uint32(v[i])) * fnvPrime
 	}
 	f.idx = append(f.idx, h&(1<<featureBits-1))
+	if f.explain {
+		f.names = append(f.names, tpl+":"+v)
+	}
 }
 
 // add2 records template tpl with the values a and b.
@@ -48,6 +53,9 @@ func (f *features) add2(tpl, a, b string) {
 		h = (h ^ uint32(b[i])) * fnvPrime
 	}
 	f.idx = append(f.idx, h&(1<<featureBits-1))
+	if f.explain {
+		f.names = append(f.names, tpl+":"+a+" "+b)
+	}
 }
 
 // flag records a feature without value.
@@ -122,10 +130,15 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 	// The name itself.
 	i, end := cd.n.i, cd.n.end
 	ntok := end - i
-	f.add("w", cd.key)
-	f.add("first", toks[i].fold)
-	if ntok > 1 {
-		f.add("last", toks[end-1].fold)
+	if cd.n.gaz < 0 {
+		// The words of a name the gazetteer does not know; a known
+		// name's entry speaks for it (one article's negative example
+		// must not veto Vinci).
+		f.add("w", cd.key)
+		f.add("first", toks[i].fold)
+		if ntok > 1 {
+			f.add("last", toks[end-1].fold)
+		}
 	}
 	f.add("ntok", bucket(ntok))
 	shape := shapeOf(toks, i, end)
@@ -181,9 +194,15 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 	// The words of the name, and how its last word ends: unseen names
 	// look like others ("Metrovias", "Boncolac").
 	for k := i; k < end && k < i+4; k++ {
-		if !toks[k].sym {
+		if !toks[k].sym && !(toks[k].gap == gapApos && len(toks[k].fold) == 1) {
 			f.add("tok", toks[k].fold)
 		}
+	}
+	switch {
+	case ntok > 1 && toks[end-1].gap == gapApos && toks[end-1].fold == "s":
+		f.flag("apos-s") // "Sotheby's", "Enron's"
+	case end < len(toks) && toks[end].gap == gapApos && toks[end].fold == "s":
+		f.flag("before-apos-s") // "Enron" of "Enron's"
 	}
 	if lw := toks[end-1].fold; len(lw) >= 4 {
 		f.add("suf3", lw[len(lw)-3:])

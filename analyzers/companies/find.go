@@ -10,33 +10,38 @@ import (
 
 // analysis holds the work of one text.
 type analysis struct {
-	text     string
-	lang     string
-	titleEnd int // end of the first line, the title
-	toks     []token
-	covered  []bool // tokens inside a gazetteer match
-	cueAt    []bool // tokens a cue announces
-	shouted  []bool // tokens of a sentence written in capitals
-	matches  []gazMatch
-	sure     map[int32]bool // firms named by an unambiguous alias
-	spans    []ruleSpan
-	cands    []candidate
-	doc      map[string]int32 // name key → index in docs
-	docs     []docInfo
-	at       map[[2]int]int // candidate by span, while collecting
-	ruleBuf  [][2]int
-	nbs      [][]int // listNeighbours' results
-	nbBuf    []int
-	startAt  []int32
-	parent   []int32
-	order    []int32
-	feats    features
-	folds    []byte // the tokenizer's scratch
-	taken    []bool
-	ranked   []int
-	lower    map[string]bool // words written in lower case somewhere in the text
-	civil    map[string]bool // words written after a civility ("Mr Boyko", "M. Boyko")
-	surnames map[string]bool // last words of names that start with a first name
+	text      string
+	lang      string
+	titleEnd  int // end of the first line, the title
+	toks      []token
+	covered   []bool // tokens inside a gazetteer match
+	cueAt     []bool // tokens a cue announces
+	shouted   []bool // tokens of a sentence written in capitals
+	matches   []gazMatch
+	sure      map[int32]bool // firms named by an unambiguous alias
+	spans     []ruleSpan
+	cands     []candidate
+	doc       map[string]int32 // name key → index in docs
+	docs      []docInfo
+	at        map[[2]int]int // candidate by span, while collecting
+	ruleBuf   [][2]int
+	nbs       [][]int // listNeighbours' results
+	nbBuf     []int
+	startAt   []int32
+	parent    []int32
+	order     []int32
+	feats     features
+	byName    [][]uint32          // the features of each name (by docs index), from all its candidates
+	hidden    func(id int32) bool // training only: gazetteer firms read as unknown ones (nil: none)
+	folds     []byte              // the tokenizer's scratch
+	taken     []bool
+	ext       []bool    // extensions' result
+	nameScore []float32 // score's result for each name (by docs index)
+	seen      []uint32  // distinct's set
+	ranked    []int
+	lower     map[string]bool // words written in lower case somewhere in the text
+	civil     map[string]bool // words written after a civility ("Mr Boyko", "M. Boyko")
+	surnames  map[string]bool // last words of names that start with a first name
 }
 
 // Find returns the distinct canonical names of the companies text names,
@@ -102,7 +107,7 @@ func (c *Finder) analyze(text, lang string) *analysis {
 	a.covered = grow(a.covered, len(toks))
 	a.cueAt = grow(a.cueAt, len(toks))
 	a.shouted = grow(a.shouted, len(toks))
-	a.matches = c.matchGazetteer(text, toks, a.covered, a.matches)
+	a.matches = c.matchGazetteer(text, toks, a.covered, a.matches, a.hidden)
 	markShouted(toks, a.shouted)
 	for _, m := range a.matches {
 		if m.info.id >= 0 && !m.info.ambiguous {
@@ -226,25 +231,102 @@ func markShouted(toks []token, out []bool) {
 	}
 }
 
-// score gives every candidate the model's score.
+// score gives every candidate the model's score of its name: the
+// classifier decides once per distinct name of the text, from the
+// features of all its mentions together (a name shown once as a firm is
+// one everywhere in the article).
 func (c *Finder) score(a *analysis) {
+	c.nameFeatures(a)
+	a.nameScore = slices.Grow(a.nameScore[:0], len(a.byName))[:len(a.byName)]
+	for j, fs := range a.byName {
+		a.nameScore[j] = c.model.Score(fs)
+	}
+	for k := range a.cands {
+		a.cands[k].score = a.nameScore[a.doc[a.cands[k].key]]
+	}
+}
+
+// nameFeatures fills a.byName: for each distinct name (a.docs index),
+// the distinct features of all its candidates and what the corpus says
+// of it (mined.go).
+func (c *Finder) nameFeatures(a *analysis) {
 	nb := listNeighbours(a)
 	f := &a.feats
+	if cap(a.byName) < len(a.docs) {
+		a.byName = append(a.byName[:cap(a.byName)], make([][]uint32, len(a.docs)-cap(a.byName))...)
+	}
+	a.byName = a.byName[:len(a.docs)]
+	for j := range a.byName {
+		a.byName[j] = a.byName[j][:0]
+	}
 	for k := range a.cands {
 		c.extract(a, k, nb[k], f)
-		a.cands[k].score = c.model.Score(f.idx)
+		j := a.doc[a.cands[k].key]
+		first := len(a.byName[j]) == 0
+		a.byName[j] = append(a.byName[j], f.idx...)
+		if first {
+			f.reset()
+			c.minedFeatures(f, a.cands[k].key)
+			a.byName[j] = append(a.byName[j], f.idx...)
+		}
 	}
+	for j, fs := range a.byName {
+		a.byName[j] = a.distinct(fs)
+	}
+}
+
+// distinct removes the repeated features of fs in place, keeping the
+// first of each, through a small open-addressing set in a (cheaper than
+// sorting the few dozen features of a name).
+func (a *analysis) distinct(fs []uint32) []uint32 {
+	size := 64
+	for size < 2*len(fs) {
+		size *= 2
+	}
+	if cap(a.seen) < size {
+		a.seen = make([]uint32, size)
+	}
+	set := a.seen[:size]
+	clear(set)
+	mask := uint32(size - 1)
+	out := fs[:0]
+	for _, f := range fs {
+		k := f + 1 // 0 is an empty slot
+		for i := f * 2654435761 & mask; ; i = (i + 1) & mask {
+			if set[i] == k {
+				break
+			}
+			if set[i] == 0 {
+				set[i] = k
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // decide keeps the best-scoring candidates that do not overlap, and
 // reports each name whose best mention scores above the threshold.
-func (c *Finder) decide(a *analysis) []string {
+func (c *Finder) decide(a *analysis) []string { return c.decideTraced(a, nil) }
+
+// decideTraced is decide telling trace, when not nil, what became of
+// each candidate (by index): "below", "overlap:NAME", "ambiguous",
+// "person", or "kept:NAME" with the name it is reported under.
+func (c *Finder) decideTraced(a *analysis, trace func(k int, fate string)) []string {
 	order := slices.Grow(a.ranked[:0], len(a.cands))[:len(a.cands)]
 	a.ranked = order
 	for k := range order {
 		order[k] = k
 	}
+	ext := c.extensions(a)
 	slices.SortStableFunc(order, func(x, y int) int {
+		if ext[x] != ext[y] {
+			if ext[x] {
+				return -1
+			}
+			return 1
+		}
 		switch sx, sy := a.cands[x].score, a.cands[y].score; {
 		case sx > sy:
 			return -1
@@ -256,9 +338,16 @@ func (c *Finder) decide(a *analysis) []string {
 	a.taken = grow(a.taken, len(a.toks))
 	taken := a.taken
 	var found []mention
+	var kept []int // with trace: the candidate of each found mention
+	why := func(k int, fate string) {
+		if trace != nil {
+			trace(k, fate)
+		}
+	}
 	for _, k := range order {
 		cd := &a.cands[k]
 		if cd.score <= c.model.threshold && !legalName(cd) {
+			why(k, "below")
 			continue
 		}
 		free := true
@@ -266,32 +355,85 @@ func (c *Finder) decide(a *analysis) []string {
 			free = free && !taken[t]
 		}
 		if !free || cd.n.name == "" {
+			if trace != nil {
+				fate := "overlap"
+				for _, o := range kept {
+					if oc := &a.cands[o]; oc.i < cd.end && cd.i < oc.end {
+						fate += ":" + oc.n.name
+					}
+				}
+				trace(k, fate)
+			}
 			continue
 		}
 		if cd.src&srcAmbNoCtx != 0 && cd.src&(srcCue|srcSuffix|srcAppos|srcPoss) == 0 && !a.docOf(cd.key).cued {
+			why(k, "ambiguous")
 			continue // an ambiguous word (Orange, Total) the text never shows as a firm
 		}
 		if cd.src&srcPerson != 0 && cd.src&(srcCue|srcSuffix|srcAppos|srcPoss) == 0 {
+			why(k, "person")
 			continue // "la famille Peugeot", "Serge Dassault": a person's name
 		}
 		for t := cd.i; t < cd.end; t++ {
 			taken[t] = true
 		}
 		found = append(found, mention{pos: cd.i, name: cd.n.name})
+		if trace != nil {
+			kept = append(kept, k)
+		}
 	}
 	if len(found) > 1 {
 		found = c.mergeNames(found)
 	}
+	for j, k := range kept {
+		trace(k, "kept:"+found[j].name)
+	}
 	return orderDistinct(found)
+}
+
+// extensions marks the kept candidates that extend another kept one by
+// capitalised words after a space, none of them a kept name of its own:
+// a subsidiary or unit ("GE Capital", "Nestlé France", "HBO Max") is a
+// firm of its own and wins over the shorter name it starts with, while
+// "Lactalis Sodiaal", "Body Shop and Tesco" or "Renault-Nissan" do not.
+func (c *Finder) extensions(a *analysis) []bool {
+	a.ext = grow(a.ext, len(a.cands))
+	ext := a.ext
+	keep := func(cd *candidate) bool { return cd.score > c.model.threshold || legalName(cd) }
+	for l := range a.cands {
+		L := &a.cands[l]
+		if !keep(L) || L.end-L.i < 2 || L.n.veto != 0 {
+			continue
+		}
+		for s := range a.cands {
+			S := &a.cands[s]
+			if s == l || S.i != L.i || S.end >= L.end || !keep(S) || a.toks[S.end].gap != gapSpace {
+				continue
+			}
+			ok := true
+			for t := S.end; t < L.end && ok; t++ {
+				ok = a.toks[t].upper && !a.toks[t].is(clsNameJoin) && (t == S.end || a.toks[t].gap == gapSpace)
+			}
+			for o := range a.cands {
+				O := &a.cands[o]
+				ok = ok && !(O.i >= S.end && O.i < L.end && keep(O))
+			}
+			if ok {
+				ext[l] = true
+				break
+			}
+		}
+	}
+	return ext
 }
 
 // mergeNames folds the names that are parts of another found in the same
 // text into it: the firm "Burren Energy" named "Burren" further on is
 // one firm, reported under its longer name. A known firm (a canonical
 // name of the gazetteer) keeps its name when the longer one only adds
-// organisation words ("Europcar Mobility Group" is Europcar), and stays a
+// words of a legal shell ("Europcar Group" is Europcar), and stays a
 // firm of its own beside a longer name that adds others ("EDF
-// Renouvelables", "Goodyear France": subsidiaries).
+// Renouvelables", "Goodyear France", "GE Capital": subsidiaries).
 func (c *Finder) mergeNames(found []mention) []mention {
 	type named struct {
 		mention
@@ -327,7 +469,7 @@ func (c *Finder) mergeNames(found []mention) []mention {
 			}
 			onlyOrg := true
 			for _, w := range rest {
-				onlyOrg = onlyOrg && (orgWords[w] || legalSuffix[w])
+				onlyOrg = onlyOrg && (shellWords[w] || legalSuffix[w])
 			}
 			switch {
 			case S.known && onlyOrg && !L.known:

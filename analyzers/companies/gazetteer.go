@@ -104,9 +104,10 @@ type Finder struct {
 	places     map[string]bool      // folded place names
 	countries  *countries.Matcher
 	model      *Model
-	classes    map[string]wordInfo // folded word → what the lists know of it
-	nameKeys   []string            // folded key of each canonical name
-	tokens     sync.Pool           // *[]token buffers reused by Find
+	classes    map[string]wordInfo    // folded word → what the lists know of it
+	nameKeys   []string               // folded key of each canonical name
+	mined      map[string]corpusStats // what unlabelled news says of each name (mined.go)
+	tokens     sync.Pool              // *[]token buffers reused by Find
 }
 
 // Gazetteer sources: the sections a firm is listed in.
@@ -157,6 +158,11 @@ func newFinder(extra io.Reader, places *countries.Matcher, model *Model) (*Finde
 		canonIDs:  make(map[string]int32, 2048),
 	}
 	c.model = model
+	mined, err := defaultMined()
+	if err != nil {
+		return nil, err
+	}
+	c.mined = mined
 	if err := c.load(strings.NewReader(embeddedGazetteer), "embedded"); err != nil {
 		return nil, err
 	}

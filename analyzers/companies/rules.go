@@ -24,7 +24,7 @@ type gazMatch struct {
 
 // matchGazetteer finds gazetteer aliases, longest first, left to right,
 // and marks the tokens they cover.
-func (c *Finder) matchGazetteer(text string, toks []token, covered []bool, out []gazMatch) []gazMatch {
+func (c *Finder) matchGazetteer(text string, toks []token, covered []bool, out []gazMatch, hidden func(int32) bool) []gazMatch {
 	buf := make([]byte, 0, 64)
 	for i := 0; i < len(toks); {
 		maxN := int(toks[i].maxAlias)
@@ -44,7 +44,7 @@ func (c *Finder) matchGazetteer(text string, toks []token, covered []bool, out [
 		for n := run; n >= 1; n-- {
 			buf = joinFolds(buf[:0], toks[i:i+n])
 			info, ok := c.aliases[string(buf)]
-			if !ok || !aliasFits(text, toks[i:i+n], info) {
+			if !ok || !aliasFits(text, toks[i:i+n], info) || info.id >= 0 && hidden != nil && hidden(info.id) {
 				continue
 			}
 			out = append(out, gazMatch{i: i, n: n, info: info})
@@ -451,7 +451,7 @@ const (
 // words, cuts at a first name followed by a capitalised word (a person's
 // name inside: "l'UEFA Michel Platini"), and records why the rules would
 // reject it. ok is false when nothing is left.
-func (c *Finder) normalize(text string, toks []token, i, end int) (n normalized, ok bool) {
+func (c *Finder) normalize(text string, toks []token, i, end int, hidden func(int32) bool) (n normalized, ok bool) {
 	for i < end {
 		f := toks[i].fold
 		switch {
@@ -466,7 +466,7 @@ func (c *Finder) normalize(text string, toks []token, i, end int) (n normalized,
 	}
 	for end-i > 1 {
 		f := toks[end-1].fold
-		if legalSuffix[f] && f != "group" && f != "holding" || f == "cie" || f == "co" || f == "corporation" {
+		if legalSuffix[f] && f != "group" && f != "holding" || f == "cie" || f == "co" || f == "corporation" || f == "company" && end-i > 2 {
 			n.hadSuffix = true
 			end--
 			continue
@@ -519,7 +519,7 @@ func (c *Finder) normalize(text string, toks []token, i, end int) (n normalized,
 		}
 	}
 	n.i, n.end, n.gaz, n.key = i, end, -1, key
-	if info, found := c.aliases[key]; found {
+	if info, found := c.aliases[key]; found && (info.id < 0 || hidden == nil || !hidden(info.id)) {
 		if info.id < 0 {
 			n.notco = true
 			n.veto |= vetoReject

@@ -26,7 +26,7 @@ func NewWithModel(extra io.Reader, places *countries.Matcher, m *Model) (*Finder
 func (c *Finder) WithModel(m *Model) *Finder {
 	d := &Finder{names: c.names, nameSource: c.nameSource, canonIDs: c.canonIDs, aliases: c.aliases,
 		firstMax: c.firstMax, rejects: c.rejects, heads: c.heads, first: c.first, places: c.places,
-		countries: c.countries, model: m, classes: c.classes, nameKeys: c.nameKeys}
+		countries: c.countries, model: m, classes: c.classes, nameKeys: c.nameKeys, mined: c.mined}
 	return d
 }
 
@@ -76,19 +76,22 @@ func (c *Finder) examples(t TrainingText) []example {
 	for _, m := range t.Mentions {
 		gold[fold.Key(m)] = true
 	}
-	nb := listNeighbours(a)
-	out := make([]example, 0, len(a.cands))
-	f := &features{}
+	c.nameFeatures(a)
+	ys := make([]float32, len(a.docs))
+	for j := range ys {
+		ys[j] = -1
+	}
 	for k := range a.cands {
 		cd := &a.cands[k]
-		c.extract(a, k, nb[k], f)
-		y := float32(-1)
 		surface := a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end]
 		raw := a.text[a.toks[cd.i].start:a.toks[cd.end-1].end]
 		if gold[fold.Key(cd.n.name)] || gold[fold.Key(surface)] || gold[fold.Key(raw)] {
-			y = 1
+			ys[a.doc[cd.key]] = 1
 		}
-		out = append(out, example{idx: slices.Clone(f.idx), y: y})
+	}
+	out := make([]example, 0, len(a.docs))
+	for j, y := range ys {
+		out = append(out, example{idx: slices.Clone(a.byName[j]), y: y})
 	}
 	return out
 }
@@ -290,6 +293,180 @@ func (c *Finder) Best(t TrainingText) map[string]string {
 				out[g] = fmt.Sprintf("%.1f %v", cd.score, cd.sources())
 			}
 		}
+	}
+	return out
+}
+
+// ExplainFeatures lists the features of the name of text that folds to
+// key, as the classifier scores it (all its candidates together), with
+// their weights, largest first.
+func (c *Finder) ExplainFeatures(text, lang, key string) []string {
+	a := c.analyze(text, lang)
+	if a == nil {
+		return nil
+	}
+	defer c.release(a)
+	nb := listNeighbours(a)
+	f := &features{explain: true}
+	weights := map[string]float32{}
+	var names []string
+	for k := range a.cands {
+		cd := &a.cands[k]
+		if fold.Key(cd.n.name) != key && fold.Key(a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end]) != key {
+			continue
+		}
+		for pass := 0; pass < 2; pass++ {
+			if pass == 0 {
+				c.extract(a, k, nb[k], f)
+			} else {
+				f.reset()
+				c.minedFeatures(f, cd.key)
+			}
+			for j, idx := range f.idx {
+				if _, ok := weights[f.names[j]]; !ok {
+					weights[f.names[j]] = c.model.table.get(idx)
+					names = append(names, f.names[j])
+				}
+			}
+		}
+	}
+	slices.SortFunc(names, func(x, y string) int {
+		return int(math.Abs(float64(weights[y]))*1000 - math.Abs(float64(weights[x]))*1000)
+	})
+	var sum float32
+	line := ""
+	for _, n := range names {
+		sum += weights[n]
+		if weights[n] != 0 {
+			line += fmt.Sprintf(" %s=%.2f", n, weights[n])
+		}
+	}
+	return []string{fmt.Sprintf("%.2f %q:%s", sum, key, line)}
+}
+
+// NegativeCued lists the candidates of t labelled not a firm although a
+// cue, suffix, apposition or possessive rule found them: label noise or
+// the rules' mistakes, for inspection.
+func (c *Finder) NegativeCued(t TrainingText) []string {
+	a := c.analyze(t.Text, t.Lang)
+	if a == nil {
+		return nil
+	}
+	defer c.release(a)
+	gold := map[string]bool{}
+	for _, g := range t.Gold {
+		for _, alt := range strings.Split(g, "|") {
+			gold[fold.Key(alt)] = true
+		}
+	}
+	for _, m := range t.Mentions {
+		gold[fold.Key(m)] = true
+	}
+	var out []string
+	for _, cd := range a.cands {
+		surface := a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end]
+		raw := a.text[a.toks[cd.i].start:a.toks[cd.end-1].end]
+		if gold[fold.Key(cd.n.name)] || gold[fold.Key(surface)] || gold[fold.Key(raw)] {
+			continue
+		}
+		if cd.src&(srcCue|srcSuffix|srcAppos|srcPoss) != 0 && cd.n.veto == 0 {
+			ctx := a.text[max(0, a.toks[cd.i].start-40):min(len(a.text), a.toks[cd.end-1].end+20)]
+			out = append(out, fmt.Sprintf("%q %v ...%s", cd.n.name, cd.sources(), strings.ReplaceAll(ctx, "\n", " ")))
+		}
+	}
+	return out
+}
+
+// SourceStats counts, per combination of sources and vetoes, the
+// candidates of t labelled firm and not, into pos and neg.
+func (c *Finder) SourceStats(t TrainingText, pos, neg map[string]int, sample *[]string) {
+	a := c.analyze(t.Text, t.Lang)
+	if a == nil {
+		return
+	}
+	defer c.release(a)
+	gold := map[string]bool{}
+	for _, g := range t.Gold {
+		for _, alt := range strings.Split(g, "|") {
+			gold[fold.Key(alt)] = true
+		}
+	}
+	for _, m := range t.Mentions {
+		gold[fold.Key(m)] = true
+	}
+	for _, cd := range a.cands {
+		surface := a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end]
+		raw := a.text[a.toks[cd.i].start:a.toks[cd.end-1].end]
+		k := strings.Join(cd.sources(), " ")
+		if cd.gazSrc > 0 || cd.src&srcGaz != 0 {
+			k += " g" + gazSourceNames[cd.gazSrc]
+		}
+		if a.cueAt[cd.i] {
+			k += " cueAt"
+		}
+		if gold[fold.Key(cd.n.name)] || gold[fold.Key(surface)] || gold[fold.Key(raw)] {
+			pos[k]++
+		} else {
+			neg[k]++
+			if k == "run" && sample != nil {
+				ctx := a.text[max(0, a.toks[cd.i].start-30):min(len(a.text), a.toks[cd.end-1].end+20)]
+				*sample = append(*sample, fmt.Sprintf("%q ...%s", cd.n.name, strings.ReplaceAll(ctx, "\n", " ")))
+			}
+		}
+	}
+}
+
+// Fate tells, for each firm of gold (canonical names, "A|B" for two
+// spellings, with the surface forms of each in named) that Find misses
+// in t, what became of its best candidate: its score and sources, and
+// whether it scored below the threshold, lost its words to an
+// overlapping name, was dropped as an ambiguous word or a person, or
+// was kept under another name (merged or mapped); "no candidate" when
+// none stands for it.
+func (c *Finder) Fate(t TrainingText, named map[string][]string) map[string]string {
+	a := c.analyze(t.Text, t.Lang)
+	if a == nil {
+		return nil
+	}
+	defer c.release(a)
+	c.score(a)
+	fates := make([]string, len(a.cands))
+	found := c.decideTraced(a, func(k int, fate string) { fates[k] = fate })
+	got := map[string]bool{}
+	for _, n := range found {
+		got[fold.Key(n)] = true
+	}
+	out := map[string]string{}
+	for _, g := range t.Gold {
+		keys := map[string]bool{}
+		hit := false
+		for _, alt := range strings.Split(g, "|") {
+			keys[fold.Key(alt)] = true
+			hit = hit || got[fold.Key(alt)]
+		}
+		if hit {
+			continue
+		}
+		for _, m := range named[g] {
+			keys[fold.Key(m)] = true
+		}
+		best := -1
+		for k := range a.cands {
+			cd := &a.cands[k]
+			if !keys[fold.Key(cd.n.name)] && !keys[fold.Key(a.text[a.toks[cd.n.i].start:a.toks[cd.n.end-1].end])] {
+				continue
+			}
+			if best < 0 || cd.score > a.cands[best].score {
+				best = k
+			}
+		}
+		if best < 0 {
+			out[g] = "no candidate"
+			continue
+		}
+		cd := &a.cands[best]
+		ctx := a.text[max(0, a.toks[cd.i].start-50):min(len(a.text), a.toks[cd.end-1].end+30)]
+		out[g] = fmt.Sprintf("%s %.1f %v %q ...%s", fates[best], cd.score, cd.sources(), cd.n.name, strings.ReplaceAll(ctx, "\n", " / "))
 	}
 	return out
 }

@@ -130,7 +130,17 @@ var (
 		"brand", "manufacturer", "producer", "supplier", "developer", "rivals", "conglomerate", "broker",
 		"brewer", "miner", "chipmaker", "drugmaker", "automaker", "publisher", "broadcaster", "network",
 		"platform", "provider", "utility", "telecoms", "telecom", "oil", "energy", "pharmaceutical", "software",
-		"based", "owned", "backed", "listed", "unicorn", "partner", "partners", "client", "clients", "customer")
+		"based", "owned", "backed", "listed", "unicorn", "partner", "partners", "client", "clients", "customer",
+		"maison", "institut", "sondage", "sondeur", "label", "regie", "hebdomadaire", "quotidien", "magazine",
+		"journal", "titre", "radio", "agence", "site", "service", "reseau", "banque", "bureau", "boutique",
+		"restaurant", "hotel", "palace", "fabricant", "createur", "concepteur", "developpeur", "acteur",
+		"leader", "numero", "poids", "mastodonte", "champion", "pepite", "fleuron", "sous-traitant",
+		"brasserie", "fromagerie", "biscuiterie", "conserverie", "laiterie", "cooperative", "scierie",
+		"fonderie", "imprimerie", "distillerie", "cave", "domaine", "chateau", "marques", "enseignes",
+		"consultancy", "agency", "bookmaker", "chain", "store", "stores", "retailers", "lenders", "insurers",
+		"airlines", "carriers", "operators", "makers", "producers", "suppliers", "brands", "outfit", "conglomerate",
+		"titan", "heavyweight", "rival", "firm's", "auditor", "accountant", "accountancy", "consultant", "consultants",
+		"pollster", "researcher", "analysts", "watchdog", "newspaper", "paper", "channel", "studio", "label")
 	// dealWords are verbs and nouns of business news around a firm:
 	// "a racheté X", "X acquired", "shares of X", "auprès de X".
 	dealWords = setOf("rachete", "racheter", "rachat", "racheté", "repris", "reprend", "reprise", "acquis",
@@ -155,6 +165,14 @@ var (
 		"media", "medias", "studio", "studios", "foods", "brands", "retail", "logistics", "logistique", "robotics",
 		"ai", "digital", "networks", "mobility", "bio", "santé", "sante", "health", "healthcare")
 )
+
+// shellWords only name a firm's legal shell: "Europcar Group" is
+// Europcar, while "GE Capital" is a subsidiary of its own.
+var shellWords = setOf("group", "groupe", "holding", "holdings", "company", "companies", "corporation", "cie", "co", "compagnie")
+
+// topLevelDomains join a name written as a web address ("Plus.net",
+// "Musical.ly", "Boursorama.com").
+var topLevelDomains = setOf("com", "net", "org", "fr", "io", "ly", "co", "de", "uk", "tv", "ai", "eu", "info", "biz")
 
 // determiners before a noun that may announce a name.
 var determiners = setOf("le", "la", "l", "les", "un", "une", "du", "des", "au", "aux", "the", "a", "an", "its", "son", "sa")

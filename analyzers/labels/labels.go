@@ -55,6 +55,9 @@ type Article struct {
 	Set   string `json:"set"`
 	Split string `json:"split"`
 	Lang  string `json:"lang"`
+	// Round is the labelling round: 0 for the first (split by the id's
+	// hash, [SplitOf]), 2 for the second (train split only, [SelectRound2]).
+	Round int `json:"round,omitempty"`
 	// SHA256 is the hex SHA-256 of the trimmed title and text (see [Hash]).
 	SHA256 string `json:"sha256"`
 	// Companies are canonical names, each firm once; "A|B" gives two
@@ -85,6 +88,10 @@ func Hash(title, text string) string {
 	h := sha256.Sum256([]byte(strings.TrimSpace(title) + "\n" + strings.TrimSpace(text)))
 	return hex.EncodeToString(h[:])
 }
+
+// Files are the labels files of the module, in testdata/labels: the
+// first round (train, dev and test splits) and the second (train only).
+var Files = []string{"labels.jsonl", "round2.jsonl"}
 
 // Sources maps a set to the shared data file its articles come from.
 var Sources = map[string]string{

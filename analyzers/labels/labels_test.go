@@ -7,28 +7,38 @@ import (
 	"testing"
 )
 
-// labelsFile is the module's labels (testdata/labels/labels.jsonl).
-var labelsFile = filepath.Join("..", "..", "testdata", "labels", "labels.jsonl")
+// labelsDir holds the module's labels (testdata/labels).
+var labelsDir = filepath.Join("..", "..", "testdata", "labels")
 
 // TestLabelsFile checks the stored labels without the shared data: every
-// article's split is the one its id hashes to, ids are unique, hashes
-// are well formed, sets and languages are known.
+// first-round article's split is the one its id hashes to, every
+// second-round one is in the train split, ids are unique across the
+// files, hashes are well formed, sets and languages are known.
 func TestLabelsFile(t *testing.T) {
-	as, err := Read(labelsFile)
-	if err != nil {
-		t.Fatal(err)
+	var as []Article
+	for _, f := range Files {
+		fa, err := Read(filepath.Join(labelsDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, fa...)
 	}
 	if len(as) < 680 {
 		t.Fatalf("%d labelled articles, want at least 680", len(as))
 	}
 	seen := map[string]bool{}
 	for _, a := range as {
-		if seen[a.Set+"/"+a.ID] {
+		if seen[a.ID] {
 			t.Errorf("%s listed twice", a.ID)
 		}
-		seen[a.Set+"/"+a.ID] = true
-		if a.Split != SplitOf(a.ID) {
-			t.Errorf("%s: split %s, its id hashes to %s", a.ID, a.Split, SplitOf(a.ID))
+		seen[a.ID] = true
+		switch want := SplitOf(a.ID); {
+		case a.Round == 2 && a.Split != Train:
+			t.Errorf("%s: second round in split %s, want train", a.ID, a.Split)
+		case a.Round != 2 && a.Round != 0:
+			t.Errorf("%s: round %d", a.ID, a.Round)
+		case a.Round == 0 && a.Split != want:
+			t.Errorf("%s: split %s, its id hashes to %s", a.ID, a.Split, want)
 		}
 		if _, ok := Sources[a.Set]; !ok {
 			t.Errorf("%s: unknown set %q", a.ID, a.Set)

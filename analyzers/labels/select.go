@@ -20,6 +20,14 @@ const (
 	EnGeneral     = 40
 )
 
+// Sizes of the second round ([SelectRound2]): the next articles of the
+// same sets in the same order, train split only.
+const (
+	FrBusinessRound2 = 200
+	FrGeneralRound2  = 80
+	EnBusinessRound2 = 120
+)
+
 // BusinessCues are the words (lower case, ' as apostrophe) of which a
 // French article needs four to count as business news.
 var BusinessCues = []string{"chiffre d'affaires", "actionnaire", "en bourse", "bénéfice", "pdg", "salariés", "filiale",
@@ -35,6 +43,9 @@ type Candidate struct {
 	// FirstRound reports an article labelled in the first round (the 70
 	// business articles of the previous label file), re-checked in this one.
 	FirstRound bool
+	// Round is the labelling round that chose it: 0 for the first
+	// (see [Select]), 2 for [SelectRound2].
+	Round int
 }
 
 // key is the order of the selection: SHA-256 of "veille-labels-v2:" + s.
@@ -85,6 +96,56 @@ func businessCues(s string) int {
 // where the key of an article is the SHA-256 of "veille-labels-v2:" + id,
 // and its split is [SplitOf] its id.
 func Select(dataDir string, first []string) ([]Candidate, error) {
+	p, err := readPools(dataDir, first)
+	if err != nil {
+		return nil, err
+	}
+	var out []Candidate
+	out = append(out, p.firstRound...)
+	out = append(out, head(p.biz, 0, FrBusinessNew)...)
+	out = append(out, head(p.gen, 0, FrGeneral)...)
+	out = append(out, head(p.enBiz, 0, EnBusiness)...)
+	out = append(out, head(p.enGen, 0, EnGeneral)...)
+	for i := range out {
+		out[i].Split = SplitOf(out[i].ID)
+	}
+	return out, nil
+}
+
+// SelectRound2 returns the articles of the second labelling round: in
+// each of the sets fr-business, fr-general and en-business, the
+// [FrBusinessRound2], [FrGeneralRound2] and [EnBusinessRound2] articles
+// that come after those of [Select] in the same order, all in the train
+// split (whatever their id hashes to: the dev and test splits stay those
+// of the first round).
+func SelectRound2(dataDir string, first []string) ([]Candidate, error) {
+	p, err := readPools(dataDir, first)
+	if err != nil {
+		return nil, err
+	}
+	var out []Candidate
+	out = append(out, head(p.biz, FrBusinessNew, FrBusinessRound2)...)
+	out = append(out, head(p.gen, FrGeneral, FrGeneralRound2)...)
+	out = append(out, head(p.enBiz, EnBusiness, EnBusinessRound2)...)
+	for i := range out {
+		out[i].Split, out[i].Round = Train, 2
+	}
+	return out, nil
+}
+
+// pools are the articles of each set, ordered by key.
+type pools struct {
+	firstRound, biz, gen, enBiz, enGen []Candidate
+}
+
+// head returns the n candidates of cs after the first skip.
+func head(cs []Candidate, skip, n int) []Candidate {
+	skip = min(skip, len(cs))
+	return cs[skip:min(skip+n, len(cs))]
+}
+
+// readPools reads the shared data into the sets' pools, each ordered by key.
+func readPools(dataDir string, first []string) (*pools, error) {
 	isFirst := make(map[string]int, len(first))
 	for i, id := range first {
 		isFirst[id] = i
@@ -131,18 +192,9 @@ func Select(dataDir string, first []string) ([]Candidate, error) {
 	if err != nil {
 		return nil, err
 	}
-	byKey := func(cs []Candidate, n int) []Candidate {
+	byKey := func(cs []Candidate) []Candidate {
 		slices.SortStableFunc(cs, func(a, b Candidate) int { return strings.Compare(key(a.ID), key(b.ID)) })
-		return cs[:min(n, len(cs))]
+		return cs
 	}
-	var out []Candidate
-	out = append(out, firstRound...)
-	out = append(out, byKey(biz, FrBusinessNew)...)
-	out = append(out, byKey(gen, FrGeneral)...)
-	out = append(out, byKey(enBiz, EnBusiness)...)
-	out = append(out, byKey(enGen, EnGeneral)...)
-	for i := range out {
-		out[i].Split = SplitOf(out[i].ID)
-	}
-	return out, nil
+	return &pools{firstRound: firstRound, biz: byKey(biz), gen: byKey(gen), enBiz: byKey(enBiz), enGen: byKey(enGen)}, nil
 }

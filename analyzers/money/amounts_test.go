@@ -101,6 +101,13 @@ func TestExtractAmounts(t *testing.T) {
 		{"ungrammatical d'euros", "45.000 d'euros d'amende", []amountWant{{45000, "EUR", "45.000 d'euros"}}},
 		{"euro singular", "une maison pour 1 euro", []amountWant{{1, "EUR", "1 euro"}}},
 		{"centimes", "des demis à 70 centimes", []amountWant{{0.7, "EUR", "70 centimes"}}},
+		{"centimes range", "un prix de 21 ou 40 centimes", []amountWant{{0.21, "EUR", "21 ou 40 centimes"}, {0.4, "EUR", "40 centimes"}}},
+		{"list", "est de 20, 30, 40 centimes d'euros", []amountWant{{0.2, "EUR", "20, 30, 40 centimes d'euros"}, {0.3, "EUR", "30, 40 centimes d'euros"}, {0.4, "EUR", "40 centimes d'euros"}}},
+		{"list with et", "des forfaits à 3, 5 et 10 millions d'euros", []amountWant{{3e6, "EUR", "3, 5 et 10 millions d'euros"}, {5e6, "EUR", "5 et 10 millions d'euros"}, {1e7, "EUR", "10 millions d'euros"}}},
+		{"list of years", "en 2019, 2020 et 2021, 40 euros", []amountWant{{40, "EUR", "40 euros"}}},
+		{"two numbers", "un tarif de 3, 5 euros", []amountWant{{5, "EUR", "5 euros"}}},
+		{"instead of", "vendu 2 euros au lieu de 3,85 habituellement", []amountWant{{2, "EUR", "2 euros"}, {3.85, "EUR", "3,85"}}},
+		{"instead of, far", "2 euros pour une boisson commandée par des clients au comptoir au lieu de 3 habituellement", []amountWant{{2, "EUR", "2 euros"}}},
 		{"centimes d'euro", "une taxe de 0,10 centime d'euro par kilo", []amountWant{{0.001, "EUR", "0,10 centime d'euro"}}},
 		// Currencies
 		{"francs historical", "3 milliards de francs", []amountWant{{3e9, "FRF", "3 milliards de francs"}}},

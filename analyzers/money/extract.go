@@ -21,11 +21,16 @@ import (
 // "et demi"...) and a currency, after the number ("euros", "d'euros", "€",
 // "M$", "USD", "livres sterling", "francs suisses", "dollars
 // canadiens"...) or before it ("$", "€", "£", "US$", "C$", "EUR ",
-// "USD "...). A number with no currency in the phrase is not an amount,
-// even when the context makes it one ("8,5 millions du ministère" after
-// "10 millions d'euros"), nor are counts and measures ("60 000 GPU",
-// "230 MW", "25 %", "2026") or sums written in words ("des milliards de
-// dollars").
+// "USD "...). A large sum without currency ("141 millions", "2.7bn")
+// takes the currency of the nearest sum of its sentence when what follows
+// it makes it money: punctuation, a word that is not a count's noun
+// ("contre 141 millions un an plus tôt", after a French multiplier any
+// word but "de": "dont 45 millions proviennent"), or "de" and a financial
+// noun ("614 millions de marge"); otherwise a number with no currency in
+// the phrase is not an amount ("8,5 millions du ministère" after "10
+// millions d'euros", "3 millions d'habitants"), nor are counts and
+// measures ("60 000 GPU", "230 MW", "25 %", "2026") or sums written in
+// words ("des milliards de dollars").
 //
 // Notation rules:
 //   - a lone '.' or ',' followed by other than three digits is a decimal
@@ -51,9 +56,13 @@ import (
 //     porte sur");
 //   - a range sharing a unit and currency gives both bounds ("de 1,5 à 2,5
 //     milliards d'euros", "entre 2 et 3 millions de dollars", "1,5 à 2
-//     Md€", "$2-3bn", "250/300 euros", "between $1bn and $3bn"); the first
-//     bound takes the second's multiplier when it has none and is below
-//     1000 ("de 500 000 à 2 millions d'euros" is 500000 and 2e6); bounds
+//     Md€", "$2-3bn", "250/300 euros", "between $1bn and $3bn", "3,4 ou
+//     3,5 milliards d'euros"; "6 à 7,5 milliards" without currency, as a
+//     large sum); the first bound takes the second's multiplier when it
+//     has none and is below 1000, or reads as the second when written
+//     alike ("de 1.000 à 2.000 milliards" is 1e12 and 2e12; "de 500 000
+//     à 2 millions d'euros" is 500000 and 2e6), and its unit when the
+//     currency counts cents ("21 ou 40 centimes" is 0.21 and 0.40); bounds
 //     more than a factor 1000 apart, or two years, are not a range. The
 //     first bound's Text is the whole range, the second's its own part;
 //   - bare "livres" (pounds) and "marks" need a multiplier, a value of at
@@ -226,8 +235,14 @@ func (x *amountScanner) amountAt(i int) int {
 		x.add(start1, t1.curEnd, v, t1.cur)
 		return t1.curEnd
 	}
+	if end, ok := x.listFrom(n1, start1, pre1, neg1, t1); ok {
+		return end
+	}
 	if end, ok := x.rangeFrom(n1, start1, pre1, neg1, t1); ok {
 		return end
+	}
+	if !t1.bare && pre1 == "" && !t1.hasMult && !neg1 && insteadOfBefore(s, start1) && x.lastEnd > 0 && start1-x.lastEnd <= 60 {
+		t1.bare = true // "2 euros au lieu de 3,85": the price it replaces
 	}
 	if t1.bare && pre1 == "" && len(x.bare) < MaxAmounts {
 		if d, ok := n1.value(true, t1.numLang(false)); ok {
@@ -385,6 +400,10 @@ func (x *amountScanner) rangeFrom(n1 amountNumber, start1 int, pre1 string, neg1
 		cur = pre2
 	case pre1 != "":
 		cur = pre1
+	case t2.bare && len(x.bare)+2 <= MaxAmounts:
+		// "contre 6 à 7,5 milliards deux ans auparavant": both bounds
+		// take the currency of their sentence.
+		cur = bareRange
 	default:
 		return 0, false
 	}
@@ -403,10 +422,19 @@ func (x *amountScanner) rangeFrom(n1 amountNumber, start1 int, pre1 string, neg1
 	// The first bound shares the second's multiplier unless it has its own
 	// or is a large number already ("de 500 000 à 2 millions").
 	u1 := t1
+	if !t1.hasMult && !t2.hasMult && t2.hasCur && t2.exp < 0 {
+		u1.exp = t2.exp // "21 ou 40 centimes": both in cents
+	}
 	if !t1.hasMult && t2.hasMult {
 		raw, ok := n1.value(false, lang)
 		if ok && raw.float() < 1000 {
 			u1.hasMult, u1.exp, u1.half = true, t2.exp, false
+		} else if m, ok := n1.value(true, lang); ok {
+			// "de 1.000 à 2.000 milliards d'euros": written as the
+			// second, the first bound reads as the second does.
+			if v := (amountTail{exp: t2.exp}).apply(m, neg1); math.Abs(v) <= math.Abs(v2) && math.Abs(v)*1000 >= math.Abs(v2) {
+				u1.hasMult, u1.exp, u1.half = true, t2.exp, false
+			}
 		}
 	}
 	d1, ok := n1.value(u1.hasMult, lang)
@@ -425,6 +453,10 @@ func (x *amountScanner) rangeFrom(n1 amountNumber, start1 int, pre1 string, neg1
 	if t2.hasCur {
 		end = t2.curEnd
 	}
+	if cur == bareRange {
+		x.bare = append(x.bare, amountFound{start: start1, end: end, value: v1}, amountFound{start: n2.start, end: end, value: v2})
+		return end, true
+	}
 	x.add(start1, end, v1, cur)
 	s2 := start2
 	switch {
@@ -440,6 +472,104 @@ func (x *amountScanner) rangeFrom(n1 amountNumber, start1 int, pre1 string, neg1
 	x.add(s2, end, v2, cur)
 	return end, true
 }
+
+// maxList bounds the numbers of a list sharing one currency.
+const maxList = 8
+
+// listFrom tries to read a list of numbers sharing the currency of the
+// last one, n1 first ("20, 30, 40 centimes d'euros", "3, 5 ou 10
+// euros"): three numbers or more joined by commas, the last one by a
+// comma, "et" or "ou", none a year, each without a multiplier or
+// currency of its own but the last.
+// The others take the last one's unit (its multiplier when they are below
+// 1000, its cents). It records every number and returns the end of the
+// list.
+func (x *amountScanner) listFrom(n1 amountNumber, start1 int, pre1 string, neg1 bool, t1 amountTail) (int, bool) {
+	s := x.s
+	if pre1 != "" || t1.hasMult || t1.hasCur || n1.end >= len(s) || s[n1.end] != ',' {
+		return 0, false
+	}
+	nums := [maxList]amountNumber{n1}
+	n := 1
+	var last amountTail
+	for p := n1.end; ; {
+		q := p
+		switch {
+		case q < len(s) && s[q] == ',':
+			q = fold.SkipSpaces(s, q+1)
+			if q == p+1 {
+				return 0, false // "20,30": a decimal number, not a list
+			}
+		case n > 1:
+			r := fold.SkipSpaces(s, q)
+			e := wordAt(s, r, "et")
+			if e == 0 {
+				e = wordAt(s, r, "ou")
+			}
+			if r == q || e <= 0 {
+				return 0, false
+			}
+			if q = fold.SkipSpaces(s, e); q == e {
+				return 0, false
+			}
+		default:
+			return 0, false
+		}
+		if q >= len(s) || !fold.IsDigit(s[q]) || !validNumberStart(s, q) || n == maxList {
+			return 0, false
+		}
+		nk := parseNumber(s, q)
+		tk := x.parseTail(nk.end, false)
+		nums[n] = nk
+		n++
+		if tk.hasCur {
+			last = tk
+			break
+		}
+		if tk.hasMult {
+			return 0, false
+		}
+		p = nk.end
+	}
+	if n < 3 {
+		return 0, false // "3, 5 euros" may be a decimal written loosely
+	}
+	for k := 0; k < n-1; k++ {
+		if isYear(nums[k]) {
+			return 0, false // "en 2019, 2020 et 2021, 40 euros"
+		}
+	}
+	lang := last.numLang(false)
+	for k := 0; k < n; k++ {
+		u := last
+		if k < n-1 {
+			raw, ok := nums[k].value(false, lang)
+			if !ok {
+				return 0, false
+			}
+			if last.hasMult && raw.float() >= 1000 {
+				u = amountTail{}
+			}
+		}
+		d, ok := nums[k].value(u.hasMult, lang)
+		if !ok {
+			return 0, false
+		}
+		v := u.apply(d, neg1 && k == 0)
+		if k == n-1 && !last.accepts(v) {
+			return 0, false
+		}
+		start := nums[k].start
+		if k == 0 {
+			start = start1
+		}
+		x.add(start, last.curEnd, v, last.cur)
+	}
+	return last.curEnd, true
+}
+
+// bareRange marks a range read without currency in [amountScanner.rangeFrom].
+const bareRange = "?"
 
 // rangeConnector reads a range connector at p ("-", "–", " à ", " et ",
 // " to ", " and "), with the spaces around it. It returns the position
@@ -462,7 +592,7 @@ func rangeConnector(s string, p int) (next int, needs string, wordy bool) {
 		return -1, "", false // a word connector needs a space before
 	}
 	for _, c := range [...]struct{ word, needs string }{
-		{"à", ""}, {"et", "entre"}, {"to", ""}, {"and", "between"},
+		{"à", ""}, {"et", "entre"}, {"to", ""}, {"and", "between"}, {"ou", ""}, {"or", ""},
 	} {
 		if e := wordAt(s, q, c.word); e > 0 {
 			r := fold.SkipSpaces(s, e)
@@ -498,3 +628,11 @@ func wordBefore(s string, i int, w string) bool {
 }
 
 // amountTail is what follows a number: multiplier and currency.
+
+// insteadOfBefore reports "au lieu de" just before position i: the
+// number there is the sum a price replaces ("2 euros au lieu de 3,85"),
+// in the currency of its sentence.
+func insteadOfBefore(s string, i int) bool {
+	before := strings.TrimRight(s[:i], " \u00a0")
+	return strings.HasSuffix(before, " au lieu de") && len(before) < i
+}

@@ -126,7 +126,15 @@ func (x *amountScanner) parseTail(p int, prefixed bool) amountTail {
 	}
 	c, ok := x.matchCurrency(q, connector)
 	if !ok {
-		t.bare = t.large && !connector && bareEnd(s, q)
+		switch {
+		case !t.large:
+		case connector:
+			// "690 millions d'euros de manque à gagner et 614 millions de
+			// marge": a financial noun after "de" keeps it a sum.
+			t.bare = financialNounAt(s, q)
+		default:
+			t.bare = bareEnd(s, q, t.lang == langFrench)
+		}
 		return t
 	}
 	if connector && !t.hasMult && (c.weak || c.needMult) {
@@ -203,10 +211,39 @@ func setOf(words ...string) map[string]bool {
 	return m
 }
 
+// financialNouns are the nouns of money after "de" that keep a large
+// number without currency a sum ("614 millions de marge", "3,3
+// milliards de prélèvements"); any other noun makes it a count ("3
+// millions d'habitants").
+var financialNouns = setOf("marge", "marges", "droits", "prelevements", "recettes", "chiffre", "dette", "dettes",
+	"benefice", "benefices", "perte", "pertes", "depenses", "investissement", "investissements", "revenus",
+	"subventions", "aides", "aide", "impots", "impot", "taxes", "amende", "amendes", "economies", "credits",
+	"credit", "financement", "financements", "manque", "resultat", "capitalisation", "dividendes", "fonds",
+	"pret", "prets", "emprunt", "emprunts", "imposition", "cotisations", "salaires", "loyers", "primes",
+	"dons", "indemnites", "ventes", "facture", "factures", "tresorerie", "liquidites", "deficit", "excedent",
+	"capital", "budget", "commandes", "contrats", "ebitda", "excedents", "provisions", "charges", "couts",
+	"frais", "plus-values", "moins-values", "royalties", "redevances", "remboursements", "engagements")
+
+// financialNounAt reports one of [financialNouns] at q.
+func financialNounAt(s string, q int) bool {
+	e := q
+	for e < len(s) {
+		r, size := utf8.DecodeRuneInString(s[e:])
+		if !isLetterOrDigit(r) && r != '-' {
+			break
+		}
+		e += size
+	}
+	return e > q && financialNouns[fold.Lower(s[q:e])]
+}
+
 // bareEnd reports whether the text at q, after a large sum with no
 // currency, lets the sum be money whose currency the sentence gives:
-// punctuation, the end, or one of [bareFollowers].
-func bareEnd(s string, q int) bool {
+// punctuation, the end, or one of [bareFollowers]; after a French
+// multiplier ("millions", "milliards"), any word but "de" (a French count
+// needs it: "3 millions d'habitants"; "19 millions auparavant",
+// "45 millions proviennent" are sums).
+func bareEnd(s string, q int, french bool) bool {
 	if q >= len(s) {
 		return true
 	}
@@ -226,7 +263,11 @@ func bareEnd(s string, q int) bool {
 		}
 		e += size
 	}
-	return bareFollowers[fold.Lower(s[q:e])]
+	w := fold.Lower(s[q:e])
+	if french && !fold.IsDigit(s[q]) && w != "de" && !strings.HasPrefix(w, "d'") {
+		return true
+	}
+	return bareFollowers[w]
 }
 
 // closingDashAfter reports whether a dash closing an aside follows i in

@@ -31,6 +31,7 @@ import (
 
 	"veille/analyzers/companies"
 	"veille/analyzers/labels"
+	"veille/corpus/fold"
 )
 
 // config holds the flags.
@@ -41,13 +42,18 @@ type config struct {
 	k                 int
 	minPrecision      float64
 	cvOnly, diag      bool
+	holdout2          bool
 	explain           string
 }
 
 func main() {
 	var c config
 	flag.StringVar(&c.data, "data", filepath.Join("..", "shared", "data"), "shared data `folder`")
-	flag.StringVar(&c.labels, "labels", filepath.Join("testdata", "labels", "labels.jsonl"), "labels `file`")
+	var defLabels []string
+	for _, f := range labels.Files {
+		defLabels = append(defLabels, filepath.Join("testdata", "labels", f))
+	}
+	flag.StringVar(&c.labels, "labels", strings.Join(defLabels, ","), "comma-separated labels `files`")
 	flag.StringVar(&c.synthetic, "synthetic", "", "made-up training articles `file` (labels of the set synthetic, from ./analyzers/labels/synthetic), added to every training set")
 	flag.StringVar(&c.out, "o", filepath.Join("analyzers", "companies", "data", "model.bin"), "model `file` to write")
 	flag.IntVar(&c.opts.Epochs, "epochs", 12, "training passes")
@@ -59,6 +65,7 @@ func main() {
 	flag.Float64Var(&c.minPrecision, "min-precision", 0.85, "lowest cross-validated precision the threshold may give")
 	flag.BoolVar(&c.cvOnly, "cv", false, "only report the cross-validation, write nothing")
 	flag.BoolVar(&c.diag, "diag", false, "print every held-out error and the candidates' misses")
+	flag.BoolVar(&c.holdout2, "holdout-round2", false, "train on the first round only and report the scores of the second round's articles, held out")
 	flag.StringVar(&c.explain, "explain", "", "comma-separated `ids` of train or dev articles whose scored candidates to print")
 	flag.Parse()
 	if err := run(c); err != nil {
@@ -68,10 +75,10 @@ func main() {
 }
 
 // thresholds are the decision thresholds the cross-validation compares.
-var thresholds = []float32{-2, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4}
+var thresholds = []float32{-4, -3, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4}
 
 func run(c config) error {
-	files := []string{c.labels}
+	files := strings.Split(c.labels, ",")
 	if c.synthetic != "" {
 		files = append(files, c.synthetic)
 	}
@@ -81,10 +88,13 @@ func run(c config) error {
 	}
 	var pool []labels.Article // train and dev
 	var made []companies.TrainingText
+	var heldOut []labels.Article // with -holdout-round2
 	for _, a := range all {
 		switch {
 		case a.Set == labels.SetSynthetic:
 			made = append(made, trainingText(a))
+		case c.holdout2 && a.Round == 2:
+			heldOut = append(heldOut, a)
 		case a.Split == labels.Train || a.Split == labels.Dev:
 			pool = append(pool, a)
 		}
@@ -112,16 +122,20 @@ func run(c config) error {
 			for _, a := range held {
 				found, _ := g.Find(context.Background(), a.Title+"\n"+a.Text, a.Lang)
 				s, missed, extra := labels.ScoreCompanies(a.Companies, found)
-				for _, key := range []string{"all", a.Set, a.Lang} {
+				keys := []string{"all", a.Set, a.Lang}
+				if a.Round == 2 {
+					keys = append(keys, "r2 "+a.Set)
+				}
+				for _, key := range keys {
 					if scores[key] == nil {
 						scores[key] = make([]labels.Score, len(thresholds))
 					}
 					scores[key][ti].Add(s)
 				}
 				if c.diag && t == 0 {
-					best := g.Best(trainingText(a))
+					fate := g.Fate(trainingText(a), a.Mentions)
 					for _, n := range missed {
-						fmt.Printf("cv missed %s [%s] %q: %s\n", a.ID, a.Set, n, best[n])
+						fmt.Printf("cv missed %s [%s] %q: %s\n", a.ID, a.Set, n, fate[n])
 					}
 					for _, n := range extra {
 						fmt.Printf("cv extra %s [%s] %q\n", a.ID, a.Set, n)
@@ -142,14 +156,18 @@ func run(c config) error {
 			break
 		}
 	}
-	for _, key := range []string{"all", "fr", "en", labels.SetFrBusiness, labels.SetFrGeneral, labels.SetEnBusiness, labels.SetEnGeneral} {
+	for _, key := range []string{"all", "fr", "en", labels.SetFrBusiness, labels.SetFrGeneral, labels.SetEnBusiness, labels.SetEnGeneral,
+		"r2 " + labels.SetFrBusiness, "r2 " + labels.SetFrGeneral, "r2 " + labels.SetEnBusiness} {
+		if scores[key] == nil {
+			continue
+		}
 		for ti, t := range thresholds {
 			s := scores[key][ti]
 			mark := ""
 			if ti == chosen {
 				mark = " <-"
 			}
-			if key == "all" || ti == chosen {
+			if key == "all" || ti == chosen || strings.HasPrefix(key, "r2") && c.diag {
 				fmt.Printf("cv %-12s t %5.1f precision %.3f recall %.3f F1 %.3f (tp %d fp %d fn %d)%s\n", key, t, s.Precision(), s.Recall(), s.F1(), s.TP, s.FP, s.FN, mark)
 			}
 		}
@@ -174,17 +192,96 @@ func run(c config) error {
 		}
 	}
 	if c.diag {
+		pos, neg := map[string]int{}, map[string]int{}
+		var sample []string
+		for _, a := range pool {
+			f.SourceStats(trainingText(a), pos, neg, &sample)
+		}
+		for i, l := range sample {
+			if i%97 == 0 {
+				fmt.Printf("negative run: %s\n", l)
+			}
+		}
+		var ks []string
+		for k := range pos {
+			ks = append(ks, k)
+		}
+		for k := range neg {
+			if pos[k] == 0 {
+				ks = append(ks, k)
+			}
+		}
+		slices.SortFunc(ks, func(x, y string) int { return (pos[y] + neg[y]) - (pos[x] + neg[x]) })
+		for _, k := range ks {
+			fmt.Printf("sources %5d pos %5d neg %.2f  %s\n", pos[k], neg[k], float64(pos[k])/float64(pos[k]+neg[k]), k)
+		}
+		for _, a := range pool {
+			for _, l := range f.NegativeCued(trainingText(a)) {
+				fmt.Printf("negative cued %s: %s\n", a.ID, l)
+			}
+		}
 		fmt.Printf("candidates stand for %d of %d gold names\n", golds-uncovered, golds)
 	}
 	m := f.Train(texts, c.opts).WithThreshold(thresholds[chosen])
 	final := f.WithModel(m)
 	for _, id := range strings.Split(c.explain, ",") {
-		for _, a := range pool {
-			if a.ID == id {
+		id, key, _ := strings.Cut(id, ":")
+		for _, a := range append(pool, heldOut...) {
+			if a.ID == id && key != "" {
+				fmt.Printf("== %s [%s %s] %q\n", a.ID, a.Set, a.Split, key)
+				for _, l := range final.ExplainFeatures(a.Title+"\n"+a.Text, a.Lang, fold.Key(key)) {
+					fmt.Println(l)
+				}
+			} else if a.ID == id {
 				fmt.Printf("== %s [%s %s] gold %q\n", a.ID, a.Set, a.Split, a.Companies)
 				for _, l := range final.Explain(a.Title+"\n"+a.Text, a.Lang) {
 					fmt.Println(l)
 				}
+			}
+		}
+	}
+	if c.holdout2 {
+		held := map[string]*labels.Score{}
+		for _, a := range heldOut {
+			found, _ := final.Find(context.Background(), a.Title+"\n"+a.Text, a.Lang)
+			s, missed, extra := labels.ScoreCompanies(a.Companies, found)
+			for _, key := range []string{"all", a.Set, a.Lang} {
+				if held[key] == nil {
+					held[key] = &labels.Score{}
+				}
+				held[key].Add(s)
+			}
+			if c.diag {
+				best := final.Best(trainingText(a))
+				for _, n := range missed {
+					fmt.Printf("round2 missed %s [%s] %q: %s\n", a.ID, a.Set, n, best[n])
+				}
+				for _, n := range extra {
+					fmt.Printf("round2 extra %s [%s] %q\n", a.ID, a.Set, n)
+				}
+			}
+		}
+		for _, t := range thresholds {
+			g := f.WithModel(m.WithThreshold(t))
+			var sc [3]labels.Score
+			for _, a := range heldOut {
+				found, _ := g.Find(context.Background(), a.Title+"\n"+a.Text, a.Lang)
+				s, _, _ := labels.ScoreCompanies(a.Companies, found)
+				switch a.Set {
+				case labels.SetFrBusiness:
+					sc[0].Add(s)
+				case labels.SetFrGeneral:
+					sc[1].Add(s)
+				case labels.SetEnBusiness:
+					sc[2].Add(s)
+				}
+			}
+			fmt.Printf("round2 t %5.1f fr-business %.3f/%.3f fr-general %.3f/%.3f en-business %.3f/%.3f\n", t,
+				sc[0].Precision(), sc[0].Recall(), sc[1].Precision(), sc[1].Recall(), sc[2].Precision(), sc[2].Recall())
+		}
+		for _, key := range []string{"all", "fr", "en", labels.SetFrBusiness, labels.SetFrGeneral, labels.SetEnBusiness} {
+			if s := held[key]; s != nil {
+				fmt.Printf("round2 %-12s precision %.3f recall %.3f F1 %.3f (tp %d fp %d fn %d)\n", key, s.Precision(), s.Recall(), s.F1(), s.TP, s.FP, s.FN)
 			}
 		}
 	}

@@ -3,7 +3,12 @@
 //
 //	go run ./analyzers/labels/labeltool select -data ../shared/data -out batches
 //	go run ./analyzers/labels/labeltool import -batches batches -labelled out -o testdata/labels/labels.jsonl
-//	go run ./analyzers/labels/labeltool check -data ../shared/data testdata/labels/labels.jsonl
+//	go run ./analyzers/labels/labeltool check -data ../shared/data testdata/labels/labels.jsonl testdata/labels/round2.jsonl
+//
+// and for the second round (train split only, four batches):
+//
+//	go run ./analyzers/labels/labeltool select -round 2 -data ../shared/data -out batches2
+//	go run ./analyzers/labels/labeltool import -round 2 -batches batches2 -labelled out2 -o testdata/labels/round2.jsonl
 //
 // select writes the chosen articles (with their text, for the labellers)
 // as batches of JSON lines, each holding every set; import joins the
@@ -66,7 +71,8 @@ func selectCmd(args []string, stderr io.Writer) error {
 	data := fs.String("data", "../shared/data", "shared data `folder`")
 	out := fs.String("out", "batches", "output `folder`")
 	firstIDs := fs.String("first", "testdata/labels/first-round-ids.txt", "`file` of the first round's ids, one a line")
-	n := fs.Int("batches", 5, "number of batches")
+	n := fs.Int("batches", 0, "number of batches (0: 5 in the first round, 4 in the second)")
+	round := fs.Int("round", 1, "labelling `round`: 1 or 2 (the next articles in the same order, train split only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,7 +80,21 @@ func selectCmd(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cands, err := labels.Select(*data, first)
+	var cands []labels.Candidate
+	switch *round {
+	case 1:
+		cands, err = labels.Select(*data, first)
+		if *n == 0 {
+			*n = 5
+		}
+	case 2:
+		cands, err = labels.SelectRound2(*data, first)
+		if *n == 0 {
+			*n = 4
+		}
+	default:
+		return fmt.Errorf("select: round %d (want 1 or 2)", *round)
+	}
 	if err != nil {
 		return err
 	}
@@ -136,6 +156,7 @@ func importCmd(args []string, stdout, stderr io.Writer) error {
 	batches := fs.String("batches", "batches", "`folder` of the batches given to the labellers")
 	labelled := fs.String("labelled", "out", "`folder` of the labellers' files, named as the batches")
 	out := fs.String("o", "testdata/labels/labels.jsonl", "output `file`")
+	round := fs.Int("round", 1, "labelling `round` of the batches (2: recorded in each line)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -172,6 +193,9 @@ func importCmd(args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("%s: %s is not in %s", lab, a.ID, in)
 			}
 			a.Set, a.Split, a.Lang = l.Set, l.Split, l.Lang
+			if *round > 1 {
+				a.Round = *round
+			}
 			a.Title, a.Text = l.Title, l.Text
 			for _, p := range labels.Problems(&a) {
 				fmt.Fprintf(stderr, "%s [%s %s]: %s\n", a.ID, a.Set, a.Split, p)
@@ -185,6 +209,7 @@ func importCmd(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "%s: not labelled yet\n", in)
 			continue
 		}
+
 		if err != nil {
 			return err
 		}

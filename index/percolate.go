@@ -1,0 +1,1472 @@
+package index
+
+// A percolator: saved queries indexed by what an article needs to match
+// them, as Elasticsearch's percolator extracts terms from its queries, so
+// that a new article is checked against the few saved queries it may
+// match rather than against all of them.
+//
+// A saved query is compiled per language, like a search, and its text
+// query read as what an article of that language needs: an OR of
+// conjunctions of groups, a group being satisfied by one of its terms
+// (needs). A need is an analyzed term, with the typo tolerance and the
+// prefixes of its query word: any term the search could match for the
+// word, whatever the index holds (the search itself expands a word to
+// fewer terms: not a word it knows well, at most so many corrections).
+// Exclusions and anything the reading does not know are dropped, which
+// only widens what passes. Filters are checked on the article's stored
+// fields, loosely (case and accents folded).
+//
+// Each conjunction is indexed under one group, its anchor, chosen to be
+// rare: an exact term, else the keys of a typo-tolerant term (the term
+// and the forms with one or two letters deleted: two words within k
+// edits share a form with at most k deletions, as in SymSpell), else a
+// prefix's first three letters, else a filter value. An article looks up
+// its own terms, their deletion forms and its filter values, and every
+// conjunction found is checked in full: a candidate is a saved query one
+// of whose conjunctions the article satisfies, with its filters.
+//
+// Candidates are a superset of the matches: a saved query can match an
+// article only if it is among the article's candidates. The caller
+// confirms them with the search itself (Query.IDs), which alone decides.
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"veille/analyzers"
+	"veille/corpus"
+)
+
+// Bounds of the reading of a query.
+const (
+	maxSieveConjs = 64 // conjunctions of one language; beyond, a part is dropped (or the text)
+	anchorPrefix  = 3  // runes of a prefix's key
+)
+
+// Percolator holds saved queries and finds those an article may match.
+// It is safe for concurrent use. Create it with [Index.NewPercolator].
+type Percolator struct {
+	x     *Index
+	mu    sync.RWMutex
+	saved map[string]*savedQuery
+	langs map[string]*langSieve // by field language, built on first use
+	needs map[string]*need      // interned needs, by needKey
+	// known remembers, by lang NUL term, how many documents held a term
+	// (see typoState), as of x.removals == knownAt.
+	knownMu sync.Mutex
+	known   map[string]knownDF
+	knownAt uint64
+}
+
+// knownDF is a term's document count and when it was read.
+type knownDF struct {
+	df uint64
+	at time.Time
+}
+
+// savedQuery is one query of a Percolator.
+type savedQuery struct {
+	id   string
+	q    Query
+	plan plan
+}
+
+// need is one way of satisfying a group: an article term equal to term,
+// or starting with one of prefixes, or one of its near terms (typoWays):
+// starting with keep (keep0 while the word is in no article) and within
+// edits of term (Damerau) or within one edit of one of cuts, or given by
+// a word one edit away from the typed word.
+type need struct {
+	term     string
+	edits    int
+	keep     string
+	keep0    string // the first rune of term
+	cuts     []string
+	prefixes []string
+	// lang, word and an, when the search may look up the typos of the word
+	// as typed (termQuery.Surface): the terms of the words one edit away.
+	lang, word string
+	an         analysis.Analyzer
+	surfOnce   sync.Once
+	surf       map[string]struct{}
+}
+
+// typoWays are the ways in which an article term is a near term of a need,
+// and (typoState) the ways the search takes at the moment.
+type typoWays uint8
+
+const (
+	waysStem      typoWays = 1 << iota // within the edits, keeping keep: while the word is unknown
+	waysStemLoose                      // the same keeping keep0: while the word is in no article
+	waysSurface                        // a word one edit from the typed one: while it is in fewer than fuzzyKnownDocs
+)
+
+// group is satisfied by an article holding a term one of its needs
+// accepts. Needs are shared by the queries that have them (Percolator.needs),
+// so that an article checks each once.
+type group []*need
+
+// conj is one conjunction of a saved query in one language.
+type conj struct {
+	sq     *savedQuery
+	groups []group
+}
+
+// anchorKind says which forms of an article's terms hit an anchor key.
+type anchorKind uint8
+
+const (
+	kindExact   anchorKind = iota // the terms themselves
+	kindSurface                   // the near terms of a typed word (need.surface), as they are
+	kindTypo1                     // terms and their forms missing one rune
+	kindTypo2                     // and those missing two
+	kindOther                     // prefix and filter keys, a key space of their own
+)
+
+// anchorSet is the conjunctions anchored on one need n (nil for filter
+// keys), listed under each of its keys: a hit counts only when the
+// article term that made it satisfies n (a typo key is shared by words
+// two edits apart); if another term satisfies n, its own keys hit too.
+// An article visits a set once, whichever keys it hits.
+type anchorSet struct {
+	n     *need
+	kind  anchorKind
+	conjs []*conj
+}
+
+// langSieve indexes the conjunctions of every saved query in one language.
+type langSieve struct {
+	lang         string
+	keys         map[string][]*anchorSet // terms, typo keys, prefixKey, filterKey
+	sets         map[setKey]*anchorSet
+	bloom        keyBloom // the keys, to skip most look-ups of forms that are none
+	bloom2       keyBloom // the keys of kindTypo2 anchors, for two-deletion forms
+	typo1, typo2 int      // anchors of each typo kind
+	hits         sync.Map // article term -> []termHit (hitsOf)
+	nhits        atomic.Int64
+	always       []*conj // conjunctions without text or filters
+	regs         map[*savedQuery][]sieveKey
+	// surfaced are the anchor needs whose surface terms are keys; watch
+	// the others with a typed word, with their document count when read
+	// and x.removals then: while at most df-fuzzyKnownDocs documents have
+	// gone since, the search does not look up their surface (watchedAt:
+	// x.removals when watch was last checked).
+	surfaced  map[*need]bool
+	watch     map[*need]watched
+	watchedAt uint64
+}
+
+// watched is the document count of a need's term and x.removals when read.
+type watched struct{ df, removals uint64 }
+
+// setKey identifies an anchorSet: its need (or filter key) and kind.
+type setKey struct {
+	n      *need
+	filter string
+	kind   anchorKind
+}
+
+// sieveKey is where a conjunction was registered, for removal.
+type sieveKey struct {
+	key    string
+	kind   anchorKind
+	c      *conj
+	always bool
+}
+
+// prefixMark starts the keys of prefixes.
+const prefixMark = '\x01'
+
+// prefixKey is the key of a prefix's first runes.
+func prefixKey(p string) string { return string(prefixMark) + p }
+
+// NewPercolator returns an empty percolator reading queries as x's
+// searches do.
+func (x *Index) NewPercolator() *Percolator {
+	return &Percolator{x: x, saved: make(map[string]*savedQuery), langs: make(map[string]*langSieve), needs: make(map[string]*need)}
+}
+
+// Add saves q under id, replacing any query with that id. Its paging,
+// sort, highlighting, cursor, collapsing and IDs are ignored. Errors wrap
+// ErrInvalidQuery (q could not be searched), ErrClosed or ErrUnavailable.
+func (p *Percolator) Add(id string, q Query) error {
+	q.Page, q.PerPage, q.Cursor, q.Sort, q.Highlight, q.IDs, q.FacetSize, q.Collapse = 0, 0, "", "", false, nil, 0, ""
+	pl, err := validate(q)
+	if err != nil {
+		return err
+	}
+	sq := &savedQuery{id: id, q: q, plan: pl}
+	m, err := p.x.liveMapping()
+	if err != nil {
+		return err
+	}
+	if _, err := compileTextQuery(q.Text, q.Mode, m, textQueryOptions{}); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.removeLocked(id)
+	p.saved[id] = sq
+	for _, ls := range p.langs {
+		if err := p.register(ls, sq); err != nil {
+			p.removeLocked(id)
+			return err
+		}
+	}
+	return nil
+}
+
+// Remove drops the query saved under id, if any.
+func (p *Percolator) Remove(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.removeLocked(id)
+}
+
+// Len returns the number of saved queries.
+func (p *Percolator) Len() int {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return len(p.saved)
+}
+
+func (p *Percolator) removeLocked(id string) {
+	sq := p.saved[id]
+	if sq == nil {
+		return
+	}
+	delete(p.saved, id)
+	for _, ls := range p.langs {
+		ls.forgetHits()
+		for _, k := range ls.regs[sq] {
+			if k.always {
+				ls.always = slices.DeleteFunc(ls.always, func(c *conj) bool { return c == k.c })
+				continue
+			}
+			list := ls.keys[k.key]
+			for _, a := range list {
+				if a.kind == k.kind {
+					a.conjs = slices.DeleteFunc(a.conjs, func(c *conj) bool { return c == k.c })
+				}
+			}
+			list = slices.DeleteFunc(list, func(a *anchorSet) bool { return len(a.conjs) == 0 })
+			for sk, a := range ls.sets {
+				if len(a.conjs) == 0 {
+					delete(ls.sets, sk)
+				}
+			}
+			if len(list) == 0 {
+				delete(ls.keys, k.key)
+			} else {
+				ls.keys[k.key] = list
+			}
+			ls.count(k.kind, -1)
+		}
+		delete(ls.regs, sq)
+	}
+}
+
+// liveMapping returns the mapping of the live generation.
+func (x *Index) liveMapping() (mapping.IndexMapping, error) {
+	g, _, release, err := x.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return g.mapping, nil
+}
+
+// Candidates returns the ids of the saved queries a may match, sorted:
+// every saved query that matches a is among them (see the top of
+// percolate.go), and each must be confirmed by a search. Errors wrap
+// ErrClosed or ErrUnavailable.
+func (p *Percolator) Candidates(a Committed) ([]string, error) {
+	lang := a.Article.Language
+	if lang == "" {
+		lang = analyzers.Fallback
+	}
+	ls, err := p.langSieve(fieldLang4(lang))
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkWatch(ls); err != nil {
+		return nil, err
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	_, snap, release, err := p.x.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	docs, err := snap.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	terms := a.terms()
+	st := candStates.Get().(*candState)
+	defer st.release()
+	art := &st.art
+	art.a, art.fuzzy = &a, func(term string) typoWays { return p.typoState(snap, ls.lang, term, docs) }
+	for _, t := range terms {
+		art.set[t] = struct{}{}
+		art.byFirst[t[0]] = append(art.byFirst[t[0]], t)
+	}
+	var ids []string
+	check := func(c *conj) {
+		if _, ok := st.seen[c]; ok || st.accepted[c.sq] {
+			return
+		}
+		st.seen[c] = struct{}{}
+		if art.satisfies(c) {
+			st.accepted[c.sq] = true
+			ids = append(ids, c.sq.id)
+		}
+	}
+	visit := func(a *anchorSet) {
+		st.visited[a] = struct{}{}
+		for _, c := range a.conjs {
+			check(c)
+		}
+	}
+	for _, c := range ls.always {
+		check(c)
+	}
+	for _, k := range articleFilterKeys(&a.Article) {
+		for _, a := range ls.keys[k] {
+			if _, ok := st.visited[a]; !ok && a.kind == kindOther && a.n == nil {
+				visit(a)
+			}
+		}
+	}
+	for _, t := range terms {
+		for _, h := range ls.hitsOf(t) {
+			if _, ok := st.visited[h.set]; ok {
+				continue
+			}
+			if h.ways != 0 && h.ways&art.state(h.set.n) == 0 {
+				continue
+			}
+			art.memo[h.set.n] = true
+			visit(h.set)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// candState is the scratch space of one Candidates call, recycled.
+type candState struct {
+	art      articleView
+	seen     map[*conj]struct{}
+	accepted map[*savedQuery]bool
+	visited  map[*anchorSet]struct{}
+}
+
+var candStates = sync.Pool{New: func() any {
+	return &candState{
+		art:  articleView{set: map[string]struct{}{}, byFirst: map[byte][]string{}, memo: map[*need]bool{}, expand: map[*need]typoWays{}},
+		seen: map[*conj]struct{}{}, accepted: map[*savedQuery]bool{}, visited: map[*anchorSet]struct{}{},
+	}
+}}
+
+// release empties st and returns it to the pool.
+func (st *candState) release() {
+	a := &st.art
+	a.a, a.fuzzy = nil, nil
+	clear(a.set)
+	for k, ts := range a.byFirst {
+		a.byFirst[k] = ts[:0]
+	}
+	clear(a.memo)
+	clear(a.expand)
+	clear(st.seen)
+	clear(st.accepted)
+	clear(st.visited)
+	candStates.Put(st)
+}
+
+// termHit is an anchor set an article term satisfies: by being its
+// need's term or starting with one of its prefixes (ways 0), or by being
+// one of its near terms in some ways, which count only while the search
+// takes one of them.
+type termHit struct {
+	set  *anchorSet
+	ways typoWays
+}
+
+// maxTermHits bounds the terms whose hits a sieve remembers.
+const maxTermHits = 200000
+
+// hitsOf returns the anchor sets that article term t satisfies: found
+// through its keys (t itself, its prefixes, its forms missing one or two
+// runes) the first time, then remembered (articles share their words)
+// until the saved queries change. The caller holds p.mu for reading.
+func (ls *langSieve) hitsOf(t string) []termHit {
+	if v, ok := ls.hits.Load(t); ok {
+		return v.([]termHit)
+	}
+	var out []termHit
+	seen := map[*anchorSet]bool{}
+	try := func(key string, lo, hi anchorKind) {
+		for _, a := range ls.keys[key] {
+			if a.kind < lo || a.kind > hi || a.n == nil || seen[a] {
+				continue
+			}
+			seen[a] = true
+			if t == a.n.term || a.n.byPrefix(t) {
+				out = append(out, termHit{set: a})
+				continue
+			}
+			w := a.n.stemWays(t)
+			if a.kind == kindSurface && a.n.inSurface(t) {
+				w |= waysSurface
+			}
+			if w != 0 {
+				out = append(out, termHit{set: a, ways: w})
+			}
+		}
+	}
+	if ls.bloom.mayHoldString(t) {
+		try(t, kindExact, kindTypo2)
+	}
+	n := utf8.RuneCountInString(t)
+	var pk []byte
+	for k := 1; k <= min(n, anchorPrefix); k++ {
+		pk = append(append(pk[:0], prefixMark), firstRunes(t, k)...)
+		if ls.bloom.mayHold(pk) {
+			try(string(pk), kindOther, kindOther)
+		}
+	}
+	if n <= fuzzyMaxLen+2 {
+		var buf []byte
+		if n >= 3 && ls.typo1+ls.typo2 > 0 {
+			buf = deletions1(t, buf, func(v []byte) {
+				if ls.bloom.mayHold(v) {
+					try(string(v), kindTypo1, kindTypo2)
+				}
+			})
+		}
+		if n >= fuzzyTwoStem-2 && ls.typo2 > 0 {
+			deletions2(t, buf, func(v []byte) {
+				if ls.bloom2.mayHold(v) {
+					try(string(v), kindTypo2, kindTypo2)
+				}
+			})
+		}
+	}
+	if ls.nhits.Add(1) > maxTermHits {
+		ls.forgetHits()
+	}
+	ls.hits.Store(t, out)
+	return out
+}
+
+// forgetHits drops the remembered hits (the saved queries changed, or
+// too many terms are remembered).
+func (ls *langSieve) forgetHits() {
+	ls.hits.Clear()
+	ls.nhits.Store(0)
+}
+
+// langSieve returns the sieve of a field language, building it on first use.
+func (p *Percolator) langSieve(lang string) (*langSieve, error) {
+	p.mu.RLock()
+	ls := p.langs[lang]
+	p.mu.RUnlock()
+	if ls != nil {
+		return ls, nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ls := p.langs[lang]; ls != nil {
+		return ls, nil
+	}
+	ls = &langSieve{lang: lang, keys: map[string][]*anchorSet{}, sets: map[setKey]*anchorSet{}, regs: map[*savedQuery][]sieveKey{},
+		surfaced: map[*need]bool{}, watch: map[*need]watched{}, watchedAt: p.x.removals.Load()}
+	for _, sq := range p.saved {
+		if err := p.register(ls, sq); err != nil {
+			return nil, err
+		}
+	}
+	p.langs[lang] = ls
+	return ls, nil
+}
+
+// register indexes the conjunctions of sq in ls.
+func (p *Percolator) register(ls *langSieve, sq *savedQuery) error {
+	ls.forgetHits()
+	m, err := p.x.liveMapping()
+	if err != nil {
+		return err
+	}
+	an, err := languageAnalyzer(m, ls.lang)
+	if err != nil {
+		return err
+	}
+	cq, err := compileTextQuery(sq.q.Text, sq.q.Mode, m, textQueryOptions{Languages: []string{ls.lang}, Prefix: sq.q.Prefix})
+	if err != nil {
+		return err
+	}
+	d := dnf{{}} // no text: every article passes it
+	if cq.Query != nil {
+		d = sieveOf(cq.Query, an)
+	}
+	removals := p.x.removals.Load() // before the counts: what goes meanwhile is counted
+	f := p.x.newFreqs(ls.lang)
+	defer f.close()
+	fgs := filterGroups(sq, f)
+	groupCost := func(g group) float64 { return f.groupCost(g) }
+	for _, groups := range d {
+		for _, g := range groups {
+			for i, n := range g {
+				g[i] = p.intern(n)
+			}
+		}
+		// Cheap groups first: a conjunction fails on its first missing group.
+		slices.SortStableFunc(groups, func(a, b group) int { return cmpFloat(groupCost(a), groupCost(b)) })
+		c := &conj{sq: sq, groups: groups}
+		best, bestCost := -1, math.Inf(1)
+		for i, g := range groups {
+			if cost := groupCost(g); cost < bestCost {
+				best, bestCost = i, cost
+			}
+		}
+		switch {
+		case best >= 0 && bestCost < filterCost(fgs):
+			for _, n := range groups[best] {
+				switch {
+				case n.edits == 0 && len(n.cuts) == 0:
+					ls.add(n.term, kindExact, n, c)
+				default:
+					kind := kindTypo1
+					if n.edits >= 2 {
+						kind = kindTypo2
+					}
+					keys := typoKeys(n.term, n.edits)
+					for _, cut := range n.cuts {
+						keys = append(keys, typoKeys(cut, 1)...)
+					}
+					for _, k := range uniq(keys) {
+						ls.add(k, kind, n, c)
+					}
+				}
+				for _, pre := range n.prefixes {
+					ls.add(prefixKey(firstRunes(pre, anchorPrefix)), kindOther, n, c)
+				}
+				if n.word == "" {
+					continue
+				}
+				if _, watched := ls.watch[n]; watched {
+					continue
+				}
+				if df := f.termDF(n.term); ls.surfaced[n] || df < fuzzyKnownDocs {
+					ls.addSurface(n, c)
+				} else {
+					ls.watch[n] = watched{df: df, removals: removals}
+				}
+			}
+		case len(fgs) > 0:
+			for _, k := range fgs[0].keys {
+				ls.add(k, kindOther, nil, c)
+			}
+		default:
+			ls.always = append(ls.always, c)
+			ls.regs[sq] = append(ls.regs[sq], sieveKey{c: c, always: true})
+		}
+	}
+	return nil
+}
+
+// add lists conjunction c under key, in the anchor set of need n (nil:
+// a filter key) and kind.
+func (ls *langSieve) add(key string, kind anchorKind, n *need, c *conj) {
+	sk := setKey{n: n, kind: kind}
+	if n == nil {
+		sk.filter = key
+	}
+	set := ls.sets[sk]
+	if set == nil {
+		set = &anchorSet{n: n, kind: kind}
+		ls.sets[sk] = set
+	}
+	if !slices.Contains(set.conjs, c) {
+		set.conjs = append(set.conjs, c)
+	}
+	if !slices.Contains(ls.keys[key], set) {
+		ls.keys[key] = append(ls.keys[key], set)
+	}
+	ls.bloom.add([]byte(key))
+	if kind == kindTypo2 {
+		ls.bloom2.add([]byte(key))
+	}
+	ls.regs[c.sq] = append(ls.regs[c.sq], sieveKey{key: key, kind: kind, c: c})
+	ls.count(kind, 1)
+}
+
+// addSurface lists c (nil: every conjunction anchored on n) under the
+// surface terms of anchor need n, and n among the surfaced needs.
+func (ls *langSieve) addSurface(n *need, c *conj) {
+	ls.surfaced[n] = true
+	delete(ls.watch, n)
+	var cs []*conj
+	if c != nil {
+		cs = []*conj{c}
+	} else {
+		for _, kind := range []anchorKind{kindExact, kindTypo1, kindTypo2, kindOther} {
+			if set := ls.sets[setKey{n: n, kind: kind}]; set != nil {
+				for _, c := range set.conjs {
+					if !slices.Contains(cs, c) {
+						cs = append(cs, c)
+					}
+				}
+			}
+		}
+	}
+	for t := range n.surface() {
+		for _, c := range cs {
+			ls.add(t, kindSurface, n, c)
+		}
+	}
+}
+
+// checkWatch gives their surface keys to the watched needs of ls whose
+// words may have dropped under fuzzyKnownDocs documents since they were
+// counted (documents were deleted or replaced).
+func (p *Percolator) checkWatch(ls *langSieve) error {
+	removals := p.x.removals.Load()
+	p.mu.RLock()
+	due := ls.watchedAt != removals
+	p.mu.RUnlock()
+	if !due {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ls.watchedAt == removals {
+		return nil
+	}
+	f := p.x.newFreqs(ls.lang)
+	defer f.close()
+	for n, w := range ls.watch {
+		if gone := removals - w.removals; w.df >= fuzzyKnownDocs+gone {
+			continue
+		}
+		if df := f.termDF(n.term); df >= fuzzyKnownDocs {
+			ls.watch[n] = watched{df: df, removals: removals}
+			continue
+		}
+		ls.addSurface(n, nil)
+	}
+	ls.forgetHits()
+	ls.watchedAt = removals
+	return nil
+}
+
+// keyBloom is a Bloom filter of one hash over the keys of a sieve: most
+// deletion forms of an article's terms are no key, and a bit test costs
+// less than a map look-up.
+type keyBloom struct{ bits []uint64 }
+
+const bloomBits = 1 << 22 // 512 KiB: few false hits for 10,000 queries' keys
+
+func keyHash(b []byte) uint64 {
+	h := uint64(14695981039346656037) // FNV-1a
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+func (f *keyBloom) add(b []byte) {
+	if f.bits == nil {
+		f.bits = make([]uint64, bloomBits/64)
+	}
+	h := keyHash(b) % bloomBits
+	f.bits[h/64] |= 1 << (h % 64)
+}
+
+// mayHoldString is mayHold for a string.
+func (f *keyBloom) mayHoldString(s string) bool {
+	if f.bits == nil {
+		return false
+	}
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	h %= bloomBits
+	return f.bits[h/64]&(1<<(h%64)) != 0
+}
+
+// mayHold reports whether b may be a key (false: it is not).
+func (f *keyBloom) mayHold(b []byte) bool {
+	if f.bits == nil {
+		return false
+	}
+	h := keyHash(b) % bloomBits
+	return f.bits[h/64]&(1<<(h%64)) != 0
+}
+
+// count adds d to the count of anchors of kind.
+func (ls *langSieve) count(kind anchorKind, d int) {
+	switch kind {
+	case kindTypo1:
+		ls.typo1 += d
+	case kindTypo2:
+		ls.typo2 += d
+	}
+}
+
+// intern returns the need equal to n that the percolator holds, adding n
+// when there is none.
+func (p *Percolator) intern(n *need) *need {
+	k := needKey(n)
+	if o := p.needs[k]; o != nil {
+		return o
+	}
+	p.needs[k] = n
+	return n
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// freqs estimates how many articles hit a sieve's keys from the document
+// frequencies of the index: a conjunction is anchored under its rarest
+// group, and its groups are checked rarest first. They only steer the
+// cost, never what passes.
+type freqs struct {
+	lang    string
+	snap    *scorch.IndexSnapshot // nil: no index to read, every count is 1
+	release func()
+	cache   map[[2]string]float64
+}
+
+func (x *Index) newFreqs(lang string) *freqs {
+	f := &freqs{lang: lang, cache: map[[2]string]float64{}}
+	if _, snap, release, err := x.snapshot(); err == nil {
+		f.snap, f.release = snap, release
+	}
+	return f
+}
+
+func (f *freqs) close() {
+	if f.release != nil {
+		f.release()
+	}
+}
+
+// df returns the number of documents with term in field, plus one.
+func (f *freqs) df(field, term string) float64 {
+	k := [2]string{field, term}
+	if v, ok := f.cache[k]; ok {
+		return v
+	}
+	v := 1.0
+	if f.snap != nil {
+		if r, err := f.snap.TermFieldReader(context.Background(), []byte(term), field, false, false, false); err == nil {
+			v += float64(r.Count())
+			_ = r.Close()
+		}
+	}
+	f.cache[k] = v
+	return v
+}
+
+// termDF returns the number of documents holding term in the title or
+// the body, counted per field (liveDF).
+func (f *freqs) termDF(term string) uint64 {
+	return uint64(f.df("title_"+f.lang, term) + f.df("body_"+f.lang, term) - 2)
+}
+
+// groupCost estimates how many articles hit a group's keys: those that
+// hold its terms, more for typo keys (the neighbours') and many more for
+// a prefix.
+func (f *freqs) groupCost(g group) float64 {
+	cost := 0.0
+	for _, n := range g {
+		df := f.df("title_"+f.lang, n.term) + f.df("body_"+f.lang, n.term)
+		switch {
+		case n.edits == 0 && len(n.cuts) == 0:
+			cost += df
+		case n.edits >= 2:
+			cost += 3*df + 50 // two-deletion forms: many keys, many chance hits
+		default:
+			cost += 2*df + 5
+		}
+		cost += float64(len(n.prefixes)) * (4*df + 50)
+	}
+	return cost
+}
+
+// filterGroup is one filter of a saved query, as anchor keys.
+type filterGroup struct {
+	cost float64
+	keys []string
+}
+
+// filterKey is the anchor key of a filter value: its kind ('c'ompany,
+// 'n' country, 'l'anguage, 's'ource) and its loose form.
+func filterKey(kind byte, v string) string {
+	return "\x02" + string(kind) + "\x00" + looseKey(strings.TrimSpace(v))
+}
+
+// filterGroups returns the filters of sq that can anchor it, the rarest first.
+func filterGroups(sq *savedQuery, f *freqs) []filterGroup {
+	var out []filterGroup
+	add := func(kind byte, field string, values []string, norm func(string) string) {
+		if len(values) == 0 {
+			return
+		}
+		var g filterGroup
+		for _, v := range values {
+			g.keys = append(g.keys, filterKey(kind, v))
+			g.cost += f.df(field, norm(strings.TrimSpace(v)))
+		}
+		out = append(out, g)
+	}
+	add('c', fieldCompanies, sq.q.Companies, identity)
+	add('s', fieldSource, sq.q.Sources, identity)
+	add('n', fieldCountries, sq.q.Countries, upperASCII)
+	add('l', fieldLang, sq.q.Languages, strings.ToLower)
+	slices.SortStableFunc(out, func(a, b filterGroup) int {
+		switch {
+		case a.cost < b.cost:
+			return -1
+		case a.cost > b.cost:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+func filterCost(fgs []filterGroup) float64 {
+	if len(fgs) == 0 {
+		return math.Inf(1)
+	}
+	return fgs[0].cost
+}
+
+// articleFilterKeys returns the anchor keys of a's filter values.
+func articleFilterKeys(a *corpus.Article) []string {
+	var out []string
+	for _, c := range a.Companies {
+		out = append(out, filterKey('c', c))
+	}
+	for _, c := range a.Countries {
+		out = append(out, filterKey('n', c))
+	}
+	lang := a.Language
+	if lang == "" {
+		lang = analyzers.Fallback
+	}
+	out = append(out, filterKey('l', lang))
+	if a.Source != "" {
+		out = append(out, filterKey('s', a.Source))
+	}
+	return out
+}
+
+// articleView is an article as the sieve checks it.
+type articleView struct {
+	a       *Committed
+	set     map[string]struct{}
+	byFirst map[byte][]string  // its terms by their first byte
+	memo    map[*need]bool     // needs checked already
+	expand  map[*need]typoWays // the ways the search takes for a need's near terms
+	fuzzy   func(term string) typoWays
+}
+
+// satisfies reports whether the article satisfies the filters of c's
+// query and every group of c.
+func (v *articleView) satisfies(c *conj) bool {
+	if !passesFilters(&v.a.Article, &c.sq.plan) {
+		return false
+	}
+	for _, g := range c.groups {
+		if !v.satisfiesGroup(g) {
+			return false
+		}
+	}
+	return true
+}
+
+func (v *articleView) satisfiesGroup(g group) bool {
+	for _, n := range g {
+		if v.accepts(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// accepts reports whether one of the article's terms satisfies n.
+func (v *articleView) accepts(n *need) bool {
+	if _, ok := v.set[n.term]; ok {
+		return true
+	}
+	if n.edits == 0 && len(n.cuts) == 0 && len(n.prefixes) == 0 {
+		return false
+	}
+	ok, known := v.memo[n]
+	if !known {
+		ok = v.scan(n)
+		v.memo[n] = ok
+	}
+	return ok
+}
+
+// scan looks for a term n accepts among the article's terms.
+func (v *articleView) scan(n *need) bool {
+	ways := v.state(n)
+	if ways&waysSurface != 0 {
+		for t := range n.surface() {
+			if _, ok := v.set[t]; ok {
+				return true
+			}
+		}
+	}
+	typos := (n.edits > 0 || len(n.cuts) > 0) && ways&(waysStem|waysStemLoose) != 0
+	if typos && len(n.prefixes) == 0 {
+		for _, t := range v.byFirst[n.keep0[0]] {
+			if n.stemWays(t)&ways != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	for _, ts := range v.byFirst {
+		for _, t := range ts {
+			if n.byPrefix(t) || typos && n.stemWays(t)&ways != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// state returns the ways the search takes now for n's near terms
+// (Percolator.typoState), once per need and article.
+func (v *articleView) state(n *need) typoWays {
+	if n.edits == 0 && len(n.cuts) == 0 && n.word == "" {
+		return 0
+	}
+	e, ok := v.expand[n]
+	if !ok {
+		e = waysStem | waysStemLoose | waysSurface
+		if v.fuzzy != nil {
+			e = v.fuzzy(n.term)
+		}
+		v.expand[n] = e
+	}
+	return e
+}
+
+// byPrefix reports whether t starts with one of n's prefixes.
+func (n *need) byPrefix(t string) bool {
+	for _, p := range n.prefixes {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// stemWays returns the ways in which t is one of n's near terms in the
+// stem space (within the edits of the term or of a cut form).
+func (n *need) stemWays(t string) typoWays {
+	if (n.edits == 0 && len(n.cuts) == 0) || !strings.HasPrefix(t, n.keep0) {
+		return 0
+	}
+	near := n.edits > 0 && withinEdits(t, n.term, n.edits)
+	for _, c := range n.cuts {
+		near = near || withinEdits(t, c, 1)
+	}
+	switch {
+	case !near:
+		return 0
+	case strings.HasPrefix(t, n.keep):
+		return waysStem | waysStemLoose
+	}
+	return waysStemLoose
+}
+
+// inSurface reports whether t is the term of a word one edit away from
+// n's typed word.
+func (n *need) inSurface(t string) bool {
+	_, ok := n.surface()[t]
+	return ok
+}
+
+// surface returns the terms of the words one edit away from n's typed
+// word (surfaceNeighbours), computed once; nil without a word.
+func (n *need) surface() map[string]struct{} {
+	if n.word == "" {
+		return nil
+	}
+	n.surfOnce.Do(func() {
+		ws := surfaceNeighbours(n.an, n.word, n.term)
+		n.surf = make(map[string]struct{}, len(ws))
+		for t := range ws {
+			n.surf[t] = struct{}{}
+		}
+	})
+	return n.surf
+}
+
+// typoState returns the ways the search takes now for the near terms of
+// term (see termQuery.expand): the stem space while the word is in fewer
+// than max(fuzzyKnownDocs, docs/knownShare) documents, keeping only its
+// first rune while in none, and the surface while in fewer than
+// fuzzyKnownDocs. The search counts the word in every language, this the
+// term in lang only, which is never more: the ways returned include the
+// search's. Counts are remembered as long as no document goes (they can
+// only grow meanwhile), those below the bound read again after
+// unknownFor.
+func (p *Percolator) typoState(r bleveindex.IndexReader, lang, term string, docs uint64) typoWays {
+	bound := max(fuzzyKnownDocs, docs/knownShare)
+	key := lang + "\x00" + term
+	epoch, now := p.x.removals.Load(), time.Now()
+	p.knownMu.Lock()
+	if p.knownAt != epoch || p.known == nil || len(p.known) > maxTermHits {
+		p.known, p.knownAt = map[string]knownDF{}, epoch
+	}
+	k, ok := p.known[key]
+	p.knownMu.Unlock()
+	if !ok || k.df < bound && now.Sub(k.at) >= unknownFor {
+		df, err := liveDF(context.Background(), r, term, "title_"+lang, "body_"+lang)
+		if err != nil {
+			return waysStem | waysStemLoose | waysSurface
+		}
+		k = knownDF{df: df, at: now}
+		p.knownMu.Lock()
+		if p.knownAt == epoch {
+			p.known[key] = k
+		}
+		p.knownMu.Unlock()
+	}
+	var w typoWays
+	if k.df < bound {
+		w |= waysStem
+	}
+	if k.df == 0 {
+		w |= waysStemLoose
+	}
+	if k.df < fuzzyKnownDocs {
+		w |= waysSurface
+	}
+	return w
+}
+
+// unknownFor is how long the count of a term found below the bound of
+// typoState is taken as it was.
+const unknownFor = 10 * time.Second
+
+// withinEdits reports whether a and b are at most k edits apart (Damerau).
+func withinEdits(a, b string, k int) bool {
+	if d := len(a) - len(b); d > 4*k || d < -4*k {
+		return false // a rune is at most 4 bytes
+	}
+	if isASCII(a) && isASCII(b) {
+		if d := len(a) - len(b); d > k || d < -k {
+			return false
+		}
+		return damerauBytes(a, b, k) <= k
+	}
+	var ra, rb [2 * fuzzyMaxLen]rune
+	na, nb := 0, 0
+	for _, r := range a {
+		if na == len(ra) {
+			return false // longer than any fuzzy term
+		}
+		ra[na] = r
+		na++
+	}
+	for _, r := range b {
+		if nb == len(rb) {
+			return false
+		}
+		rb[nb] = r
+		nb++
+	}
+	if na-nb > k || nb-na > k {
+		return false
+	}
+	return damerau(ra[:na], rb[:nb]) <= k
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// damerauBytes is damerau for ASCII strings of at most 2*fuzzyMaxLen
+// bytes (longer ones are k+1 away), stopping at k+1 once a row exceeds k.
+func damerauBytes(a, b string, k int) int {
+	if len(a) > 2*fuzzyMaxLen || len(b) > 2*fuzzyMaxLen {
+		return k + 1
+	}
+	var rows [3][2*fuzzyMaxLen + 1]int
+	prev2, prev, cur := rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		low := i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			low = min(low, cur[j])
+		}
+		if low > k {
+			return k + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// damerau returns the optimal-string-alignment distance of a and b.
+func damerau(a, b []rune) int {
+	var rows [3][2*fuzzyMaxLen + 1]int
+	prev2, prev, cur := rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// passesFilters reports whether a may pass the filters of p, loosely: a
+// value matches when it equals the filter's with case and accents folded.
+func passesFilters(a *corpus.Article, p *plan) bool {
+	q := &p.q
+	anyLoose := func(want, have []string) bool {
+		if len(want) == 0 {
+			return true
+		}
+		for _, w := range want {
+			kw := looseKey(strings.TrimSpace(w))
+			for _, h := range have {
+				if looseKey(h) == kw {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	lang := a.Language
+	if lang == "" {
+		lang = analyzers.Fallback
+	}
+	if !anyLoose(q.Companies, a.Companies) || !anyLoose(q.Countries, a.Countries) ||
+		!anyLoose(q.Languages, []string{lang}) || len(q.Sources) > 0 && !anyLoose(q.Sources, []string{a.Source}) {
+		return false
+	}
+	if q.AmountMin != nil || q.AmountMax != nil {
+		lo, hi := math.Inf(-1), math.Inf(1)
+		if q.AmountMin != nil {
+			lo = *q.AmountMin * (1 - 1e-9)
+		}
+		if q.AmountMax != nil {
+			hi = *q.AmountMax * (1 + 1e-9)
+		}
+		ok := false
+		for _, am := range a.Amounts {
+			ok = ok || am.EUR >= lo && am.EUR <= hi
+		}
+		if !ok {
+			return false
+		}
+	}
+	if p.dayFrom != math.MinInt32 || p.dayTo != math.MaxInt32 {
+		if a.Published.IsZero() {
+			return false
+		}
+		d := int64(dayOf(a.Published))
+		if d < int64(p.dayFrom)-1 || d > int64(p.dayTo)+1 { // a day of slack either side: time zones
+			return false
+		}
+	}
+	return true
+}
+
+// dnf is an OR of conjunctions of groups: what an article needs.
+type dnf [][]group
+
+// sieveOf reads a compiled text query (of one language) as what an
+// article needs to match it. Unknown parts read as "anything", so the
+// result is never narrower than the query.
+func sieveOf(q query.Query, an analysis.Analyzer) dnf {
+	switch q := q.(type) {
+	case *termQuery:
+		return dnf{{group{needOf(q, an)}}}
+	case *query.TermQuery:
+		return dnf{{group{&need{term: q.Term}}}}
+	case *phraseQuery:
+		var groups []group
+		for _, pos := range q.Terms {
+			if len(pos) == 0 {
+				continue
+			}
+			g := make(group, 0, len(pos))
+			for _, t := range pos {
+				g = append(g, &need{term: t})
+			}
+			groups = append(groups, g)
+		}
+		return dnf{groups}
+	case *query.ConjunctionQuery:
+		out := dnf{{}}
+		for _, k := range q.Conjuncts {
+			out = andDNF(out, sieveOf(k, an))
+		}
+		return out
+	case *query.DisjunctionQuery:
+		// At least one of them (Min > 1 asks more: reading it as one is wider).
+		var out dnf
+		for _, k := range q.Disjuncts {
+			out = orDNF(out, sieveOf(k, an))
+		}
+		return out
+	case *sumQuery:
+		var out dnf
+		for _, k := range q.Parts {
+			out = orDNF(out, sieveOf(k, an))
+		}
+		return out
+	case *query.BooleanQuery:
+		if q.Must != nil {
+			return sieveOf(q.Must, an) // MustNot only narrows; Should does not restrict beside Must
+		}
+		if q.Should != nil {
+			return sieveOf(q.Should, an)
+		}
+		return dnf{{}}
+	case *query.MatchNoneQuery:
+		return dnf{}
+	}
+	return dnf{{}} // MatchAll, or a query this reading does not know: anything
+}
+
+// needOf returns what the terms a termQuery can match need: its term,
+// starting with one of its Prefixes, or, as typos, within Edits of it or
+// within one edit of its cut forms (keeping its first FuzzyPrefix bytes,
+// or its first rune), or the terms an gives the words one edit away from
+// its Surface. It must list at least every term termQuery.Searcher can
+// match, whatever the index (see termQuery.neighbours).
+func needOf(q *termQuery, an analysis.Analyzer) *need {
+	_, first := utf8.DecodeRuneInString(q.Term)
+	n := &need{term: q.Term, edits: q.Edits, keep: q.Term[:min(q.FuzzyPrefix, len(q.Term))], keep0: q.Term[:first], prefixes: q.Prefixes}
+	if len(n.keep) < len(n.keep0) {
+		n.keep = n.keep0
+	}
+	if rs := []rune(q.Term); q.Edits > 0 && len(rs) >= stemSlackMin {
+		for k := len(rs) - 1; k >= len(rs)-stemSlack && k >= stemSlackMin-1; k-- {
+			n.cuts = append(n.cuts, string(rs[:k]))
+		}
+	}
+	if q.Edits > 0 && q.Surface != "" {
+		n.lang, n.word, n.an = q.Lang, q.Surface, an
+	}
+	return n
+}
+
+// andDNF returns a AND b. When the product would be too large, only the
+// side with fewer conjunctions is kept: dropping a conjunct only widens.
+func andDNF(a, b dnf) dnf {
+	if len(a)*len(b) > maxSieveConjs {
+		if len(a) <= len(b) {
+			return a
+		}
+		return b
+	}
+	out := make(dnf, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			c := append(slices.Clip(x), y...)
+			out = orDNF(out, dnf{uniqGroups(c)})
+		}
+	}
+	return out
+}
+
+// orDNF returns a OR b, without repeated conjunctions; too many make
+// "anything".
+func orDNF(a, b dnf) dnf {
+	for _, c := range b {
+		k := conjKey(c)
+		if !slices.ContainsFunc(a, func(o []group) bool { return conjKey(o) == k }) {
+			a = append(a, c)
+		}
+	}
+	if len(a) > maxSieveConjs {
+		return dnf{{}}
+	}
+	return a
+}
+
+// needKey identifies what a need accepts.
+func needKey(n *need) string {
+	var b strings.Builder
+	b.WriteString(n.term)
+	b.WriteByte(0)
+	b.WriteByte(byte('0' + n.edits))
+	b.WriteString(n.keep)
+	for _, p := range n.prefixes {
+		b.WriteByte(1)
+		b.WriteString(p)
+	}
+	for _, c := range n.cuts {
+		b.WriteByte(3)
+		b.WriteString(c)
+	}
+	if n.word != "" {
+		b.WriteByte(4)
+		b.WriteString(n.lang)
+		b.WriteByte(0)
+		b.WriteString(n.word)
+	}
+	return b.String()
+}
+
+func groupKey(g group) string {
+	var b strings.Builder
+	for _, n := range g {
+		b.WriteString(needKey(n))
+		b.WriteByte(2)
+	}
+	return b.String()
+}
+
+func conjKey(c []group) string {
+	keys := make([]string, len(c))
+	for i, g := range c {
+		keys[i] = groupKey(g)
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, "\x03")
+}
+
+func uniqGroups(c []group) []group {
+	var out []group
+	seen := map[string]bool{}
+	for _, g := range c {
+		if k := groupKey(g); !seen[k] {
+			seen[k] = true
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// typoKeys returns the forms of term with at most edits runes deleted
+// (edits 0: term alone).
+func typoKeys(term string, edits int) []string {
+	keys := []string{term}
+	if edits >= 1 {
+		_ = deletions1(term, nil, func(v []byte) { keys = append(keys, string(v)) })
+	}
+	if edits >= 2 {
+		_ = deletions2(term, nil, func(v []byte) { keys = append(keys, string(v)) })
+	}
+	return keys
+}
+
+// deletions1 calls f with each form of s missing one rune, built in buf
+// (returned for reuse); f must not keep its argument.
+func deletions1(s string, buf []byte, f func([]byte)) []byte {
+	for i, r := range s {
+		size := utf8.RuneLen(r)
+		if size < 0 {
+			size = 1
+		}
+		buf = append(append(buf[:0], s[:i]...), s[i+size:]...)
+		f(buf)
+	}
+	return buf
+}
+
+// deletions2 calls f with each form of s missing two runes.
+func deletions2(s string, buf []byte, f func([]byte)) []byte {
+	for i, r := range s {
+		si := utf8.RuneLen(r)
+		if si < 0 {
+			si = 1
+		}
+		rest := s[i+si:]
+		for j, r2 := range rest {
+			sj := utf8.RuneLen(r2)
+			if sj < 0 {
+				sj = 1
+			}
+			buf = append(append(append(buf[:0], s[:i]...), rest[:j]...), rest[j+sj:]...)
+			f(buf)
+		}
+	}
+	return buf
+}
+
+// firstRunes returns the first n runes of s.
+func firstRunes(s string, n int) string {
+	i := 0
+	for k := range s {
+		if i == n {
+			return s[:k]
+		}
+		i++
+	}
+	return s
+}
+
+func uniq(ss []string) []string {
+	slices.Sort(ss)
+	return slices.Compact(ss)
+}

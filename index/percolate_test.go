@@ -1,0 +1,255 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"veille/corpus"
+)
+
+// TestPercolatorCandidatesCoverSearch checks, query by query, that every
+// sample article a search returns is a candidate of that query, and that
+// the percolator leaves out articles that cannot match.
+func TestPercolatorCandidatesCoverSearch(t *testing.T) {
+	x := openSample(t)
+	p := x.NewPercolator()
+	amt := func(v float64) *float64 { return &v }
+	queries := map[string]Query{
+		"word":        {Text: "nvidia"},
+		"two words":   {Text: "centres données"},
+		"phrase":      {Text: `"centres de données"`},
+		"typo":        {Text: "nvidai"},
+		"stem typo":   {Text: "investisement"},
+		"prefix":      {Text: "micros"},
+		"excluded":    {Text: "nvidia -chine"},
+		"only out":    {Text: "-nvidia"},
+		"any":         {Text: "airbus siemens", Mode: "any"},
+		"company":     {Companies: []string{"nvidia"}},
+		"country":     {Text: "investit", Countries: []string{"GB"}},
+		"lang":        {Languages: []string{"en"}},
+		"source":      {Sources: []string{"Journal"}},
+		"amount":      {AmountMin: amt(1e9)},
+		"dates":       {From: day("2025-09-20"), To: day("2025-09-21")},
+		"until":       {To: day("2025-09-20")},
+		"since":       {From: day("2025-09-20")},
+		"everything":  {},
+		"stop words":  {Text: "les des"},
+		"english":     {Text: "british"},
+		"german typo": {Text: "siemenz"},
+	}
+	for name, q := range queries {
+		if err := p.Add(name, q); err != nil {
+			t.Fatalf("Add(%s): %v", name, err)
+		}
+	}
+	ctx := context.Background()
+	var pairs, matches, candidates int
+	for _, a := range sample(t) {
+		stored, err := x.Get(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cm, err := x.NewCommitted(stored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cands, err := p.Candidates(cm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		candidates += len(cands)
+		for name, q := range queries {
+			q.IDs = []string{a.ID}
+			res := mustSearch(t, x, q)
+			pairs++
+			matches += int(res.Total)
+			if res.Total > 0 && !slices.Contains(cands, name) {
+				t.Errorf("%s: the search %q returns %s, which is not among its candidates %v", a.ID, name, a.ID, cands)
+			}
+		}
+		if a.ID == "de-siemens" && slices.Contains(cands, "phrase") {
+			t.Errorf("a German article is a candidate of a French phrase: %v", cands)
+		}
+	}
+	t.Logf("%d article-query pairs, %d matches, %d candidates", pairs, matches, candidates)
+	if matches < 25 || candidates > pairs/2 {
+		t.Errorf("%d matches and %d candidates of %d pairs: the test or the sieve is off", matches, candidates, pairs)
+	}
+}
+
+// TestSearchIDs checks that IDs restricts a search to those articles and
+// nothing else changes which of them match, in every language (typos
+// included, which depend on what the whole index holds).
+func TestSearchIDs(t *testing.T) {
+	x := openSample(t)
+	for _, q := range []Query{{Text: "nvidia"}, {Text: "centres"}, {}, {Text: "-chine"}, {Companies: []string{"Microsoft"}},
+		{Text: "nvidai"}, {Text: "siemenz"}, {Text: "britsh centres"}, {Text: "siemens", Mode: "any"}, {Text: `"data centres"`}} {
+		all := hitIDs(mustSearch(t, x, Query{Text: q.Text, Mode: q.Mode, Companies: q.Companies, PerPage: 100}))
+		for _, ids := range [][]string{{"fr-nvidia-uk"}, {"fr-microsoft-france", "en-siemens", "nope"}, {"fr-airbus", "fr-nvidia-uk", "de-siemens"},
+			{"en-nvidia-britain"}, {"de-siemens"}, {"en-siemens", "de-siemens"}} {
+			q.IDs, q.PerPage = ids, 100
+			got := hitIDs(mustSearch(t, x, q))
+			var want []string
+			for _, id := range all {
+				if slices.Contains(ids, id) {
+					want = append(want, id)
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("%q with IDs %v: %v, want %v", q.Text, ids, got, want)
+			}
+		}
+	}
+}
+
+// hookRecorder is a CommitHook that records what it is told and fails on demand.
+type hookRecorder struct {
+	mu      sync.Mutex
+	commits []Commit
+	fail    error
+}
+
+func (h *hookRecorder) hook(ctx context.Context, c Commit) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.fail != nil {
+		return h.fail
+	}
+	h.commits = append(h.commits, c)
+	return nil
+}
+
+func (h *hookRecorder) ids() [][]string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out [][]string
+	for _, c := range h.commits {
+		var ids []string
+		for _, a := range c.Articles {
+			ids = append(ids, a.Article.ID)
+		}
+		out = append(out, ids)
+	}
+	return out
+}
+
+// TestCommitHook checks what the hook is told: every put once, with the
+// index it left searchable; failed calls hand their articles again;
+// rebuilds tell nothing; the last batch survives a restart.
+func TestCommitHook(t *testing.T) {
+	ctx := context.Background()
+	h := &hookRecorder{}
+	var x *Index
+	var seen []string
+	opts := Options{OnCommit: func(ctx context.Context, c Commit) error {
+		for _, a := range c.Articles {
+			res, err := c.Search(ctx, Query{IDs: []string{a.Article.ID}})
+			if err != nil || res.Total != 1 {
+				return fmt.Errorf("article %s is not searchable in the hook: %v %v", a.Article.ID, res.Total, err)
+			}
+			if len(a.terms()) == 0 {
+				return fmt.Errorf("article %s has no terms", a.Article.ID)
+			}
+			seen = append(seen, a.Article.ID)
+		}
+		return h.hook(ctx, c)
+	}}
+	x, dir := openTest(t, opts)
+	put(t, x, sample(t)[:3]...)
+	if _, _, err := x.Put(ctx, corpus.Article{ID: "a1", Title: "Nvidia", Body: "Nvidia au Royaume-Uni"}, Origin{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Delete(ctx, "a1"); err != nil {
+		t.Fatal(err)
+	}
+	got := h.ids()
+	if n := len(slices.Concat(got...)); n != 4 {
+		t.Fatalf("hook saw %v, want the 4 puts", got)
+	}
+	// A failing hook fails the writes, which stay stored, and its
+	// articles are handed to the next call.
+	h.mu.Lock()
+	h.fail = errors.New("disk gone")
+	h.mu.Unlock()
+	_, _, err := x.Put(ctx, corpus.Article{ID: "a2", Title: "Airbus", Body: "Airbus en Chine"}, Origin{})
+	if err == nil {
+		t.Fatal("Put succeeded with a failing hook")
+	}
+	if _, err := x.Get(ctx, "a2"); err != nil {
+		t.Fatalf("the article of a failed hook is not stored: %v", err)
+	}
+	h.mu.Lock()
+	h.fail = nil
+	h.mu.Unlock()
+	if _, _, err := x.Put(ctx, corpus.Article{ID: "a3", Title: "Siemens", Body: "Siemens en Allemagne"}, Origin{}); err != nil {
+		t.Fatal(err)
+	}
+	got = h.ids()
+	if last := got[len(got)-1]; !slices.Equal(last, []string{"a3", "a2"}) {
+		t.Fatalf("after a failed call the hook saw %v, want [a3 a2]", last)
+	}
+	// A rebuild hands nothing.
+	before := len(h.ids())
+	if err := x.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.ids()); n != before {
+		t.Fatalf("a rebuild called the hook %d times", n-before)
+	}
+	h.mu.Lock()
+	seq := h.commits[len(h.commits)-1].Seq
+	h.mu.Unlock()
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The last batch is known after a restart, numbers go on.
+	y, err := Open(ctx, dir, Options{Enricher: fakeEnricher{}, OnCommit: h.hook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer y.Close()
+	last, err := y.LastCommit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range last.Articles {
+		ids = append(ids, a.Article.ID)
+	}
+	if last.Seq != seq || !slices.Equal(ids, []string{"a3", "a2"}) || len(last.Articles[0].terms()) == 0 {
+		t.Fatalf("LastCommit = seq %d %v, want seq %d [a3 a2] with terms", last.Seq, ids, seq)
+	}
+	if _, _, err := y.Put(ctx, corpus.Article{ID: "a4", Title: "Nscale", Body: "Nscale"}, Origin{}); err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s := h.commits[len(h.commits)-1].Seq; s != seq+1 {
+		t.Fatalf("the first batch after a restart is number %d, want %d", s, seq+1)
+	}
+}
+
+// TestWithin checks the typo distance the sieve uses against plain cases,
+// ASCII or not.
+func TestWithinEdits(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		k    int
+		want bool
+	}{
+		{"nvidia", "nvidia", 0, true}, {"nvidia", "nvidai", 1, true}, {"nvidia", "nvdia", 1, true},
+		{"nvidia", "nvidiaa", 1, true}, {"nvidia", "nvdiai", 1, false}, {"nvidia", "nvdiai", 2, true},
+		{"gouvern", "gouvernemnt", 2, false}, {"etat", "état", 1, true}, {"état", "étaient", 2, false},
+		{"xab", "abx", 1, false}, {"xab", "abx", 2, true}, {"ab", "", 2, true}, {"abc", "", 2, false},
+	} {
+		if got := withinEdits(tc.a, tc.b, tc.k); got != tc.want {
+			t.Errorf("withinEdits(%q, %q, %d) = %v, want %v", tc.a, tc.b, tc.k, got, tc.want)
+		}
+	}
+}
