@@ -51,4 +51,6 @@ func TestWriteHTML(t *testing.T) {
 	s, _ := testServer(t, newFake(), Options{})
 	wantError(t, do(t, s, "PUT", "/api/articles/x", "\x89PNG\r\n\x1a\n\x00\x00", header("Content-Type", "text/html"), loopback()), http.StatusBadRequest, codeInvalidArticle, "HTML")
 	wantError(t, do(t, s, "PUT", "/api/articles/x", "<html><head></head><body><script>x()</script></body></html>", header("Content-Type", "text/html"), loopback()), http.StatusBadRequest, codeInvalidArticle)
+	// A title alone is not an article (as with a JSON PUT without body).
+	wantError(t, do(t, s, "PUT", "/api/articles/x", "<html><head><title>Flins fermera</title></head><body></body></html>", header("Content-Type", "text/html"), loopback()), http.StatusBadRequest, codeInvalidArticle, "only a title")
 }

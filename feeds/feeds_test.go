@@ -673,3 +673,130 @@ veille_feed_polls_total{result="ok",source=%[1]q} 1
 		t.Error(err)
 	}
 }
+
+// TestPerHostConcurrency polls four feeds of one host at once: no more
+// requests (feeds and their pages) run at a time against the host than
+// Options.PerHost allows.
+func TestPerHostConcurrency(t *testing.T) {
+	for _, tc := range []struct {
+		perHost, want int
+	}{{1, 1}, {0, DefaultPerHost}} {
+		var inFlight, most atomic.Int32
+		busy := func() {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(100 * time.Millisecond) // long enough for the polls to overlap
+		}
+		mux := http.NewServeMux()
+		var base string
+		mux.HandleFunc("/feed/", func(w http.ResponseWriter, r *http.Request) {
+			busy()
+			w.Header().Set("Content-Type", "application/rss+xml")
+			n := strings.TrimPrefix(r.URL.Path, "/feed/")
+			fmt.Fprint(w, rss([3]string{"Article " + n, base + "/article/" + n, "Résumé " + n}))
+		})
+		mux.HandleFunc("/article/", func(w http.ResponseWriter, r *http.Request) {
+			busy()
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, articlePage("Article", "", "Une phrase de l'article."))
+		})
+		srv := httptest.NewServer(mux)
+		base = srv.URL
+		p, err := Open(Options{Dir: t.TempDir(), Fetcher: NewFetcher(FetcherOptions{AllowPrivate: true}), Sink: newSink(), PerHost: tc.perHost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for i := range 4 {
+			src, err := NewSource(fmt.Sprintf("%s/feed/%d", srv.URL, i), "", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Add(src); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, src.ID)
+		}
+		var wg sync.WaitGroup
+		for _, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if c, err := p.Poll(context.Background(), id); err != nil || c.New != 1 {
+					t.Errorf("poll %s: %+v, %v", id, c, err)
+				}
+			}()
+		}
+		wg.Wait()
+		srv.Close()
+		if got := int(most.Load()); got != tc.want {
+			t.Errorf("PerHost %d: at most %d requests at once against the host, want %d", tc.perHost, got, tc.want)
+		}
+	}
+}
+
+// TestJitterSpreadsPolls checks that the next poll after a success is
+// the source's interval spread by ±10 %, as the jitter draws it.
+func TestJitterSpreadsPolls(t *testing.T) {
+	srv := newFeedServer(t)
+	srv.set(rss(), "")
+	now := time.Date(2024, 5, 2, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		draw float64
+		want time.Duration
+	}{{0, 9 * time.Minute}, {0.5, 10 * time.Minute}, {0.75, 10*time.Minute + 30*time.Second}} {
+		p, err := Open(Options{Dir: t.TempDir(), Fetcher: NewFetcher(FetcherOptions{AllowPrivate: true}), Sink: newSink(),
+			Now: func() time.Time { return now }, Jitter: func() float64 { return tc.draw }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := NewSource(srv.URL+"/feed", "", 10*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Add(src); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Poll(context.Background(), src.ID); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := p.Get(src.ID)
+		if got := v.Status.NextPoll.Sub(now); got != tc.want {
+			t.Errorf("jitter draw %v: next poll in %v, want %v", tc.draw, got, tc.want)
+		}
+	}
+}
+
+// TestItemWithoutLink polls a feed whose items have a GUID and no link
+// twice, the second time with an edited summary: one article, updated,
+// identified by the GUID.
+func TestItemWithoutLink(t *testing.T) {
+	if got := ItemKey(Item{GUID: "urn:1", Link: "https://x.example/a?utm_source=rss", Title: "T"}); got != "https://x.example/a" {
+		t.Errorf("ItemKey with a link = %q, want its canonical URL", got)
+	}
+	if got := ItemKey(Item{GUID: "urn:1", Title: "T"}); got != "guid:urn:1" {
+		t.Errorf("ItemKey without a link = %q, want the GUID", got)
+	}
+	if got := ItemKey(Item{Title: "T"}); got != "title:T" {
+		t.Errorf("ItemKey with neither = %q, want the title", got)
+	}
+	f := newFixture(t, FetcherOptions{})
+	feed := func(summary string) string {
+		return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Le Fil</title><item><title>Flash</title><guid isPermaLink="false">urn:flash-1</guid><description>` + summary + `</description></item></channel></rss>`
+	}
+	f.srv.set(feed("Le conseil des ministres a adopté mercredi le projet de loi de finances pour l'année prochaine."), "")
+	if c, err := f.poll(t); err != nil || c.New != 1 {
+		t.Fatalf("first poll: %+v, %v", c, err)
+	}
+	f.srv.set(feed("Le conseil des ministres a adopté mercredi le projet de loi de finances, qui prévoit un déficit en baisse."), "")
+	if c, err := f.poll(t); err != nil || c.New != 0 || c.Updated != 1 {
+		t.Fatalf("second poll: %+v, %v, want the item updated", c, err)
+	}
+	arts, _ := f.sink.snapshot()
+	a, ok := arts[ArticleID("guid:urn:flash-1")]
+	if len(arts) != 1 || !ok || !strings.Contains(a.Body, "déficit en baisse") || a.TextFrom != corpus.TextFeedSummary {
+		t.Errorf("articles %v: want one, from the GUID, with the new summary marked as the feed's", arts)
+	}
+}

@@ -283,18 +283,33 @@ func benchSearchPageOf(b *testing.B, x *Index, qs []string, base Query) {
 	reportLatency(b, ds, cpu0)
 }
 
+// BenchmarkSearchPageCollapsed is BenchmarkSearchPage with one hit per
+// story (collapse=story, as the page asks).
+func BenchmarkSearchPageCollapsed(b *testing.B) {
+	benchSearchPageOf(b, sharedOrangeSum(b), benchQueries(b), Query{Collapse: CollapseStory})
+}
+
 // BenchmarkMatchAllFacets runs the empty query: every article, newest
 // first, with every facet.
 func BenchmarkMatchAllFacets(b *testing.B) { benchMatchAll(b, sharedOrangeSum(b)) }
 
-func benchMatchAll(b *testing.B, x *Index) {
+// BenchmarkMatchAllCollapsed is BenchmarkMatchAllFacets with one hit per
+// story: every article grouped, the facets counting stories.
+func BenchmarkMatchAllCollapsed(b *testing.B) {
+	benchMatchAllOf(b, sharedOrangeSum(b), Query{Collapse: CollapseStory})
+}
+
+func benchMatchAll(b *testing.B, x *Index) { benchMatchAllOf(b, x, Query{}) }
+
+func benchMatchAllOf(b *testing.B, x *Index, q Query) {
 	ctx := context.Background()
 	ds := make([]time.Duration, 0, b.N)
 	cpu0 := cpuTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		if _, err := x.Search(ctx, Query{Highlight: true}); err != nil {
+		q.Highlight = true
+		if _, err := x.Search(ctx, q); err != nil {
 			b.Fatal(err)
 		}
 		ds = append(ds, time.Since(start))

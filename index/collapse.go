@@ -38,8 +38,10 @@ type grouper struct {
 	earlier       []member // scratch
 }
 
-func newGrouper(v *view, rk *ranker, multi, within *counts) *grouper {
-	return &grouper{v: v, rk: rk, multi: multi, within: within, byKey: make(map[uint64]int32)}
+// newGrouper returns a grouper for the hits of v; hint is how many
+// stories to make room for (0: let them grow).
+func newGrouper(v *view, rk *ranker, multi, within *counts, hint int) *grouper {
+	return &grouper{v: v, rk: rk, multi: multi, within: within, byKey: make(map[uint64]int32, hint), groups: make([]storyGroup, 0, hint)}
 }
 
 // key returns the story key of a document; one without a story is its

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bindex "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -13,11 +14,72 @@ import (
 
 // levBuilders build Levenshtein automata of edit distance 1 and 2
 // (transpositions count as one edit, as in Bleve). Building them takes a
-// few milliseconds, so an Index makes them once, on first use.
+// few milliseconds, so an Index makes them once, on first use. They also
+// remember the last automata built and the last words' surface
+// neighbours (each depends on its word alone, not on the index): the
+// searches that confirm the candidates of a saved search ask for the same
+// words article after article.
 type levBuilders struct {
 	once   sync.Once
 	b1, b2 *lev.LevenshteinAutomatonBuilder
 	err    error
+
+	mu   sync.Mutex
+	dfas map[dfaKey]vellum.Automaton
+	near map[string]map[string]string
+}
+
+// Bounds of what levBuilders remember (past one, all of that kind is
+// forgotten at once): an automaton holds 1 KiB per state, tens to
+// hundreds of states; a neighbour set, hundreds of terms.
+const (
+	maxRememberedDFAs  = 256
+	maxRememberedNears = 1024
+)
+
+// dfa returns the automaton of the terms within fuzziness edits of term.
+func (l *levBuilders) dfa(term string, fuzziness int) (vellum.Automaton, error) {
+	k := dfaKey{term, fuzziness}
+	l.mu.Lock()
+	a, ok := l.dfas[k]
+	l.mu.Unlock()
+	if ok {
+		return a, nil
+	}
+	b, err := l.get(fuzziness)
+	if err != nil {
+		return nil, err
+	}
+	if a, err = b.BuildDfa(term, uint8(fuzziness)); err != nil {
+		return nil, fmt.Errorf("index: fuzzy automaton of %q: %w", term, err)
+	}
+	l.mu.Lock()
+	if l.dfas == nil || len(l.dfas) >= maxRememberedDFAs {
+		l.dfas = make(map[dfaKey]vellum.Automaton)
+	}
+	l.dfas[k] = a
+	l.mu.Unlock()
+	return a, nil
+}
+
+// surface returns surfaceNeighbours(an, word, term) for lang's analyzer
+// an, remembered; callers must not change it.
+func (l *levBuilders) surface(an analysis.Analyzer, lang, word, term string) map[string]string {
+	k := lang + "\x00" + word + "\x00" + term
+	l.mu.Lock()
+	ws, ok := l.near[k]
+	l.mu.Unlock()
+	if ok {
+		return ws
+	}
+	ws = surfaceNeighbours(an, word, term)
+	l.mu.Lock()
+	if l.near == nil || len(l.near) >= maxRememberedNears {
+		l.near = make(map[string]map[string]string)
+	}
+	l.near[k] = ws
+	l.mu.Unlock()
+	return ws
 }
 
 func (l *levBuilders) get(fuzziness int) (*lev.LevenshteinAutomatonBuilder, error) {
@@ -50,7 +112,6 @@ type memoReader struct {
 	lev   *levBuilders
 	mu    sync.Mutex
 	terms map[termsKey]map[string]uint64
-	dfas  map[dfaKey]vellum.Automaton
 	view  *view    // the snapshot's segments, for storedText
 	allow []uint64 // restricted search: the documents it may visit (restrict.go); nil for all
 	cost  *meter
@@ -70,7 +131,7 @@ type dfaKey struct {
 func newMemoReader(v *view, lb *levBuilders, cost *meter) *memoReader {
 	return &memoReader{
 		IndexSnapshot: v.snap, lev: lb, view: v, cost: cost,
-		terms: make(map[termsKey]map[string]uint64), dfas: make(map[dfaKey]vellum.Automaton),
+		terms: make(map[termsKey]map[string]uint64),
 	}
 }
 
@@ -104,25 +165,15 @@ func (m *memoReader) storedText(id bindex.IndexInternalID, part string, limit in
 	return text, partErr
 }
 
+// nearWords implements termSource (levBuilders.surface).
+func (m *memoReader) nearWords(an analysis.Analyzer, lang, word, term string) map[string]string {
+	return m.lev.surface(an, lang, word, term)
+}
+
 // fuzzyAutomaton returns the automaton of the terms within fuzziness
-// edits of term, built once per search.
+// edits of term (levBuilders.dfa).
 func (m *memoReader) fuzzyAutomaton(term string, fuzziness int) (vellum.Automaton, error) {
-	k := dfaKey{term, fuzziness}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if a, ok := m.dfas[k]; ok {
-		return a, nil
-	}
-	b, err := m.lev.get(fuzziness)
-	if err != nil {
-		return nil, err
-	}
-	a, err := b.BuildDfa(term, uint8(fuzziness))
-	if err != nil {
-		return nil, fmt.Errorf("index: fuzzy automaton of %q: %w", term, err)
-	}
-	m.dfas[k] = a
-	return a, nil
+	return m.lev.dfa(term, fuzziness)
 }
 
 // liveTerms returns the terms of field that a accepts (every term when a

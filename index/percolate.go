@@ -943,9 +943,17 @@ func (v *articleView) accepts(n *need) bool {
 func (v *articleView) scan(n *need) bool {
 	ways := v.state(n)
 	if ways&waysSurface != 0 {
-		for t := range n.surface() {
-			if _, ok := v.set[t]; ok {
-				return true
+		if surf := n.surface(); len(surf) < len(v.set) {
+			for t := range surf {
+				if _, ok := v.set[t]; ok {
+					return true
+				}
+			}
+		} else {
+			for t := range v.set {
+				if _, ok := surf[t]; ok {
+					return true
+				}
 			}
 		}
 	}
@@ -1028,7 +1036,7 @@ func (n *need) surface() map[string]struct{} {
 		return nil
 	}
 	n.surfOnce.Do(func() {
-		ws := surfaceNeighbours(n.an, n.word, n.term)
+		ws := surfaceNeighbours(n.an, n.word, n.term) // not remembered by the index: computed once per need
 		n.surf = make(map[string]struct{}, len(ws))
 		for t := range ws {
 			n.surf[t] = struct{}{}

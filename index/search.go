@@ -116,7 +116,13 @@ func (x *Index) Search(ctx context.Context, q Query) (Results, error) {
 	noFilters := f.none()
 	var grp *grouper
 	if p.collapsed() {
-		grp = newGrouper(v, rk, multi, within)
+		hint := 0
+		if cq.Query == nil { // every article: as many stories at most
+			for _, ss := range v.segs {
+				hint += int(ss.Count())
+			}
+		}
+		grp = newGrouper(v, rk, multi, within, hint)
 	}
 	visit := func(s int, local uint32, score float64) {
 		rec := v.recs[s]

@@ -172,6 +172,8 @@ func (e *expansion) terms(own string) []string {
 type termSource interface {
 	liveTerms(field string, a vellum.Automaton, start, end []byte, kind, key string) (map[string]uint64, error)
 	fuzzyAutomaton(term string, edits int) (vellum.Automaton, error)
+	// nearWords is surfaceNeighbours of lang's analyzer an, remembered.
+	nearWords(an analysis.Analyzer, lang, word, term string) map[string]string
 }
 
 // snapshotSource is the termSource of a plain scorch snapshot (a Bleve
@@ -186,11 +188,11 @@ func (s *snapshotSource) liveTerms(field string, a vellum.Automaton, start, end 
 }
 
 func (s *snapshotSource) fuzzyAutomaton(term string, edits int) (vellum.Automaton, error) {
-	b, err := s.lev.get(edits)
-	if err != nil {
-		return nil, err
-	}
-	return b.BuildDfa(term, uint8(edits))
+	return s.lev.dfa(term, edits)
+}
+
+func (s *snapshotSource) nearWords(an analysis.Analyzer, lang, word, term string) map[string]string {
+	return s.lev.surface(an, lang, word, term)
 }
 
 // sourceOf returns r's termSource, nil when r is of an unknown kind (no
@@ -397,7 +399,7 @@ func (q *termQuery) neighbours(ctx context.Context, src termSource, m mapping.In
 		if err != nil {
 			return nil, err
 		}
-		words := surfaceNeighbours(an, q.Surface, q.Term)
+		words := src.nearWords(an, q.Lang, q.Surface, q.Term)
 		if len(words) > 0 {
 			set, err := setAutomaton(words)
 			if err != nil {

@@ -616,6 +616,8 @@ class App {
     this.search();
     this.loadStats();
     watchSources($("sources"), $("sources-list"), $("sources-count"));
+    this.alerts = new Alerts(this);
+    this.alerts.start();
   }
 
   /** navigate makes s the state: URL, controls and a new search. */
@@ -696,6 +698,7 @@ class App {
       a.href = `/api/export?${p}`;
     }
     document.title = s.q.trim() ? `${s.q.trim()} · veille` : "veille · recherche";
+    if (this.alerts) this.alerts.render();
   }
 
   async search(opts = {}) {
@@ -1438,6 +1441,199 @@ function amountChip(a, label) {
     chip.append(" ", h("small", {}, `≈ ${formatEuros(a.eur)}`));
   }
   return chip;
+}
+
+// ---------------------------------------------------------------------------
+// Alerts: « Créer une alerte » saves the open search (its URL state) with
+// POST /api/alerts; the sidebar lists the alerts with their unread matches;
+// Server-Sent Events (/api/alerts/events) bring each new match, counted on
+// its alert and, when the alert is the open search, in a badge « 3 nouveaux
+// articles » that shows them; « Marquer comme lu » moves the alert's
+// read_through to its newest match.
+
+/** searchKey names the articles a search matches: its parameters but the page, the sort and the grouping, in a stable order. */
+function searchKey(params) {
+  const pairs = [];
+  for (const [k, v] of params) {
+    if (!["page", "sort", "collapse", "pretty"].includes(k) && v !== "") pairs.push(`${k}=${v}`);
+  }
+  return pairs.sort().join("&");
+}
+
+/** alertParams turns an alert's saved query (lists as arrays) into search parameters. */
+function alertParams(query) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(query || {})) for (const x of [].concat(v)) p.append(k, String(x));
+  return p;
+}
+
+/** alertQuery turns the search parameters of a state into an alert's query: repeatable parameters as arrays, no page. */
+function alertQuery(s) {
+  const o = {};
+  for (const [k, v] of toParams({ ...s, page: 1 })) {
+    if (LIST_PARAMS.includes(k)) (o[k] ||= []).push(v);
+    else o[k] = v;
+  }
+  return o;
+}
+
+class Alerts {
+  constructor(app) {
+    this.app = app;
+    this.list = [];
+    this.fresh = new Map(); // alert id -> matches arrived while this search is open
+    this.freshKey = null;
+    this.source = null;
+    this.el = {
+      panel: $("alerts"), items: $("alerts-list"), count: $("alerts-count"), badge: $("alert-badge"),
+      create: $("create-alert"), form: $("alert-form"), name: $("alert-name"), cancel: $("alert-cancel"), message: $("alert-message"),
+    };
+  }
+
+  start() {
+    const e = this.el;
+    e.create.addEventListener("click", () => {
+      e.form.hidden = false;
+      e.message.hidden = true;
+      if (!e.name.value) e.name.value = this.app.state.q.trim() || "Ma recherche";
+      e.name.focus();
+      e.name.select();
+    });
+    e.cancel.addEventListener("click", () => { e.form.hidden = true; });
+    e.form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      this.create(e.name.value.trim());
+    });
+    e.badge.addEventListener("click", () => {
+      this.fresh.clear();
+      this.app.navigate({ ...this.app.state, page: 1 }, { push: false, focusResults: true });
+    });
+    e.items.addEventListener("click", (ev) => {
+      const b = ev.target.closest("button[data-read]");
+      if (b) this.markRead(b.dataset.read);
+    });
+    this.load();
+  }
+
+  async load() {
+    try {
+      const res = await fetch("/api/alerts", { headers: { Accept: "application/json" } });
+      if (!res.ok) return; // no alerts here, or not allowed to manage them
+      const body = await res.json();
+      this.list = body.alerts || [];
+      this.render();
+      if (this.list.length) this.listen();
+    } catch {
+      // the panel keeps what it showed
+    }
+  }
+
+  /** listen follows the event stream; EventSource reconnects with Last-Event-ID by itself. */
+  listen() {
+    if (this.source) return;
+    this.source = new EventSource("/api/alerts/events");
+    this.source.addEventListener("open", () => { this.el.panel.dataset.live = "true"; });
+    this.source.addEventListener("match", (ev) => {
+      let d;
+      try {
+        d = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      const a = this.list.find((x) => x.id === (d.alert && d.alert.id));
+      if (!a) {
+        this.load(); // an alert made elsewhere
+        return;
+      }
+      a.unread = d.unread;
+      a.matches = (a.matches || 0) + 1;
+      if (searchKey(alertParams(a.query)) === searchKey(toParams(this.app.state))) {
+        this.fresh.set(a.id, (this.fresh.get(a.id) || 0) + 1);
+      }
+      this.render();
+    });
+  }
+
+  say(text, error = false) {
+    const m = this.el.message;
+    m.textContent = text;
+    m.classList.toggle("error", error);
+    m.hidden = false;
+  }
+
+  async create(name) {
+    const e = this.el;
+    try {
+      const res = await fetch("/api/alerts", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ name, query: alertQuery(this.app.state) }),
+      });
+      const body = await res.json().catch(() => ({}));
+      if (!res.ok) {
+        this.say(`L'alerte n'a pas été créée : ${(body.error && body.error.message) || `erreur ${res.status}`}`, true);
+        return;
+      }
+      this.list.push(body);
+      e.form.hidden = true;
+      e.name.value = "";
+      this.say(`Alerte « ${body.name} » créée : les nouveaux articles de cette recherche seront signalés ici.`);
+      this.render();
+      this.listen();
+    } catch {
+      this.say("L'alerte n'a pas été créée : le service ne répond pas.", true);
+    }
+  }
+
+  /** markRead marks every match of an alert as read, up to its newest. */
+  async markRead(id) {
+    const a = this.list.find((x) => x.id === id);
+    if (!a) return;
+    try {
+      const res = await fetch(`/api/alerts/${encodeURIComponent(id)}/matches?limit=1`, { headers: { Accept: "application/json" } });
+      if (!res.ok) return;
+      const newest = ((await res.json()).matches || [])[0];
+      if (!newest) return;
+      const body = { name: a.name, query: a.query, read_through: newest.seq };
+      if (a.webhook) body.webhook = a.webhook;
+      const put = await fetch(`/api/alerts/${encodeURIComponent(id)}`, {
+        method: "PUT",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(body),
+      });
+      if (!put.ok) return;
+      Object.assign(a, await put.json());
+      this.fresh.delete(id);
+      this.render();
+    } catch {
+      // the alert stays unread
+    }
+  }
+
+  /** render shows the list and the badge of the open search. */
+  render() {
+    const e = this.el;
+    const key = searchKey(toParams(this.app.state));
+    if (key !== this.freshKey) {
+      this.fresh.clear(); // another search: its own new articles only
+      this.freshKey = key;
+    }
+    e.panel.hidden = this.list.length === 0;
+    const unread = this.list.reduce((n, a) => n + (a.unread || 0), 0);
+    e.count.textContent = unread ? `${this.list.length} · ${unread} non lus` : String(this.list.length);
+    e.items.replaceChildren(...this.list.map((a) => {
+      const open = searchKey(alertParams(a.query)) === key;
+      return h("li", { class: `source alert-item${a.unread ? " alert-unread" : ""}`, "data-alert": a.id },
+        h("span", { class: "source-text" },
+          h("a", { class: "source-name", href: stateURL(parseState(`?${alertParams(a.query)}`)), "aria-current": open ? "page" : null }, a.name),
+          h("span", { class: "source-facts alert-count" },
+            a.unread ? plural(a.unread, "nouveau", "nouveaux") : plural(a.matches || 0, "article signalé", "articles signalés"))),
+        a.unread ? h("button", { type: "button", class: "button button-ghost alert-read", "data-read": a.id }, "Marquer comme lu") : null);
+    }));
+    const n = [...this.fresh.values()].reduce((x, y) => x + y, 0);
+    e.badge.hidden = n === 0;
+    e.badge.textContent = n ? plural(n, "nouvel article", "nouveaux articles") : "";
+  }
 }
 
 new App().start();
