@@ -44,13 +44,28 @@ type tokenVisitor interface {
 // (whose options must not include term vectors). Terms are shared with
 // the analyzer's output, which must not change afterwards. indexes
 // recycles the maps that give each distinct term its index.
-func newCompactText(f document.Field, an analysis.Analyzer, value []byte, indexes *sync.Pool) *compactText {
+//
+// When pairs is not nil it also gets every token (see pairCollector), and
+// pf is then the field of the pairs, returned as the second field (nil
+// when the text has none).
+func newCompactText(f document.Field, an analysis.Analyzer, value []byte, indexes *sync.Pool, pairs *pairLists, pf document.Field) (*compactText, *compactText) {
 	c := &compactText{Field: f, terms: make([][]byte, 0, len(value)/16+8)}
 	index, _ := indexes.Get().(map[string]uint32)
 	if index == nil {
 		index = make(map[string]uint32, 512)
 	}
-	visitTokens(an, value, func(term []byte, _, _, _ int) {
+	var pc *pairCollector
+	if pairs != nil {
+		pc = &pairCollector{pairLists: pairs, pos: [3]int{-3, -3, -3}}
+		pc.index, _ = indexes.Get().(map[string]uint32)
+		if pc.index == nil {
+			pc.index = make(map[string]uint32, 64)
+		}
+	}
+	visitTokens(an, value, func(term []byte, pos, _, _ int) {
+		if pc != nil {
+			pc.add(term, pos)
+		}
 		c.length++
 		k, ok := index[string(term)]
 		if !ok {
@@ -63,7 +78,16 @@ func newCompactText(f document.Field, an analysis.Analyzer, value []byte, indexe
 	})
 	clear(index)
 	indexes.Put(index)
-	return c
+	if pc == nil {
+		return c, nil
+	}
+	clear(pc.index)
+	indexes.Put(pc.index)
+	if len(pc.ends) == 0 {
+		return c, nil
+	}
+	p := &compactText{Field: pf, terms: pc.terms(), counts: pc.counts, length: len(pc.counts)}
+	return c, p
 }
 
 // Analyze expands the terms into Bleve's token frequencies, once.

@@ -35,7 +35,7 @@ func TestCompactTextMatchesBleve(t *testing.T) {
 			ref := document.NewTextFieldCustom(name, nil, []byte(text), optText, an)
 			ref.Analyze()
 			value := []byte(text)
-			c := newCompactText(document.NewTextFieldCustom(name, nil, value, optText, an), an, value, &indexes)
+			c, _ := newCompactText(document.NewTextFieldCustom(name, nil, value, optText, an), an, value, &indexes, nil, nil)
 			c.Analyze()
 			what := fmt.Sprintf("%s text %d", lang, i)
 			if c.AnalyzedLength() != ref.AnalyzedLength() {

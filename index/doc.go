@@ -121,6 +121,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 			f.Analyzer = analyzers.AnalyzerName(l)
 			f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, false, false, false
 			dm.AddFieldMappingsAt(part+"_"+l, f)
+			if pairWords(l) != nil {
+				p := bleve.NewKeywordFieldMapping()
+				p.Store, p.IncludeTermVectors, p.IncludeInAll, p.DocValues = false, false, false, false
+				dm.AddFieldMappingsAt(pairField(part+"_"+l), p)
+			}
 		}
 	}
 	kw := func(docValues bool) *mapping.FieldMapping {
@@ -148,11 +153,12 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 type docBuilder struct {
 	keyword analysis.Analyzer
 	text    map[string]analysis.Analyzer // by field name
+	pairs   map[string]*pairLists        // by text field name, when its pairs are indexed
 	indexes sync.Pool                    // maps for newCompactText
 }
 
 func newDocBuilder(m mapping.IndexMapping) (*docBuilder, error) {
-	b := &docBuilder{keyword: m.AnalyzerNamed(keyword.Name), text: make(map[string]analysis.Analyzer)}
+	b := &docBuilder{keyword: m.AnalyzerNamed(keyword.Name), text: make(map[string]analysis.Analyzer), pairs: make(map[string]*pairLists)}
 	if b.keyword == nil {
 		return nil, fmt.Errorf("index: no keyword analyzer")
 	}
@@ -164,6 +170,9 @@ func newDocBuilder(m mapping.IndexMapping) (*docBuilder, error) {
 				return nil, fmt.Errorf("index: no analyzer for field %s", field)
 			}
 			b.text[field] = an
+			if words := pairWords(l); words != nil && hasPairs(m, field) {
+				b.pairs[field] = words
+			}
 		}
 	}
 	return b, nil
@@ -196,7 +205,16 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 	addText := func(name, text string) {
 		value := []byte(text)
 		f := document.NewTextFieldCustom(name, nil, value, optText, b.text[name])
-		doc.AddField(newCompactText(f, b.text[name], value, &b.indexes))
+		var pf document.Field
+		words := b.pairs[name]
+		if words != nil {
+			pf = document.NewTextFieldCustom(pairField(name), nil, nil, optText, b.keyword)
+		}
+		field, pairs := newCompactText(f, b.text[name], value, &b.indexes, words, pf)
+		doc.AddField(field)
+		if pairs != nil {
+			doc.AddField(pairs)
+		}
 	}
 	lang := a.Language
 	if lang == "" {

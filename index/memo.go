@@ -29,9 +29,13 @@ type levBuilders struct {
 	near map[string]map[string]string
 }
 
-// maxRemembered bounds the automata and the neighbour sets remembered;
-// past it they are forgotten all at once.
-const maxRemembered = 4096
+// Bounds of what levBuilders remember (past one, all of that kind is
+// forgotten at once): an automaton holds 1 KiB per state, tens to
+// hundreds of states; a neighbour set, hundreds of terms.
+const (
+	maxRememberedDFAs  = 256
+	maxRememberedNears = 1024
+)
 
 // dfa returns the automaton of the terms within fuzziness edits of term.
 func (l *levBuilders) dfa(term string, fuzziness int) (vellum.Automaton, error) {
@@ -50,7 +54,7 @@ func (l *levBuilders) dfa(term string, fuzziness int) (vellum.Automaton, error) 
 		return nil, fmt.Errorf("index: fuzzy automaton of %q: %w", term, err)
 	}
 	l.mu.Lock()
-	if l.dfas == nil || len(l.dfas) >= maxRemembered {
+	if l.dfas == nil || len(l.dfas) >= maxRememberedDFAs {
 		l.dfas = make(map[dfaKey]vellum.Automaton)
 	}
 	l.dfas[k] = a
@@ -70,7 +74,7 @@ func (l *levBuilders) surface(an analysis.Analyzer, lang, word, term string) map
 	}
 	ws = surfaceNeighbours(an, word, term)
 	l.mu.Lock()
-	if l.near == nil || len(l.near) >= maxRemembered {
+	if l.near == nil || len(l.near) >= maxRememberedNears {
 		l.near = make(map[string]map[string]string)
 	}
 	l.near[k] = ws

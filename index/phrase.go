@@ -116,8 +116,13 @@ func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 			slots = append(slots, d)
 		}
 	}
+	filters, exact, err := pairFilters(ctx, r, m, q.Lang, q.Field, q.Terms, opt)
+	if err != nil {
+		return fail(err)
+	}
+	slots = append(slots, filters...)
 	// The candidates are at most as many as the documents of the
-	// rarest slot.
+	// rarest slot (or pair filter).
 	bound := uint64(math.MaxUint64)
 	for _, s := range slots {
 		bound = min(bound, s.Count())
@@ -131,6 +136,9 @@ func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 			return fail(err)
 		}
 		all = c
+	}
+	if exact {
+		return all, nil
 	}
 	// The candidates come in increasing document number: how many there
 	// can be and how far they went tell what the rest will cost.
