@@ -139,11 +139,123 @@ func TestBinaryExpensiveSearchesLeaveCheapOnes(t *testing.T) {
 		}
 	}
 	if len(statuses[http.StatusTooManyRequests]) == 0 {
-		t.Errorf("no costly search was refused while 20 ran at once: %v", statuses)
+		t.Errorf("no costly search was refused while 20 ran at once: %d answered 200", len(statuses[http.StatusOK]))
 	}
 	if err := s.stop(syscall.SIGTERM); err != nil {
 		t.Errorf("stop: %v", err)
 	}
+}
+
+// TestBinaryHugeArticlesHoldTheDeadline stores huge articles in the
+// binary (4 of 2 MB; VEILLE_HUGE_ARTICLES=20x10 for issue 12's 20 of
+// about 10 MB), whose words are those of 16 phrases that none holds, and
+// checks that the search of the phrases answers (200, or 503 "timeout"
+// at the search deadline), that the server stops working on it soon
+// after its client gives up, and that 8 concurrent pages of 100 huge
+// hits, highlighted, are answered. It prints the times and the server's
+// CPU time and peak memory:
+//
+//	VEILLE_HUGE_ARTICLES=20x10 go test . -run TestBinaryHugeArticlesHoldTheDeadline -v
+func TestBinaryHugeArticlesHoldTheDeadline(t *testing.T) {
+	n, mb := 4, 2
+	if v := os.Getenv("VEILLE_HUGE_ARTICLES"); v != "" {
+		if _, err := fmt.Sscanf(v, "%dx%d", &n, &mb); err != nil {
+			t.Fatalf("VEILLE_HUGE_ARTICLES=%q: want COUNTxMEGABYTES: %v", v, err)
+		}
+	}
+	s := startService(t, "--data", t.TempDir(), "--corpus", t.TempDir())
+	pid := s.cmd.Process.Pid
+	line := "Le centre ville publie des données sur le marché et la ville, selon le ministre. "
+	body := strings.Repeat(line, (mb<<20-4096)/len(line))
+	start := time.Now()
+	for i := range n {
+		code, resp := s.do(http.MethodPut, fmt.Sprintf("/api/articles/huge-%02d", i), "text/plain; charset=utf-8", fmt.Sprintf("Rapport %d\n\n%s", i, body))
+		if code != http.StatusCreated {
+			t.Fatalf("PUT huge-%02d: HTTP %d: %.300s", i, code, resp)
+		}
+	}
+	t.Logf("%d articles of %d MB stored in %v", n, mb, time.Since(start).Round(time.Millisecond))
+	waitIdle(t, pid)
+
+	phrases := url.Values{"mode": {"any"}, "highlight": {"none"}, "q": {`"ville centre" "données des" "marché le" "ministre le" "publie ville" "centre le" ` +
+		`"données marché" "ville selon" "ministre données" "marché centre" "publie le" "selon ville" "centre données" "ministre ville" "marché publie" "selon centre"`}}
+	cpu0 := processCPU(pid)
+	start = time.Now()
+	code, _ := s.do(http.MethodGet, "/api/search?"+phrases.Encode(), "", "")
+	t.Logf("16 phrases over them: HTTP %d after %v, %v server CPU", code, time.Since(start).Round(time.Millisecond), processCPU(pid)-cpu0)
+	if code != http.StatusOK && code != http.StatusServiceUnavailable {
+		t.Errorf("16 phrases: HTTP %d, want 200 or 503 (timeout)", code)
+	}
+
+	// A client that gives up after 500 ms: the server stops too.
+	waitIdle(t, pid)
+	quick := &http.Client{Timeout: 500 * time.Millisecond}
+	if resp, err := quick.Get(s.base + "/api/search?" + phrases.Encode()); err == nil {
+		resp.Body.Close()
+	}
+	left := time.Now()
+	time.Sleep(time.Second)
+	cpu1 := processCPU(pid)
+	time.Sleep(2 * time.Second)
+	after := processCPU(pid) - cpu1
+	t.Logf("once its client left: %v server CPU from 1 to 3 s after", after)
+	if after > time.Second {
+		t.Errorf("the server spent %v of CPU between 1 and 3 s after the client left (%v ago)", after, time.Since(left).Round(time.Millisecond))
+	}
+
+	// 8 concurrent pages of 100 hits, highlighted.
+	waitIdle(t, pid)
+	cpu0 = processCPU(pid)
+	start = time.Now()
+	var wg sync.WaitGroup
+	codes := make([]int, 8)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _ = s.do(http.MethodGet, "/api/search?q=ville+ministre&per_page=100", "", "")
+		}()
+	}
+	wg.Wait()
+	t.Logf("8 concurrent pages of 100 hits, highlighted: %v in %v, %v server CPU; peak RSS of the process %s", codes,
+		time.Since(start).Round(time.Millisecond), processCPU(pid)-cpu0, peakRSS(pid))
+	for _, c := range codes {
+		if c != http.StatusOK {
+			t.Errorf("a page of 100 huge hits: HTTP %d", c)
+		}
+	}
+	if err := s.stop(syscall.SIGTERM); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}
+
+// waitIdle waits (up to a minute) until process pid uses less than a
+// tenth of a core, as after the merges that follow an ingest.
+func waitIdle(t *testing.T, pid int) {
+	t.Helper()
+	for end := time.Now().Add(time.Minute); time.Now().Before(end); {
+		c := processCPU(pid)
+		time.Sleep(500 * time.Millisecond)
+		if processCPU(pid)-c < 50*time.Millisecond {
+			return
+		}
+	}
+	t.Logf("the server was still busy after a minute")
+}
+
+// peakRSS returns the peak resident memory of process pid (VmHWM), as
+// /proc says it, or "n/a".
+func peakRSS(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "n/a"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "n/a"
 }
 
 // quantile returns the q-quantile of ds (nearest rank), rounded.

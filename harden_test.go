@@ -93,9 +93,7 @@ func TestBinaryDataFolderVanishes(t *testing.T) {
 	if out, err := exec.Command("cp", "-a", data, backup).CombinedOutput(); err != nil {
 		t.Skipf("cp -a: %v %s", err, out)
 	}
-	if err := os.RemoveAll(data); err != nil {
-		t.Fatal(err)
-	}
+	removeFolder(t, data)
 
 	for i, r := range []struct{ method, path, body string }{
 		{http.MethodPut, "/api/articles/apres-1", doc},
@@ -150,9 +148,7 @@ func TestBinaryDataFolderVanishes(t *testing.T) {
 	}
 
 	// Gone again, then SIGTERM: the process ends within the timeout.
-	if err := os.RemoveAll(data); err != nil {
-		t.Fatal(err)
-	}
+	removeFolder(t, data)
 	_, _, _ = s.timed(5*time.Second, http.MethodPut, "/api/articles/x", "application/json", doc)
 	start := time.Now()
 	if err := s.stop(syscall.SIGTERM); err != nil {
@@ -177,9 +173,7 @@ func TestBinaryDataFolderReplaced(t *testing.T) {
 	if code, body := old.do(http.MethodPut, "/api/articles/ancien", "application/json", doc); code != http.StatusCreated {
 		t.Fatalf("PUT: %d %s", code, body)
 	}
-	if err := os.RemoveAll(data); err != nil {
-		t.Fatal(err)
-	}
+	removeFolder(t, data)
 	if err := os.Mkdir(data, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -411,5 +405,23 @@ func TestBinaryConnectionCap(t *testing.T) {
 		t.Logf("the fourth client was served %s after it connected, once the slots were freed", took.Round(time.Millisecond))
 	case <-time.After(10 * time.Second):
 		t.Fatal("the fourth client was not served after the slots were freed")
+	}
+}
+
+// removeFolder deletes dir as `rm -rf` would under a running server: a
+// file the server creates meanwhile makes one pass fail with "directory
+// not empty", so it tries again, for up to 5 s.
+func removeFolder(t *testing.T, dir string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := os.RemoveAll(dir)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

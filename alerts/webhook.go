@@ -37,6 +37,7 @@ import (
 	"github.com/cenkalti/backoff/v5"
 
 	"veille/corpus"
+	"veille/internal/netguard"
 )
 
 // UserAgent is what webhook requests say they are.
@@ -291,7 +292,7 @@ func newWebhookClient(o Options) *http.Client {
 	if !o.AllowPrivateTargets {
 		dialer.Control = func(network, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
-			if err != nil || !publicAddr(ap.Addr()) {
+			if err != nil || !netguard.PublicAddr(ap.Addr()) {
 				return fmt.Errorf("%w: %s", ErrPrivateTarget, address)
 			}
 			return nil
@@ -328,7 +329,7 @@ func checkWebhookURL(ctx context.Context, raw string, allowPrivate bool) error {
 		return fmt.Errorf("%w: %s", ErrPrivateTarget, host)
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
-		if !publicAddr(a) {
+		if !netguard.PublicAddr(a) {
 			return fmt.Errorf("%w: %s", ErrPrivateTarget, host)
 		}
 		return nil
@@ -340,38 +341,11 @@ func checkWebhookURL(ctx context.Context, raw string, allowPrivate bool) error {
 		return fmt.Errorf("%w: the webhook's host %q cannot be resolved: %v", ErrInvalid, host, err)
 	}
 	for _, a := range addrs {
-		if !publicAddr(a) {
+		if !netguard.PublicAddr(a) {
 			return fmt.Errorf("%w: %s resolves to %s", ErrPrivateTarget, host, a)
 		}
 	}
 	return nil
-}
-
-// nonPublic are the ranges that are not the public Internet beyond what
-// netip's predicates name.
-var nonPublic = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"),
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("64:ff9b:1::/48"),
-	netip.MustParsePrefix("fec0::/10"),
-}
-
-// publicAddr reports whether a is a public unicast address.
-func publicAddr(a netip.Addr) bool {
-	a = a.Unmap()
-	if !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
-		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
-		return false
-	}
-	for _, p := range nonPublic {
-		if p.Contains(a) {
-			return false
-		}
-	}
-	return true
 }
 
 // equalSecret compares secrets in constant time, whatever their lengths.

@@ -33,7 +33,7 @@ import (
 const (
 	bulkDetailedLines = 1000   // entries of one line each, at the start of a report
 	bulkMaxItems      = 10_000 // entries in a report; further lines are counted only
-	bulkChunk         = 4000   // articles the index takes per PutMany call (4×MaxBatch), for the tests' stand-in
+	bulkChunk         = 2000   // articles the index takes per PutMany call (4×MaxBatch), for the tests' stand-in
 	bulkFlushLines    = 1000   // lines reported between two flushes of the answer
 )
 
@@ -60,7 +60,7 @@ var errStopBulk = errors.New("api: bulk stopped")
 // body is read in full first (it is bounded by the body limit: over it,
 // 413 and nothing is stored). When the server drains (see
 // [Server.Drain]), the articles not handed to the index yet are not
-// stored (the index takes them a batch of 1,000 at a time) and their
+// stored (the index takes them a batch of 500 at a time) and their
 // lines, like every line after them, are reported so: the answer comes
 // within about one batch.
 func (s *Server) bulk(c echo.Context) error {

@@ -135,7 +135,7 @@ func apiSearch(t testing.TB, n *testNode, params url.Values) searchResult {
 // counts); held to the floor of 95 % of the queries.
 func TestShards(t *testing.T) {
 	n := 3000
-	if testing.Short() {
+	if testing.Short() || raceOn {
 		n = 1000
 	}
 	body := orangeSum(t, n)

@@ -66,12 +66,15 @@ type Options struct {
 	// batch (group commit). Zero means 2 ms. Writes queued while a batch
 	// commits join the next one whatever this value.
 	CommitInterval time.Duration
-	// MaxBatch caps the number of articles in one batch. Zero means 1,000:
-	// the writer holds two batches analyzed at a time, and in the service,
-	// under its memory limit, larger batches save segment builds and
-	// merges until their garbage costs more (OrangeSum through the bulk
-	// API, mean of 2 to 5 runs: 3,700 articles/s at 250, 4,000 at 500,
-	// 4,240 at 1,000, 4,100 at 2,000; peak RSS 300 to 325 MB).
+	// MaxBatch caps the number of articles in one batch. Zero means 500:
+	// the writer holds two batches analyzed at a time (and PutAll 4×MaxBatch
+	// enriched articles), and in the service, under its memory limit,
+	// larger batches save segment builds and merges until their garbage
+	// costs more. With the session-3 heap 1,000 was best (OrangeSum through
+	// the bulk API, mean of 2 to 5 runs: 3,700 articles/s at 250, 4,000 at
+	// 500, 4,240 at 1,000, 4,100 at 2,000); with the live heap of stories
+	// and the phrase pairs (BENCHMARKS.md, issue 18 stage 2) 500 gives
+	// 1,703–1,722 articles/s against 1,400–1,515 at 1,000.
 	MaxBatch int
 	// LockTimeout bounds the wait for the data folder's lock (then Open
 	// fails with ErrLocked). Zero means 2 s.

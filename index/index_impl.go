@@ -25,7 +25,7 @@ import (
 // Defaults of Options.
 const (
 	defaultCommitInterval = 2 * time.Millisecond
-	defaultMaxBatch       = 1000
+	defaultMaxBatch       = 500
 	defaultLockTimeout    = 2 * time.Second
 )
 

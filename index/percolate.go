@@ -1123,7 +1123,7 @@ func withinEdits(a, b string, k int) bool {
 	if na-nb > k || nb-na > k {
 		return false
 	}
-	return damerau(ra[:na], rb[:nb]) <= k
+	return osaDistance(ra[:na], rb[:nb]) <= k
 }
 
 func isASCII(s string) bool {
@@ -1135,7 +1135,7 @@ func isASCII(s string) bool {
 	return true
 }
 
-// damerauBytes is damerau for ASCII strings of at most 2*fuzzyMaxLen
+// damerauBytes is osaDistance for ASCII strings of at most 2*fuzzyMaxLen
 // bytes (longer ones are k+1 away), stopping at k+1 once a row exceeds k.
 func damerauBytes(a, b string, k int) int {
 	if len(a) > 2*fuzzyMaxLen || len(b) > 2*fuzzyMaxLen {
@@ -1162,30 +1162,6 @@ func damerauBytes(a, b string, k int) int {
 		}
 		if low > k {
 			return k + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
-}
-
-// damerau returns the optimal-string-alignment distance of a and b.
-func damerau(a, b []rune) int {
-	var rows [3][2*fuzzyMaxLen + 1]int
-	prev2, prev, cur := rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}

@@ -73,7 +73,7 @@ func shardedSearch(t *testing.T, shards []*Index, rk Ranking, q Query) ([]Hit, u
 // exclusions, mode any, and the benchmark queries when present.
 func TestShardsScoreAsOneIndex(t *testing.T) {
 	n := 2000
-	if testing.Short() {
+	if testing.Short() || raceOn {
 		n = 800
 	}
 	arts := readJSONL(t, "orangesum-fr.jsonl.gz", n)

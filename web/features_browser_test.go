@@ -136,7 +136,19 @@ func TestPageFeaturesInBrowser(t *testing.T) {
 
 	// Searching a facet's values, and excluding one.
 	b.do("more companies", chromedp.Click(chromedp.CSS(`#facet-company button[data-more]`)))
-	b.do("type in the company box", chromedp.SendKeys(`#facet-company input[data-filter]`, "sie"))
+	// The list is drawn again once the API sent every value: type in
+	// the box of the list drawn last.
+	b.waitFor("every company", `document.querySelector('#facet-company input[data-filter]') !== null`)
+	var typed error
+	for range 5 {
+		if _, typed = chromedp.Run(b.ctx, chromedp.SendKeys(`#facet-company input[data-filter]`, "sie")); typed == nil {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if typed != nil {
+		t.Fatalf("type in the company box: %v", typed)
+	}
 	b.waitFor("the filtered companies", `document.querySelectorAll('#facet-company input[type=checkbox]').length === 1 && document.querySelector('#facet-company input[type=checkbox]').dataset.value === 'Siemens'`)
 	b.do("exclude Siemens", chromedp.Click(chromedp.CSS(`#facet-company button[data-exclude="Siemens"]`)))
 	ex := b.waitFor("Siemens excluded", `new URLSearchParams(location.search).get('exclude_company') === 'Siemens'`)

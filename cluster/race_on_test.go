@@ -1,0 +1,8 @@
+//go:build race
+
+package cluster_test
+
+// raceOn: the race detector slows the tests that replay many queries
+// several-fold; they use fewer articles under it (CI), the full sizes
+// without (the figures of the README).
+const raceOn = true
