@@ -2,7 +2,6 @@ package index
 
 import (
 	"fmt"
-	"slices"
 	"sync"
 	"unicode/utf8"
 
@@ -29,17 +28,21 @@ type levBuilders struct {
 	mu   sync.Mutex
 	dfas map[dfaKey]vellum.Automaton
 	near map[string]map[string]string
-	// segTerms remembers, per look-up of liveTerms, the terms each
-	// segment's dictionary gives (segments never change, only their
+	// segMemo remembers, per segment and look-up of liveTerms, the terms
+	// the segment's dictionary gives (segments never change, only their
 	// deletions): a confirming search reads the dictionaries of the
-	// segments written since the last one that asked, not all of them.
-	segTerms map[termsKey][]segTerms
+	// segments written since the last one that made the look-up, not all
+	// of them. It holds only segments of the last search that asked (the
+	// others, merged away, are dropped with their entries) and at most
+	// maxSegLookups entries, segMemoN of them now (past the bound, all
+	// are dropped at once).
+	segMemo  map[segment.Segment]map[string]*segTerms // by memoKey; nil: no term
+	segMemoN int
 }
 
 // segTerms is what one segment's dictionary gives for a look-up: its
 // terms and the documents of the segment holding each, deleted or not.
 type segTerms struct {
-	seg   segment.Segment
 	terms []string
 	n     []uint64
 }
@@ -50,9 +53,11 @@ type segTerms struct {
 const (
 	maxRememberedDFAs  = 256
 	maxRememberedNears = 1024
-	// maxRememberedLookups bounds the look-ups whose terms per segment
-	// are remembered (most give a few terms per segment, many none).
-	maxRememberedLookups = 1 << 16
+	// maxSegLookups bounds the (segment, look-up) entries of segMemo:
+	// BenchmarkSegMemoHeap measures 60 bytes for an entry that gives no
+	// term (most do), so 15 MiB at the bound, plus the terms the others
+	// give (a few each, typos of one word in one segment).
+	maxSegLookups = 1 << 18
 )
 
 // dfa returns the automaton of the terms within fuzziness edits of term.
@@ -322,22 +327,31 @@ func liveTermsOf(segs []*scorch.SegmentSnapshot, field string, a vellum.Automato
 }
 
 // liveTerms is liveTermsOf on segs for the look-up k, with the terms of
-// each segment remembered across searches (levBuilders.segTerms): only
+// each segment remembered across searches (levBuilders.segMemo): only
 // the segments not seen for k read their dictionary; the others count
 // their remembered terms' live documents.
 func (l *levBuilders) liveTerms(segs []*scorch.SegmentSnapshot, k termsKey, a vellum.Automaton, start, end []byte, cost *meter) (map[string]uint64, error) {
+	type known struct {
+		st segTerms
+		ok bool
+	}
+	mk := k.field + "\x00" + k.kind + "\x00" + k.key
+	ks := make([]known, len(segs))
 	l.mu.Lock()
-	known := l.segTerms[k]
+	for i, ss := range segs {
+		var st *segTerms
+		if st, ks[i].ok = l.segMemo[ss.Segment()][mk]; st != nil {
+			ks[i].st = *st
+		}
+	}
 	l.mu.Unlock()
 	out := make(map[string]uint64)
-	now := make([]segTerms, 0, len(segs))
+	var fresh []int
 	var pl segment.PostingsList
-	for _, ss := range segs {
+	for i, ss := range segs {
 		seg := ss.Segment()
-		i := slices.IndexFunc(known, func(st segTerms) bool { return st.seg == seg })
-		var st segTerms
-		if i >= 0 {
-			st = known[i]
+		st := ks[i].st
+		if ks[i].ok {
 			if err := cost.add(len(st.terms) * costTerm); err != nil {
 				return nil, err
 			}
@@ -346,8 +360,9 @@ func (l *levBuilders) liveTerms(segs []*scorch.SegmentSnapshot, k termsKey, a ve
 			if st, err = readSegTerms(seg, k.field, a, start, end, cost); err != nil {
 				return nil, err
 			}
+			ks[i].st = st
+			fresh = append(fresh, i)
 		}
-		now = append(now, st)
 		if len(st.terms) == 0 {
 			continue
 		}
@@ -376,20 +391,56 @@ func (l *levBuilders) liveTerms(segs []*scorch.SegmentSnapshot, k termsKey, a ve
 			}
 		}
 	}
-	l.mu.Lock()
-	if l.segTerms == nil || len(l.segTerms) >= maxRememberedLookups {
-		l.segTerms = make(map[termsKey][]segTerms)
+	if len(fresh) > 0 {
+		l.mu.Lock()
+		if l.segMemo == nil || l.segMemoN+len(fresh) > maxSegLookups {
+			l.segMemo, l.segMemoN = make(map[segment.Segment]map[string]*segTerms), 0
+		}
+		for _, i := range fresh {
+			seg := segs[i].Segment()
+			m := l.segMemo[seg]
+			if m == nil {
+				m = make(map[string]*segTerms)
+				l.segMemo[seg] = m
+			}
+			if _, dup := m[mk]; !dup {
+				var st *segTerms
+				if len(ks[i].st.terms) > 0 {
+					st = &ks[i].st
+				}
+				m[mk] = st
+				l.segMemoN++
+			}
+		}
+		l.forgetSegmentsLocked(segs)
+		l.mu.Unlock()
 	}
-	l.segTerms[k] = now // the segments merged away are forgotten
-	l.mu.Unlock()
 	return out, nil
+}
+
+// forgetSegmentsLocked drops the memo of the segments not in segs (merged
+// away, or of an older snapshot). The caller holds l.mu.
+func (l *levBuilders) forgetSegmentsLocked(segs []*scorch.SegmentSnapshot) {
+	if len(l.segMemo) <= len(segs) {
+		return // every remembered segment may be one of segs
+	}
+	live := make(map[segment.Segment]bool, len(segs))
+	for _, ss := range segs {
+		live[ss.Segment()] = true
+	}
+	for seg, m := range l.segMemo {
+		if !live[seg] {
+			l.segMemoN -= len(m)
+			delete(l.segMemo, seg)
+		}
+	}
 }
 
 // readSegTerms reads the terms of field in seg's dictionary that a
 // accepts from start to end, with the documents of seg holding each
 // (deleted ones included).
 func readSegTerms(seg segment.Segment, field string, a vellum.Automaton, start, end []byte, cost *meter) (segTerms, error) {
-	st := segTerms{seg: seg}
+	var st segTerms
 	dict, err := seg.Dictionary(field)
 	if err != nil {
 		return st, fmt.Errorf("index: dictionary of %s: %w", field, err)
