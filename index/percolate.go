@@ -72,6 +72,12 @@ type Percolator struct {
 	known   map[[2]string]knownDF
 	body    map[[2]string]uint64 // lang and term: documents whose body holds it (articleView.admits)
 	knownAt uint64
+	// exp are the expansions of the words of saved queries in the last
+	// snapshot Match read; counted the saved queries' words in every
+	// language (percolate_decide.go).
+	expMu   sync.Mutex
+	exp     *expansions
+	counted map[*savedQuery]countedWords
 }
 
 // knownDF is a term's document count and when it was read.
@@ -409,7 +415,10 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 		return ids, nil, nil
 	}
 	verdicts := make([]verdict, len(sqs))
-	d := decider{a: &a, m: g.mapping}
+	d := decider{a: &a, m: g.mapping, p: p}
+	if d.ex, err = p.expansionsOf(g, snap); err != nil {
+		d.ex = nil // left to the search
+	}
 	for i, sq := range sqs {
 		if cq, ok := ls.compiled[sq]; ok && ls.mapping == g.mapping {
 			verdicts[i] = d.decide(sq, cq)

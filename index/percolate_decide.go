@@ -17,9 +17,12 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
+	"sync"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -70,8 +73,11 @@ func not3(a verdict) verdict {
 
 // decider evaluates saved queries on one article.
 type decider struct {
-	a *Committed
-	m mapping.IndexMapping // the live mapping, the article's and the queries'
+	a  *Committed
+	m  mapping.IndexMapping // the live mapping, the article's and the queries'
+	p  *Percolator
+	ex *expansions // of the index the article is in; nil: words lacking their term are left to the search
+	sq *savedQuery // the query being decided
 }
 
 // decide returns whether the article matches sq, whose text query
@@ -81,6 +87,7 @@ func (d *decider) decide(sq *savedQuery, cq query.Query) verdict {
 	if v == no || cq == nil {
 		return v
 	}
+	d.sq = sq
 	return and3(v, d.text(cq))
 }
 
@@ -94,7 +101,19 @@ func (d *decider) text(q query.Query) verdict {
 		if q.Edits == 0 && len(q.Prefixes) == 0 {
 			return no
 		}
-		return unsure // its typos or completions may be there
+		if d.ex == nil {
+			return unsure // its typos or completions may be there
+		}
+		terms, err := d.p.expansion(d.ex, d.sq, q)
+		if err != nil {
+			return unsure
+		}
+		for _, t := range terms {
+			if d.has("title_"+q.Lang, t) || d.has("body_"+q.Lang, t) {
+				return yes
+			}
+		}
+		return no
 	case *query.TermQuery:
 		if d.has(q.Field(), q.Term) {
 			return yes
@@ -286,4 +305,118 @@ func valueIn(values, have []string, norm func(string) string) verdict {
 		}
 	}
 	return v
+}
+
+// expansions are the terms the words of saved queries stand for in one
+// snapshot, looked up as the search does (termQuery.expand, its word
+// counted in every language searched, as prepareWordsFrom counts it):
+// Decide tests a word that lacks its own term in an article against them
+// instead of searching. They are shared by the articles of a commit.
+type expansions struct {
+	x    *Index
+	g    *generation
+	snap *scorch.IndexSnapshot
+	mr   *memoReader
+	mu   sync.Mutex
+	near map[string][]string // by expansionKey
+	dfs  map[wordOf]uint64   // the count of a saved query's word in every language
+}
+
+// wordOf names a word of a saved query.
+type wordOf struct {
+	sq   *savedQuery
+	word string
+}
+
+// countedWords are the words of saved queries compiled for every
+// language searched (langs), which decide whether a word is known.
+type countedWords struct {
+	langs string
+	words []*termQuery
+}
+
+// expansionsOf returns the expansions of snap, made once per snapshot.
+func (p *Percolator) expansionsOf(g *generation, snap *scorch.IndexSnapshot) (*expansions, error) {
+	p.expMu.Lock()
+	defer p.expMu.Unlock()
+	if p.exp != nil && p.exp.snap == snap && p.exp.g == g {
+		return p.exp, nil
+	}
+	v, err := g.records.view(snap)
+	if err != nil {
+		return nil, err
+	}
+	p.exp = &expansions{x: p.x, g: g, snap: snap, mr: newMemoReader(v, &p.x.lev, nil),
+		near: map[string][]string{}, dfs: map[wordOf]uint64{}}
+	return p.exp, nil
+}
+
+// words returns sq's words compiled for every language the index holds.
+func (p *Percolator) words(sq *savedQuery, g *generation) ([]*termQuery, error) {
+	langs := fieldLanguages(g.records.dicts)
+	key := strings.Join(langs, ",")
+	p.expMu.Lock()
+	cw, ok := p.counted[sq]
+	p.expMu.Unlock()
+	if ok && cw.langs == key {
+		return cw.words, nil
+	}
+	cq, err := compileTextQuery(sq.q.Text, sq.q.Mode, g.mapping, textQueryOptions{Languages: langs, Prefix: sq.q.Prefix})
+	if err != nil {
+		return nil, err
+	}
+	p.expMu.Lock()
+	if p.counted == nil || len(p.counted) > 2*len(p.saved)+16 {
+		p.counted = map[*savedQuery]countedWords{}
+	}
+	p.counted[sq] = countedWords{langs: key, words: cq.Words}
+	p.expMu.Unlock()
+	return cq.Words, nil
+}
+
+// terms returns the word's own term and those it stands for in the
+// search of sq (tq is one of sq's words as ls.compiled holds them).
+func (p *Percolator) expansion(e *expansions, sq *savedQuery, tq *termQuery) ([]string, error) {
+	ctx := context.Background()
+	wk := wordOf{sq, tq.Word}
+	e.mu.Lock()
+	df, ok := e.dfs[wk]
+	e.mu.Unlock()
+	if !ok {
+		words, err := p.words(sq, e.g)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range words {
+			if w.Word != tq.Word {
+				continue
+			}
+			n, err := liveDF(ctx, e.mr, w.Term, "title_"+w.Lang, "body_"+w.Lang)
+			if err != nil {
+				return nil, err
+			}
+			df += n
+		}
+		e.mu.Lock()
+		e.dfs[wk] = df
+		e.mu.Unlock()
+	}
+	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d\x00%s", tq.Lang, tq.Term, tq.Word, tq.Surface, tq.Edits, tq.FuzzyPrefix, df, strings.Join(tq.Prefixes, "\x01"))
+	e.mu.Lock()
+	terms, ok := e.near[key]
+	e.mu.Unlock()
+	if ok {
+		return terms, nil
+	}
+	q := *tq // compiled queries are shared: prepared on a copy
+	q.wordDF, q.prepared, q.log = df, true, nil
+	ex, err := q.expand(ctx, e.mr, e.g.mapping)
+	if err != nil {
+		return nil, err
+	}
+	terms = ex.terms(q.Term)
+	e.mu.Lock()
+	e.near[key] = terms
+	e.mu.Unlock()
+	return terms, nil
 }
