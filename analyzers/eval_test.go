@@ -16,7 +16,7 @@ import (
 )
 
 // evalDetail prints each article's misses and false alarms.
-var evalDetail = flag.String("eval.detail", "", "TestExtractionQuality: log the errors of each article of this split (train, round2, dev or test)")
+var evalDetail = flag.String("eval.detail", "", "TestExtractionQuality: log the errors of each article of this split (train, round2, round3, dev or test)")
 
 // labelsDir holds the hand-labelled data (see testdata/labels/README.md
 // at the module root).
@@ -62,9 +62,13 @@ func (e evaluation) get(split, set, kind string) labels.Score {
 	return labels.Score{}
 }
 
-// round2 names the train articles of the second labelling round in the
-// figures, reported apart from the first round's train split.
-const round2 = "round2"
+// round2 and round3 name the train articles of the second and third
+// labelling rounds in the figures, reported apart from the first round's
+// train split.
+const (
+	round2 = "round2"
+	round3 = "round3"
+)
 
 // evaluate runs the extractor on every labelled article.
 func evaluate(tb testing.TB, ext *Extractor, as []labels.Article, detail string) evaluation {
@@ -89,8 +93,11 @@ func evaluate(tb testing.TB, ext *Extractor, as []labels.Article, detail string)
 		}
 		as, aMiss, aExtra := labels.ScoreAmounts(gold, found)
 		split := a.Split
-		if a.Round == 2 {
-			split = round2 // train articles, reported apart
+		switch a.Round { // train articles, reported apart
+		case 2:
+			split = round2
+		case 3:
+			split = round3
 		}
 		for _, set := range []string{a.Set, a.Lang} {
 			ev.add(split, set, "companies", cs)
@@ -129,7 +136,7 @@ func TestExtractionQuality(t *testing.T) {
 	as := loadLabels(t)
 	ext := newTestExtractor(t)
 	ev := evaluate(t, ext, as, *evalDetail)
-	for _, split := range []string{labels.Train, round2, labels.Dev, labels.Test} {
+	for _, split := range []string{labels.Train, round2, round3, labels.Dev, labels.Test} {
 		t.Logf("\n%s", ev.table(split))
 	}
 

@@ -28,6 +28,14 @@ const (
 	EnBusinessRound2 = 120
 )
 
+// Sizes of the third round ([SelectRound3]), train split only, and the
+// longest French business article it takes.
+const (
+	FrBusinessRound3 = 150
+	EnBusinessRound3 = 80
+	LongBusinessMax  = 6000
+)
+
 // BusinessCues are the words (lower case, ' as apostrophe) of which a
 // French article needs four to count as business news.
 var BusinessCues = []string{"chiffre d'affaires", "actionnaire", "en bourse", "bénéfice", "pdg", "salariés", "filiale",
@@ -44,7 +52,7 @@ type Candidate struct {
 	// business articles of the previous label file), re-checked in this one.
 	FirstRound bool
 	// Round is the labelling round that chose it: 0 for the first
-	// (see [Select]), 2 for [SelectRound2].
+	// (see [Select]), 2 for [SelectRound2], 3 for [SelectRound3].
 	Round int
 }
 
@@ -133,9 +141,38 @@ func SelectRound2(dataDir string, first []string) ([]Candidate, error) {
 	return out, nil
 }
 
-// pools are the articles of each set, ordered by key.
+// SelectRound3 returns the articles of the third labelling round, all
+// in the train split:
+//
+//   - fr-business: the articles of the fr-business pool after those of
+//     the first two rounds, then the OrangeSum articles of 4,001 to
+//     [LongBusinessMax] characters with at least four [BusinessCues]
+//     (longer than any earlier round's), each part in key order, first
+//     [FrBusinessRound3] in all;
+//   - en-business: the [EnBusinessRound3] English business articles after
+//     those of the first two rounds, in the same order.
+//
+// No article of an earlier round can be chosen: the first two rounds
+// took the heads of the same pools, and the long articles are in none.
+func SelectRound3(dataDir string, first []string) ([]Candidate, error) {
+	p, err := readPools(dataDir, first)
+	if err != nil {
+		return nil, err
+	}
+	fr := slices.Concat(head(p.biz, FrBusinessNew+FrBusinessRound2, FrBusinessRound3), p.bizLong)
+	var out []Candidate
+	out = append(out, head(fr, 0, FrBusinessRound3)...)
+	out = append(out, head(p.enBiz, EnBusiness+EnBusinessRound2, EnBusinessRound3)...)
+	for i := range out {
+		out[i].Split, out[i].Round = Train, 3
+	}
+	return out, nil
+}
+
+// pools are the articles of each set, ordered by key; bizLong are the
+// business articles longer than the fr-business pool's (see [SelectRound3]).
 type pools struct {
-	firstRound, biz, gen, enBiz, enGen []Candidate
+	firstRound, biz, bizLong, gen, enBiz, enGen []Candidate
 }
 
 // head returns the n candidates of cs after the first skip.
@@ -151,7 +188,7 @@ func readPools(dataDir string, first []string) (*pools, error) {
 		isFirst[id] = i
 	}
 	firstRound := make([]Candidate, len(first))
-	var biz, gen []Candidate
+	var biz, bizLong, gen []Candidate
 	err := corpustest.EachDoc(filepath.Join(dataDir, Sources[SetFrBusiness]), func(d corpustest.Doc) bool {
 		c := Candidate{ID: d.ID, Lang: "fr", Title: d.Title, Text: d.Text}
 		if i, ok := isFirst[d.ID]; ok {
@@ -168,6 +205,9 @@ func readPools(dataDir string, first []string) (*pools, error) {
 		case n >= 400 && n <= 4000:
 			c.Set = SetFrGeneral
 			gen = append(gen, c)
+		case n > 4000 && n <= LongBusinessMax && businessCues(d.Title+" "+d.Text) >= 4:
+			c.Set = SetFrBusiness
+			bizLong = append(bizLong, c)
 		}
 		return true
 	})
@@ -196,5 +236,5 @@ func readPools(dataDir string, first []string) (*pools, error) {
 		slices.SortStableFunc(cs, func(a, b Candidate) int { return strings.Compare(key(a.ID), key(b.ID)) })
 		return cs
 	}
-	return &pools{firstRound: firstRound, biz: byKey(biz), gen: byKey(gen), enBiz: byKey(enBiz), enGen: byKey(enGen)}, nil
+	return &pools{firstRound: firstRound, biz: byKey(biz), bizLong: byKey(bizLong), gen: byKey(gen), enBiz: byKey(enBiz), enGen: byKey(enGen)}, nil
 }
