@@ -33,7 +33,7 @@ import (
 const (
 	bulkDetailedLines = 1000   // entries of one line each, at the start of a report
 	bulkMaxItems      = 10_000 // entries in a report; further lines are counted only
-	bulkChunk         = 2000   // articles the index takes per PutMany call (4×MaxBatch), for the tests' stand-in
+	bulkChunk         = 1000   // articles the index takes per PutMany call (2×MaxBatch), for the tests' stand-in
 	bulkFlushLines    = 1000   // lines reported between two flushes of the answer
 )
 
