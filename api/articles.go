@@ -329,6 +329,10 @@ func (s *Server) stats(c echo.Context) error {
 		return err
 	}
 	out := toStats(st)
-	out.Cluster, _, _ = s.clusterStatus()
+	if out.Cluster, _, _ = s.clusterStatus(); out.Cluster != nil {
+		// The sequence the counted articles reflect, from their snapshot
+		// (the node's own may already be past it).
+		out.Cluster.AppliedSeq = st.AppliedSeq
+	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -288,4 +288,8 @@ type Stats struct {
 	Generation int               // number of the live generation (1, 2...)
 	// DataID identifies the data folder (see [DataID]).
 	DataID string
+	// AppliedSeq is the sequence of the last log entry the counted
+	// articles reflect (see [Index.ApplyAsync]): read from the same
+	// snapshot as Articles and Languages, so the two always agree.
+	AppliedSeq uint64
 }
