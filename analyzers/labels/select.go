@@ -36,6 +36,13 @@ const (
 	LongBusinessMax  = 6000
 )
 
+// Largest sizes of the fourth round ([SelectRound4]), train split only:
+// the rest of the third round's pools, as far as they go.
+const (
+	FrBusinessRound4 = 80
+	EnBusinessRound4 = 110
+)
+
 // BusinessCues are the words (lower case, ' as apostrophe) of which a
 // French article needs four to count as business news.
 var BusinessCues = []string{"chiffre d'affaires", "actionnaire", "en bourse", "bénéfice", "pdg", "salariés", "filiale",
@@ -52,7 +59,8 @@ type Candidate struct {
 	// business articles of the previous label file), re-checked in this one.
 	FirstRound bool
 	// Round is the labelling round that chose it: 0 for the first
-	// (see [Select]), 2 for [SelectRound2], 3 for [SelectRound3].
+	// (see [Select]), 2, 3 and 4 for [SelectRound2], [SelectRound3] and
+	// [SelectRound4].
 	Round int
 }
 
@@ -135,10 +143,7 @@ func SelectRound2(dataDir string, first []string) ([]Candidate, error) {
 	out = append(out, head(p.biz, FrBusinessNew, FrBusinessRound2)...)
 	out = append(out, head(p.gen, FrGeneral, FrGeneralRound2)...)
 	out = append(out, head(p.enBiz, EnBusiness, EnBusinessRound2)...)
-	for i := range out {
-		out[i].Split, out[i].Round = Train, 2
-	}
-	return out, nil
+	return inTrain(out, 2), nil
 }
 
 // SelectRound3 returns the articles of the third labelling round, all
@@ -155,18 +160,45 @@ func SelectRound2(dataDir string, first []string) ([]Candidate, error) {
 // No article of an earlier round can be chosen: the first two rounds
 // took the heads of the same pools, and the long articles are in none.
 func SelectRound3(dataDir string, first []string) ([]Candidate, error) {
+	return selectLater(dataDir, first, 3, 0, FrBusinessRound3, EnBusiness+EnBusinessRound2, EnBusinessRound3)
+}
+
+// SelectRound4 returns the articles of the fourth labelling round, all
+// in the train split: the next [FrBusinessRound4] French and
+// [EnBusinessRound4] English business articles after those of
+// [SelectRound3], in the same order (fewer where the pools run out).
+func SelectRound4(dataDir string, first []string) ([]Candidate, error) {
+	return selectLater(dataDir, first, 4, FrBusinessRound3, FrBusinessRound4, EnBusiness+EnBusinessRound2+EnBusinessRound3, EnBusinessRound4)
+}
+
+// selectLater returns the candidates of a round after the second, in
+// the train split: fr French business articles of [pools.laterBusiness]
+// after the first frSkip, then en English business articles after the
+// first enSkip.
+func selectLater(dataDir string, first []string, round, frSkip, fr, enSkip, en int) ([]Candidate, error) {
 	p, err := readPools(dataDir, first)
 	if err != nil {
 		return nil, err
 	}
-	fr := slices.Concat(head(p.biz, FrBusinessNew+FrBusinessRound2, FrBusinessRound3), p.bizLong)
 	var out []Candidate
-	out = append(out, head(fr, 0, FrBusinessRound3)...)
-	out = append(out, head(p.enBiz, EnBusiness+EnBusinessRound2, EnBusinessRound3)...)
-	for i := range out {
-		out[i].Split, out[i].Round = Train, 3
+	out = append(out, head(p.laterBusiness(), frSkip, fr)...)
+	out = append(out, head(p.enBiz, enSkip, en)...)
+	return inTrain(out, round), nil
+}
+
+// laterBusiness is the French business order of the rounds after the
+// second: the fr-business pool after the first two rounds' articles, then
+// the longer business articles.
+func (p *pools) laterBusiness() []Candidate {
+	return slices.Concat(head(p.biz, FrBusinessNew+FrBusinessRound2, len(p.biz)), p.bizLong)
+}
+
+// inTrain puts every candidate of a later round in the train split.
+func inTrain(cs []Candidate, round int) []Candidate {
+	for i := range cs {
+		cs[i].Split, cs[i].Round = Train, round
 	}
-	return out, nil
+	return cs
 }
 
 // pools are the articles of each set, ordered by key; bizLong are the
