@@ -145,13 +145,13 @@ func TestExtractionQuality(t *testing.T) {
 
 	// Floors on the test split (never used for training or tuning), set
 	// just under what the extractors reached (README, "Extraction"):
-	// companies fr-business 0.911/0.697, fr-general 0.708/0.895,
+	// companies fr-business 0.915/0.697, fr-general 0.708/0.895,
 	// en-business 0.824/0.712; countries fr 0.972/0.978, en 0.993/0.967;
 	// amounts fr 0.987/0.969, en 1.000/1.000. en-general has two firms:
 	// no floor.
 	type floor struct{ p, r float64 }
 	floors := map[[2]string]floor{
-		{labels.SetFrBusiness, "companies"}: {0.90, 0.69},
+		{labels.SetFrBusiness, "companies"}: {0.91, 0.69},
 		{labels.SetFrGeneral, "companies"}:  {0.70, 0.89},
 		{labels.SetEnBusiness, "companies"}: {0.82, 0.71},
 		{"fr", "countries"}:                 {0.96, 0.97},

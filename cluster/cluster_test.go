@@ -18,23 +18,32 @@ import (
 	"veille/cluster/natstest"
 )
 
+// streamInfo returns the stream's state, asking again for up to 30 s:
+// right after a server restarts, the stream may answer nothing until its
+// replicas have elected a leader.
 func streamInfo(t testing.TB, nc *natstest.Cluster, stream string) *jetstream.StreamInfo {
 	t.Helper()
 	js, err := jetstream.New(nc.Connect())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	s, err := js.Stream(ctx, stream)
-	if err != nil {
-		t.Fatalf("stream %s: %v", stream, err)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		s, err := js.Stream(ctx, stream)
+		var info *jetstream.StreamInfo
+		if err == nil {
+			info, err = s.Info(ctx)
+		}
+		cancel()
+		if err == nil {
+			return info
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stream %s: %v", stream, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	info, err := s.Info(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info
 }
 
 // TestReplication writes through one node of three and reads on the

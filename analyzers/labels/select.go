@@ -160,14 +160,7 @@ func SelectRound2(dataDir string, first []string) ([]Candidate, error) {
 // No article of an earlier round can be chosen: the first two rounds
 // took the heads of the same pools, and the long articles are in none.
 func SelectRound3(dataDir string, first []string) ([]Candidate, error) {
-	p, err := readPools(dataDir, first)
-	if err != nil {
-		return nil, err
-	}
-	var out []Candidate
-	out = append(out, head(p.laterBusiness(), 0, FrBusinessRound3)...)
-	out = append(out, head(p.enBiz, EnBusiness+EnBusinessRound2, EnBusinessRound3)...)
-	return inTrain(out, 3), nil
+	return selectLater(dataDir, first, 3, 0, FrBusinessRound3, EnBusiness+EnBusinessRound2, EnBusinessRound3)
 }
 
 // SelectRound4 returns the articles of the fourth labelling round, all
@@ -175,14 +168,22 @@ func SelectRound3(dataDir string, first []string) ([]Candidate, error) {
 // [EnBusinessRound4] English business articles after those of
 // [SelectRound3], in the same order (fewer where the pools run out).
 func SelectRound4(dataDir string, first []string) ([]Candidate, error) {
+	return selectLater(dataDir, first, 4, FrBusinessRound3, FrBusinessRound4, EnBusiness+EnBusinessRound2+EnBusinessRound3, EnBusinessRound4)
+}
+
+// selectLater returns the candidates of a round after the second, in
+// the train split: fr French business articles of [pools.laterBusiness]
+// after the first frSkip, then en English business articles after the
+// first enSkip.
+func selectLater(dataDir string, first []string, round, frSkip, fr, enSkip, en int) ([]Candidate, error) {
 	p, err := readPools(dataDir, first)
 	if err != nil {
 		return nil, err
 	}
 	var out []Candidate
-	out = append(out, head(p.laterBusiness(), FrBusinessRound3, FrBusinessRound4)...)
-	out = append(out, head(p.enBiz, EnBusiness+EnBusinessRound2+EnBusinessRound3, EnBusinessRound4)...)
-	return inTrain(out, 4), nil
+	out = append(out, head(p.laterBusiness(), frSkip, fr)...)
+	out = append(out, head(p.enBiz, enSkip, en)...)
+	return inTrain(out, round), nil
 }
 
 // laterBusiness is the French business order of the rounds after the
