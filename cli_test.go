@@ -78,6 +78,48 @@ func TestSearchCommand(t *testing.T) {
 	}
 }
 
+// TestSearchCommandCollapsesStories checks --collapse story: the three
+// reprints of one dispatch are one hit that says how many others it
+// stands for, and the total counts stories.
+func TestSearchCommandCollapsesStories(t *testing.T) {
+	dir := t.TempDir()
+	x, err := index.Open(context.Background(), dir, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dispatch := []string{
+		"Le constructeur de batteries Verkor a inauguré lundi sa gigafactory de Dunkerque, qui emploiera mille deux cents salariés d'ici trois ans, après deux années de travaux menés avec la région.",
+		"La direction assure que les premières cellules sortiront des lignes dès l'automne et que les constructeurs automobiles recevront leurs premières livraisons au début de l'année prochaine.",
+		"Les syndicats saluent une bonne nouvelle pour l'emploi industriel du Nord mais demandent des garanties sur la formation des salariés recrutés localement et sur les conditions de travail.",
+		"Le ministre de l'Industrie doit visiter le site à la fin du mois, tandis que la région promet un plan de formation pour les futurs techniciens de la filière des batteries.",
+	}
+	for _, a := range []corpus.Article{
+		{ID: "afp", Title: "Verkor ouvre sa gigafactory", Body: strings.Join(dispatch, "\n"), Source: "AFP", Language: "fr"},
+		{ID: "voix", Title: "La gigafactory Verkor ouvre", Body: "Le Nord tient sa gigafactory.\n" + strings.Join(dispatch[:3], "\n"), Source: "La Voix du Nord", Language: "fr"},
+		{ID: "echos", Title: "Verkor démarre", Body: strings.Join(dispatch[1:], "\n"), Source: "Les Echos", Language: "fr"},
+	} {
+		if _, _, err := x.Put(context.Background(), a, index.Origin{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runSearch(t, "--data", dir, "--collapse", "story", "batteries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "1 stories, 3 articles") || strings.Contains(out, "\n2. ") || !strings.Contains(out, "+ 2 other articles of the story") {
+		t.Errorf("collapsed output:\n%s", out)
+	}
+	if out, err = runSearch(t, "--data", dir, "batteries"); err != nil || !strings.HasPrefix(out, "3 results") {
+		t.Errorf("without --collapse: %v\n%s", err, out)
+	}
+	if _, err = runSearch(t, "--data", dir, "--collapse", "words", "batteries"); err == nil || !strings.Contains(err.Error(), "collapse") {
+		t.Errorf("bad --collapse: %v", err)
+	}
+}
+
 func TestSearchCommandAsksOnlyTheServerHoldingTheFolder(t *testing.T) {
 	dir := searchData(t)
 	// Another process holds the folder: here, another Open.

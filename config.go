@@ -58,6 +58,7 @@ type searchFlags struct {
 	AmountMin, AmountMax                string
 	From, To                            string
 	Sort, Mode                          string
+	Collapse                            string
 	Page, PerPage                       int
 	JSON                                bool
 }
@@ -181,6 +182,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.StringVar(&s.To, "to", "", "published on or before this `date` (YYYY-MM-DD)")
 		fs.StringVar(&s.Sort, "sort", "", "`order`: relevance, date, -date, amount, -amount")
 		fs.StringVar(&s.Mode, "mode", "all", "all words must match (all) or any (any)")
+		fs.StringVar(&s.Collapse, "collapse", "", "`story`: one hit per story (near-duplicates grouped; the hit says how many others), counts of stories; none (default): one hit per article")
 		fs.IntVar(&s.Page, "page", 1, "result `page`, from 1")
 		fs.IntVar(&s.PerPage, "per-page", 10, "results per page, at most 100")
 		fs.BoolVar(&s.JSON, "json", false, "print the API's JSON response instead of text")

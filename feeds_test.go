@@ -81,6 +81,9 @@ func TestBinaryFollowsFeeds(t *testing.T) {
 	}
 	s = startService(t, "--data", data, "--sources", sources, "--allow-private-targets", "--corpus", corpusDir)
 	waitFor("the article of the feed item", func() bool { return len(s.search(url.Values{"q": {"airbus"}}).Hits) == 1 })
+	// The poll records its status once its articles are stored: wait for
+	// the record of this successful poll.
+	waitFor("the status of the successful poll", func() bool { return listSources(s)[0]["last_success"] != nil })
 	src := listSources(s)[0]
 	if src["name"] != "Le Fil de test" || src["last_error"] != nil || src["items_new"] != float64(1) || src["from_file"] != true {
 		t.Errorf("source status %v", src)

@@ -66,6 +66,7 @@ func (s searchFlags) values() url.Values {
 	set("from", s.From)
 	set("to", s.To)
 	set("sort", s.Sort)
+	set("collapse", s.Collapse)
 	v.Set("page", strconv.Itoa(s.Page))
 	v.Set("per_page", strconv.Itoa(s.PerPage))
 	for k, list := range map[string][]string{
@@ -131,7 +132,11 @@ func printResults(w io.Writer, res api.SearchResponse, color bool) {
 		}
 		return code + s + ansiReset
 	}
-	fmt.Fprintf(w, "%d results (%.1f ms)\n", res.Total, res.TookMS)
+	if res.Counts == "stories" {
+		fmt.Fprintf(w, "%d stories, %d articles (%.1f ms)\n", res.Total, res.Articles, res.TookMS)
+	} else {
+		fmt.Fprintf(w, "%d results (%.1f ms)\n", res.Total, res.TookMS)
+	}
 	if len(res.Corrections) > 0 {
 		var parts []string
 		for from, to := range res.Corrections {
@@ -152,6 +157,9 @@ func printResults(w io.Writer, res api.SearchResponse, color bool) {
 			if s != "" {
 				meta = append(meta, terminalText(api.Fragment{Text: s}, false))
 			}
+		}
+		if h.Others != nil && *h.Others > 0 {
+			meta = append(meta, fmt.Sprintf("+ %d other articles of the story", *h.Others))
 		}
 		fmt.Fprintf(w, "   %s\n", style(ansiDim, strings.Join(meta, " · ")))
 		if h.Fragments != nil {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -55,18 +58,75 @@ func pathID(c echo.Context) (string, error) {
 func readBody(c echo.Context) ([]byte, error) {
 	data, err := io.ReadAll(c.Request().Body)
 	if err != nil {
-		var he *echo.HTTPError
-		if errors.As(err, &he) {
-			return nil, err
-		}
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			return nil, &apiError{Status: http.StatusRequestTimeout, Code: codeRequestTimeout,
-				Message: "the request body arrived too slowly; send it at once"}
-		}
-		return nil, errBadRequest(codeBadRequest, "reading the request body failed: %v", err)
+		return nil, bodyError(err)
 	}
 	return data, nil
+}
+
+// bodyPiece is the size of the pieces readPieces reads a body into.
+const bodyPiece = 256 << 10
+
+// pieces is a request body read in full, in pieces of bodyPiece bytes
+// allocated as the body arrives: unlike io.ReadAll, whose doubling holds
+// up to twice a body and leaves the copies to the collector, it holds the
+// body and at most one piece more (a bulk body is up to the body limit).
+type pieces [][]byte
+
+// readPieces reads the whole request body like readBody, in pieces.
+func readPieces(c echo.Context) (pieces, error) {
+	var out pieces
+	for {
+		p := make([]byte, bodyPiece)
+		n, err := io.ReadFull(c.Request().Body, p)
+		if n > 0 {
+			out = append(out, p[:n])
+		}
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			return out, nil
+		case err != nil:
+			return nil, bodyError(err)
+		}
+	}
+}
+
+// reader returns a reader of the whole body, from its start.
+func (b pieces) reader() io.Reader {
+	rs := make([]io.Reader, len(b))
+	for i, p := range b {
+		rs[i] = bytes.NewReader(p)
+	}
+	return io.MultiReader(rs...)
+}
+
+// blank reports whether the body holds only white space, after a byte
+// order mark.
+func (b pieces) blank() bool {
+	br := bufio.NewReader(b.reader())
+	for first := true; ; first = false {
+		r, _, err := br.ReadRune()
+		switch {
+		case err != nil:
+			return true
+		case first && r == '\uFEFF':
+		case !unicode.IsSpace(r):
+			return false
+		}
+	}
+}
+
+// bodyError returns the API error of a failed read of a request body.
+func bodyError(err error) error {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return err
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return &apiError{Status: http.StatusRequestTimeout, Code: codeRequestTimeout,
+			Message: "the request body arrived too slowly; send it at once"}
+	}
+	return errBadRequest(codeBadRequest, "reading the request body failed: %v", err)
 }
 
 // checkCharset rejects bodies declared in another charset than UTF-8.
@@ -329,6 +389,10 @@ func (s *Server) stats(c echo.Context) error {
 		return err
 	}
 	out := toStats(st)
-	out.Cluster, _, _ = s.clusterStatus()
+	if out.Cluster, _, _ = s.clusterStatus(); out.Cluster != nil {
+		// The sequence the counted articles reflect, from their snapshot
+		// (the node's own may already be past it).
+		out.Cluster.AppliedSeq = st.AppliedSeq
+	}
 	return c.JSON(http.StatusOK, out)
 }

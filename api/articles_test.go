@@ -311,6 +311,49 @@ func TestBulk(t *testing.T) {
 		http.StatusBadRequest, codeInvalidArticle, "no article")
 }
 
+// TestBulkInPieces: a bulk body longer than one piece is read whole,
+// lines across the pieces' bounds included, and a blank body of several
+// pieces (a byte order mark, a no-break space across a bound) is refused.
+func TestBulkInPieces(t *testing.T) {
+	f := newFake()
+	s, _ := testServer(t, f, Options{})
+	var b strings.Builder
+	n := 0
+	for b.Len() < 2*bodyPiece+bodyPiece/2 {
+		n++
+		fmt.Fprintf(&b, `{"id": "p%d", "title": "Article %d", "body": "%s"}`+"\n", n, n, strings.Repeat("texte ", 40))
+	}
+	rec := do(t, s, http.MethodPost, "/api/articles", b.String(), loopback(), header("Content-Type", "application/x-ndjson"))
+	var rep bulkJSON
+	decode(t, rec, &rep)
+	if rec.Code != http.StatusOK || rep.Lines != n || rep.Created != n || len(f.articles) != n {
+		t.Fatalf("status %d, %+v lines, %d stored, want %d", rec.Code, rep.Lines, len(f.articles), n)
+	}
+	for _, i := range []int{1, n / 2, n} {
+		if a := f.articles[fmt.Sprintf("p%d", i)]; a.Title != fmt.Sprintf("Article %d", i) {
+			t.Errorf("article p%d stored as %+v", i, a)
+		}
+	}
+	blank := "\uFEFF" + strings.Repeat(" ", bodyPiece-4) + "\u00a0\n\t" + strings.Repeat("\n", bodyPiece)
+	wantError(t, do(t, s, http.MethodPost, "/api/articles", blank, loopback(), header("Content-Type", "application/x-ndjson")),
+		http.StatusBadRequest, codeInvalidArticle, "no article")
+	for _, tc := range []struct {
+		body  pieces
+		blank bool
+	}{
+		{nil, true},
+		{pieces{[]byte("\xef\xbb"), []byte("\xbf \n")}, true},
+		{pieces{[]byte(" \xc2"), []byte("\xa0")}, true},
+		{pieces{[]byte(" \xc2"), []byte("\xa1")}, false},
+		{pieces{[]byte("\n"), []byte(" {")}, false},
+		{pieces{[]byte("\xef\xbb\xbf\xef\xbb\xbf")}, false}, // a second mark is text
+	} {
+		if got := tc.body.blank(); got != tc.blank {
+			t.Errorf("%q.blank() = %v, want %v", tc.body, got, tc.blank)
+		}
+	}
+}
+
 func TestBulkServerErrorsPerLine(t *testing.T) {
 	f := newFake()
 	f.putErr = fmt.Errorf("put: %w", index.ErrReadOnly)

@@ -33,7 +33,7 @@ import (
 const (
 	bulkDetailedLines = 1000   // entries of one line each, at the start of a report
 	bulkMaxItems      = 10_000 // entries in a report; further lines are counted only
-	bulkChunk         = 2000   // articles the index takes per PutMany call (4×MaxBatch), for the tests' stand-in
+	bulkChunk         = 1000   // articles the index takes per PutMany call (2×MaxBatch), for the tests' stand-in
 	bulkFlushLines    = 1000   // lines reported between two flushes of the answer
 )
 
@@ -57,18 +57,19 @@ var errStopBulk = errors.New("api: bulk stopped")
 // bulk stores every article of an NDJSON body through Service.PutAll and
 // reports per line: bad lines (unreadable, invalid) are reported and
 // skipped, good lines are stored; repeated ids apply in line order. The
-// body is read in full first (it is bounded by the body limit: over it,
-// 413 and nothing is stored). When the server drains (see
+// body is read in full first (in pieces, see readPieces; it is bounded by
+// the body limit: over it, 413 and nothing is stored). When the server
+// drains (see
 // [Server.Drain]), the articles not handed to the index yet are not
 // stored (the index takes them a batch of 500 at a time) and their
 // lines, like every line after them, are reported so: the answer comes
 // within about one batch.
 func (s *Server) bulk(c echo.Context) error {
-	data, err := readBody(c)
+	body, err := readPieces(c)
 	if err != nil {
 		return err
 	}
-	if len(bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))) == 0 {
+	if body.blank() {
 		return errBadRequest(codeInvalidArticle, "the body holds no article: send one JSON article a line")
 	}
 	client := c.Request().Context()
@@ -85,7 +86,7 @@ func (s *Server) bulk(c echo.Context) error {
 		stored  int
 	)
 	seq := func(yield func(index.Item, error) bool) {
-		readErr = corpus.ReadNDJSON(bytes.NewReader(data), func(line int, a corpus.Article, err error) error {
+		readErr = corpus.ReadNDJSON(body.reader(), func(line int, a corpus.Article, err error) error {
 			if err := client.Err(); err != nil {
 				return err // the client is gone
 			}
@@ -140,7 +141,7 @@ func (s *Server) bulk(c echo.Context) error {
 	}
 	if putErr != nil && s.isDraining() && client.Err() == nil {
 		// Every line after the last one yielded is not stored either.
-		_ = corpus.ReadNDJSON(bytes.NewReader(data), func(line int, a corpus.Article, _ error) error {
+		_ = corpus.ReadNDJSON(body.reader(), func(line int, a corpus.Article, _ error) error {
 			if line > last {
 				rep.add(bulkLine{line: line, id: a.ID, err: errDraining})
 			}

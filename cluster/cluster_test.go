@@ -18,23 +18,32 @@ import (
 	"veille/cluster/natstest"
 )
 
+// streamInfo returns the stream's state, asking again for up to 30 s:
+// right after a server restarts, the stream may answer nothing until its
+// replicas have elected a leader.
 func streamInfo(t testing.TB, nc *natstest.Cluster, stream string) *jetstream.StreamInfo {
 	t.Helper()
 	js, err := jetstream.New(nc.Connect())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	s, err := js.Stream(ctx, stream)
-	if err != nil {
-		t.Fatalf("stream %s: %v", stream, err)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		s, err := js.Stream(ctx, stream)
+		var info *jetstream.StreamInfo
+		if err == nil {
+			info, err = s.Info(ctx)
+		}
+		cancel()
+		if err == nil {
+			return info
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stream %s: %v", stream, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	info, err := s.Info(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info
 }
 
 // TestReplication writes through one node of three and reads on the
@@ -653,4 +662,59 @@ func TestServerSIGKILL(t *testing.T) {
 	c := startNode(t, baseConfig(procs.URLs(), "c"), "")
 	c.waitApplied(a.node.Status().AppliedSeq, 30*time.Second)
 	checkHolds(t, []*testNode{c}, acked)
+}
+
+// TestStatsCountAndSeqAgree checks that /api/stats reads the article count
+// and cluster.applied_seq from one snapshot: while writers create new
+// articles (every message of the stream creates one), each answer's count
+// is what its applied_seq implies.
+func TestStatsCountAndSeqAgree(t *testing.T) {
+	nc := natstest.Start(t, 1, natstest.Options{})
+	a := startNode(t, baseConfig(nc.URLs(), "a"), "")
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				b, _ := json.Marshal(map[string]string{"title": "Dépêche", "body": fmt.Sprintf("Dépêche %d du rédacteur %d.", i, w)})
+				if r, err := a.do(http.MethodPut, fmt.Sprintf("/api/articles/w%d-%d", w, i), "application/json", b); err != nil || r.status != http.StatusCreated {
+					t.Errorf("PUT: %v %d %s", err, r.status, r.body)
+					return
+				}
+			}
+		}()
+	}
+	var checked, moving int
+	var last uint64
+	deadline := time.Now().Add(20 * time.Second)
+	for moving < 20 && time.Now().Before(deadline) && !t.Failed() {
+		var st struct {
+			Articles uint64 `json:"articles"`
+			Cluster  struct {
+				AppliedSeq uint64 `json:"applied_seq"`
+			} `json:"cluster"`
+		}
+		a.mustDo(http.MethodGet, "/api/stats", "", nil).decode(t, &st)
+		if st.Articles != st.Cluster.AppliedSeq {
+			t.Errorf("/api/stats: %d articles with applied_seq %d", st.Articles, st.Cluster.AppliedSeq)
+		}
+		if st.Cluster.AppliedSeq != last {
+			moving++
+		}
+		last = st.Cluster.AppliedSeq
+		checked++
+	}
+	close(done)
+	wg.Wait()
+	if moving < 20 && !t.Failed() {
+		t.Errorf("the writes hardly moved during the %d reads (%d changes): nothing was checked", checked, moving)
+	}
+	t.Logf("%d reads of /api/stats, applied_seq moved %d times, last %d", checked, moving, last)
 }

@@ -362,8 +362,6 @@ func mergeResults(rk index.Ranking, q index.Query, reps []shardReply, from, size
 	for _, r := range reps {
 		res.Total += r.Results.Total
 		res.Articles += r.Results.Articles
-		res.Stories = res.Stories || r.Results.Stories
-		res.Articles += r.Results.Articles
 		res.Stories = res.Stories || r.Results.Stories // a story's copies on two shards stay two hits
 		hits = append(hits, r.Results.Hits...)
 		more = more || r.Results.NextCursor != ""

@@ -220,6 +220,27 @@ func TestShards(t *testing.T) {
 	}
 }
 
+// TestShardsCountArticlesOnce checks the articles count of a sharded
+// search (the response's "articles", beside a collapsed search's total
+// of stories): each article once, as one node counts it.
+func TestShardsCountArticlesOnce(t *testing.T) {
+	var body bytes.Buffer
+	const n = 12
+	for i := range n {
+		fmt.Fprintf(&body, `{"id":"a%d","title":"Article %d","body":"Le texte numéro %d parle de la filière %d."}`+"\n", i, i, i, i)
+	}
+	nc := natstest.Start(t, 1, natstest.Options{})
+	nodes := shardedCluster(t, nc, "count", []string{"0-7", "8-15"}, body.Bytes())
+	for _, collapse := range []string{"", "story"} {
+		r := nodes[1].mustDo(http.MethodGet, "/api/search?collapse="+collapse, "", nil)
+		var got struct{ Total, Articles int }
+		r.decode(t, &got)
+		if r.status != http.StatusOK || got.Articles != n || got.Total != n {
+			t.Errorf("collapse=%q on two shards: %d %s, want %d articles and total %d", collapse, r.status, r.body, n, n)
+		}
+	}
+}
+
 func hitIDsOf(s searchResult) []string {
 	out := make([]string, len(s.Hits))
 	for i, h := range s.Hits {

@@ -13,6 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bindex "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+
 	"veille/corpus"
 )
 
@@ -287,16 +291,48 @@ func buildDamaged(t *testing.T, n int) (dir, segment string) {
 		t.Fatal(err)
 	}
 	var size int64
-	_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err == nil && strings.HasSuffix(p, ".zap") && info.Size() > size {
+	for _, p := range newestSegments(t, filepath.Join(dir, genName(1), "store")) {
+		if info, err := os.Stat(p); err == nil && info.Size() > size {
 			segment, size = p, info.Size()
 		}
-		return nil
-	})
+	}
 	if segment == "" {
 		t.Fatal("no segment file")
 	}
 	return dir, segment
+}
+
+// newestSegments returns the segment files that the newest snapshot of
+// the Bleve store at path uses. A closed index may leave beside them the
+// files of segments merged away, which no snapshot reads any more until
+// Bleve removes them.
+func newestSegments(t *testing.T, path string) []string {
+	t.Helper()
+	raw, err := scorch.NewScorch(scorch.Name, map[string]any{"read_only": true, "path": path}, bindex.NewAnalysisQueue(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	sc := raw.(*scorch.Scorch)
+	epochs, err := sc.RootBoltSnapshotEpochs()
+	if err != nil || len(epochs) == 0 {
+		t.Fatalf("snapshots of %s: %v %v", path, epochs, err)
+	}
+	snap, err := sc.LoadSnapshot(epochs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	var out []string
+	for _, ss := range snap.Segments() {
+		if p, ok := ss.Segment().(segment.PersistedSegment); ok {
+			out = append(out, p.Path())
+		}
+	}
+	return out
 }
 
 // listing returns every file under dir with its size.

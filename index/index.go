@@ -67,7 +67,7 @@ type Options struct {
 	// commits join the next one whatever this value.
 	CommitInterval time.Duration
 	// MaxBatch caps the number of articles in one batch. Zero means 500:
-	// the writer holds two batches analyzed at a time (and PutAll 4×MaxBatch
+	// the writer holds two batches analyzed at a time (and PutAll 2×MaxBatch
 	// enriched articles), and in the service, under its memory limit,
 	// larger batches save segment builds and merges until their garbage
 	// costs more. With the session-3 heap 1,000 was best (OrangeSum through
@@ -288,4 +288,8 @@ type Stats struct {
 	Generation int               // number of the live generation (1, 2...)
 	// DataID identifies the data folder (see [DataID]).
 	DataID string
+	// AppliedSeq is the sequence of the last log entry the counted
+	// articles reflect (see [Index.ApplyAsync]): read from the same
+	// snapshot as Articles and Languages, so the two always agree.
+	AppliedSeq uint64
 }

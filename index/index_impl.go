@@ -721,6 +721,9 @@ func (x *Index) Stats(ctx context.Context) (Stats, error) {
 		return Stats{}, err
 	}
 	st := Stats{Languages: make(map[string]uint64), Reindexing: x.rebuilding.Load(), Generation: g.num, DataID: dataIDOf(x.secret)}
+	if st.AppliedSeq, err = appliedSeqOf(snap); err != nil {
+		return Stats{}, err
+	}
 	langs := g.records.dicts.langs.all()
 	counts := make([]uint64, len(langs))
 	var total uint64

@@ -186,14 +186,24 @@ func decodeSeq(b []byte) (uint64, bool) {
 
 // loadAppliedSeq reads the applied sequence of the live generation.
 func (x *Index) loadAppliedSeq() error {
-	v, err := x.gen.idx.GetInternal([]byte(appliedSeqKey))
+	seq, err := appliedSeqOf(x.gen.idx)
 	if err != nil {
-		return fmt.Errorf("index: read the applied log sequence: %w", err)
-	}
-	seq, ok := decodeSeq(v)
-	if len(v) != 0 && !ok {
-		return fmt.Errorf("index: the applied log sequence is %d bytes, not 8", len(v))
+		return err
 	}
 	x.appliedSeq.Store(seq)
 	return nil
+}
+
+// appliedSeqOf reads the applied sequence stored in an index or in one
+// of its snapshots (0 when none is).
+func appliedSeqOf(r interface{ GetInternal([]byte) ([]byte, error) }) (uint64, error) {
+	v, err := r.GetInternal([]byte(appliedSeqKey))
+	if err != nil {
+		return 0, fmt.Errorf("index: read the applied log sequence: %w", err)
+	}
+	seq, ok := decodeSeq(v)
+	if len(v) != 0 && !ok {
+		return 0, fmt.Errorf("index: the applied log sequence is %d bytes, not 8", len(v))
+	}
+	return seq, nil
 }

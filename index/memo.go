@@ -3,6 +3,7 @@ package index
 import (
 	"fmt"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -27,6 +28,23 @@ type levBuilders struct {
 	mu   sync.Mutex
 	dfas map[dfaKey]vellum.Automaton
 	near map[string]map[string]string
+	// segMemo remembers, per segment and look-up of liveTerms, the terms
+	// the segment's dictionary gives (segments never change, only their
+	// deletions): a confirming search reads the dictionaries of the
+	// segments written since the last one that made the look-up, not all
+	// of them. It holds only segments of the last search that asked (the
+	// others, merged away, are dropped with their entries) and at most
+	// maxSegLookups entries, segMemoN of them now (past the bound, all
+	// are dropped at once).
+	segMemo  map[segment.Segment]map[string]*segTerms // by memoKey; nil: no term
+	segMemoN int
+}
+
+// segTerms is what one segment's dictionary gives for a look-up: its
+// terms and the documents of the segment holding each, deleted or not.
+type segTerms struct {
+	terms []string
+	n     []uint64
 }
 
 // Bounds of what levBuilders remember (past one, all of that kind is
@@ -35,6 +53,11 @@ type levBuilders struct {
 const (
 	maxRememberedDFAs  = 256
 	maxRememberedNears = 1024
+	// maxSegLookups bounds the (segment, look-up) entries of segMemo:
+	// BenchmarkSegMemoHeap measures 60 bytes for an entry that gives no
+	// term (most do), so 15 MiB at the bound, plus the terms the others
+	// give (a few each, typos of one word in one segment).
+	maxSegLookups = 1 << 18
 )
 
 // dfa returns the automaton of the terms within fuzziness edits of term.
@@ -173,8 +196,53 @@ func (m *memoReader) nearWords(an analysis.Analyzer, lang, word, term string) ma
 // fuzzyAutomaton returns the automaton of the terms within fuzziness
 // edits of term (levBuilders.dfa).
 func (m *memoReader) fuzzyAutomaton(term string, fuzziness int) (vellum.Automaton, error) {
-	return m.lev.dfa(term, fuzziness)
+	if _, err := m.lev.get(fuzziness); err != nil {
+		return nil, err
+	}
+	return &lazyDFA{l: m.lev, term: term, edits: fuzziness}, nil
 }
+
+// lazyDFA is the automaton of the terms within edits of term, built on
+// first need (levBuilders.dfa): levBuilders.liveTerms checks the few
+// terms of a tiny segment by their edit distance instead, and reads the
+// other segments' terms from its memory.
+type lazyDFA struct {
+	l     *levBuilders
+	term  string
+	edits int
+	once  sync.Once
+	a     vellum.Automaton
+	err   error
+}
+
+// build returns the automaton, building it the first time.
+func (z *lazyDFA) build() (vellum.Automaton, error) {
+	z.once.Do(func() { z.a, z.err = z.l.dfa(z.term, z.edits) })
+	return z.a, z.err
+}
+
+// accepts reports whether t is within z's edits of z's term, as its
+// automaton decides (editDistance counts a transposition once, as the
+// automata built with transpositions do).
+func (z *lazyDFA) accepts(t string) bool {
+	n, m := utf8.RuneCountInString(z.term), utf8.RuneCountInString(t)
+	if n-m > z.edits || m-n > z.edits {
+		return false
+	}
+	return editDistance(z.term, t) <= z.edits
+}
+
+// The vellum.Automaton methods are only called once build succeeded.
+func (z *lazyDFA) Start() int                 { return z.a.Start() }
+func (z *lazyDFA) IsMatch(s int) bool         { return z.a.IsMatch(s) }
+func (z *lazyDFA) CanMatch(s int) bool        { return z.a.CanMatch(s) }
+func (z *lazyDFA) WillAlwaysMatch(s int) bool { return z.a.WillAlwaysMatch(s) }
+func (z *lazyDFA) Accept(s int, b byte) int   { return z.a.Accept(s, b) }
+
+// tinySegmentDocs is the size up to which a segment's terms are checked
+// against a lazyDFA's term by their edit distance rather than by its
+// automaton (a segment of an article or two written alone).
+const tinySegmentDocs = 4
 
 // liveTerms returns the terms of field that a accepts (every term when a
 // is nil) from start (inclusive) to end (exclusive; nil: no bound), with
@@ -197,7 +265,7 @@ func (m *memoReader) liveTerms(field string, a vellum.Automaton, start, end []by
 			return l, nil // the corpus's (stats.go)
 		}
 	}
-	out, err := liveTermsOf(m.view.segs, field, a, start, end, m.cost)
+	out, err := m.lev.liveTerms(m.view.segs, k, a, start, end, m.cost)
 	if err != nil {
 		return nil, err
 	}
@@ -256,6 +324,161 @@ func liveTermsOf(segs []*scorch.SegmentSnapshot, field string, a vellum.Automato
 		}
 	}
 	return out, nil
+}
+
+// liveTerms is liveTermsOf on segs for the look-up k, with the terms of
+// each segment remembered across searches (levBuilders.segMemo): only
+// the segments not seen for k read their dictionary; the others count
+// their remembered terms' live documents.
+func (l *levBuilders) liveTerms(segs []*scorch.SegmentSnapshot, k termsKey, a vellum.Automaton, start, end []byte, cost *meter) (map[string]uint64, error) {
+	type known struct {
+		st segTerms
+		ok bool
+	}
+	mk := k.field + "\x00" + k.kind + "\x00" + k.key
+	ks := make([]known, len(segs))
+	l.mu.Lock()
+	for i, ss := range segs {
+		var st *segTerms
+		if st, ks[i].ok = l.segMemo[ss.Segment()][mk]; st != nil {
+			ks[i].st = *st
+		}
+	}
+	l.mu.Unlock()
+	out := make(map[string]uint64)
+	var fresh []int
+	var pl segment.PostingsList
+	for i, ss := range segs {
+		seg := ss.Segment()
+		st := ks[i].st
+		if ks[i].ok {
+			if err := cost.add(len(st.terms) * costTerm); err != nil {
+				return nil, err
+			}
+		} else {
+			var err error
+			if st, err = readSegTerms(seg, k.field, a, start, end, cost); err != nil {
+				return nil, err
+			}
+			ks[i].st = st
+			fresh = append(fresh, i)
+		}
+		if len(st.terms) == 0 {
+			continue
+		}
+		del := ss.Deleted()
+		if del != nil && del.IsEmpty() {
+			del = nil
+		}
+		var dict segment.TermDictionary
+		for j, t := range st.terms {
+			n := st.n[j]
+			if del != nil {
+				if dict == nil {
+					var err error
+					if dict, err = seg.Dictionary(k.field); err != nil {
+						return nil, fmt.Errorf("index: dictionary of %s: %w", k.field, err)
+					}
+				}
+				var err error
+				if pl, err = dict.PostingsList([]byte(t), del, pl); err != nil {
+					return nil, fmt.Errorf("index: terms of %s: %w", k.field, err)
+				}
+				n = pl.Count()
+			}
+			if n > 0 {
+				out[t] += n
+			}
+		}
+	}
+	if len(fresh) > 0 {
+		l.mu.Lock()
+		if l.segMemo == nil || l.segMemoN+len(fresh) > maxSegLookups {
+			l.segMemo, l.segMemoN = make(map[segment.Segment]map[string]*segTerms), 0
+		}
+		for _, i := range fresh {
+			seg := segs[i].Segment()
+			m := l.segMemo[seg]
+			if m == nil {
+				m = make(map[string]*segTerms)
+				l.segMemo[seg] = m
+			}
+			if _, dup := m[mk]; !dup {
+				var st *segTerms
+				if len(ks[i].st.terms) > 0 {
+					st = &ks[i].st
+				}
+				m[mk] = st
+				l.segMemoN++
+			}
+		}
+		l.forgetSegmentsLocked(segs)
+		l.mu.Unlock()
+	}
+	return out, nil
+}
+
+// forgetSegmentsLocked drops the memo of the segments not in segs (merged
+// away, or of an older snapshot). The caller holds l.mu.
+func (l *levBuilders) forgetSegmentsLocked(segs []*scorch.SegmentSnapshot) {
+	if len(l.segMemo) <= len(segs) {
+		return // every remembered segment may be one of segs
+	}
+	live := make(map[segment.Segment]bool, len(segs))
+	for _, ss := range segs {
+		live[ss.Segment()] = true
+	}
+	for seg, m := range l.segMemo {
+		if !live[seg] {
+			l.segMemoN -= len(m)
+			delete(l.segMemo, seg)
+		}
+	}
+}
+
+// readSegTerms reads the terms of field in seg's dictionary that a
+// accepts from start to end, with the documents of seg holding each
+// (deleted ones included).
+func readSegTerms(seg segment.Segment, field string, a vellum.Automaton, start, end []byte, cost *meter) (segTerms, error) {
+	var st segTerms
+	dict, err := seg.Dictionary(field)
+	if err != nil {
+		return st, fmt.Errorf("index: dictionary of %s: %w", field, err)
+	}
+	var accepts func(string) bool
+	if z, ok := a.(*lazyDFA); ok {
+		if seg.Count() <= tinySegmentDocs {
+			a, accepts = nil, z.accepts
+		} else if a, err = z.build(); err != nil {
+			return st, err
+		}
+	}
+	var pl segment.PostingsList
+	visited := 0
+	itr := dict.AutomatonIterator(a, start, end)
+	e, err := itr.Next()
+	for ; err == nil && e != nil; e, err = itr.Next() {
+		visited++
+		if accepts != nil && !accepts(e.Term) {
+			continue
+		}
+		n := e.Count
+		// A count of 1 may be a "1-hit" flag misread (see liveTermsOf).
+		if n == 1 {
+			if pl, err = dict.PostingsList([]byte(e.Term), nil, pl); err != nil {
+				break
+			}
+			n = pl.Count()
+		}
+		if n > 0 {
+			st.terms = append(st.terms, e.Term)
+			st.n = append(st.n, n)
+		}
+	}
+	if err != nil {
+		return st, fmt.Errorf("index: terms of %s: %w", field, err)
+	}
+	return st, cost.add(visited * costTerm)
 }
 
 // dictOmitCount is what zap dictionaries offer to iterate terms without

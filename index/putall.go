@@ -22,7 +22,7 @@ func fatal(err error) bool {
 
 // PutAll stores what seq yields: the one ingestion path of the API's bulk
 // writes, the corpus folder, veille index and the feeds. Items are handed
-// to [Index.PutMany] a chunk of 4×MaxBatch at a time (enriched on every
+// to [Index.PutMany] a chunk of 2×MaxBatch at a time (enriched on every
 // core, committed a batch at a time, one batch prepared while the one
 // before commits).
 //
@@ -35,7 +35,7 @@ func fatal(err error) bool {
 // PutAll: the items held are reported with it, seq is read no further,
 // and the error is returned.
 func (x *Index) PutAll(ctx context.Context, seq iter.Seq2[Item, error], report func(pos int, r PutResult)) (PutStats, error) {
-	return PutAll(ctx, x.PutMany, 4*x.opts.MaxBatch, seq, report)
+	return PutAll(ctx, x.PutMany, 2*x.opts.MaxBatch, seq, report)
 }
 
 // PutAll is [Index.PutAll] over putMany, chunk items a call: the same

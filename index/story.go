@@ -15,7 +15,7 @@ import (
 // Each put's signature is computed with its enrichment, on every core,
 // and kept in the stored article; the writer gives each put of a batch
 // its story in order (assignStories). The LSH bands of every stored
-// article are held in memory (stories.Table, about 260 bytes an article),
+// article are held in memory (stories.Table, about 270 bytes an article),
 // read from the stored signatures at Open. A rebuild keeps the stories as
 // stored.
 
@@ -49,26 +49,42 @@ func storyMember(d *storedDoc) (stories.Member, bool) {
 	return stories.Member{ID: d.ID, Story: story, Published: d.Published, Signature: sig}, true
 }
 
-// recentStories holds the signatures the writer assigned lately, in two
-// generations of stories.Memory so that it stays bounded. It is owned by
-// the writer goroutine.
+// recentStories holds the members the writer assigned lately (the puts
+// of the last batches, which may not be committed yet), in two
+// generations so that it stays bounded: their signatures, by id. Their
+// bands are the end of the stories table, from position since on. It is
+// owned by the writer goroutine.
 type recentStories struct {
-	cur, prev *stories.Memory
+	cur, prev map[string]stories.Member
+	curFrom   int // table position of cur's first member
+	since     int // of prev's first member (cur's while prev is nil)
 	limit     int
 }
 
-func (r *recentStories) add(m stories.Member) {
-	if r.cur == nil || r.cur.Len() >= r.limit {
-		r.prev, r.cur = r.cur, stories.NewMemory()
+// add records m, which the table gets at position pos.
+func (r *recentStories) add(m stories.Member, pos int) {
+	if r.cur == nil || len(r.cur) >= r.limit {
+		r.prev, r.cur = r.cur, make(map[string]stories.Member, r.limit)
+		r.since, r.curFrom = r.curFrom, pos
+		if r.prev == nil {
+			r.since = pos
+		}
 	}
-	r.cur.Add(m)
+	r.cur[m.ID] = m
 }
 
-func (r *recentStories) candidates(sig stories.Signature) []stories.Member {
+// candidates returns the recent members that share a band with sig in
+// table t, each as it was last added.
+func (r *recentStories) candidates(t *stories.Table, sig stories.Signature) []stories.Member {
+	if r.cur == nil {
+		return nil
+	}
 	var out []stories.Member
-	for _, m := range []*stories.Memory{r.cur, r.prev} {
-		if m != nil {
-			out = append(out, m.Candidates(sig)...)
+	for _, id := range t.CandidatesSince(sig, r.since) {
+		if m, ok := r.cur[id]; ok {
+			out = append(out, m)
+		} else if m, ok := r.prev[id]; ok {
+			out = append(out, m)
 		}
 	}
 	return out
@@ -145,10 +161,12 @@ func (x *Index) assignStories(batch []*op) {
 			o.doc.Story = o.doc.ID
 			continue
 		}
-		o.doc.Story = stories.StoryOf(m, append(from[i], x.recent.candidates(m.Signature)...))
+		o.doc.Story = stories.StoryOf(m, append(from[i], x.recent.candidates(x.stories, m.Signature)...))
 		m.Story = o.doc.Story
-		x.recent.add(m)
-		x.stories.Add(m.ID, m.Signature)
+		if m.Signature.Matchable() { // the others have no bands
+			x.recent.add(m, x.stories.Len())
+			x.stories.Add(m.ID, m.Signature)
+		}
 	}
 }
 

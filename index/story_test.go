@@ -2,10 +2,12 @@ package index
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
 	"veille/corpus"
+	"veille/stories"
 )
 
 // dispatchText is an agency dispatch long enough to be signed.
@@ -65,5 +67,51 @@ func TestStoriesAtIngest(t *testing.T) {
 	}
 	if s := story(x2, "reprint"); s != "afp" {
 		t.Errorf("after a rebuild the reprint's story is %q", s)
+	}
+}
+
+// TestRecentStories: the writer's recent members are found by their
+// bands in the stories table for two generations, each as last added.
+func TestRecentStories(t *testing.T) {
+	paragraphs := strings.Split(dispatchText, "\n")
+	sig := stories.Sign(dispatchText)
+	copySig := stories.Sign(strings.Join(paragraphs[:3], "\n"))
+	other := stories.Sign(strings.Repeat("La Bourse de Paris a fini en hausse vendredi, portée par les banques. ", 3))
+	tab := stories.NewTable()
+	tab.Add("stored", sig) // before the writer's first batch: not recent
+	r := recentStories{limit: 2}
+	add := func(id, story string, s stories.Signature) {
+		r.add(stories.Member{ID: id, Story: story, Signature: s}, tab.Len())
+		tab.Add(id, s)
+	}
+	ids := func() []string {
+		var out []string
+		for _, m := range r.candidates(tab, sig) {
+			out = append(out, m.ID+"="+m.Story)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := ids(); len(got) != 0 {
+		t.Fatalf("no recent member yet, got %q", got)
+	}
+	add("a", "a", sig)
+	add("b", "b", other)
+	add("c", "a", copySig) // a second generation
+	if got, want := ids(), []string{"a=a", "c=a"}; !slices.Equal(got, want) {
+		t.Errorf("candidates %q, want %q", got, want)
+	}
+	add("a", "z", sig) // a put again: found as it is now
+	if got, want := ids(), []string{"a=z", "c=a"}; !slices.Equal(got, want) {
+		t.Errorf("after a new put of a: %q, want %q", got, want)
+	}
+	add("d", "d", other) // the generation of a and b is forgotten
+	if got, want := ids(), []string{"a=z", "c=a"}; !slices.Equal(got, want) {
+		t.Errorf("after a third generation: %q, want %q", got, want)
+	}
+	add("e", "e", other)
+	add("f", "f", other) // and the one of c and a
+	if got := ids(); len(got) != 0 {
+		t.Errorf("after a fourth generation: %q, want none", got)
 	}
 }

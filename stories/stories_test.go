@@ -1,8 +1,10 @@
 package stories
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -113,31 +115,72 @@ func TestTableMatchesMemory(t *testing.T) {
 		start := (i * 7) % (len(words) - 60)
 		return strings.Join(words[start:start+60], " ") + fmt.Sprintf(" note %d %d %d", i, i*i, i%13)
 	}
-	tab, mem := NewTable(), NewMemory()
-	n := tailLimit + 500
+	tab, mem, recent := NewTable(), NewMemory(), NewMemory()
+	n := 2*tailLimit + 500
+	since := tailLimit + 100 // recent holds the articles from there on
 	for i := range n {
 		id := fmt.Sprintf("a%d", i)
 		sig := Sign(text(i))
 		tab.Add(id, sig)
 		mem.Add(Member{ID: id, Signature: sig})
+		if i >= since {
+			recent.Add(Member{ID: id, Signature: sig})
+		}
 	}
 	if tab.Len() != n {
 		t.Fatalf("Len %d, want %d", tab.Len(), n)
 	}
-	for _, i := range []int{0, 3, tailLimit - 1, tailLimit + 7, n - 1} {
-		sig := Sign(text(i))
-		var want []string
-		for _, m := range mem.Candidates(sig) {
-			want = append(want, m.ID)
+	ids := func(ms []Member) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.ID)
 		}
+		slices.Sort(out)
+		return out
+	}
+	for _, i := range []int{0, 3, tailLimit - 1, tailLimit + 7, since, 2*tailLimit + 3, n - 1} {
+		sig := Sign(text(i))
+		want := ids(mem.Candidates(sig))
 		got := tab.Candidates(sig, 1<<30)
-		slices.Sort(want)
 		slices.Sort(got)
 		if !slices.Equal(got, want) {
 			t.Errorf("text %d: table finds %d candidates, memory %d", i, len(got), len(want))
 		}
 		if len(got) > 3 && len(tab.Candidates(sig, 3)) != 3 {
 			t.Errorf("limit not applied")
+		}
+		want = ids(recent.Candidates(sig))
+		got = tab.CandidatesSince(sig, since)
+		if !slices.IsSortedFunc(got, func(a, b string) int { return cmp.Compare(idNum(a), idNum(b)) }) {
+			t.Errorf("text %d: candidates since %d not in the order added: %q", i, since, got)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) || len(want) == 0 && i >= since {
+			t.Errorf("text %d: table finds %d candidates since %d, memory %d", i, len(got), since, len(want))
+		}
+	}
+}
+
+// idNum reads the number of an id "a123".
+func idNum(id string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(id, "a"))
+	return n
+}
+
+// TestMergeSorted merges sorted runs in place, duplicates and empty runs
+// included.
+func TestMergeSorted(t *testing.T) {
+	for _, tc := range []struct{ s, add []uint64 }{
+		{nil, nil},
+		{nil, []uint64{1, 2}},
+		{[]uint64{1, 2}, nil},
+		{[]uint64{1, 5, 9}, []uint64{0, 5, 6, 10}},
+		{[]uint64{4, 5}, []uint64{1, 2}},
+		{append(make([]uint64, 0, 10), 3, 7), []uint64{1, 8}},
+	} {
+		want := slices.Sorted(slices.Values(append(slices.Clone(tc.s), tc.add...)))
+		if got := mergeSorted(slices.Clone(tc.s), tc.add); !slices.Equal(got, want) {
+			t.Errorf("mergeSorted(%v, %v) = %v, want %v", tc.s, tc.add, got, want)
 		}
 	}
 }

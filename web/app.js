@@ -690,8 +690,9 @@ class App {
     e.filtersCount.textContent = String(n);
     e.clear.hidden = n === 0;
     this.renderActiveFilters();
-    const params = toParams({ ...s, page: 1 });
-    params.delete("page");
+    // The export takes what the search takes but the page: the results
+    // as shown, grouped by story unless the reprints are shown apart.
+    const params = apiParams({ ...s, page: 1 });
     for (const [a, format] of [[e.exportCSV, "csv"], [e.exportNDJSON, "ndjson"]]) {
       const p = new URLSearchParams(params);
       p.set("format", format);

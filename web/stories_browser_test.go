@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"encoding/csv"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +53,7 @@ func TestStoriesInBrowser(t *testing.T) {
 	if note, _ := b.eval(`document.getElementById('facets-note').textContent`).(string); !strings.Contains(note, "sujets") {
 		t.Errorf("the facets note does not say the counts count stories: %q", note)
 	}
+	exportRows(t, b, "collapse=story", 1) // the export is what the page shows: one row per story
 	toggle := `document.querySelector('#hits li[data-id="verkor-echos"] .story-toggle')`
 	if got, _ := b.eval(toggle + `.textContent`).(string); got != "+ 2 autres sources" {
 		t.Fatalf("the story's button says %q", got)
@@ -78,12 +81,38 @@ func TestStoriesInBrowser(t *testing.T) {
 	if strings.Contains(s.Status, "sujet") || b.eval(`document.querySelectorAll('#hits .story-toggle').length`).(float64) != 0 {
 		t.Errorf("ungrouped, the page still speaks of stories: %q", s.Status)
 	}
+	exportRows(t, b, "collapse=none", 3)
 	b.open("/?q=Verkor&sort=-date&collapse=none")
 	b.waitFor("every article after a reload", `s.hits.length === 3`)
 	if b.eval(`document.getElementById('collapse').checked`).(bool) {
 		t.Errorf("?collapse=none shows « Regrouper les reprises » ticked")
 	}
 	b.checkNoProblems()
+}
+
+// exportRows checks that both export links of the page carry the query
+// and collapse (a "collapse=..." pair), and that the CSV one, fetched
+// through the server, gives want articles.
+func exportRows(t *testing.T, b *browser, collapse string, want int) {
+	t.Helper()
+	for _, id := range []string{"export-csv", "export-ndjson"} {
+		href := b.eval(`document.getElementById('` + id + `').href`).(string)
+		if !strings.Contains(href, collapse) || !strings.Contains(href, "q=Verkor") {
+			t.Errorf("%s links to %s, want the query and %s", id, href, collapse)
+		}
+		if id != "export-csv" {
+			continue
+		}
+		resp, err := http.Get(href)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(resp.Body).ReadAll()
+		resp.Body.Close()
+		if err != nil || len(rows)-1 != want {
+			t.Errorf("the page's CSV export (%s) has %d rows (%v), want %d", href, len(rows)-1, err, want)
+		}
+	}
 }
 
 // day returns the UTC midnight of a "YYYY-MM-DD" date.

@@ -93,6 +93,7 @@ func TestCompaniesFind(t *testing.T) {
 		{"possessive", "Le PDG de Vantrix a démissionné.", []string{"Vantrix"}},
 		{"first appearance before cue", "Trobix recrute. La société Trobix compte 40 salariés.", []string{"Trobix"}},
 		{"written form kept", "la société norvégienne Fjordkraft Energi", []string{"Fjordkraft Energi"}},
+		{"one name in two cases", "La société Zorvicom a déposé son bilan. Les créanciers de ZorviCom attendent.", []string{"Zorvicom"}},
 
 		// Legal suffixes.
 		{"suffix stripped", "Foo Bar Holdings Ltd a signé un accord.", []string{"Foo Bar"}},

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"veille/corpus/fold"
 )
 
 // Finding
@@ -598,7 +600,9 @@ func (c *Finder) firstPositions(text string, toks []token, found []mention) []me
 	return kept
 }
 
-// orderDistinct returns the distinct names of ms by first position.
+// orderDistinct returns the distinct names of ms by first position,
+// spellings that differ only in case, accents or punctuation
+// ("Worldcom", "WorldCom") counting as one name, written as it first is.
 func orderDistinct(ms []mention) []string {
 	if len(ms) == 0 {
 		return nil
@@ -611,6 +615,12 @@ func orderDistinct(ms []mention) []string {
 			continue
 		}
 		seen[m.name] = true
+		if k := fold.Key(m.name); k != m.name {
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
 		out = append(out, m.name)
 	}
 	return out

@@ -56,7 +56,8 @@ type Article struct {
 	Split string `json:"split"`
 	Lang  string `json:"lang"`
 	// Round is the labelling round: 0 for the first (split by the id's
-	// hash, [SplitOf]), 2 for the second (train split only, [SelectRound2]).
+	// hash, [SplitOf]), 2 to 4 for the later ones (train split only,
+	// [SelectRound2], [SelectRound3], [SelectRound4]).
 	Round int `json:"round,omitempty"`
 	// SHA256 is the hex SHA-256 of the trimmed title and text (see [Hash]).
 	SHA256 string `json:"sha256"`
@@ -90,8 +91,9 @@ func Hash(title, text string) string {
 }
 
 // Files are the labels files of the module, in testdata/labels: the
-// first round (train, dev and test splits) and the second (train only).
-var Files = []string{"labels.jsonl", "round2.jsonl"}
+// first round (train, dev and test splits) and the later ones (train
+// only).
+var Files = []string{"labels.jsonl", "round2.jsonl", "round3.jsonl", "round4.jsonl"}
 
 // Sources maps a set to the shared data file its articles come from.
 var Sources = map[string]string{

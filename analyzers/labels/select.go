@@ -28,6 +28,21 @@ const (
 	EnBusinessRound2 = 120
 )
 
+// Sizes of the third round ([SelectRound3]), train split only, and the
+// longest French business article it takes.
+const (
+	FrBusinessRound3 = 150
+	EnBusinessRound3 = 80
+	LongBusinessMax  = 6000
+)
+
+// Largest sizes of the fourth round ([SelectRound4]), train split only:
+// the rest of the third round's pools, as far as they go.
+const (
+	FrBusinessRound4 = 80
+	EnBusinessRound4 = 110
+)
+
 // BusinessCues are the words (lower case, ' as apostrophe) of which a
 // French article needs four to count as business news.
 var BusinessCues = []string{"chiffre d'affaires", "actionnaire", "en bourse", "bénéfice", "pdg", "salariés", "filiale",
@@ -44,7 +59,8 @@ type Candidate struct {
 	// business articles of the previous label file), re-checked in this one.
 	FirstRound bool
 	// Round is the labelling round that chose it: 0 for the first
-	// (see [Select]), 2 for [SelectRound2].
+	// (see [Select]), 2, 3 and 4 for [SelectRound2], [SelectRound3] and
+	// [SelectRound4].
 	Round int
 }
 
@@ -127,15 +143,68 @@ func SelectRound2(dataDir string, first []string) ([]Candidate, error) {
 	out = append(out, head(p.biz, FrBusinessNew, FrBusinessRound2)...)
 	out = append(out, head(p.gen, FrGeneral, FrGeneralRound2)...)
 	out = append(out, head(p.enBiz, EnBusiness, EnBusinessRound2)...)
-	for i := range out {
-		out[i].Split, out[i].Round = Train, 2
-	}
-	return out, nil
+	return inTrain(out, 2), nil
 }
 
-// pools are the articles of each set, ordered by key.
+// SelectRound3 returns the articles of the third labelling round, all
+// in the train split:
+//
+//   - fr-business: the articles of the fr-business pool after those of
+//     the first two rounds, then the OrangeSum articles of 4,001 to
+//     [LongBusinessMax] characters with at least four [BusinessCues]
+//     (longer than any earlier round's), each part in key order, first
+//     [FrBusinessRound3] in all;
+//   - en-business: the [EnBusinessRound3] English business articles after
+//     those of the first two rounds, in the same order.
+//
+// No article of an earlier round can be chosen: the first two rounds
+// took the heads of the same pools, and the long articles are in none.
+func SelectRound3(dataDir string, first []string) ([]Candidate, error) {
+	return selectLater(dataDir, first, 3, 0, FrBusinessRound3, EnBusiness+EnBusinessRound2, EnBusinessRound3)
+}
+
+// SelectRound4 returns the articles of the fourth labelling round, all
+// in the train split: the next [FrBusinessRound4] French and
+// [EnBusinessRound4] English business articles after those of
+// [SelectRound3], in the same order (fewer where the pools run out).
+func SelectRound4(dataDir string, first []string) ([]Candidate, error) {
+	return selectLater(dataDir, first, 4, FrBusinessRound3, FrBusinessRound4, EnBusiness+EnBusinessRound2+EnBusinessRound3, EnBusinessRound4)
+}
+
+// selectLater returns the candidates of a round after the second, in
+// the train split: fr French business articles of [pools.laterBusiness]
+// after the first frSkip, then en English business articles after the
+// first enSkip.
+func selectLater(dataDir string, first []string, round, frSkip, fr, enSkip, en int) ([]Candidate, error) {
+	p, err := readPools(dataDir, first)
+	if err != nil {
+		return nil, err
+	}
+	var out []Candidate
+	out = append(out, head(p.laterBusiness(), frSkip, fr)...)
+	out = append(out, head(p.enBiz, enSkip, en)...)
+	return inTrain(out, round), nil
+}
+
+// laterBusiness is the French business order of the rounds after the
+// second: the fr-business pool after the first two rounds' articles, then
+// the longer business articles.
+func (p *pools) laterBusiness() []Candidate {
+	return slices.Concat(head(p.biz, FrBusinessNew+FrBusinessRound2, len(p.biz)), p.bizLong)
+}
+
+// inTrain puts every candidate of a later round in the train split.
+func inTrain(cs []Candidate, round int) []Candidate {
+	for i := range cs {
+		cs[i].Split, cs[i].Round = Train, round
+	}
+	return cs
+}
+
+// pools are the articles of each set, ordered by key; bizLong are the
+// business articles longer than the fr-business pool's (see [SelectRound3]).
 type pools struct {
-	firstRound, biz, gen, enBiz, enGen []Candidate
+	firstRound, biz, bizLong, gen, enBiz, enGen []Candidate
 }
 
 // head returns the n candidates of cs after the first skip.
@@ -151,7 +220,7 @@ func readPools(dataDir string, first []string) (*pools, error) {
 		isFirst[id] = i
 	}
 	firstRound := make([]Candidate, len(first))
-	var biz, gen []Candidate
+	var biz, bizLong, gen []Candidate
 	err := corpustest.EachDoc(filepath.Join(dataDir, Sources[SetFrBusiness]), func(d corpustest.Doc) bool {
 		c := Candidate{ID: d.ID, Lang: "fr", Title: d.Title, Text: d.Text}
 		if i, ok := isFirst[d.ID]; ok {
@@ -168,6 +237,9 @@ func readPools(dataDir string, first []string) (*pools, error) {
 		case n >= 400 && n <= 4000:
 			c.Set = SetFrGeneral
 			gen = append(gen, c)
+		case n > 4000 && n <= LongBusinessMax && businessCues(d.Title+" "+d.Text) >= 4:
+			c.Set = SetFrBusiness
+			bizLong = append(bizLong, c)
 		}
 		return true
 	})
@@ -196,5 +268,5 @@ func readPools(dataDir string, first []string) (*pools, error) {
 		slices.SortStableFunc(cs, func(a, b Candidate) int { return strings.Compare(key(a.ID), key(b.ID)) })
 		return cs
 	}
-	return &pools{firstRound: firstRound, biz: byKey(biz), gen: byKey(gen), enBiz: byKey(enBiz), enGen: byKey(enGen)}, nil
+	return &pools{firstRound: firstRound, biz: byKey(biz), bizLong: byKey(bizLong), gen: byKey(gen), enBiz: byKey(enBiz), enGen: byKey(enGen)}, nil
 }

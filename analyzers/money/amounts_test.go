@@ -106,6 +106,11 @@ func TestExtractAmounts(t *testing.T) {
 		{"list with et", "des forfaits à 3, 5 et 10 millions d'euros", []amountWant{{3e6, "EUR", "3, 5 et 10 millions d'euros"}, {5e6, "EUR", "5 et 10 millions d'euros"}, {1e7, "EUR", "10 millions d'euros"}}},
 		{"list of years", "en 2019, 2020 et 2021, 40 euros", []amountWant{{40, "EUR", "40 euros"}}},
 		{"two numbers", "un tarif de 3, 5 euros", []amountWant{{5, "EUR", "5 euros"}}},
+		{"unit in parentheses", "\"Il nous en faut 9 (millions d'euros) pour un premier tour\"", []amountWant{{9e6, "EUR", "9 (millions d'euros)"}}},
+		{"compared sum", "faire évoluer le plafond des sanctions de 15.000 euros d'amendes maximum aujourd'hui à 100.000\".", []amountWant{{15000, "EUR", "15.000 euros"}, {100000, "EUR", "100.000"}}},
+		{"compared sum in a list", "Rossel a offert 250.000 euros, IPM, qui supprimait des emplois, 150.000, selon le jugement.", []amountWant{{250000, "EUR", "250.000 euros"}, {150000, "EUR", "150.000"}}},
+		{"compared count", "250.000 euros pour 10.000 habitants, soit 25 euros chacun", []amountWant{{250000, "EUR", "250.000 euros"}, {25, "EUR", "25 euros"}}},
+		{"compared, other order of magnitude", "un bonus de 2.000 euros versé à 450.000, selon le ministère", []amountWant{{2000, "EUR", "2.000 euros"}}},
 		{"instead of", "vendu 2 euros au lieu de 3,85 habituellement", []amountWant{{2, "EUR", "2 euros"}, {3.85, "EUR", "3,85"}}},
 		{"instead of, far", "2 euros pour une boisson commandée par des clients au comptoir au lieu de 3 habituellement", []amountWant{{2, "EUR", "2 euros"}}},
 		{"centimes d'euro", "une taxe de 0,10 centime d'euro par kilo", []amountWant{{0.001, "EUR", "0,10 centime d'euro"}}},
@@ -238,6 +243,7 @@ func TestExtractAmountsNever(t *testing.T) {
 		"the 12 euro-area members",
 		"version 1.2.3",
 		"Stargate UAE, le pendant émirati",
+		"le chiffre d'affaires 2019 (millions d'euros)",
 	} {
 		if got := extract(input); len(got) != 0 {
 			t.Errorf("Extract(%q) = %s, want none", input, fmtAmounts(got))

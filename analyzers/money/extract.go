@@ -217,6 +217,15 @@ func (x *amountScanner) amountAt(i int) int {
 	n1 := parseNumber(s, i)
 	start1, pre1, neg1 := x.prefixBefore(i)
 	t1 := x.parseTail(n1.end, pre1 != "")
+	if pre1 == "" && !t1.hasMult && !t1.hasCur && !isYear(n1) {
+		// "Il nous en faut 9 (millions d'euros)": the unit in parentheses.
+		if q := fold.SkipSpaces(s, n1.end); q < len(s) && s[q] == '(' {
+			if u := x.parseTail(q+1, false); u.hasMult && u.hasCur && u.curEnd < len(s) && s[u.curEnd] == ')' {
+				u.curEnd++
+				t1 = u
+			}
+		}
+	}
 
 	if neg1 && closingDashAfter(s, n1.end) {
 		// "le premier poste -10 millions d'euros- correspond": a dash, not a sign
@@ -243,6 +252,12 @@ func (x *amountScanner) amountAt(i int) int {
 	}
 	if !t1.bare && pre1 == "" && !t1.hasMult && !neg1 && insteadOfBefore(s, start1) && x.lastEnd > 0 && start1-x.lastEnd <= 60 {
 		t1.bare = true // "2 euros au lieu de 3,85": the price it replaces
+	}
+	if !t1.bare && pre1 == "" && !t1.hasMult && !neg1 {
+		if v, cur, ok := x.comparedSum(n1, start1); ok {
+			x.add(start1, n1.end, v, cur)
+			return n1.end
+		}
 	}
 	if t1.bare && pre1 == "" && len(x.bare) < MaxAmounts {
 		if d, ok := n1.value(true, t1.numLang(false)); ok {
@@ -311,6 +326,7 @@ func (x *amountScanner) resolveBare() {
 		if cur == "" && k < len(sums) && sameSentence(x.s, b.end, sums[k].start) {
 			cur = sums[k].currency
 		}
+
 		if cur != "" {
 			x.add(b.start, b.end, b.value, cur)
 		}
@@ -628,6 +644,35 @@ func wordBefore(s string, i int, w string) bool {
 }
 
 // amountTail is what follows a number: multiplier and currency.
+
+// comparedSum reads n, a number in thousands written without currency
+// and ending its clause, as a sum in the currency of the sum just before
+// it in the sentence when both are of one order of magnitude: "de
+// 15.000 euros d'amende aujourd'hui à 100.000.", "Rossel a offert
+// 250.000 euros, IPM, 150.000, selon le jugement".
+func (x *amountScanner) comparedSum(n amountNumber, start int) (float64, string, bool) {
+	s := x.s
+	if len(x.sums) == 0 || n.n != 2 || n.groups[1].end-n.groups[1].start != 3 || (n.groups[1].sep != '.' && n.groups[1].sep != ' ') || isYear(n) {
+		return 0, "", false
+	}
+	prev := x.sums[len(x.sums)-1]
+	if prev.end > start || start-prev.end > 90 || !sameSentence(s, prev.end, start) {
+		return 0, "", false
+	}
+	q := fold.SkipSpaces(s, n.end)
+	if q < len(s) && !strings.ContainsRune(",.;)\"", rune(s[q])) && quoteAt(s, q) == 0 {
+		return 0, "", false
+	}
+	d, ok := n.value(false, langFrench)
+	if !ok {
+		return 0, "", false
+	}
+	v := d.float()
+	if v < 1000 || v > 100*math.Abs(prev.value) || 100*v < math.Abs(prev.value) {
+		return 0, "", false
+	}
+	return v, prev.currency, true
+}
 
 // insteadOfBefore reports "au lieu de" just before position i: the
 // number there is the sum a price replaces ("2 euros au lieu de 3,85"),

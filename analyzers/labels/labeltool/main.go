@@ -10,6 +10,16 @@
 //	go run ./analyzers/labels/labeltool select -round 2 -data ../shared/data -out batches2
 //	go run ./analyzers/labels/labeltool import -round 2 -batches batches2 -labelled out2 -o testdata/labels/round2.jsonl
 //
+// and for the third (train split only, ten batches):
+//
+//	go run ./analyzers/labels/labeltool select -round 3 -data ../shared/data -out batches3
+//	go run ./analyzers/labels/labeltool import -round 3 -batches batches3 -labelled out3 -o testdata/labels/round3.jsonl
+//
+// and for the fourth (the same, eight batches):
+//
+//	go run ./analyzers/labels/labeltool select -round 4 -data ../shared/data -out batches4
+//	go run ./analyzers/labels/labeltool import -round 4 -batches batches4 -labelled out4 -o testdata/labels/round4.jsonl
+//
 // select writes the chosen articles (with their text, for the labellers)
 // as batches of JSON lines, each holding every set; import joins the
 // labellers' lines to the batches by id, records set, split and the hash of
@@ -71,8 +81,8 @@ func selectCmd(args []string, stderr io.Writer) error {
 	data := fs.String("data", "../shared/data", "shared data `folder`")
 	out := fs.String("out", "batches", "output `folder`")
 	firstIDs := fs.String("first", "testdata/labels/first-round-ids.txt", "`file` of the first round's ids, one a line")
-	n := fs.Int("batches", 0, "number of batches (0: 5 in the first round, 4 in the second)")
-	round := fs.Int("round", 1, "labelling `round`: 1 or 2 (the next articles in the same order, train split only)")
+	n := fs.Int("batches", 0, "number of batches (0: 5 in the first round, 4 in the second, 10 in the third, 8 in the fourth)")
+	round := fs.Int("round", 1, "labelling `round`: 1 to 4 (after the first: the next articles in the same order, train split only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -92,8 +102,18 @@ func selectCmd(args []string, stderr io.Writer) error {
 		if *n == 0 {
 			*n = 4
 		}
+	case 3:
+		cands, err = labels.SelectRound3(*data, first)
+		if *n == 0 {
+			*n = 10
+		}
+	case 4:
+		cands, err = labels.SelectRound4(*data, first)
+		if *n == 0 {
+			*n = 8
+		}
 	default:
-		return fmt.Errorf("select: round %d (want 1 or 2)", *round)
+		return fmt.Errorf("select: round %d (want 1 to 4)", *round)
 	}
 	if err != nil {
 		return err
@@ -156,7 +176,7 @@ func importCmd(args []string, stdout, stderr io.Writer) error {
 	batches := fs.String("batches", "batches", "`folder` of the batches given to the labellers")
 	labelled := fs.String("labelled", "out", "`folder` of the labellers' files, named as the batches")
 	out := fs.String("o", "testdata/labels/labels.jsonl", "output `file`")
-	round := fs.Int("round", 1, "labelling `round` of the batches (2: recorded in each line)")
+	round := fs.Int("round", 1, "labelling `round` of the batches (2 to 4: recorded in each line)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
