@@ -23,6 +23,7 @@ import (
 	"slices"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"veille/corpus/fold"
 )
@@ -59,26 +60,36 @@ type Signature struct {
 // Sign returns the signature of text.
 func Sign(text string) Signature {
 	var s Signature
-	for i := range s.Mins {
-		s.Mins[i] = ^uint32(0)
-	}
 	shingles := shingleHashes(text)
-	for _, x := range shingles {
-		for k := range s.Mins {
-			if v := uint32((mults[k]*x + adds[k]) >> 32); v < s.Mins[k] {
-				s.Mins[k] = v
-			}
+	// One hash function at a time over every shingle: the running
+	// minimum stays in a register.
+	for k := range s.Mins {
+		m, a, lo := mults[k], adds[k], ^uint32(0)
+		for _, x := range shingles {
+			lo = min(lo, uint32((m*x+a)>>32))
 		}
+		s.Mins[k] = lo
 	}
 	s.Shingles = uint32(len(shingles))
 	return s
 }
 
+// wordBytes[c] is true for the ASCII bytes that are letters or digits.
+var wordBytes = func() (w [utf8.RuneSelf]bool) {
+	for c := range rune(utf8.RuneSelf) {
+		w[c] = unicode.IsLetter(c) || unicode.IsDigit(c)
+	}
+	return w
+}()
+
 // shingleHashes returns the distinct hashes of the shingles of text's
 // folded words (a text of fewer than ShingleWords words is one shingle).
+// Words are the runs of letters and digits of fold.Lower(text), folded
+// here a rune at a time (the fold of a text is that of its runes, one
+// after the other) without a copy of the text.
 func shingleHashes(text string) []uint64 {
 	var ring [ShingleWords]uint64
-	var out []uint64
+	out := make([]uint64, 0, len(text)/6+1)
 	words := 0
 	add := func() {
 		x := uint64(0)
@@ -89,14 +100,7 @@ func shingleHashes(text string) []uint64 {
 	}
 	const offset, prime = 14695981039346656037, 1099511628211
 	h, inWord := uint64(offset), false
-	for _, r := range fold.Lower(text) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			for _, b := range string(r) {
-				h = (h ^ uint64(b)) * prime
-			}
-			inWord = true
-			continue
-		}
+	endWord := func() {
 		if inWord {
 			ring[words%ShingleWords] = h
 			words++
@@ -106,13 +110,37 @@ func shingleHashes(text string) []uint64 {
 			h, inWord = offset, false
 		}
 	}
-	if inWord {
-		ring[words%ShingleWords] = h
-		words++
-		if words >= ShingleWords {
-			add()
+	var folded [16]byte
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if wordBytes[c] {
+				h = (h ^ uint64(c)) * prime
+				inWord = true
+			} else {
+				endWord()
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		f := fold.AppendLowerRune(folded[:0], r)
+		for len(f) > 0 {
+			r, size := utf8.DecodeRune(f)
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				h = (h ^ uint64(r)) * prime // the rune's value, not its bytes
+				inWord = true
+			} else {
+				endWord()
+			}
+			f = f[size:]
 		}
 	}
+	endWord()
 	if words > 0 && words < ShingleWords {
 		add()
 	}
