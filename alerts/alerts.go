@@ -1,9 +1,10 @@
 // Package alerts keeps saved searches and tells when a new article
 // matches one. Matching runs at ingest, in the index's commit hook: a
 // percolator (index.Percolator) picks the saved searches an article may
-// match, and the search itself, restricted to the new articles, confirms
-// them, so that an alert matches exactly the articles its search would
-// return at that moment. Matches are recorded durably before the
+// match and decides most of them from the article alone, by the search's
+// own rules; the search itself, restricted to the new articles, confirms
+// the others, so that an alert matches exactly the articles its search
+// would return at that moment. Matches are recorded durably before the
 // article's write is acknowledged, and delivered three ways: an Atom feed
 // per alert, signed webhooks retried until the receiver takes them, and a
 // live stream of events.
@@ -683,12 +684,15 @@ func (s *Service) Committed(ctx context.Context, c index.Commit) error {
 // match returns the (alert, article) pairs of c that the alerts' searches
 // confirm, in the order of c's articles, Seq and MatchedAt unset.
 func (s *Service) match(ctx context.Context, perc *index.Percolator, c index.Commit) ([]*Match, error) {
+	// The percolator decides most candidates from the article alone; the
+	// others are confirmed by their search.
+	sure := make([][]string, len(c.Articles))
 	cands := make([][]string, len(c.Articles))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range c.Articles {
 		g.Go(func() (err error) {
-			cands[i], err = perc.Candidates(c.Articles[i])
+			sure[i], cands[i], err = perc.Match(c.Articles[i])
 			return err
 		})
 	}
@@ -698,10 +702,16 @@ func (s *Service) match(ctx context.Context, perc *index.Percolator, c index.Com
 	// The candidate articles of each alert, without those it matched.
 	byAlert := map[string][]int{}
 	var order []string
+	byArticle := make([][]string, len(c.Articles))
 	s.mu.RLock()
 	queries := map[string]index.Query{}
-	for i, ids := range cands {
-		for _, id := range ids {
+	for i := range c.Articles {
+		for _, id := range sure[i] {
+			if s.alerts[id] != nil {
+				byArticle[i] = append(byArticle[i], id)
+			}
+		}
+		for _, id := range cands[i] {
 			st := s.alerts[id]
 			if st == nil {
 				continue
@@ -727,7 +737,6 @@ func (s *Service) match(ctx context.Context, perc *index.Percolator, c index.Com
 	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("alerts: confirm matches: %w", err)
 	}
-	byArticle := make([][]string, len(c.Articles))
 	for k, id := range order {
 		for _, i := range byAlert[id] {
 			if confirmed[k][c.Articles[i].Article.ID] {

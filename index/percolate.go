@@ -26,8 +26,11 @@ package index
 // of whose conjunctions the article satisfies, with its filters.
 //
 // Candidates are a superset of the matches: a saved query can match an
-// article only if it is among the article's candidates. The caller
-// confirms them with the search itself (Query.IDs), which alone decides.
+// article only if it is among the article's candidates. Match decides
+// most of them from the article alone (percolate_decide.go); the caller
+// confirms the others with the search itself (Query.IDs). A near term
+// counts only if the search may take it for its word: a word the index
+// has stands only for far more frequent neighbours (articleView.admits).
 
 import (
 	"context"
@@ -66,8 +69,15 @@ type Percolator struct {
 	// known remembers, by lang NUL term, how many documents held a term
 	// (see typoState), as of x.removals == knownAt.
 	knownMu sync.Mutex
-	known   map[string]knownDF
+	known   map[[2]string]knownDF
+	body    map[[2]string]uint64 // lang and term: documents whose body holds it (articleView.admits)
 	knownAt uint64
+	// exp are the expansions of the words of saved queries in the last
+	// snapshot Match read; counted the saved queries' words in every
+	// language (percolate_decide.go).
+	expMu   sync.Mutex
+	exp     *expansions
+	counted map[*savedQuery]countedWords
 }
 
 // knownDF is a term's document count and when it was read.
@@ -158,6 +168,10 @@ type langSieve struct {
 	nhits        atomic.Int64
 	always       []*conj // conjunctions without text or filters
 	regs         map[*savedQuery][]sieveKey
+	// compiled are the saved queries' text queries compiled for lang
+	// (nil: no text) with mapping, which Decide evaluates.
+	compiled map[*savedQuery]query.Query
+	mapping  mapping.IndexMapping
 	// surfaced are the anchor needs whose surface terms are keys; watch
 	// the others with a typed word, with their document count when read
 	// and x.removals then: while at most df-fuzzyKnownDocs documents have
@@ -275,6 +289,7 @@ func (p *Percolator) removeLocked(id string) {
 			ls.count(k.kind, -1)
 		}
 		delete(ls.regs, sq)
+		delete(ls.compiled, sq)
 	}
 }
 
@@ -293,38 +308,66 @@ func (x *Index) liveMapping() (mapping.IndexMapping, error) {
 // percolate.go), and each must be confirmed by a search. Errors wrap
 // ErrClosed or ErrUnavailable.
 func (p *Percolator) Candidates(a Committed) ([]string, error) {
+	ids, _, err := p.candidates(a, false)
+	return ids, err
+}
+
+// Match returns the candidates of a (Candidates) in two sorted lists:
+// those that match a, as the search would answer at this moment, and
+// those only a search can tell (percolate_decide.go). Errors wrap
+// ErrClosed or ErrUnavailable.
+func (p *Percolator) Match(a Committed) (matched, toConfirm []string, err error) {
+	ids, verdicts, err := p.candidates(a, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, id := range ids {
+		switch verdicts[i] {
+		case yes:
+			matched = append(matched, id)
+		case unsure:
+			toConfirm = append(toConfirm, id)
+		}
+	}
+	return matched, toConfirm, nil
+}
+
+// candidates returns the sorted candidates of a and, when decide is set,
+// the verdict on each (Match).
+func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, error) {
 	lang := a.Article.Language
 	if lang == "" {
 		lang = analyzers.Fallback
 	}
 	ls, err := p.langSieve(fieldLang4(lang))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := p.checkWatch(ls); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	_, snap, release, err := p.x.snapshot()
+	g, snap, release, err := p.x.snapshot()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer release()
 	docs, err := snap.DocCount()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	terms := a.terms()
 	st := candStates.Get().(*candState)
 	defer st.release()
 	art := &st.art
-	art.a, art.fuzzy = &a, func(term string) typoWays { return p.typoState(snap, ls.lang, term, docs) }
+	art.a, art.p, art.snap, art.lang, art.docs = &a, p, snap, ls.lang, docs
 	for _, t := range terms {
 		art.set[t] = struct{}{}
 		art.byFirst[t[0]] = append(art.byFirst[t[0]], t)
 	}
 	var ids []string
+	var sqs []*savedQuery
 	check := func(c *conj) {
 		if _, ok := st.seen[c]; ok || st.accepted[c.sq] {
 			return
@@ -332,7 +375,7 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 		st.seen[c] = struct{}{}
 		if art.satisfies(c) {
 			st.accepted[c.sq] = true
-			ids = append(ids, c.sq.id)
+			sqs = append(sqs, c.sq)
 		}
 	}
 	visit := func(a *anchorSet) {
@@ -356,15 +399,32 @@ func (p *Percolator) Candidates(a Committed) ([]string, error) {
 			if _, ok := st.visited[h.set]; ok {
 				continue
 			}
-			if h.ways != 0 && h.ways&art.state(h.set.n) == 0 {
+			if h.ways != 0 && (h.ways&art.state(h.set.n) == 0 || !art.admits(h.set.n, t, h.ways&(waysStem|waysStemLoose) == 0)) {
 				continue
 			}
 			art.memo[h.set.n] = true
 			visit(h.set)
 		}
 	}
-	slices.Sort(ids)
-	return ids, nil
+	slices.SortFunc(sqs, func(x, y *savedQuery) int { return strings.Compare(x.id, y.id) })
+	ids = make([]string, len(sqs))
+	for i, sq := range sqs {
+		ids[i] = sq.id
+	}
+	if !decide {
+		return ids, nil, nil
+	}
+	verdicts := make([]verdict, len(sqs))
+	d := decider{a: &a, m: g.mapping, p: p}
+	if d.ex, err = p.expansionsOf(g, snap); err != nil {
+		d.ex = nil // left to the search
+	}
+	for i, sq := range sqs {
+		if cq, ok := ls.compiled[sq]; ok && ls.mapping == g.mapping {
+			verdicts[i] = d.decide(sq, cq)
+		}
+	}
+	return ids, verdicts, nil
 }
 
 // candState is the scratch space of one Candidates call, recycled.
@@ -377,7 +437,8 @@ type candState struct {
 
 var candStates = sync.Pool{New: func() any {
 	return &candState{
-		art:  articleView{set: map[string]struct{}{}, byFirst: map[byte][]string{}, memo: map[*need]bool{}, expand: map[*need]typoWays{}},
+		art: articleView{set: map[string]struct{}{}, byFirst: map[byte][]string{}, memo: map[*need]bool{}, expand: map[*need]typoWays{},
+			dfs: map[*need]uint64{}, bodyDFs: map[string]uint64{}},
 		seen: map[*conj]struct{}{}, accepted: map[*savedQuery]bool{}, visited: map[*anchorSet]struct{}{},
 	}
 }}
@@ -385,7 +446,9 @@ var candStates = sync.Pool{New: func() any {
 // release empties st and returns it to the pool.
 func (st *candState) release() {
 	a := &st.art
-	a.a, a.fuzzy = nil, nil
+	a.a, a.p, a.snap = nil, nil, nil
+	clear(a.dfs)
+	clear(a.bodyDFs)
 	clear(a.set)
 	for k, ts := range a.byFirst {
 		a.byFirst[k] = ts[:0]
@@ -494,7 +557,7 @@ func (p *Percolator) langSieve(lang string) (*langSieve, error) {
 	if ls := p.langs[lang]; ls != nil {
 		return ls, nil
 	}
-	ls = &langSieve{lang: lang, keys: map[string][]*anchorSet{}, sets: map[setKey]*anchorSet{}, regs: map[*savedQuery][]sieveKey{},
+	ls = &langSieve{lang: lang, keys: map[string][]*anchorSet{}, sets: map[setKey]*anchorSet{}, regs: map[*savedQuery][]sieveKey{}, compiled: map[*savedQuery]query.Query{},
 		surfaced: map[*need]bool{}, watch: map[*need]watched{}, watchedAt: p.x.removals.Load()}
 	for _, sq := range p.saved {
 		if err := p.register(ls, sq); err != nil {
@@ -524,6 +587,11 @@ func (p *Percolator) register(ls *langSieve, sq *savedQuery) error {
 	if cq.Query != nil {
 		d = sieveOf(cq.Query, an)
 	}
+	if ls.mapping != m {
+		clear(ls.compiled) // of an older generation: Match leaves them to the search
+		ls.mapping = m
+	}
+	ls.compiled[sq] = cq.Query
 	removals := p.x.removals.Load() // before the counts: what goes meanwhile is counted
 	f := p.x.newFreqs(ls.lang)
 	defer f.close()
@@ -897,7 +965,14 @@ type articleView struct {
 	byFirst map[byte][]string  // its terms by their first byte
 	memo    map[*need]bool     // needs checked already
 	expand  map[*need]typoWays // the ways the search takes for a need's near terms
-	fuzzy   func(term string) typoWays
+	dfs     map[*need]uint64   // and the document count of the need's term they follow from
+	bodyDFs map[string]uint64  // bodyDF of near terms, read for this article
+	// p reads the counts of terms in snap, the index the article is in
+	// (language lang, docs documents); nil: every near term counts.
+	p    *Percolator
+	snap *scorch.IndexSnapshot
+	lang string
+	docs uint64
 }
 
 // satisfies reports whether the article satisfies the filters of c's
@@ -945,13 +1020,13 @@ func (v *articleView) scan(n *need) bool {
 	if ways&waysSurface != 0 {
 		if surf := n.surface(); len(surf) < len(v.set) {
 			for t := range surf {
-				if _, ok := v.set[t]; ok {
+				if _, ok := v.set[t]; ok && v.admits(n, t, n.stemWays(t) == 0) {
 					return true
 				}
 			}
 		} else {
 			for t := range v.set {
-				if _, ok := surf[t]; ok {
+				if _, ok := surf[t]; ok && v.admits(n, t, n.stemWays(t) == 0) {
 					return true
 				}
 			}
@@ -960,7 +1035,7 @@ func (v *articleView) scan(n *need) bool {
 	typos := (n.edits > 0 || len(n.cuts) > 0) && ways&(waysStem|waysStemLoose) != 0
 	if typos && len(n.prefixes) == 0 {
 		for _, t := range v.byFirst[n.keep0[0]] {
-			if n.stemWays(t)&ways != 0 {
+			if n.stemWays(t)&ways != 0 && v.admits(n, t, false) {
 				return true
 			}
 		}
@@ -968,7 +1043,7 @@ func (v *articleView) scan(n *need) bool {
 	}
 	for _, ts := range v.byFirst {
 		for _, t := range ts {
-			if n.byPrefix(t) || typos && n.stemWays(t)&ways != 0 {
+			if n.byPrefix(t) || typos && n.stemWays(t)&ways != 0 && v.admits(n, t, false) {
 				return true
 			}
 		}
@@ -985,12 +1060,51 @@ func (v *articleView) state(n *need) typoWays {
 	e, ok := v.expand[n]
 	if !ok {
 		e = waysStem | waysStemLoose | waysSurface
-		if v.fuzzy != nil {
-			e = v.fuzzy(n.term)
+		if v.p != nil {
+			var df uint64
+			e, df = v.p.typoState(v.snap, v.lang, n.term, v.docs)
+			v.dfs[n] = df
 		}
 		v.expand[n] = e
 	}
 	return e
+}
+
+// nearCounts bounds how many of the look-ups of a word's neighbours
+// (termQuery.neighbours: the stem space or its cut forms, and the
+// surface) count the documents of one near term.
+const nearCounts = 2 + stemSlack
+
+// admits reports whether near term t of n (given by n's typed word alone
+// when surfaceOnly) may stand for n in the search at the moment: the
+// search takes for a word the index has (in df documents, counted in
+// every language, df at least v.dfs[n]) only neighbours popularRatio
+// times more frequent, in the body, counted once per look-up that gives
+// them (nearCounts at most), unless the word is in fewer than
+// fuzzyKnownDocs documents and t is in its stem space.
+func (v *articleView) admits(n *need, t string, surfaceOnly bool) bool {
+	if v.p == nil {
+		return true
+	}
+	v.state(n)
+	df := v.dfs[n]
+	if df == 0 || df < fuzzyKnownDocs && !surfaceOnly {
+		return true
+	}
+	want := popularRatio * df
+	if k, ok := v.p.bodyCount(v.lang, t); ok && nearCounts*k >= want {
+		return true // counts only grow while no document goes
+	}
+	n2, ok := v.bodyDFs[t]
+	if !ok {
+		var err error
+		if n2, err = liveDF(context.Background(), v.snap, t, "body_"+v.lang); err != nil {
+			return true
+		}
+		v.bodyDFs[t] = n2
+		v.p.recordBodyCount(v.lang, t, n2)
+	}
+	return nearCounts*n2 >= want
 }
 
 // byPrefix reports whether t starts with one of n's prefixes.
@@ -1054,20 +1168,18 @@ func (n *need) surface() map[string]struct{} {
 // search's. Counts are remembered as long as no document goes (they can
 // only grow meanwhile), those below the bound read again after
 // unknownFor.
-func (p *Percolator) typoState(r bleveindex.IndexReader, lang, term string, docs uint64) typoWays {
+func (p *Percolator) typoState(r bleveindex.IndexReader, lang, term string, docs uint64) (typoWays, uint64) {
 	bound := max(fuzzyKnownDocs, docs/knownShare)
-	key := lang + "\x00" + term
+	key := [2]string{lang, term}
 	epoch, now := p.x.removals.Load(), time.Now()
 	p.knownMu.Lock()
-	if p.knownAt != epoch || p.known == nil || len(p.known) > maxTermHits {
-		p.known, p.knownAt = map[string]knownDF{}, epoch
-	}
+	p.resetKnownLocked(epoch)
 	k, ok := p.known[key]
 	p.knownMu.Unlock()
 	if !ok || k.df < bound && now.Sub(k.at) >= unknownFor {
 		df, err := liveDF(context.Background(), r, term, "title_"+lang, "body_"+lang)
 		if err != nil {
-			return waysStem | waysStemLoose | waysSurface
+			return waysStem | waysStemLoose | waysSurface, 0
 		}
 		k = knownDF{df: df, at: now}
 		p.knownMu.Lock()
@@ -1086,7 +1198,34 @@ func (p *Percolator) typoState(r bleveindex.IndexReader, lang, term string, docs
 	if k.df < fuzzyKnownDocs {
 		w |= waysSurface
 	}
-	return w
+	return w, k.df
+}
+
+// resetKnownLocked forgets the remembered counts once a document went
+// (epoch: x.removals) or too many are remembered. The caller holds
+// p.knownMu.
+func (p *Percolator) resetKnownLocked(epoch uint64) {
+	if p.knownAt != epoch || p.known == nil || len(p.known)+len(p.body) > maxTermHits {
+		p.known, p.body, p.knownAt = map[[2]string]knownDF{}, map[[2]string]uint64{}, epoch
+	}
+}
+
+// bodyCount returns the remembered count of documents whose body in lang
+// holds term: at most the current one while no document goes.
+func (p *Percolator) bodyCount(lang, term string) (uint64, bool) {
+	p.knownMu.Lock()
+	defer p.knownMu.Unlock()
+	p.resetKnownLocked(p.x.removals.Load())
+	n, ok := p.body[[2]string{lang, term}]
+	return n, ok
+}
+
+// recordBodyCount remembers a count bodyCount returns.
+func (p *Percolator) recordBodyCount(lang, term string, n uint64) {
+	p.knownMu.Lock()
+	defer p.knownMu.Unlock()
+	p.resetKnownLocked(p.x.removals.Load())
+	p.body[[2]string{lang, term}] = n
 }
 
 // unknownFor is how long the count of a term found below the bound of
