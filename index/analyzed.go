@@ -30,6 +30,7 @@ type compactText struct {
 	document.Field
 	terms  [][]byte // distinct terms, in order of first occurrence
 	counts []int    // occurrences of each term
+	flags  []uint8  // while analyzing: each term's flags in the pair lists
 	length int      // the number of tokens
 	freqs  bindex.TokenFrequencies
 }
@@ -42,52 +43,54 @@ type tokenVisitor interface {
 
 // newCompactText analyzes value with an into the compact form of field f
 // (whose options must not include term vectors). Terms are shared with
-// the analyzer's output, which must not change afterwards. indexes
-// recycles the maps that give each distinct term its index.
+// the analyzer's output, which must not change afterwards. sets recycles
+// the *termSet that numbers the distinct terms.
 //
 // When pairs is not nil it also gets every token (see pairCollector), and
 // pf is then the field of the pairs, returned as the second field (nil
 // when the text has none).
-func newCompactText(f document.Field, an analysis.Analyzer, value []byte, indexes *sync.Pool, pairs *pairLists, pf document.Field) (*compactText, *compactText) {
-	c := &compactText{Field: f, terms: make([][]byte, 0, len(value)/16+8)}
-	index, _ := indexes.Get().(map[string]uint32)
-	if index == nil {
-		index = make(map[string]uint32, 512)
-	}
+func newCompactText(f document.Field, an analysis.Analyzer, value []byte, sets *sync.Pool, pairs *pairLists, pf document.Field) (*compactText, *compactText) {
+	guess := len(value)/16 + 8
+	c := &compactText{Field: f, terms: make([][]byte, 0, guess), counts: make([]int, 0, guess)}
+	set := getTermSet(sets)
+	defer sets.Put(set)
+	key := func(k int) []byte { return c.terms[k] }
 	var pc *pairCollector
 	if pairs != nil {
-		pc = &pairCollector{pairLists: pairs, pos: [3]int{-3, -3, -3}}
-		pc.index, _ = indexes.Get().(map[string]uint32)
-		if pc.index == nil {
-			pc.index = make(map[string]uint32, 64)
-		}
+		pc = &pairCollector{pairLists: pairs, pos: [3]int{-3, -3, -3}, set: getTermSet(sets)}
+		defer sets.Put(pc.set)
 	}
 	visitTokens(an, value, func(term []byte, pos, _, _ int) {
-		if pc != nil {
-			pc.add(term, pos)
-		}
 		c.length++
-		k, ok := index[string(term)]
-		if !ok {
-			k = uint32(len(c.terms))
-			index[string(term)] = k
+		k, added := set.find(term, key)
+		if added {
 			c.terms = append(c.terms, term)
 			c.counts = append(c.counts, 0)
+			if pc != nil {
+				c.flags = append(c.flags, pc.flags[string(term)])
+			}
 		}
 		c.counts[k]++
+		if pc != nil {
+			pc.add(term, c.flags[k], pos)
+		}
 	})
-	clear(index)
-	indexes.Put(index)
-	if pc == nil {
-		return c, nil
-	}
-	clear(pc.index)
-	indexes.Put(pc.index)
-	if len(pc.ends) == 0 {
+	c.flags = nil
+	if pc == nil || len(pc.ends) == 0 {
 		return c, nil
 	}
 	p := &compactText{Field: pf, terms: pc.terms(), counts: pc.counts, length: len(pc.counts)}
 	return c, p
+}
+
+// getTermSet returns an empty *termSet from sets.
+func getTermSet(sets *sync.Pool) *termSet {
+	s, _ := sets.Get().(*termSet)
+	if s == nil {
+		return new(termSet)
+	}
+	s.reset()
+	return s
 }
 
 // Analyze expands the terms into Bleve's token frequencies, once.

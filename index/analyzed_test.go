@@ -27,7 +27,7 @@ func TestCompactTextMatchesBleve(t *testing.T) {
 	for _, d := range readJSONL(t, "orangesum-fr.jsonl.gz", 50) {
 		texts = append(texts, d.Title, d.Body)
 	}
-	var indexes sync.Pool
+	var sets sync.Pool
 	for _, lang := range analyzers.Languages {
 		name := textField("body", lang)
 		an := m.AnalyzerNamed(m.AnalyzerNameForPath(name))
@@ -35,7 +35,7 @@ func TestCompactTextMatchesBleve(t *testing.T) {
 			ref := document.NewTextFieldCustom(name, nil, []byte(text), optText, an)
 			ref.Analyze()
 			value := []byte(text)
-			c, _ := newCompactText(document.NewTextFieldCustom(name, nil, value, optText, an), an, value, &indexes, nil, nil)
+			c, _ := newCompactText(document.NewTextFieldCustom(name, nil, value, optText, an), an, value, &sets, nil, nil)
 			c.Analyze()
 			what := fmt.Sprintf("%s text %d", lang, i)
 			if c.AnalyzedLength() != ref.AnalyzedLength() {

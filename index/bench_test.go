@@ -190,6 +190,36 @@ func BenchmarkIndexOrangeSum(b *testing.B) {
 	b.ReportMetric(float64(len(arts)*b.N)/cpu.Seconds(), "docs/cpu-s")
 }
 
+// BenchmarkBuildOrangeSum builds the Bleve documents of the first 2,000
+// OrangeSum articles (in French, without extraction) and expands their
+// text fields as a commit does: the analysis stage of the writer alone,
+// steadier than the whole ingest on a shared machine.
+func BenchmarkBuildOrangeSum(b *testing.B) {
+	arts := readJSONL(b, "orangesum-fr.jsonl.gz", 2000)
+	m, err := newMapping()
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := newDocBuilder(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, a := range arts {
+			doc, err := db.build(&storedDoc{Article: a})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, f := range doc.Fields {
+				f.Analyze()
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(arts)), "us/doc")
+}
+
 // cpuTime returns the user and system CPU time of the process so far.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage

@@ -154,7 +154,7 @@ type docBuilder struct {
 	keyword analysis.Analyzer
 	text    map[string]analysis.Analyzer // by field name
 	pairs   map[string]*pairLists        // by text field name, when its pairs are indexed
-	indexes sync.Pool                    // maps for newCompactText
+	sets    sync.Pool                    // *termSet for newCompactText
 }
 
 func newDocBuilder(m mapping.IndexMapping) (*docBuilder, error) {
@@ -210,7 +210,7 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 		if words != nil {
 			pf = document.NewTextFieldCustom(pairField(name), nil, nil, optText, b.keyword)
 		}
-		field, pairs := newCompactText(f, b.text[name], value, &b.indexes, words, pf)
+		field, pairs := newCompactText(f, b.text[name], value, &b.sets, words, pf)
 		doc.AddField(field)
 		if pairs != nil {
 			doc.AddField(pairs)

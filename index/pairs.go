@@ -73,15 +73,34 @@ const (
 // fa and fb: the pair itself when frequent, its bucket when both terms
 // are, "" when neither.
 func (l *pairLists) pairOf(pair []byte, fa, fb uint8) (term string, exact bool) {
+	switch l.kindOf(pair, fa, fb) {
+	case pairExact:
+		return string(pair), true
+	case pairBucket:
+		return string(appendBucket(nil, pair)), false
+	}
+	return "", false
+}
+
+// How a pair of terms is indexed (see pairLists.kindOf).
+const (
+	pairNone   = iota // not at all
+	pairExact         // as itself: a frequent pair
+	pairBucket        // as its bucket term: a pair of frequent terms
+)
+
+// kindOf returns how the pair of terms a then b with flags fa and fb is
+// indexed.
+func (l *pairLists) kindOf(pair []byte, fa, fb uint8) int {
 	if fa&wordStartsPair != 0 && fb&wordEndsPair != 0 {
 		if _, ok := l.pairs[string(pair)]; ok {
-			return string(pair), true
+			return pairExact
 		}
 	}
 	if fa&fb&wordFrequent != 0 {
-		return bucketTerm(pair), false
+		return pairBucket
 	}
-	return "", false
+	return pairNone
 }
 
 // pairWordSets holds the lists of each language that has them: files
@@ -140,24 +159,25 @@ func pairTerm(a, b string) string { return a + " " + b }
 // words outside the pair list share (see pairCollector).
 const pairBuckets = 1 << 14
 
-// bucketTerm returns the bucket term of a pair term: "#" and a hash of
-// the pair (FNV-1a, stable across processes) modulo pairBuckets.
-func bucketTerm(pair []byte) string {
+// appendBucket appends to dst the bucket term of a pair term: "#" and a
+// hash of the pair (FNV-1a, stable across processes) modulo pairBuckets,
+// in base 36.
+func appendBucket(dst, pair []byte) []byte {
 	h := uint32(2166136261)
 	for _, c := range pair {
 		h = (h ^ uint32(c)) * 16777619
 	}
-	return "#" + strconv.FormatUint(uint64(h%pairBuckets), 36)
+	return strconv.AppendUint(append(dst, '#'), uint64(h%pairBuckets), 36)
 }
 
 // pairCollector gathers the distinct pair terms of a text from its
 // tokens, given in order (see add).
 type pairCollector struct {
 	*pairLists
-	arena  []byte // the pair terms, end to end
-	ends   []int  // end of each distinct pair term in arena
-	counts []int  // occurrences of each pair term
-	index  map[string]uint32
+	arena  []byte       // the pair terms, end to end
+	ends   []int        // end of each distinct pair term in arena
+	counts []int        // occurrences of each pair term
+	set    *termSet     // numbers the pair terms
 	pos    [3]int       // the last three positions seen, the latest last
 	at     [3][]flagged // the terms with pairs at each
 }
@@ -168,13 +188,13 @@ type flagged struct {
 	flags uint8
 }
 
-// add takes the next token of the text: term at position pos.
-func (c *pairCollector) add(term []byte, pos int) {
+// add takes the next token of the text: term, whose flags in the lists
+// are fc, at position pos.
+func (c *pairCollector) add(term []byte, fc uint8, pos int) {
 	if pos != c.pos[2] {
 		c.at[0], c.at[1], c.at[2] = c.at[1], c.at[2], c.at[0][:0]
 		c.pos[0], c.pos[1], c.pos[2] = c.pos[1], c.pos[2], pos
 	}
-	fc := c.flags[string(term)]
 	if fc == 0 {
 		return
 	}
@@ -185,16 +205,19 @@ func (c *pairCollector) add(term []byte, pos int) {
 	for _, b := range c.at[1] {
 		start := len(c.arena)
 		c.arena = append(append(append(c.arena, b.term...), ' '), term...)
-		pt, exact := c.pairOf(c.arena[start:], b.flags, fc)
-		switch {
-		case pt == "":
+		kind := c.kindOf(c.arena[start:], b.flags, fc)
+		switch kind {
+		case pairNone:
 			c.arena = c.arena[:start]
 			continue
-		case !exact:
-			c.arena = append(c.arena[:start], pt...)
+		case pairBucket:
+			pair := c.arena[start:]
+			c.arena = appendBucket(c.arena, pair) // after the pair, then moved over it
+			n := copy(c.arena[start:], c.arena[start+len(pair):])
+			c.arena = c.arena[:start+n]
 		}
 		c.keep(start)
-		if !exact || c.pos[0] != pos-2 || b.flags&wordStartsPair == 0 {
+		if kind != pairExact || c.pos[0] != pos-2 || b.flags&wordStartsPair == 0 {
 			continue
 		}
 		for _, a := range c.at[0] {
@@ -214,14 +237,23 @@ func (c *pairCollector) add(term []byte, pos int) {
 
 // keep counts the term at the end of the arena, from start.
 func (c *pairCollector) keep(start int) {
-	if k, ok := c.index[string(c.arena[start:])]; ok {
+	k, added := c.set.find(c.arena[start:], c.term)
+	if !added {
 		c.arena = c.arena[:start]
 		c.counts[k]++
 		return
 	}
-	c.index[string(c.arena[start:])] = uint32(len(c.ends))
 	c.ends = append(c.ends, len(c.arena))
 	c.counts = append(c.counts, 1)
+}
+
+// term returns the k-th distinct pair term.
+func (c *pairCollector) term(k int) []byte {
+	start := 0
+	if k > 0 {
+		start = c.ends[k-1]
+	}
+	return c.arena[start:c.ends[k]]
 }
 
 // terms returns the distinct pairs, in order of first occurrence.

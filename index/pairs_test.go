@@ -9,9 +9,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
 
 	"veille/corpus"
 )
@@ -228,5 +230,114 @@ func TestPhrasePairs(t *testing.T) {
 			t.Errorf("pair %q in %s: %d articles, want %d", pairTerm("emanuel", "macron"), pairField(field), n, want)
 		}
 		_ = tfr.Close()
+	}
+}
+
+// TestPairTermsMatchFirstVersion checks that the pair terms a text
+// indexes, with their counts and in order, are those of the first version
+// of the collector (refPairTerms, one map look-up a token and a string a
+// pair), on OrangeSum's titles and bodies and a few odd texts.
+func TestPairTermsMatchFirstVersion(t *testing.T) {
+	an := frenchAnalyzer(t)
+	lists := pairWords("fr")
+	texts := []string{"", "a b", "emmanuel macron emmanuel macron", "Gilets jaunes : les gilets jaunes, gilets... jaunes", "le président de la république française"}
+	for _, a := range readJSONL(t, "orangesum-fr.jsonl.gz", 400) {
+		texts = append(texts, a.Title, a.Body)
+	}
+	var sets sync.Pool
+	kinds := map[string]int{} // bucket, pair, triple
+	for i, text := range texts {
+		value := []byte(text)
+		pf := document.NewTextFieldCustom(pairField("body_fr"), nil, nil, optText, nil)
+		_, p := newCompactText(document.NewTextFieldCustom("body_fr", nil, value, optText, an), an, value, &sets, lists, pf)
+		var got []string
+		if p != nil {
+			for k, term := range p.terms {
+				got = append(got, fmt.Sprintf("%s×%d", term, p.counts[k]))
+				kinds[[]string{"bucket", "pair", "triple"}[min(bytes.Count(term, []byte(" ")), 2)]]++
+			}
+		}
+		want := refPairTerms(an, lists, value)
+		if !slices.Equal(got, want) {
+			t.Fatalf("text %d: pair terms\n got %v\nwant %v", i, got, want)
+		}
+	}
+	if kinds["bucket"] == 0 || kinds["pair"] == 0 || kinds["triple"] == 0 {
+		t.Fatalf("the texts index too few kinds of pair terms: %v", kinds)
+	}
+}
+
+// refPairTerms is the first version of pairCollector: the distinct pair
+// terms of text with their counts ("term×count"), in order of first
+// occurrence.
+func refPairTerms(an analysis.Analyzer, l *pairLists, text []byte) []string {
+	type flaggedTerm struct {
+		term  string
+		flags uint8
+	}
+	var (
+		order []string
+		count = map[string]int{}
+		pos   = [3]int{-3, -3, -3}
+		at    [3][]flaggedTerm
+	)
+	keep := func(term string) {
+		if count[term] == 0 {
+			order = append(order, term)
+		}
+		count[term]++
+	}
+	visitTokens(an, text, func(b []byte, p, _, _ int) {
+		term := string(b)
+		if p != pos[2] {
+			at[0], at[1], at[2] = at[1], at[2], nil
+			pos[0], pos[1], pos[2] = pos[1], pos[2], p
+		}
+		fc := l.flags[term]
+		if fc == 0 {
+			return
+		}
+		at[2] = append(at[2], flaggedTerm{term, fc})
+		if pos[1] != p-1 {
+			return
+		}
+		for _, b := range at[1] {
+			pt, exact := l.pairOf([]byte(b.term+" "+term), b.flags, fc)
+			if pt == "" {
+				continue
+			}
+			keep(pt)
+			if !exact || pos[0] != p-2 || b.flags&wordStartsPair == 0 {
+				continue
+			}
+			for _, a := range at[0] {
+				if a.flags&wordStartsPair == 0 {
+					continue
+				}
+				if triple := a.term + " " + b.term + " " + term; hasKey(l.pairs, triple) {
+					keep(triple)
+				}
+			}
+		}
+	})
+	out := make([]string, len(order))
+	for i, term := range order {
+		out[i] = fmt.Sprintf("%s×%d", term, count[term])
+	}
+	return out
+}
+
+func hasKey(s wordSet, k string) bool { _, ok := s[k]; return ok }
+
+// TestBucketTerm pins the bucket terms, which indexes hold (changing them
+// needs a new pairsVersion).
+func TestBucketTerm(t *testing.T) {
+	for pair, want := range map[string]string{"homme autre": "#3iu", "a b": "#bg2", "": "#5vp"} {
+		if got := string(appendBucket([]byte("x"), []byte(pair))); got != "x"+want {
+			t.Errorf("appendBucket(%q) = %q, want %q", pair, got, "x"+want)
+		}
+		if got, exact := pairWords("fr").pairOf([]byte(pair), wordFrequent, wordFrequent); got != want || exact {
+			t.Errorf("pairOf(%q) = %q, %v, want %q", pair, got, exact, want)
+		}
 	}
 }

@@ -72,6 +72,11 @@ func (c *Finder) collect(a *analysis) {
 			cd.gazSrc = m.info.source
 			if m.info.id >= 0 {
 				cd.n.gaz, cd.n.name, cd.n.key = m.info.id, c.names[m.info.id], c.nameKeys[m.info.id]
+				if cd.n.notco {
+					// A firm's alias whose suffix-less form is listed as no
+					// firm: "News Corp" is not "News".
+					cd.n.notco, cd.n.veto = false, cd.n.veto&^vetoReject
+				}
 			} else {
 				cd.n.notco = true
 				cd.n.veto |= vetoReject

@@ -127,6 +127,23 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 		f.flag("legal")
 	}
 
+	// A longer candidate around it: "Vinci" of "Léonard de Vinci" (a
+	// person), "Nestlé" of "Nestlé France".
+	for j := k - 1; j >= 0 && cd.i-a.cands[j].i <= maxNameTokens; j-- {
+		o := &a.cands[j]
+		if o.end < cd.end || o.i == cd.i && o.end == cd.end {
+			continue
+		}
+		switch {
+		case o.n.notco:
+			f.flag("in-notco")
+		case o.n.veto&vetoFirstName != 0:
+			f.flag("in-person")
+		case o.n.gaz >= 0 && !o.amb:
+			f.flag("in-gaz")
+		}
+	}
+
 	// The name itself.
 	i, end := cd.n.i, cd.n.end
 	ntok := end - i
@@ -272,6 +289,23 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 			if t.is(clsCueNoun) || t.is(clsExtraCue) {
 				f.add("appos", t.fold)
 				break
+			}
+		}
+	}
+	// "X est une start-up", "X is a private firm": a cue after the verb.
+	if end+2 < len(toks) && !toks[end].sent && !toks[end+1].sent {
+		switch v := toks[end].fold; v {
+		case "est", "etait", "is", "was":
+			for d := 1; d <= 3 && end+d < len(toks); d++ {
+				t := &toks[end+d]
+				if t.sent || t.upper {
+					break
+				}
+				if t.is(clsCueNoun) || t.is(clsExtraCue) {
+					f.add2("iscue", v, t.fold)
+					f.flag("iscue")
+					break
+				}
 			}
 		}
 	}
