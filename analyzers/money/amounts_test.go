@@ -184,7 +184,10 @@ func TestExtractAmounts(t *testing.T) {
 		{"range slash", "les 250/300 euros d'achat", []amountWant{{250, "EUR", "250/300 euros"}, {300, "EUR", "300 euros"}}},
 		{"range English", "between $1bn and $3bn", []amountWant{{1e9, "USD", "$1bn and $3bn"}, {3e9, "USD", "$3bn"}}},
 		{"range English shared unit", "$1.3 to $1.5bn", []amountWant{{1.3e9, "USD", "$1.3 to $1.5bn"}, {1.5e9, "USD", "$1.5bn"}}},
-		{"et without entre", "payé 2 et 3 millions d'euros", []amountWant{{3e6, "EUR", "3 millions d'euros"}}},
+		// Coordinated numbers share the currency (labelling ruling 1).
+		{"et without entre", "payé 2 et 3 millions d'euros", []amountWant{{2e6, "EUR", "2 et 3 millions d'euros"}, {3e6, "EUR", "3 millions d'euros"}}},
+		{"et without entre, no multiplier", "les articles 2 et 3 euros", []amountWant{{3, "EUR", "3 euros"}}},
+		{"typo of milliards", "une baisse de 10 milliardds d'euros", []amountWant{{1e10, "EUR", "10 milliardds d'euros"}}},
 		{"not a range: year", "en 2019 à 5 millions d'euros", []amountWant{{5e6, "EUR", "5 millions d'euros"}}},
 		{"not a range: two years", "la saison 2019-2020 euros", []amountWant{{2020, "EUR", "2020 euros"}}},
 		// Weak currency words

@@ -55,7 +55,9 @@ import (
 //     an aside follows in the sentence ("la dépense -10 millions d'euros-
 //     porte sur");
 //   - a range sharing a unit and currency gives both bounds ("de 1,5 à 2,5
-//     milliards d'euros", "entre 2 et 3 millions de dollars", "1,5 à 2
+//     milliards d'euros", "entre 2 et 3 millions de dollars", "500 et
+//     525 millions d'euros" (without "entre", the second bound needs a
+//     multiplier and a currency), "1,5 à 2
 //     Md€", "$2-3bn", "250/300 euros", "between $1bn and $3bn", "3,4 ou
 //     3,5 milliards d'euros"; "6 à 7,5 milliards" without currency, as a
 //     large sum); the first bound takes the second's multiplier when it
@@ -387,9 +389,10 @@ func (x *amountScanner) rangeFrom(n1 amountNumber, start1 int, pre1 string, neg1
 	if q < 0 {
 		return 0, false
 	}
-	if needs != "" && !wordBefore(s, start1, needs) {
-		return 0, false
-	}
+	// "entre 2 et 3 millions", or two sums sharing the second's unit
+	// ("de 500 et 525 millions d'euros respectivement", "7,8 et 8,5 mds
+	// EUR"): without "entre", the second needs a multiplier and a currency.
+	loose := needs != "" && !wordBefore(s, start1, needs)
 	start2 := q
 	pre2, q2 := x.prefixAfter(q)
 	neg2 := false
@@ -407,6 +410,9 @@ func (x *amountScanner) rangeFrom(n1 amountNumber, start1 int, pre1 string, neg1
 	}
 	n2 := parseNumber(s, q2)
 	t2 := x.parseTail(n2.end, pre1 != "" || pre2 != "")
+	if loose && (!t2.hasMult || !t2.hasCur || t1.hasMult || pre1 != "" || pre2 != "") {
+		return 0, false
+	}
 	cur := t2.cur
 	switch {
 	case t2.hasCur && (pre1 != "" || pre2 != ""):

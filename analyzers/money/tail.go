@@ -354,6 +354,10 @@ type amountMultiplier struct {
 // amountMultipliers is read-only.
 var amountMultipliers = [...]amountMultiplier{
 	{word: "milliards", exp: 9, lang: langFrench, long: true},
+	{word: "milliardds", exp: 9, lang: langFrench, long: true}, // typos met in the news
+	{word: "milliars", exp: 9, lang: langFrench, long: true},
+	{word: "miliards", exp: 9, lang: langFrench, long: true},
+	{word: "miliard", exp: 9, lang: langFrench, long: true},
 	{word: "milliard", exp: 9, lang: langFrench, long: true},
 	{word: "millions", exp: 6, lang: langFrench, long: true},
 	{word: "million", exp: 6, long: true},
