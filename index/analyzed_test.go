@@ -77,14 +77,7 @@ func flatten(tf bindex.TokenFrequencies) map[string]flatFreq {
 // the keyword analyzer gives: length, terms and frequencies, and the same
 // field identity.
 func TestKeywordFieldMatchesBleve(t *testing.T) {
-	m, err := newMapping()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := newDocBuilder(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := newTestDocBuilder(t)
 	for i, value := range []string{"", "fr", "Société Générale", "  deux  mots ", "2026-01-02", exactTerm(-42), "a\x00b"} {
 		for _, pos := range [][]uint64{nil, {3}} {
 			ref := document.NewTextFieldCustom(fieldCompanies, pos, []byte(value), optKeyword, db.keyword)
@@ -103,4 +96,17 @@ func TestKeywordFieldMatchesBleve(t *testing.T) {
 			}
 		}
 	}
+}
+
+// newTestDocBuilder returns the document builder of a new generation.
+func newTestDocBuilder(t testing.TB) *docBuilder {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := newDocBuilder(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
