@@ -38,7 +38,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -66,10 +65,11 @@ type Percolator struct {
 	saved map[string]*savedQuery
 	langs map[string]*langSieve // by field language, built on first use
 	needs map[string]*need      // interned needs, by needKey
-	// known remembers, by lang NUL term, how many documents held a term
-	// (see typoState), as of x.removals == knownAt.
+	// known remembers, by sieve and need, how many documents held the
+	// need's term in the sieve's language (see typoState), as of
+	// x.removals == knownAt.
 	knownMu sync.Mutex
-	known   map[[2]string]knownDF
+	known   map[knownKey]knownDF
 	body    map[[2]string]uint64 // lang and term: documents whose body holds it (articleView.admits)
 	knownAt uint64
 	// exp are the expansions of the words of saved queries in the last
@@ -84,6 +84,13 @@ type Percolator struct {
 type knownDF struct {
 	df uint64
 	at time.Time
+}
+
+// knownKey is a need's term in the language of a sieve (pointers: the
+// key hashes faster than the strings).
+type knownKey struct {
+	ls *langSieve
+	n  *need
 }
 
 // savedQuery is one query of a Percolator.
@@ -111,6 +118,9 @@ type need struct {
 	an         analysis.Analyzer
 	surfOnce   sync.Once
 	surf       map[string]struct{}
+	surfTerms  []string // the terms of surf, and the stringHash of each
+	surfHashes []uint64
+	hash       uint64 // stringHash(term), set by Percolator.intern
 }
 
 // typoWays are the ways in which an article term is a near term of a need,
@@ -164,9 +174,9 @@ type langSieve struct {
 	bloom        keyBloom // the keys, to skip most look-ups of forms that are none
 	bloom2       keyBloom // the keys of kindTypo2 anchors, for two-deletion forms
 	typo1, typo2 int      // anchors of each typo kind
-	hits         sync.Map // article term -> []termHit (hitsOf)
-	nhits        atomic.Int64
-	always       []*conj // conjunctions without text or filters
+	hitsMu       sync.RWMutex
+	hits         map[string][]termHit // article term -> its hits, never nil (hitsOf)
+	always       []*conj              // conjunctions without text or filters
 	regs         map[*savedQuery][]sieveKey
 	// compiled are the saved queries' text queries compiled for lang
 	// (nil: no text) with mapping, which Decide evaluates.
@@ -361,10 +371,12 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 	st := candStates.Get().(*candState)
 	defer st.release()
 	art := &st.art
-	art.a, art.p, art.snap, art.lang, art.docs = &a, p, snap, ls.lang, docs
+	art.a, art.p, art.snap, art.sieve, art.lang, art.docs = &a, p, snap, ls, ls.lang, docs
 	for _, t := range terms {
 		art.set[t] = struct{}{}
 		art.byFirst[t[0]] = append(art.byFirst[t[0]], t)
+		h := stringHash(t) % (64 * articleBloomWords)
+		art.hashes[h/64] |= 1 << (h % 64)
 	}
 	var ids []string
 	var sqs []*savedQuery
@@ -394,8 +406,13 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 			}
 		}
 	}
-	for _, t := range terms {
-		for _, h := range ls.hitsOf(t) {
+	st.hits = ls.rememberedHits(terms, st.hits[:0])
+	for i, t := range terms {
+		hits := st.hits[i]
+		if hits == nil {
+			hits = ls.hitsOf(t)
+		}
+		for _, h := range hits {
 			if _, ok := st.visited[h.set]; ok {
 				continue
 			}
@@ -433,6 +450,7 @@ type candState struct {
 	seen     map[*conj]struct{}
 	accepted map[*savedQuery]bool
 	visited  map[*anchorSet]struct{}
+	hits     [][]termHit // of each article term
 }
 
 var candStates = sync.Pool{New: func() any {
@@ -446,9 +464,10 @@ var candStates = sync.Pool{New: func() any {
 // release empties st and returns it to the pool.
 func (st *candState) release() {
 	a := &st.art
-	a.a, a.p, a.snap = nil, nil, nil
+	a.a, a.p, a.snap, a.sieve = nil, nil, nil, nil
 	clear(a.dfs)
 	clear(a.bodyDFs)
+	clear(a.hashes[:])
 	clear(a.set)
 	for k, ts := range a.byFirst {
 		a.byFirst[k] = ts[:0]
@@ -458,6 +477,8 @@ func (st *candState) release() {
 	clear(st.seen)
 	clear(st.accepted)
 	clear(st.visited)
+	clear(st.hits)
+	st.hits = st.hits[:0]
 	candStates.Put(st)
 }
 
@@ -478,10 +499,13 @@ const maxTermHits = 200000
 // runes) the first time, then remembered (articles share their words)
 // until the saved queries change. The caller holds p.mu for reading.
 func (ls *langSieve) hitsOf(t string) []termHit {
-	if v, ok := ls.hits.Load(t); ok {
-		return v.([]termHit)
+	ls.hitsMu.RLock()
+	v, ok := ls.hits[t]
+	ls.hitsMu.RUnlock()
+	if ok {
+		return v
 	}
-	var out []termHit
+	out := []termHit{} // not nil: remembered
 	seen := map[*anchorSet]bool{}
 	try := func(key string, lo, hi anchorKind) {
 		for _, a := range ls.keys[key] {
@@ -530,18 +554,32 @@ func (ls *langSieve) hitsOf(t string) []termHit {
 			})
 		}
 	}
-	if ls.nhits.Add(1) > maxTermHits {
-		ls.forgetHits()
+	ls.hitsMu.Lock()
+	defer ls.hitsMu.Unlock()
+	if ls.hits == nil || len(ls.hits) >= maxTermHits {
+		ls.hits = map[string][]termHit{}
 	}
-	ls.hits.Store(t, out)
+	ls.hits[t] = out
+	return out
+}
+
+// rememberedHits appends to out the remembered hits of each of terms,
+// nil for those not remembered (see hitsOf), under one lock.
+func (ls *langSieve) rememberedHits(terms []string, out [][]termHit) [][]termHit {
+	ls.hitsMu.RLock()
+	defer ls.hitsMu.RUnlock()
+	for _, t := range terms {
+		out = append(out, ls.hits[t])
+	}
 	return out
 }
 
 // forgetHits drops the remembered hits (the saved queries changed, or
 // too many terms are remembered).
 func (ls *langSieve) forgetHits() {
-	ls.hits.Clear()
-	ls.nhits.Store(0)
+	ls.hitsMu.Lock()
+	ls.hits = nil
+	ls.hitsMu.Unlock()
 }
 
 // langSieve returns the sieve of a field language, building it on first use.
@@ -767,17 +805,22 @@ func (f *keyBloom) add(b []byte) {
 	f.bits[h/64] |= 1 << (h % 64)
 }
 
-// mayHoldString is mayHold for a string.
-func (f *keyBloom) mayHoldString(s string) bool {
-	if f.bits == nil {
-		return false
-	}
+// stringHash is keyHash of a string.
+func stringHash(s string) uint64 {
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(s); i++ {
 		h ^= uint64(s[i])
 		h *= 1099511628211
 	}
-	h %= bloomBits
+	return h
+}
+
+// mayHoldString is mayHold for a string.
+func (f *keyBloom) mayHoldString(s string) bool {
+	if f.bits == nil {
+		return false
+	}
+	h := stringHash(s) % bloomBits
 	return f.bits[h/64]&(1<<(h%64)) != 0
 }
 
@@ -807,6 +850,7 @@ func (p *Percolator) intern(n *need) *need {
 	if o := p.needs[k]; o != nil {
 		return o
 	}
+	n.hash = stringHash(n.term)
 	p.needs[k] = n
 	return n
 }
@@ -962,17 +1006,20 @@ func articleFilterKeys(a *corpus.Article) []string {
 type articleView struct {
 	a       *Committed
 	set     map[string]struct{}
-	byFirst map[byte][]string  // its terms by their first byte
-	memo    map[*need]bool     // needs checked already
-	expand  map[*need]typoWays // the ways the search takes for a need's near terms
-	dfs     map[*need]uint64   // and the document count of the need's term they follow from
-	bodyDFs map[string]uint64  // bodyDF of near terms, read for this article
+	hashes  [articleBloomWords]uint64 // a Bloom filter of one hash (stringHash) over set
+	byFirst map[byte][]string         // its terms by their first byte
+	memo    map[*need]bool            // needs checked already
+	expand  map[*need]typoWays        // the ways the search takes for a need's near terms
+	dfs     map[*need]uint64          // and the document count of the need's term they follow from
+	bodyDFs map[string]uint64         // bodyDF of near terms, read for this article
 	// p reads the counts of terms in snap, the index the article is in
-	// (language lang, docs documents); nil: every near term counts.
-	p    *Percolator
-	snap *scorch.IndexSnapshot
-	lang string
-	docs uint64
+	// (docs documents), in the language of sieve; nil: every near term
+	// counts.
+	p     *Percolator
+	snap  *scorch.IndexSnapshot
+	sieve *langSieve
+	lang  string // sieve.lang
+	docs  uint64
 }
 
 // satisfies reports whether the article satisfies the filters of c's
@@ -1000,7 +1047,7 @@ func (v *articleView) satisfiesGroup(g group) bool {
 
 // accepts reports whether one of the article's terms satisfies n.
 func (v *articleView) accepts(n *need) bool {
-	if _, ok := v.set[n.term]; ok {
+	if (n.hash == 0 || v.mayHold(n.hash)) && v.holds(n.term) { // hash 0: a need not interned
 		return true
 	}
 	if n.edits == 0 && len(n.cuts) == 0 && len(n.prefixes) == 0 {
@@ -1014,21 +1061,36 @@ func (v *articleView) accepts(n *need) bool {
 	return ok
 }
 
+// articleBloomWords sizes the filter of an article's terms: 4,096 bits,
+// a few percent false hits for the hundreds of terms of an article.
+const articleBloomWords = 64
+
+// mayHold reports whether the article may hold the term whose
+// stringHash is h (false: it does not).
+func (v *articleView) mayHold(h uint64) bool {
+	h %= 64 * articleBloomWords
+	return v.hashes[h/64]&(1<<(h%64)) != 0
+}
+
+// holds reports whether the article holds term t.
+func (v *articleView) holds(t string) bool {
+	_, ok := v.set[t]
+	return ok
+}
+
 // scan looks for a term n accepts among the article's terms.
 func (v *articleView) scan(n *need) bool {
 	ways := v.state(n)
 	if ways&waysSurface != 0 {
-		if surf := n.surface(); len(surf) < len(v.set) {
-			for t := range surf {
-				if _, ok := v.set[t]; ok && v.admits(n, t, n.stemWays(t) == 0) {
-					return true
-				}
+		// Hundreds of surface terms, a few of which an article holds: the
+		// article's filter of term hashes skips most look-ups.
+		n.surface()
+		for i, h := range n.surfHashes {
+			if !v.mayHold(h) {
+				continue
 			}
-		} else {
-			for t := range v.set {
-				if _, ok := surf[t]; ok && v.admits(n, t, n.stemWays(t) == 0) {
-					return true
-				}
+			if t := n.surfTerms[i]; v.holds(t) && v.admits(n, t, n.stemWays(t) == 0) {
+				return true
 			}
 		}
 	}
@@ -1040,6 +1102,9 @@ func (v *articleView) scan(n *need) bool {
 			}
 		}
 		return false
+	}
+	if len(n.prefixes) == 0 {
+		return false // the search takes no near term of n now
 	}
 	for _, ts := range v.byFirst {
 		for _, t := range ts {
@@ -1062,7 +1127,7 @@ func (v *articleView) state(n *need) typoWays {
 		e = waysStem | waysStemLoose | waysSurface
 		if v.p != nil {
 			var df uint64
-			e, df = v.p.typoState(v.snap, v.lang, n.term, v.docs)
+			e, df = v.p.typoState(v.snap, v.sieve, n, v.docs)
 			v.dfs[n] = df
 		}
 		v.expand[n] = e
@@ -1154,6 +1219,8 @@ func (n *need) surface() map[string]struct{} {
 		n.surf = make(map[string]struct{}, len(ws))
 		for t := range ws {
 			n.surf[t] = struct{}{}
+			n.surfTerms = append(n.surfTerms, t)
+			n.surfHashes = append(n.surfHashes, stringHash(t))
 		}
 	})
 	return n.surf
@@ -1168,16 +1235,20 @@ func (n *need) surface() map[string]struct{} {
 // search's. Counts are remembered as long as no document goes (they can
 // only grow meanwhile), those below the bound read again after
 // unknownFor.
-func (p *Percolator) typoState(r bleveindex.IndexReader, lang, term string, docs uint64) (typoWays, uint64) {
+func (p *Percolator) typoState(r bleveindex.IndexReader, ls *langSieve, n *need, docs uint64) (typoWays, uint64) {
 	bound := max(fuzzyKnownDocs, docs/knownShare)
-	key := [2]string{lang, term}
-	epoch, now := p.x.removals.Load(), time.Now()
+	key := knownKey{ls, n}
+	epoch := p.x.removals.Load()
 	p.knownMu.Lock()
 	p.resetKnownLocked(epoch)
 	k, ok := p.known[key]
 	p.knownMu.Unlock()
+	var now time.Time
+	if !ok || k.df < bound {
+		now = time.Now()
+	}
 	if !ok || k.df < bound && now.Sub(k.at) >= unknownFor {
-		df, err := liveDF(context.Background(), r, term, "title_"+lang, "body_"+lang)
+		df, err := liveDF(context.Background(), r, n.term, "title_"+ls.lang, "body_"+ls.lang)
 		if err != nil {
 			return waysStem | waysStemLoose | waysSurface, 0
 		}
@@ -1206,7 +1277,7 @@ func (p *Percolator) typoState(r bleveindex.IndexReader, lang, term string, docs
 // p.knownMu.
 func (p *Percolator) resetKnownLocked(epoch uint64) {
 	if p.knownAt != epoch || p.known == nil || len(p.known)+len(p.body) > maxTermHits {
-		p.known, p.body, p.knownAt = map[[2]string]knownDF{}, map[[2]string]uint64{}, epoch
+		p.known, p.body, p.knownAt = map[knownKey]knownDF{}, map[[2]string]uint64{}, epoch
 	}
 }
 
@@ -1241,6 +1312,9 @@ func withinEdits(a, b string, k int) bool {
 		if d := len(a) - len(b); d > k || d < -k {
 			return false
 		}
+		if k == 1 {
+			return withinOneASCII(a, b)
+		}
 		return damerauBytes(a, b, k) <= k
 	}
 	var ra, rb [2 * fuzzyMaxLen]rune
@@ -1263,6 +1337,27 @@ func withinEdits(a, b string, k int) bool {
 		return false
 	}
 	return osaDistance(ra[:na], rb[:nb]) <= k
+}
+
+// withinOneASCII reports whether ASCII strings a and b, whose lengths
+// differ by one at most, are at most one edit apart (a deletion, an
+// insertion, a substitution or a transposition of adjacent letters, as
+// osaDistance counts them), in linear time.
+func withinOneASCII(a, b string) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	i := 0
+	for i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if len(a) > len(b) {
+		return a[i+1:] == b[i:]
+	}
+	if i == len(a) || a[i+1:] == b[i+1:] {
+		return true
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
 }
 
 func isASCII(s string) bool {

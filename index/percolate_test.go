@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -262,6 +263,28 @@ func TestWithinEdits(t *testing.T) {
 	} {
 		if got := withinEdits(tc.a, tc.b, tc.k); got != tc.want {
 			t.Errorf("withinEdits(%q, %q, %d) = %v, want %v", tc.a, tc.b, tc.k, got, tc.want)
+		}
+	}
+}
+
+// TestWithinOneASCIIAsOSA checks the linear one-edit test against the
+// optimal string alignment distance on random short words.
+func TestWithinOneASCIIAsOSA(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 3))
+	word := func() string {
+		b := make([]byte, rng.IntN(7))
+		for i := range b {
+			b[i] = "abc"[rng.IntN(3)]
+		}
+		return string(b)
+	}
+	for range 20000 {
+		a, b := word(), word()
+		if d := len(a) - len(b); d > 1 || d < -1 {
+			continue
+		}
+		if got, want := withinOneASCII(a, b), osaDistance([]rune(a), []rune(b)) <= 1; got != want {
+			t.Fatalf("withinOneASCII(%q, %q) = %v, distance %d", a, b, got, osaDistance([]rune(a), []rune(b)))
 		}
 	}
 }
