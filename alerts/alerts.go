@@ -688,17 +688,33 @@ func (s *Service) match(ctx context.Context, perc *index.Percolator, c index.Com
 	// others are confirmed by their search.
 	sure := make([][]string, len(c.Articles))
 	cands := make([][]string, len(c.Articles))
+	// One worker a core, each taking every workers-th article (a
+	// goroutine an article grew a fresh stack each time); an article
+	// alone is matched here.
+	workers := min(len(c.Articles), runtime.GOMAXPROCS(0))
+	work := func(w int) error {
+		for i := w; i < len(c.Articles); i += workers {
+			var err error
+			if sure[i], cands[i], err = perc.Match(c.Articles[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	var g errgroup.Group
+	if workers == 1 {
+		if err := work(0); err != nil {
+			return nil, err
+		}
+	} else {
+		for w := range workers {
+			g.Go(func() error { return work(w) })
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+	}
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i := range c.Articles {
-		g.Go(func() (err error) {
-			sure[i], cands[i], err = perc.Match(c.Articles[i])
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
 	// The candidate articles of each alert, without those it matched.
 	byAlert := map[string][]int{}
 	var order []string

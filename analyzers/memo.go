@@ -57,7 +57,60 @@ const (
 type memoShard struct {
 	mu      sync.RWMutex
 	growing map[string]memoTerm
-	frozen  atomic.Pointer[map[string]memoTerm]
+	frozen  atomic.Pointer[memoTable]
+}
+
+// memoTable is a published copy of a shard: an open-addressing table
+// keyed by the hash that chose the shard, so that a look-up hashes the
+// word once (a map would hash it again).
+type memoTable struct {
+	slots   []uint16 // entry number + 1 at the word's hash, 0 when free
+	entries []memoEntry
+}
+
+// memoEntry is a word of a memoTable, with its full hash.
+type memoEntry struct {
+	hash uint64
+	word string
+	mt   memoTerm
+}
+
+// newMemoTable returns a table of the words of m, hashed with seed.
+func newMemoTable(m map[string]memoTerm, seed maphash.Seed) *memoTable {
+	size := 16
+	for size < 2*len(m) {
+		size *= 2
+	}
+	t := &memoTable{slots: make([]uint16, size), entries: make([]memoEntry, 0, len(m))}
+	mask := uint64(size - 1)
+	for w, mt := range m {
+		h := maphash.String(seed, w)
+		i := memoSlot(h) & mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.entries = append(t.entries, memoEntry{hash: h, word: w, mt: mt})
+		t.slots[i] = uint16(len(t.entries))
+	}
+	return t
+}
+
+// memoSlot is where a table starts looking for hash h: its high bits
+// (its low bits chose the shard).
+func memoSlot(h uint64) uint64 { return h >> 32 }
+
+// get returns what the table remembers of term, whose hash is h.
+func (t *memoTable) get(h uint64, term []byte) (memoTerm, bool) {
+	mask := uint64(len(t.slots) - 1)
+	for i := memoSlot(h) & mask; ; i = (i + 1) & mask {
+		v := t.slots[i]
+		if v == 0 {
+			return memoTerm{}, false
+		}
+		if e := &t.entries[v-1]; e.hash == h && e.word == string(term) {
+			return e.mt, true
+		}
+	}
 }
 
 // streamFilter marks the token filters that must see the whole stream
@@ -475,13 +528,14 @@ func (m *memoAnalyzer) lookup(t *analysis.Token) memoTerm {
 	if len(t.Term) > memoMaxTerm {
 		return m.filter(t)
 	}
-	sh := &m.shards[maphash.Bytes(m.seed, t.Term)%memoShards]
+	h := maphash.Bytes(m.seed, t.Term)
+	sh := &m.shards[h%memoShards]
 	frozen := sh.frozen.Load()
 	if frozen != nil {
-		if mt, ok := (*frozen)[string(t.Term)]; ok {
+		if mt, ok := frozen.get(h, t.Term); ok {
 			return mt
 		}
-		if len(*frozen) >= memoShardCap {
+		if len(frozen.entries) >= memoShardCap {
 			return m.filter(t)
 		}
 	}
@@ -492,13 +546,13 @@ func (m *memoAnalyzer) lookup(t *analysis.Token) memoTerm {
 		return mt
 	}
 	mt = m.filter(t)
-	sh.add(string(t.Term), mt)
+	sh.add(string(t.Term), mt, m.seed)
 	return mt
 }
 
 // add remembers mt for word, publishing a copy of the growing map each
 // time its size doubles.
-func (sh *memoShard) add(word string, mt memoTerm) {
+func (sh *memoShard) add(word string, mt memoTerm, seed maphash.Seed) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if _, ok := sh.growing[word]; ok || sh.growing == nil {
@@ -507,15 +561,10 @@ func (sh *memoShard) add(word string, mt memoTerm) {
 	sh.growing[word] = mt
 	switch n := len(sh.growing); {
 	case n >= memoShardCap:
-		full := sh.growing
-		sh.frozen.Store(&full)
+		sh.frozen.Store(newMemoTable(sh.growing, seed))
 		sh.growing = nil
 	case n >= 8 && n&(n-1) == 0:
-		cp := make(map[string]memoTerm, 2*n)
-		for k, v := range sh.growing {
-			cp[k] = v
-		}
-		sh.frozen.Store(&cp)
+		sh.frozen.Store(newMemoTable(sh.growing, seed))
 	}
 }
 

@@ -287,8 +287,8 @@ func (m *memoAnalyzer) words() []string {
 	for i := range m.shards {
 		sh := &m.shards[i]
 		if f := sh.frozen.Load(); f != nil {
-			for k := range *f {
-				seen[k] = true
+			for _, e := range f.entries {
+				seen[e.word] = true
 			}
 		}
 		sh.mu.RLock()

@@ -11,13 +11,34 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 )
 
-// analyzedField is a small indexed field (keyword, number, date) analyzed
-// when its document was built: Bleve's analysis step (Field.Analyze, run
-// again by every batch) finds nothing left to do.
-type analyzedField struct{ document.Field }
+// keywordField is a keyword field (language, source, company, day,
+// number...): one term, its whole value, as the keyword analyzer gives it,
+// with the token frequencies made when its document is built, without
+// running the analyzer (which allocates a token stream and a copy of the
+// term for each field): Bleve's analysis step finds nothing left to do.
+type keywordField struct {
+	document.Field
+	freqs bindex.TokenFrequencies
+}
 
-// Analyze does nothing: the field was analyzed by [docBuilder.build].
-func (analyzedField) Analyze() {}
+// newKeywordField returns the keyword field name holding value, at
+// arrayPositions, with analyzer an (Bleve's keyword analyzer: its one
+// token is the value), whose options must not include term vectors.
+func newKeywordField(name string, arrayPositions []uint64, value string, opts bindex.FieldIndexingOptions, an analysis.Analyzer) keywordField {
+	f := document.NewTextFieldCustom(name, arrayPositions, []byte(value), opts, an)
+	tf := &bindex.TokenFreq{Term: f.Value()}
+	tf.SetFrequency(1)
+	return keywordField{Field: f, freqs: bindex.TokenFrequencies{value: tf}}
+}
+
+// Analyze does nothing: the field was analyzed by newKeywordField.
+func (keywordField) Analyze() {}
+
+// AnalyzedLength returns the number of tokens of the field: one.
+func (keywordField) AnalyzedLength() int { return 1 }
+
+// AnalyzedTokenFrequencies returns the field's one term.
+func (f keywordField) AnalyzedTokenFrequencies() bindex.TokenFrequencies { return f.freqs }
 
 // compactText is a text field (title, body) analyzed when its document was
 // built, off the writer's path, holding its distinct terms and their

@@ -71,3 +71,42 @@ func flatten(tf bindex.TokenFrequencies) map[string]flatFreq {
 	}
 	return out
 }
+
+// TestKeywordFieldMatchesBleve checks that a keyword field made by
+// newKeywordField gives Bleve what document.TextField's own analysis with
+// the keyword analyzer gives: length, terms and frequencies, and the same
+// field identity.
+func TestKeywordFieldMatchesBleve(t *testing.T) {
+	db := newTestDocBuilder(t)
+	for i, value := range []string{"", "fr", "Société Générale", "  deux  mots ", "2026-01-02", exactTerm(-42), "a\x00b"} {
+		for _, pos := range [][]uint64{nil, {3}} {
+			ref := document.NewTextFieldCustom(fieldCompanies, pos, []byte(value), optKeyword, db.keyword)
+			ref.Analyze()
+			f := newKeywordField(fieldCompanies, pos, value, optKeyword, db.keyword)
+			f.Analyze()
+			if f.AnalyzedLength() != ref.AnalyzedLength() {
+				t.Fatalf("value %d: length %d, want %d", i, f.AnalyzedLength(), ref.AnalyzedLength())
+			}
+			if got, want := flatten(f.AnalyzedTokenFrequencies()), flatten(ref.AnalyzedTokenFrequencies()); !reflect.DeepEqual(got, want) {
+				t.Fatalf("value %d: token frequencies\n got %v\nwant %v", i, got, want)
+			}
+			if f.Name() != ref.Name() || f.Options() != ref.Options() || string(f.Value()) != value ||
+				!reflect.DeepEqual(f.ArrayPositions(), ref.ArrayPositions()) || f.NumPlainTextBytes() != ref.NumPlainTextBytes() {
+				t.Fatalf("value %d: field identity differs", i)
+			}
+		}
+	}
+}
+
+// newTestDocBuilder returns the document builder of a new generation.
+func newTestDocBuilder(t testing.TB) *docBuilder {
+	m, err := newMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := newDocBuilder(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}

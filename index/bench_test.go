@@ -196,14 +196,7 @@ func BenchmarkIndexOrangeSum(b *testing.B) {
 // steadier than the whole ingest on a shared machine.
 func BenchmarkBuildOrangeSum(b *testing.B) {
 	arts := readJSONL(b, "orangesum-fr.jsonl.gz", 2000)
-	m, err := newMapping()
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := newDocBuilder(m)
-	if err != nil {
-		b.Fatal(err)
-	}
+	db := newTestDocBuilder(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -185,7 +185,7 @@ const (
 )
 
 // build returns the document of a stored article, its indexed fields
-// already analyzed (see [analyzedField] and [compactText]).
+// already analyzed (see [keywordField] and [compactText]).
 func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 	a := &d.Article
 	meta := *d
@@ -195,13 +195,6 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 		return nil, fmt.Errorf("index: encode article %s: %w", a.ID, err)
 	}
 	doc := document.NewDocument(a.ID)
-	add := func(f document.Field) {
-		if f.Options().IsIndexed() {
-			f.Analyze()
-			f = analyzedField{f}
-		}
-		doc.AddField(f)
-	}
 	addText := func(name, text string) {
 		value := []byte(text)
 		f := document.NewTextFieldCustom(name, nil, value, optText, b.text[name])
@@ -238,7 +231,7 @@ func (b *docBuilder) build(d *storedDoc) (*document.Document, error) {
 		if i > 0 {
 			pos = []uint64{uint64(i)}
 		}
-		add(document.NewTextFieldCustom(name, pos, []byte(value), opts, b.keyword))
+		doc.AddField(newKeywordField(name, pos, value, opts, b.keyword))
 	}
 	kw(fieldLang, lang, 0, optKeyword)
 	if a.Source != "" {

@@ -35,6 +35,7 @@ package index
 import (
 	"context"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -121,6 +122,10 @@ type need struct {
 	surfTerms  []string // the terms of surf, and the stringHash of each
 	surfHashes []uint64
 	hash       uint64 // stringHash(term), set by Percolator.intern
+	// runes and cutRunes are the runeSet of term and of each cut, set by
+	// Percolator.intern (nil cutRunes: every term may be near, mayBeNear).
+	runes    uint64
+	cutRunes []uint64
 }
 
 // typoWays are the ways in which an article term is a near term of a need,
@@ -374,7 +379,7 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 	art.a, art.p, art.snap, art.sieve, art.lang, art.docs = &a, p, snap, ls, ls.lang, docs
 	for _, t := range terms {
 		art.set[t] = struct{}{}
-		art.byFirst[t[0]] = append(art.byFirst[t[0]], t)
+		art.byFirst[t[0]] = append(art.byFirst[t[0]], artTerm{t, runeSet(t)})
 		h := stringHash(t) % (64 * articleBloomWords)
 		art.hashes[h/64] |= 1 << (h % 64)
 	}
@@ -455,7 +460,7 @@ type candState struct {
 
 var candStates = sync.Pool{New: func() any {
 	return &candState{
-		art: articleView{set: map[string]struct{}{}, byFirst: map[byte][]string{}, memo: map[*need]bool{}, expand: map[*need]typoWays{},
+		art: articleView{set: map[string]struct{}{}, byFirst: map[byte][]artTerm{}, memo: map[*need]bool{}, expand: map[*need]typoWays{},
 			dfs: map[*need]uint64{}, bodyDFs: map[string]uint64{}},
 		seen: map[*conj]struct{}{}, accepted: map[*savedQuery]bool{}, visited: map[*anchorSet]struct{}{},
 	}
@@ -851,6 +856,10 @@ func (p *Percolator) intern(n *need) *need {
 		return o
 	}
 	n.hash = stringHash(n.term)
+	n.runes = runeSet(n.term)
+	for _, c := range n.cuts {
+		n.cutRunes = append(n.cutRunes, runeSet(c))
+	}
 	p.needs[k] = n
 	return n
 }
@@ -1007,7 +1016,7 @@ type articleView struct {
 	a       *Committed
 	set     map[string]struct{}
 	hashes  [articleBloomWords]uint64 // a Bloom filter of one hash (stringHash) over set
-	byFirst map[byte][]string         // its terms by their first byte
+	byFirst map[byte][]artTerm        // its terms by their first byte
 	memo    map[*need]bool            // needs checked already
 	expand  map[*need]typoWays        // the ways the search takes for a need's near terms
 	dfs     map[*need]uint64          // and the document count of the need's term they follow from
@@ -1096,8 +1105,8 @@ func (v *articleView) scan(n *need) bool {
 	}
 	typos := (n.edits > 0 || len(n.cuts) > 0) && ways&(waysStem|waysStemLoose) != 0
 	if typos && len(n.prefixes) == 0 {
-		for _, t := range v.byFirst[n.keep0[0]] {
-			if n.stemWays(t)&ways != 0 && v.admits(n, t, false) {
+		for _, at := range v.byFirst[n.keep0[0]] {
+			if n.mayBeNear(at.runes) && n.stemWays(at.t)&ways != 0 && v.admits(n, at.t, false) {
 				return true
 			}
 		}
@@ -1107,10 +1116,45 @@ func (v *articleView) scan(n *need) bool {
 		return false // the search takes no near term of n now
 	}
 	for _, ts := range v.byFirst {
-		for _, t := range ts {
-			if n.byPrefix(t) || typos && n.stemWays(t)&ways != 0 && v.admits(n, t, false) {
+		for _, at := range ts {
+			if t := at.t; n.byPrefix(t) || typos && n.stemWays(t)&ways != 0 && v.admits(n, t, false) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// artTerm is a term of an article and its runeSet.
+type artTerm struct {
+	t     string
+	runes uint64
+}
+
+// runeSet returns a set of 64 classes of the runes of s: a rune's class
+// is a bit, the same for all runes of the class.
+func runeSet(s string) uint64 {
+	var m uint64
+	for _, r := range s {
+		m |= 1 << (uint32(r) * 2654435761 >> 26)
+	}
+	return m
+}
+
+// mayBeNear reports whether a term whose runeSet is m may be within the
+// edits of n's term or within one edit of one of its cuts (stemWays): k
+// edits leave out at most k runes of a word, so at most k classes of its
+// runes may be missing from m. False only when it is neither.
+func (n *need) mayBeNear(m uint64) bool {
+	if n.hash == 0 {
+		return true // not interned: no sets
+	}
+	if n.edits > 0 && bits.OnesCount64(n.runes&^m) <= n.edits {
+		return true
+	}
+	for _, c := range n.cutRunes {
+		if bits.OnesCount64(c&^m) <= 1 {
+			return true
 		}
 	}
 	return false

@@ -288,3 +288,66 @@ func TestWithinOneASCIIAsOSA(t *testing.T) {
 		}
 	}
 }
+
+// TestMayBeNearKeepsNearTerms checks that the rune-class filter of the
+// sieve's scan never drops a near term of a need (stemWays), on words
+// one or two random edits from a need's term or cut form, accents too.
+func TestMayBeNearKeepsNearTerms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 4))
+	letters := []rune("abcdeéèu")
+	word := func() []rune {
+		w := make([]rune, 3+rng.IntN(6))
+		for i := range w {
+			w[i] = letters[rng.IntN(len(letters))]
+		}
+		return w
+	}
+	edit := func(w []rune) []rune {
+		w = slices.Clone(w)
+		i := rng.IntN(len(w))
+		switch rng.IntN(4) {
+		case 0:
+			w = slices.Delete(w, i, i+1)
+		case 1:
+			w = slices.Insert(w, i, letters[rng.IntN(len(letters))])
+		case 2:
+			w[i] = letters[rng.IntN(len(letters))]
+		default:
+			if i+1 < len(w) {
+				w[i], w[i+1] = w[i+1], w[i]
+			}
+		}
+		return w
+	}
+	p := &Percolator{needs: map[string]*need{}}
+	near, dropped := 0, 0
+	for range 5000 {
+		term, cut := word(), word()
+		first := string(term[:1])
+		n := p.intern(&need{term: string(term), edits: 1 + rng.IntN(2), keep: first, keep0: first, cuts: []string{string(cut)}})
+		for range 20 {
+			from := []rune(n.term)
+			if rng.IntN(2) == 0 {
+				from = []rune(n.cuts[0])
+			}
+			w := from
+			for range 1 + rng.IntN(2) {
+				if len(w) > 1 {
+					w = edit(w)
+				}
+			}
+			if n.stemWays(string(w)) == 0 {
+				continue
+			}
+			near++
+			if !n.mayBeNear(runeSet(string(w))) {
+				dropped++
+				t.Errorf("mayBeNear drops %q, near %q (edits %d) or %q", string(w), n.term, n.edits, n.cuts[0])
+			}
+		}
+	}
+	if near < 1000 {
+		t.Fatalf("only %d near terms tried", near)
+	}
+	t.Logf("%d near terms, %d dropped", near, dropped)
+}
