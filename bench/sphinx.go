@@ -506,8 +506,12 @@ type sphinxInput struct {
 // articles the other systems get and what veille extracted from them.
 func writeSphinxInput(dir, scripts string, port int, p *prepared, ents map[string]entities) (sphinxInput, error) {
 	var in sphinxInput
-	scripts, err := filepath.Abs(scripts)
+	// Links resolved, as sphinx-prep.py resolves its own folder.
+	scripts, err := filepath.EvalSymlinks(scripts)
 	if err != nil {
+		return in, fmt.Errorf("sphinx scripts: %w", err)
+	}
+	if scripts, err = filepath.Abs(scripts); err != nil {
 		return in, err
 	}
 	if dir, err = filepath.Abs(dir); err != nil {
