@@ -17,7 +17,6 @@ package index
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -318,8 +317,17 @@ type expansions struct {
 	snap *scorch.IndexSnapshot
 	mr   *memoReader
 	mu   sync.Mutex
-	near map[string][]string // by expansionKey
-	dfs  map[wordOf]uint64   // the count of a saved query's word in every language
+	near map[expansionKey][]string
+	dfs  map[wordOf]uint64 // the count of a saved query's word in every language
+}
+
+// expansionKey is what a word's expansion depends on: its compiled
+// term query and its count in every language.
+type expansionKey struct {
+	lang, term, word, surface string
+	edits, fuzzyPrefix        int
+	df                        uint64
+	prefixes                  string // tq.Prefixes joined by \x01
 }
 
 // wordOf names a word of a saved query.
@@ -347,7 +355,7 @@ func (p *Percolator) expansionsOf(g *generation, snap *scorch.IndexSnapshot) (*e
 		return nil, err
 	}
 	p.exp = &expansions{x: p.x, g: g, snap: snap, mr: newMemoReader(v, &p.x.lev, nil),
-		near: map[string][]string{}, dfs: map[wordOf]uint64{}}
+		near: map[expansionKey][]string{}, dfs: map[wordOf]uint64{}}
 	return p.exp, nil
 }
 
@@ -401,7 +409,7 @@ func (p *Percolator) expansion(e *expansions, sq *savedQuery, tq *termQuery) ([]
 		e.dfs[wk] = df
 		e.mu.Unlock()
 	}
-	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d\x00%s", tq.Lang, tq.Term, tq.Word, tq.Surface, tq.Edits, tq.FuzzyPrefix, df, strings.Join(tq.Prefixes, "\x01"))
+	key := expansionKey{tq.Lang, tq.Term, tq.Word, tq.Surface, tq.Edits, tq.FuzzyPrefix, df, strings.Join(tq.Prefixes, "\x01")}
 	e.mu.Lock()
 	terms, ok := e.near[key]
 	e.mu.Unlock()
