@@ -13,6 +13,7 @@ import (
 	"veille/analyzers/labels"
 	"veille/corpus"
 	"veille/corpus/corpustest"
+	"veille/internal/testrace"
 )
 
 // evalDetail prints each article's misses and false alarms.
@@ -136,6 +137,7 @@ func (e evaluation) table(split string) string {
 // below the floors of the held-out test split. Run with -v to see the
 // figures, and -eval.detail=dev for each dev article's errors.
 func TestExtractionQuality(t *testing.T) {
+	testrace.SkipHeavy(t)
 	as := loadLabels(t)
 	ext := newTestExtractor(t)
 	ev := evaluate(t, ext, as, *evalDetail)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 	"veille/corpus/corpustest"
+	"veille/internal/testrace"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -198,6 +199,7 @@ var memoCases = []string{
 }
 
 func TestMemoAnalyzerMatchesReference(t *testing.T) {
+	testrace.SkipHeavy(t)
 	im := testMapping(t)
 	refs := referenceAnalyzers(t, im)
 	samples := slices.Clone(memoCases)

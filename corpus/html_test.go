@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"veille/internal/testrace"
 )
 
 // htmlPage is one line of orangesum-html-sample.jsonl.gz: a page as
@@ -64,6 +66,7 @@ const autoSuffix = " : actualité automobile, infos, scoop"
 // the page shows and ParseHTML keeps). The floors are the figures reached,
 // rounded down.
 func TestHTMLExtractionQuality(t *testing.T) {
+	testrace.SkipHeavy(t)
 	pages := readSharedJSONL[htmlPage](t, "orangesum-html-sample.jsonl.gz", -1)
 	var titles, titlesNoSuffix, dates, good int
 	var f1s []float64

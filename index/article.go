@@ -34,7 +34,7 @@ func (x *Index) Article(ctx context.Context, id string, q Query) (corpus.Article
 		return corpus.Article{}, Marks{}, err
 	}
 	defer release()
-	d, err := getStored(snap, id)
+	d, err := g.records.stored.get(snap, id)
 	if err != nil {
 		return corpus.Article{}, Marks{}, err
 	}

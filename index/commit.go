@@ -194,7 +194,7 @@ func (x *Index) runHook(ops []*op, res []opResult, docs []*document.Document, id
 // committedFrom reads article id from snap as a [Committed]; false when
 // the article is gone.
 func (x *Index) committedFrom(snap *scorch.IndexSnapshot, id string) (Committed, bool, error) {
-	d, err := getStored(snap, id)
+	d, err := x.gen.records.stored.get(snap, id)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return Committed{}, false, nil
@@ -227,7 +227,7 @@ func (x *Index) LastCommit(ctx context.Context) (Commit, error) {
 	}
 	c := Commit{Seq: rec.Seq, x: x}
 	for _, id := range rec.IDs {
-		d, err := getStored(snap, id)
+		d, err := g.records.stored.get(snap, id)
 		if err != nil {
 			if errors.Is(err, ErrNotFound) {
 				continue

@@ -661,33 +661,16 @@ func (x *Index) Get(ctx context.Context, id string) (corpus.Article, error) {
 	if err := ctx.Err(); err != nil {
 		return corpus.Article{}, err
 	}
-	_, snap, release, err := x.snapshot()
+	g, snap, release, err := x.snapshot()
 	if err != nil {
 		return corpus.Article{}, err
 	}
 	defer release()
-	d, err := getStored(snap, id)
+	d, err := g.records.stored.get(snap, id)
 	if err != nil {
 		return corpus.Article{}, err
 	}
 	return d.Article, nil
-}
-
-// getStored reads the stored form of article id from snap; errors wrap ErrNotFound.
-func getStored(snap *scorch.IndexSnapshot, id string) (storedDoc, error) {
-	if id == "" {
-		return storedDoc{}, fmt.Errorf("%w: empty id", ErrNotFound)
-	}
-	doc, err := snap.Document(id)
-	if err != nil {
-		return storedDoc{}, fmt.Errorf("index: read %s: %w", id, err)
-	}
-	if doc == nil {
-		return storedDoc{}, fmt.Errorf("%w: %q", ErrNotFound, id)
-	}
-	var sf storedFields
-	doc.VisitFields(func(f bindex.Field) { sf.visit(f.Name(), 0, f.Value(), nil) })
-	return sf.decode()
 }
 
 // Delete removes the article with id durably. Errors wrap ErrNotFound,

@@ -15,6 +15,7 @@ import (
 
 	"veille/corpus"
 	"veille/corpus/fold"
+	"veille/internal/testrace"
 )
 
 // TestKnownItem measures ranking the way a user judges it on a corpus:
@@ -41,6 +42,7 @@ import (
 //
 //	VEILLE_KNOWN_ITEM_DOCS=0 go test ./index -run TestKnownItem -v
 func TestKnownItem(t *testing.T) {
+	testrace.SkipHeavy(t)
 	if testing.Short() {
 		t.Skip("builds an index of OrangeSum articles")
 	}

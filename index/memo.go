@@ -170,7 +170,7 @@ func (m *memoReader) storedText(id bindex.IndexInternalID, part string, limit in
 	}
 	var text []byte
 	var partErr error
-	err := m.view.segs[s].VisitDocument(uint64(local), func(name string, _ byte, val []byte, _ []uint64) bool {
+	err := m.view.visitStored(s, local, func(name string, _ byte, val []byte, _ []uint64) bool {
 		if name != want {
 			return true
 		}

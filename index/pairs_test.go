@@ -16,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2/document"
 
 	"veille/corpus"
+	"veille/internal/testrace"
 )
 
 var updatePairWords = flag.Bool("update-pairwords", false, "rewrite pairwords/fr*.txt from OrangeSum")
@@ -32,6 +33,7 @@ const (
 // and pairwords/fr-pairs.txt the pairs of adjacent terms found in at
 // least pairMinArticles articles; -update-pairwords rewrites them.
 func TestPairWords(t *testing.T) {
+	testrace.SkipHeavy(t)
 	arts := readJSONL(t, "orangesum-fr.jsonl.gz", 0) // skips when absent
 	an := frenchAnalyzer(t)
 	// each article's title and body as (term, position) lists

@@ -26,7 +26,7 @@ type ranker struct {
 
 func (r *ranker) id(c *cand) string {
 	if c.id == "" && c.seg >= 0 {
-		b, err := r.v.segs[c.seg].DocID(uint64(c.local))
+		b, err := r.v.stored.docID(r.v.segs[c.seg], uint64(c.local))
 		if err == nil {
 			c.id = string(b)
 		}

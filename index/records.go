@@ -245,9 +245,10 @@ func daysFromCivil(y, m, d int) int32 {
 // id. A segment's records are built once, by the first search that needs
 // them; concurrent searches wait for that build.
 type recordCache struct {
-	dicts *dicts
-	mu    sync.Mutex
-	segs  map[uint64]*recordEntry
+	dicts  *dicts
+	stored storedFiles // the segments' stored fields, read with pread
+	mu     sync.Mutex
+	segs   map[uint64]*recordEntry
 }
 
 type recordEntry struct {
@@ -267,6 +268,12 @@ type view struct {
 	segs    []*scorch.SegmentSnapshot
 	offsets []uint64 // global number of each segment's first document
 	recs    []*segRecords
+	stored  *storedFiles
+}
+
+// visitStored visits the stored fields of document local of segment s.
+func (v *view) visitStored(s int, local uint32, visitor segment.StoredFieldValueVisitor) error {
+	return v.stored.visit(v.segs[s], uint64(local), visitor)
 }
 
 // docSpace returns the number of document numbers of v: every global
@@ -297,7 +304,8 @@ func (v *view) locate(global uint64, hint int) (int, uint32) {
 // forgets the records of segments snap no longer holds.
 func (c *recordCache) view(snap *scorch.IndexSnapshot) (*view, error) {
 	segs := snap.Segments()
-	v := &view{snap: snap, segs: segs, offsets: make([]uint64, len(segs)), recs: make([]*segRecords, len(segs))}
+	v := &view{snap: snap, segs: segs, offsets: make([]uint64, len(segs)), recs: make([]*segRecords, len(segs)), stored: &c.stored}
+	c.stored.forget(segs)
 	entries := make([]*recordEntry, len(segs))
 	var running uint64
 	c.mu.Lock()

@@ -400,7 +400,7 @@ func loadHits(ctx context.Context, g *generation, v *view, page []cand, highligh
 	for i := range page {
 		c := &page[i]
 		hf := hitFields{wantBody: highlight, limit: limit}
-		if err := v.segs[c.seg].VisitDocument(uint64(c.local), hf.visit); err != nil {
+		if err := v.visitStored(int(c.seg), c.local, hf.visit); err != nil {
 			return nil, fmt.Errorf("index: load hit: %w", err)
 		}
 		d, err := decodeStored(hf.src, hf.body)

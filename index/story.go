@@ -141,10 +141,10 @@ func (x *Index) assignStories(batch []*op) {
 	case <-x.bgCtx.Done():
 	}
 	from := make([][]stories.Member, len(batch))
-	if _, snap, release, err := x.snapshot(); err == nil {
+	if g, snap, release, err := x.snapshot(); err == nil {
 		parallel(len(batch), func(i int) {
 			if o := batch[i]; o.kind == opPut {
-				from[i] = x.storedCandidates(snap, o.doc)
+				from[i] = x.storedCandidates(g, snap, o.doc)
 			}
 		})
 		release()
@@ -172,7 +172,7 @@ func (x *Index) assignStories(batch []*op) {
 
 // storedCandidates returns the stored articles that share a band with d,
 // as they are stored in snap.
-func (x *Index) storedCandidates(snap *scorch.IndexSnapshot, d *storedDoc) []stories.Member {
+func (x *Index) storedCandidates(g *generation, snap *scorch.IndexSnapshot, d *storedDoc) []stories.Member {
 	m, ok := storyMember(d)
 	if !ok || !m.Signature.Matchable() {
 		return nil
@@ -182,7 +182,7 @@ func (x *Index) storedCandidates(snap *scorch.IndexSnapshot, d *storedDoc) []sto
 		if id == d.ID {
 			continue
 		}
-		sd, err := getStored(snap, id)
+		sd, err := g.records.stored.get(snap, id)
 		if err != nil {
 			continue // removed since
 		}

@@ -429,7 +429,7 @@ func (x *Index) recoverCommit(ops []*op, res []opResult, err error) {
 	if g := x.gen; g != nil && !g.closed {
 		if snap, rerr := readerOf(g); rerr == nil {
 			for id, i := range last {
-				durable[id] = holds(snap, ops[i])
+				durable[id] = holds(g, snap, ops[i])
 			}
 			_ = snap.Close()
 		}
@@ -460,10 +460,10 @@ func (x *Index) recoverCommit(ops []*op, res []opResult, err error) {
 	}
 }
 
-// holds reports whether snap shows the effect of o: the article o put,
+// holds reports whether snap (of g) shows the effect of o: the article o put,
 // as built, or no article for a delete.
-func holds(snap *scorch.IndexSnapshot, o *op) bool {
-	d, err := getStored(snap, o.id)
+func holds(g *generation, snap *scorch.IndexSnapshot, o *op) bool {
+	d, err := g.records.stored.get(snap, o.id)
 	if o.kind == opDelete {
 		return errors.Is(err, ErrNotFound)
 	}

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"veille/corpus/corpustest"
+	"veille/internal/testrace"
 )
 
 // labelledPair is one line of testdata/pairs.jsonl.
@@ -163,6 +164,7 @@ func evaluate(pairs []labelledPair, split string, stories map[string]string) sco
 // Threshold must be the dev-best one of the grid), precision and recall
 // are reported on the test split and held to floors.
 func TestGroupingQuality(t *testing.T) {
+	testrace.SkipHeavy(t)
 	if testing.Short() {
 		t.Skip("groups the whole corpus")
 	}
@@ -229,6 +231,7 @@ func TestGroupingQuality(t *testing.T) {
 // "shingle" pair shares at least 10 % of its 4-word shingles (exact
 // Jaccard), and the split is the hash the README gives.
 func TestPairSelection(t *testing.T) {
+	testrace.SkipHeavy(t)
 	if testing.Short() {
 		t.Skip("reads the whole corpus")
 	}

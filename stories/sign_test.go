@@ -7,6 +7,7 @@ import (
 
 	"veille/corpus/corpustest"
 	"veille/corpus/fold"
+	"veille/internal/testrace"
 )
 
 // referenceSign is Sign as first written: fold the whole text, then walk
@@ -85,6 +86,7 @@ func TestSignMatchesReference(t *testing.T) {
 // TestSignMatchesReferenceOnOrangeSum compares every OrangeSum article's
 // signature (skipped when the shared data is absent).
 func TestSignMatchesReferenceOnOrangeSum(t *testing.T) {
+	testrace.SkipHeavy(t)
 	if testing.Short() {
 		t.Skip("reads the whole corpus")
 	}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"veille/corpus"
 	"veille/corpus/corpustest"
+	"veille/internal/testrace"
 
 	"os"
 	"path/filepath"
@@ -369,6 +370,7 @@ func costlyCompanies(n int) string {
 
 // TestFindScalesLinearly checks the growth of Find's cost.
 func TestFindScalesLinearly(t *testing.T) {
+	testrace.SkipHeavy(t)
 	if testing.Short() {
 		t.Skip("reads megabytes")
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"veille/corpus/corpustest"
+	"veille/internal/testrace"
 )
 
 // TestSelectRounds checks on the shared data that the four labelling
@@ -14,6 +15,7 @@ import (
 // (the third of its documented sizes), and that every label of the
 // third and fourth rounds names an article its round chose.
 func TestSelectRounds(t *testing.T) {
+	testrace.SkipHeavy(t)
 	dir, err := corpustest.Dir()
 	if err != nil {
 		t.Skipf("shared data absent: %v", err)

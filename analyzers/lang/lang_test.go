@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 	"veille/corpus/corpustest"
+	"veille/internal/testrace"
 )
 
 var langSweep = flag.Bool("langsweep", false, "TestDetectorSweep: print accuracy for a grid of detector options")
@@ -19,6 +20,7 @@ var langSweep = flag.Bool("langsweep", false, "TestDetectorSweep: print accuracy
 var testDetector = sync.OnceValue(NewDetector)
 
 func TestDetectorAccuracy(t *testing.T) {
+	testrace.SkipHeavy(t)
 	sentences := corpustest.Sentences(t)
 	d := testDetector()
 	ok := map[string]int{}

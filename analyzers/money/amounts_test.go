@@ -18,6 +18,7 @@ import (
 
 	"veille/corpus"
 	"veille/corpus/corpustest"
+	"veille/internal/testrace"
 )
 
 var updateAmounts = flag.Bool("update-amounts", false, "rewrite testdata/amounts_*.golden")
@@ -332,6 +333,7 @@ func TestExtractAmountsSeeds(t *testing.T) {
 // every common French way of writing a sum ("12,5 millions d'euros",
 // "45.000 euros", "300 €", "2 milliards de dollars") is found.
 func TestExtractAmountsRecallOrangeSum(t *testing.T) {
+	testrace.SkipHeavy(t)
 	if testing.Short() {
 		t.Skip("reads the OrangeSum corpus")
 	}

@@ -3,6 +3,8 @@ package corpustest
 import (
 	"testing"
 	"time"
+
+	"veille/internal/testrace"
 )
 
 // CheckLinear checks the growth of run's cost, not its speed: on texts of
@@ -11,9 +13,11 @@ import (
 // process's CPU time where the platform tells it (other processes on the
 // machine do not inflate it), wall time otherwise, over enough runs to
 // last 50 ms; the two sizes run in turn and the cheapest of five
-// measures of each is compared.
+// measures of each is compared. It skips under the race detector
+// (a figure test: CI runs it without, see [testrace.SkipHeavy]).
 func CheckLinear(t *testing.T, name string, gen func(n int) string, run func(text string)) {
 	t.Helper()
+	testrace.SkipHeavy(t)
 	measure := func(text string, reps int) time.Duration {
 		c0, ok0 := ProcessCPUTime()
 		w0 := time.Now()
