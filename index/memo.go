@@ -241,8 +241,12 @@ func (z *lazyDFA) Accept(s int, b byte) int   { return z.a.Accept(s, b) }
 
 // tinySegmentDocs is the size up to which a segment's terms are checked
 // against a lazyDFA's term by their edit distance rather than by its
-// automaton (a segment of an article or two written alone).
-const tinySegmentDocs = 4
+// automaton: the segments a live writer makes (an article written alone,
+// a batch of 100, their first merges), whose terms under the kept
+// prefix are few, where building the automaton (0.1-0.5 ms, and its
+// garbage) cost more than the whole walk, for each word of each new
+// segment.
+const tinySegmentDocs = 256
 
 // liveTerms returns the terms of field that a accepts (every term when a
 // is nil) from start (inclusive) to end (exclusive; nil: no bound), with

@@ -350,10 +350,10 @@ func (p *Percolator) expansionsOf(g *generation, snap *scorch.IndexSnapshot) (*e
 	if p.exp != nil && p.exp.snap == snap && p.exp.g == g {
 		return p.exp, nil
 	}
-	v, err := g.records.view(snap)
-	if err != nil {
-		return nil, err
-	}
+	// The expansions read the segments' dictionaries, not the records of
+	// their documents (recordCache.view would build those of every
+	// segment a merge made, for nothing).
+	v := &view{snap: snap, segs: snap.Segments()}
 	p.exp = &expansions{x: p.x, g: g, snap: snap, mr: newMemoReader(v, &p.x.lev, nil),
 		near: map[expansionKey][]string{}, dfs: map[wordOf]uint64{}}
 	return p.exp, nil
