@@ -90,7 +90,9 @@ func TestStoredFilesMatchBleve(t *testing.T) {
 			docs++
 		}
 	}
-	if files == 0 || docs < len(arts) {
+	// 240 articles, one deleted: a merge may already have dropped the
+	// deleted one and the replaced copy, leaving 239 documents.
+	if files == 0 || docs < len(arts)-1 {
 		t.Fatalf("%d segments read with pread, %d documents: the test read nothing through the files", files, docs)
 	}
 	for _, a := range append(arts, replaced) {
