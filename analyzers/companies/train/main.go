@@ -42,6 +42,7 @@ type config struct {
 	k                 int
 	minPrecision      float64
 	cvOnly, diag      bool
+	curves            bool
 	holdout2          bool
 	explain           string
 }
@@ -64,6 +65,7 @@ func main() {
 	flag.IntVar(&c.k, "k", 5, "folds of the cross-validation")
 	flag.Float64Var(&c.minPrecision, "min-precision", 0.85, "lowest cross-validated precision the threshold may give")
 	flag.BoolVar(&c.cvOnly, "cv", false, "only report the cross-validation, write nothing")
+	flag.BoolVar(&c.curves, "curves", false, "print every set's cross-validated figures at every threshold")
 	flag.BoolVar(&c.diag, "diag", false, "print every held-out error and the candidates' misses")
 	flag.BoolVar(&c.holdout2, "holdout-round2", false, "train on the first round only and report the scores of the second round's articles, held out")
 	flag.StringVar(&c.explain, "explain", "", "comma-separated `ids` of train or dev articles whose scored candidates to print")
@@ -167,7 +169,7 @@ func run(c config) error {
 			if ti == chosen {
 				mark = " <-"
 			}
-			if key == "all" || ti == chosen || strings.HasPrefix(key, "r2") && c.diag {
+			if key == "all" || ti == chosen || c.curves && !strings.HasPrefix(key, "r2") || strings.HasPrefix(key, "r2") && c.diag {
 				fmt.Printf("cv %-12s t %5.1f precision %.3f recall %.3f F1 %.3f (tp %d fp %d fn %d)%s\n", key, t, s.Precision(), s.Recall(), s.F1(), s.TP, s.FP, s.FN, mark)
 			}
 		}
