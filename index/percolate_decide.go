@@ -353,7 +353,7 @@ func (p *Percolator) expansionsOf(g *generation, snap *scorch.IndexSnapshot) (*e
 	// The expansions read the segments' dictionaries, not the records of
 	// their documents (recordCache.view would build those of every
 	// segment a merge made, for nothing).
-	v := &view{snap: snap, segs: snap.Segments()}
+	v := &view{snap: snap, segs: snap.Segments(), stored: &g.records.stored}
 	p.exp = &expansions{x: p.x, g: g, snap: snap, mr: newMemoReader(v, &p.x.lev, nil),
 		near: map[expansionKey][]string{}, dfs: map[wordOf]uint64{}}
 	return p.exp, nil

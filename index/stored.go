@@ -32,11 +32,13 @@ import (
 type storedFiles struct {
 	mu    sync.Mutex
 	files map[segment.Segment]*storedFile
+	bufs  sync.Pool // of *storedBuf: the buffers of record reads
 }
 
 // storedFile is one persisted zap segment's file, opened on first read.
 type storedFile struct {
 	seg  *zap.Segment
+	bufs *sync.Pool // the owning storedFiles' buffers
 	once sync.Once
 	f    *os.File
 	err  error
@@ -59,7 +61,7 @@ func (s *storedFiles) file(seg segment.Segment) *storedFile {
 		if s.files == nil {
 			s.files = make(map[segment.Segment]*storedFile)
 		}
-		f = &storedFile{seg: zs}
+		f = &storedFile{seg: zs, bufs: &s.bufs}
 		s.files[seg] = f
 	}
 	return f
@@ -140,9 +142,6 @@ func (s *storedFiles) get(snap *scorch.IndexSnapshot, id string) (storedDoc, err
 	return sf.decode()
 }
 
-// storedBufs recycles the buffers of stored-record reads.
-var storedBufs = sync.Pool{New: func() any { return new(storedBuf) }}
-
 type storedBuf struct{ raw, plain []byte }
 
 // visit reads document num's record with one pread and decodes it as zap
@@ -173,8 +172,11 @@ func (f *storedFile) visit(num uint64, visitor segment.StoredFieldValueVisitor) 
 	if end <= start || end > index {
 		end = min(start+4096, index)
 	}
-	b := storedBufs.Get().(*storedBuf)
-	defer storedBufs.Put(b)
+	b, _ := f.bufs.Get().(*storedBuf)
+	if b == nil {
+		b = new(storedBuf)
+	}
+	defer f.bufs.Put(b)
 	rec, err := f.read(b, start, end-start)
 	if err != nil {
 		return err
