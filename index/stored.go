@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sort"
 	"sync"
@@ -25,8 +26,10 @@ import (
 // documents' 8-byte offsets are read through the mapping.
 //
 // Segments of another format (in memory, or written by an older zap)
-// are read by Bleve as before. A file stays open while a reader holds
-// it: when its segment leaves the snapshots (forget) and the last reader
+// are read by Bleve as before, and so is a segment whose file is already
+// gone when first read: scorch unlinks a merged-away segment's file while
+// older snapshots still map it, and the mapping stays readable. A file
+// stays open while a reader holds it: when its segment leaves the snapshots (forget) and the last reader
 // drops it, the collector closes it (os.File's cleanup), so that a search
 // still reading a merged-away segment never sees its descriptor reused.
 type storedFiles struct {
@@ -151,6 +154,9 @@ type storedBuf struct{ raw, plain []byte }
 // then the other values, snappy-compressed.
 func (f *storedFile) visit(num uint64, visitor segment.StoredFieldValueVisitor) error {
 	f.once.Do(func() { f.f, f.err = os.Open(f.seg.Path()) })
+	if errors.Is(f.err, fs.ErrNotExist) { // merged away and unlinked: still mapped
+		return f.seg.VisitStoredFields(num, visitor)
+	}
 	if f.err != nil {
 		return fmt.Errorf("index: open segment for stored fields: %w", f.err)
 	}

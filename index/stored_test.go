@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -116,5 +117,60 @@ func TestStoredFilesMatchBleve(t *testing.T) {
 	}
 	if _, err := g.records.stored.get(snap, "absent"); err == nil {
 		t.Error("an absent id is read")
+	}
+}
+
+// TestStoredFilesUnlinkedSegment reads a persisted segment whose file was
+// removed before its first read, as scorch removes a merged-away segment
+// while an older snapshot still maps it: the fields come from the mapping.
+func TestStoredFilesUnlinkedSegment(t *testing.T) {
+	x, dir := openTest(t, Options{})
+	for i := range 3 {
+		put(t, x, corpus.Article{ID: fmt.Sprintf("u-%d", i), Title: fmt.Sprintf("Titre %d", i),
+			Body: "Nvidia investit à Paris.", Source: "src", Published: day("2025-09-19")})
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	x, err := Open(context.Background(), dir, Options{Enricher: fakeEnricher{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	_, snap, release, err := x.snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	var stores storedFiles // fresh: no file opened yet
+	read := 0
+	for _, ss := range snap.Segments() {
+		f := stores.file(ss.Segment())
+		if f == nil {
+			continue
+		}
+		if err := os.Remove(f.seg.Path()); err != nil {
+			t.Fatal(err)
+		}
+		for i := uint64(0); i < ss.Segment().Count(); i++ {
+			want, err := collectStored(func(v func(string, byte, []byte, []uint64) bool) error { return ss.VisitDocument(i, v) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := collectStored(func(v func(string, byte, []byte, []uint64) bool) error { return stores.visit(ss, i, v) })
+			if err != nil {
+				t.Fatalf("segment %d doc %d after its file was removed: %v", ss.Id(), i, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("segment %d doc %d: got %+v, want %+v", ss.Id(), i, got, want)
+			}
+			read++
+		}
+	}
+	if read == 0 {
+		t.Fatal("no persisted segment to read")
+	}
+	if _, err := stores.get(snap, "u-1"); err != nil {
+		t.Errorf("get after removal: %v", err)
 	}
 }
