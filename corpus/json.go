@@ -43,14 +43,13 @@ func DecodeJSON(data []byte) (Article, error) {
 	if !utf8.Valid(data) {
 		return a, fmt.Errorf("%w: invalid UTF-8 at byte %d", ErrMalformed, invalidUTF8At(data))
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
+	m, err := objectFields(data)
+	if err != nil {
 		return a, describeJSONError(data, err)
 	}
 	if m == nil {
 		return a, fmt.Errorf("%w: expected a JSON object, got null", ErrMalformed)
 	}
-	var err error
 	if a.ID, err = idField(m); err != nil {
 		return a, err
 	}
@@ -103,16 +102,12 @@ func stringField(m map[string]json.RawMessage, names ...string) (string, string,
 		if len(raw) >= 2 && bytes.IndexByte(raw, '\\') < 0 {
 			inner := raw[1 : len(raw)-1]
 			// Without escapes the string is its bytes: m comes from a
-			// decoding that checked the JSON (no raw control characters)
+			// reading that checked the JSON (no raw control characters)
 			// and the caller checked its UTF-8. This spares the body a
 			// second pass.
 			return strings.TrimSpace(string(inner)), name, nil
 		}
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", name, fmt.Errorf("%w: field %q: %v", ErrMalformed, name, err)
-		}
-		return strings.TrimSpace(s), name, nil
+		return strings.TrimSpace(unquote(raw)), name, nil
 	}
 	return "", names[0], nil
 }

@@ -25,9 +25,11 @@ type levBuilders struct {
 	b1, b2 *lev.LevenshteinAutomatonBuilder
 	err    error
 
-	mu   sync.Mutex
-	dfas map[dfaKey]vellum.Automaton
-	near map[string]map[string]string
+	mu       sync.Mutex
+	dfas     map[dfaKey]*classDFA
+	dfaBytes int       // the size of dfas' tables
+	scratch  sync.Pool // compactDFA's working tables
+	near     map[string]map[string]string
 	// segMemo remembers, per segment and look-up of liveTerms, the terms
 	// the segment's dictionary gives (segments never change, only their
 	// deletions): a confirming search reads the dictionaries of the
@@ -48,11 +50,14 @@ type segTerms struct {
 }
 
 // Bounds of what levBuilders remember (past one, all of that kind is
-// forgotten at once): an automaton holds 1 KiB per state, tens to
-// hundreds of states; a neighbour set, hundreds of terms.
+// forgotten at once): automata by the size of their tables (stored by
+// byte classes, 2-35 KiB each for words of 5 to 17 letters, against
+// 40-590 KiB in vellum's tables of 256 transitions a state), at most
+// maxRememberedDFAs of them; a neighbour set, hundreds of terms.
 const (
-	maxRememberedDFAs  = 256
-	maxRememberedNears = 1024
+	maxRememberedDFAs     = 1024
+	maxRememberedDFABytes = 4 << 20
+	maxRememberedNears    = 1024
 	// maxSegLookups bounds the (segment, look-up) entries of segMemo:
 	// BenchmarkSegMemoHeap measures 60 bytes for an entry that gives no
 	// term (most do), so 15 MiB at the bound, plus the terms the others
@@ -73,16 +78,21 @@ func (l *levBuilders) dfa(term string, fuzziness int) (vellum.Automaton, error) 
 	if err != nil {
 		return nil, err
 	}
-	if a, err = b.BuildDfa(term, uint8(fuzziness)); err != nil {
+	full, err := b.BuildDfa(term, uint8(fuzziness))
+	if err != nil {
 		return nil, fmt.Errorf("index: fuzzy automaton of %q: %w", term, err)
 	}
+	d := compactDFA(full, &l.scratch)
 	l.mu.Lock()
-	if l.dfas == nil || len(l.dfas) >= maxRememberedDFAs {
-		l.dfas = make(map[dfaKey]vellum.Automaton)
+	if l.dfas == nil || len(l.dfas) >= maxRememberedDFAs || l.dfaBytes+d.bytes() > maxRememberedDFABytes {
+		l.dfas, l.dfaBytes = make(map[dfaKey]*classDFA), 0
 	}
-	l.dfas[k] = a
+	if _, dup := l.dfas[k]; !dup {
+		l.dfas[k] = d
+		l.dfaBytes += d.bytes()
+	}
 	l.mu.Unlock()
-	return a, nil
+	return d, nil
 }
 
 // surface returns surfaceNeighbours(an, word, term) for lang's analyzer

@@ -167,7 +167,7 @@ func (c *Finder) findCues(toks []token, cueAt []bool, spans [][2]int) [][2]int {
 			i++
 		case f == "moteur" && i+2 < len(toks) && toks[i+1].fold == "de" && toks[i+2].fold == "recherche":
 			i += 2
-		case cueNouns[f]:
+		case toks[i].is(clsCueNoun):
 			plural = strings.HasSuffix(f, "s") && f != "fonds" && f != "groupes" || f == "groupes" || f == "rivaux"
 		default:
 			continue
@@ -349,7 +349,7 @@ func nameStartBackward(toks []token, end int) int {
 func (c *Finder) findAppositions(toks []token, spans [][2]int) [][2]int {
 	for i := 1; i+1 < len(toks); i++ {
 		f := toks[i].fold
-		if appositionNouns[f] && toks[i].gap == gapComma && i+1 < len(toks) && !toks[i].upper &&
+		if toks[i].is(clsAppositionNoun) && toks[i].gap == gapComma && i+1 < len(toks) && !toks[i].upper &&
 			(toks[i+1].fold == "de" || toks[i+1].fold == "d" || toks[i+1].fold == "du" || toks[i+1].fold == "des" || !toks[i+1].upper && !toks[i+1].is(clsStop)) {
 			// "Sandoz, filiale du géant suisse Novartis", "Lu Azur,
 			// actionnaire minoritaire d'Aigle Azur"
@@ -457,7 +457,7 @@ func (c *Finder) normalize(text string, toks []token, i, end int, hidden func(in
 	for i < end {
 		f := toks[i].fold
 		switch {
-		case articles[f] && toks[i].sent && i+1 < end:
+		case toks[i].is(clsArticle) && toks[i].sent && i+1 < end:
 			i++
 			continue
 		case (f == "groupe" || f == "group") && i+1 < end:
@@ -468,7 +468,7 @@ func (c *Finder) normalize(text string, toks []token, i, end int, hidden func(in
 	}
 	for end-i > 1 {
 		f := toks[end-1].fold
-		if legalSuffix[f] && f != "group" && f != "holding" || f == "cie" || f == "co" || f == "corporation" || f == "company" && end-i > 2 {
+		if toks[end-1].is(clsLegal) && f != "group" && f != "holding" || f == "cie" || f == "co" || f == "corporation" || f == "company" && end-i > 2 {
 			n.hadSuffix = true
 			end--
 			continue
