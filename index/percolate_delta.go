@@ -57,6 +57,7 @@ type batchLog struct {
 	base, last uint64
 	batches    []batchSize // base+1..last, oldest first
 	docs       int         // documents of batches
+	maxDocs    int         // maxDeltaDocs unless set (tests)
 	fields     map[string]*addedTerms
 }
 
@@ -73,13 +74,20 @@ type batchSize struct {
 	terms map[string][]string // by field: the terms it added
 }
 
-// addedTerms are the terms of one field that the kept batches added.
+// addedTerms are the terms of one field that the kept batches added,
+// in two sorted lists: main, and the few added since main was made
+// (fresh), so that a batch costs a merge into fresh, not into all.
+// Dropped terms stay in the lists (stale) until main is made again.
 type addedTerms struct {
-	sorted []string         // distinct, sorted: without fresh, with dropped ones while gone is set
-	sets   []uint64         // runeSet of each sorted term
-	occ    map[string][]occ // by term, oldest batch first
-	fresh  []string         // terms added since sorted was made
-	gone   bool             // terms were dropped since
+	main, fresh termList
+	occ         map[string][]occ // by term, oldest batch first
+	stale       map[string]bool  // terms dropped but still in a list
+}
+
+// termList is a sorted list of distinct terms and their rune sets.
+type termList struct {
+	terms []string
+	sets  []uint64
 }
 
 // occ is one batch's documents holding a term.
@@ -163,27 +171,37 @@ func (l *batchLog) catchUpLocked() {
 		added := make(map[string][]string, len(counts))
 		for name, m := range counts {
 			ts := make([]string, 0, len(m))
+			var nt []string // terms new to the field's lists
 			at := l.fields[name]
 			if at == nil {
-				at = &addedTerms{occ: map[string][]occ{}}
+				at = &addedTerms{occ: map[string][]occ{}, stale: map[string]bool{}}
 				l.fields[name] = at
 			}
 			for t, k := range m {
 				os := at.occ[t]
 				if os == nil {
-					at.fresh = append(at.fresh, t)
+					if at.stale[t] {
+						delete(at.stale, t) // still listed
+					} else {
+						nt = append(nt, t)
+					}
 				}
 				at.occ[t] = append(os, occ{d.n, k})
 				ts = append(ts, t)
 			}
 			added[name] = ts
+			at.add(nt)
 		}
 		l.last = d.n
 		l.batches = append(l.batches, batchSize{d.n, len(d.docs), added})
 		l.docs += len(d.docs)
 	}
 	l.pending = l.pending[:0]
-	for len(l.batches) > maxDeltaBatches || l.docs > maxDeltaDocs && len(l.batches) > 1 {
+	maxDocs := maxDeltaDocs
+	if l.maxDocs > 0 {
+		maxDocs = l.maxDocs
+	}
+	for len(l.batches) > maxDeltaBatches || l.docs > maxDocs && len(l.batches) > 1 {
 		old := l.batches[0]
 		l.batches = l.batches[1:]
 		l.docs -= old.docs
@@ -193,7 +211,7 @@ func (l *batchLog) catchUpLocked() {
 			for _, t := range ts {
 				if os := at.occ[t]; len(os) == 1 {
 					delete(at.occ, t)
-					at.gone = true
+					at.stale[t] = true
 				} else {
 					at.occ[t] = os[1:] // os[0] is old's: batches are added in order
 				}
@@ -202,40 +220,45 @@ func (l *batchLog) catchUpLocked() {
 	}
 }
 
-// termsLocked returns the field's added terms, sorted, and their rune
-// sets. The caller holds l.mu.
-func (l *batchLog) termsLocked(field string) *addedTerms {
-	at := l.fields[field]
-	if at == nil || len(at.fresh) == 0 && !at.gone {
-		return at
+// add lists terms new to at.
+func (at *addedTerms) add(nt []string) {
+	if len(nt) == 0 {
+		return
 	}
-	// A merge of the sorted terms still there and the fresh ones (a term
-	// dropped and added again is in both, or twice in fresh).
-	fresh := at.fresh
-	slices.Sort(fresh)
-	sorted := make([]string, 0, len(at.sorted)+len(fresh))
-	sets := make([]uint64, 0, cap(sorted))
+	slices.Sort(nt)
+	at.fresh = mergeTerms(at.fresh, termList{nt, nil}, nil)
+	if n := len(at.fresh.terms); n > 256 && n > len(at.main.terms)/4 || len(at.stale) > 256 && len(at.stale) > len(at.main.terms)/2 {
+		at.main, at.fresh = mergeTerms(at.main, at.fresh, at.stale), termList{}
+		clear(at.stale)
+	}
+}
+
+// mergeTerms returns the sorted union of a and b (no term in both),
+// without the terms of drop; sets are computed where missing.
+func mergeTerms(a, b termList, drop map[string]bool) termList {
+	out := termList{make([]string, 0, len(a.terms)+len(b.terms)), make([]uint64, 0, len(a.terms)+len(b.terms))}
 	i, j := 0, 0
-	for i < len(at.sorted) || j < len(fresh) {
-		var t string
-		var set uint64
-		if j == len(fresh) || i < len(at.sorted) && at.sorted[i] < fresh[j] {
-			t, set = at.sorted[i], at.sets[i]
-			i++
+	for i < len(a.terms) || j < len(b.terms) {
+		var l *termList
+		var k *int
+		if j == len(b.terms) || i < len(a.terms) && a.terms[i] < b.terms[j] {
+			l, k = &a, &i
 		} else {
-			t, set = fresh[j], runeSet(fresh[j])
-			j++
+			l, k = &b, &j
 		}
-		if len(sorted) > 0 && sorted[len(sorted)-1] == t {
-			continue
+		t := l.terms[*k]
+		set := uint64(0)
+		if l.sets != nil {
+			set = l.sets[*k]
+		} else {
+			set = runeSet(t)
 		}
-		if _, ok := at.occ[t]; at.gone && !ok {
-			continue
+		*k++
+		if !drop[t] {
+			out.terms, out.sets = append(out.terms, t), append(out.sets, set)
 		}
-		sorted, sets = append(sorted, t), append(sets, set)
 	}
-	at.sorted, at.sets, at.fresh, at.gone = sorted, sets, fresh[:0], false
-	return at
+	return out
 }
 
 // docsIn returns the documents of batches from+1..to holding term (os: its occurrences).
@@ -332,7 +355,7 @@ func (c *carrier) carriedTerms(k termsKey, a vellum.Automaton, start, end []byte
 		l.mu.Unlock()
 		return nil, false
 	}
-	if at := l.termsLocked(k.field); at != nil {
+	if at := l.fields[k.field]; at != nil {
 		inRange := func(t string) bool { return t >= string(start) && (end == nil || t < string(end)) }
 		switch z := a.(type) {
 		case *trie:
@@ -347,15 +370,16 @@ func (c *carrier) carriedTerms(k termsKey, a vellum.Automaton, start, end []byte
 			if z, ok := a.(*lazyDFA); ok {
 				want, edits = runeSet(z.term), z.edits
 			}
-			i, _ := slices.BinarySearch(at.sorted, string(start))
-			for ; i < len(at.sorted) && inRange(at.sorted[i]); i++ {
-				t := at.sorted[i]
-				// k edits leave out at most k rune classes of either term.
-				if edits >= 0 && (bits.OnesCount64(want&^at.sets[i]) > edits || bits.OnesCount64(at.sets[i]&^want) > edits) {
-					continue
-				}
-				if accepts(a, t) {
-					add(t, docsIn(at.occ[t], e.at, c.batch))
+			for _, tl := range []*termList{&at.main, &at.fresh} {
+				i, _ := slices.BinarySearch(tl.terms, string(start))
+				for ; i < len(tl.terms) && inRange(tl.terms[i]); i++ {
+					// k edits leave out at most k rune classes of either term.
+					if set := tl.sets[i]; edits >= 0 && (bits.OnesCount64(want&^set) > edits || bits.OnesCount64(set&^want) > edits) {
+						continue
+					}
+					if t := tl.terms[i]; accepts(a, t) {
+						add(t, docsIn(at.occ[t], e.at, c.batch)) // 0 for a stale term
+					}
 				}
 			}
 		}

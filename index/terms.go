@@ -42,6 +42,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -576,11 +577,24 @@ func surfaceNeighbours(an analysis.Analyzer, word, term string) map[string]strin
 }
 
 // setAutomaton returns an automaton accepting exactly the keys of words:
-// a trie, cheaper to walk than an FST built for the purpose.
+// a trie, cheaper to walk than an FST built for the purpose, built when
+// first walked (the percolator's carried counts read its keys only).
 func setAutomaton(words map[string]string) (vellum.Automaton, error) {
-	t := &trie{next: map[trieEdge]int{}, match: []bool{false}, keys: make([]string, 0, len(words))}
+	t := &trie{keys: make([]string, 0, len(words))}
 	for w := range words {
 		t.keys = append(t.keys, w)
+	}
+	return t, nil
+}
+
+// build makes the trie of t.keys, once.
+func (t *trie) build() {
+	t.once.Do(t.buildOnce)
+}
+
+func (t *trie) buildOnce() {
+	t.next, t.match = map[trieEdge]int{}, []bool{false}
+	for _, w := range t.keys {
 		state := 0
 		for i := 0; i < len(w); i++ {
 			e := trieEdge{state, w[i]}
@@ -594,7 +608,6 @@ func setAutomaton(words map[string]string) (vellum.Automaton, error) {
 		}
 		t.match[state] = true
 	}
-	return t, nil
 }
 
 // trie is a vellum.Automaton accepting a set of keys; state -1 is dead.
@@ -602,6 +615,7 @@ type trie struct {
 	next  map[trieEdge]int
 	match []bool
 	keys  []string // the keys accepted
+	once  sync.Once
 }
 
 type trieEdge struct {
@@ -609,7 +623,7 @@ type trieEdge struct {
 	b     byte
 }
 
-func (t *trie) Start() int               { return 0 }
+func (t *trie) Start() int               { t.build(); return 0 }
 func (t *trie) IsMatch(s int) bool       { return s >= 0 && t.match[s] }
 func (t *trie) CanMatch(s int) bool      { return s >= 0 } // every node leads to a key
 func (t *trie) WillAlwaysMatch(int) bool { return false }
