@@ -310,7 +310,9 @@ func valueIn(values, have []string, norm func(string) string) verdict {
 // snapshot, looked up as the search does (termQuery.expand, its word
 // counted in every language searched, as prepareWordsFrom counts it):
 // Decide tests a word that lacks its own term in an article against them
-// instead of searching. They are shared by the articles of a commit.
+// instead of searching. They are shared by the articles of a commit; the
+// live counts they read are carried from the snapshots before when only
+// added articles lie between (percolate_delta.go).
 type expansions struct {
 	x    *Index
 	g    *generation

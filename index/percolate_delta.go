@@ -31,13 +31,15 @@ import (
 )
 
 // Bounds of what is carried (past one, the oldest batches, or all the
-// carried counts, are forgotten): the terms of the kept batches take
-// some 60 bytes an occurrence (term, its rune set, its batch), a few
-// hundred an article, so about 25 MiB at maxDeltaDocs; a carried count,
-// its key and a small map.
+// carried counts, are forgotten). The kept terms cost, by estimate (not
+// measured), some 30 bytes an occurrence (a few hundred an article),
+// 70 a distinct term, and the key bytes of the documents' fields they
+// point into: about 12 KiB an article, 12 MiB at maxDeltaDocs. A
+// carried count is its key and a small map (most look-ups give a few
+// terms or none).
 const (
 	maxDeltaBatches = 512     // batches whose added terms are kept
-	maxDeltaDocs    = 2048    // documents of those batches
+	maxDeltaDocs    = 1024    // documents of those batches
 	maxCarried      = 1 << 16 // look-ups and document counts carried
 )
 
