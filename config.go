@@ -256,10 +256,14 @@ func usageFunc(fs *flag.FlagSet, synopsis, what string) func() {
 
 // tuneGC sets the collector for the command. serve collects half as
 // often as Go's default (+13 % results pages/s on OrangeSum) under a soft
-// memory limit: the 400 MB budget of the service counts the mapped index
-// files too, and the OrangeSum ingest peaked at 578 MB with a 384 MiB
-// limit, 358 MB with this one. index, a batch job, collects half as often
-// with no limit. GOGC and GOMEMLIMIT, when set, win.
+// memory limit of 150 MiB: the service's memory budget counts the mapped
+// index files too, and the private part stays at the limit through a bulk
+// ingest (the live heap is 80-120 MB then). On OrangeSum the service
+// peaked at 293-300 MB with 200 MiB, 246-247 MB with 150 MiB for the
+// same ingest CPU within the machine's noise; 120 MiB (with batches of
+// 250) gave 210-219 MB but about 40 % more ingest CPU (BENCHMARKS.md,
+// issue 18 stage 5). index, a batch job, collects half as often with no
+// limit. GOGC and GOMEMLIMIT, when set, win.
 func tuneGC(command string, getenv func(string) string) {
 	switch command {
 	case "serve":
@@ -267,7 +271,7 @@ func tuneGC(command string, getenv func(string) string) {
 			debug.SetGCPercent(200)
 		}
 		if getenv("GOMEMLIMIT") == "" {
-			debug.SetMemoryLimit(200 << 20)
+			debug.SetMemoryLimit(150 << 20)
 		}
 	case "index":
 		if getenv("GOGC") == "" {
