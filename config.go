@@ -259,10 +259,12 @@ func usageFunc(fs *flag.FlagSet, synopsis, what string) func() {
 // memory limit of 150 MiB: the service's memory budget counts the mapped
 // index files too, and the private part stays at the limit through a bulk
 // ingest (the live heap is 80-120 MB then). On OrangeSum the service
-// peaked at 293-300 MB with 200 MiB, 246-247 MB with 150 MiB for the
-// same ingest CPU within the machine's noise; 120 MiB (with batches of
-// 250) gave 210-219 MB but about 40 % more ingest CPU (BENCHMARKS.md,
-// issue 18 stage 5). index, a batch job, collects half as often with no
+// peaked at 293-300 MB with 200 MiB, 246-251 MB with 150 MiB, for about
+// 15 % more ingest CPU (1.32 against 1.14 ms an article, means of 5 runs
+// each on a shared machine) and the same CPU a page; 120 MiB (with
+// batches of 250) gave 210-219 MB for about 40 % more ingest CPU
+// (BENCHMARKS.md, issue 18 stage 5). GOMEMLIMIT=200MiB gives the old
+// setting back. index, a batch job, collects half as often with no
 // limit. GOGC and GOMEMLIMIT, when set, win.
 func tuneGC(command string, getenv func(string) string) {
 	switch command {
