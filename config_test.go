@@ -98,7 +98,7 @@ func TestTuneGC(t *testing.T) {
 		gc      int
 		limit   int64
 	}{
-		{"serve", nil, 200, 150 << 20},
+		{"serve", nil, 200, 200 << 20},
 		{"serve", map[string]string{"GOGC": "50", "GOMEMLIMIT": "1GiB"}, 100, math.MaxInt64},
 		{"index", nil, 200, math.MaxInt64},
 		{"search", nil, 100, math.MaxInt64},
