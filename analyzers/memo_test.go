@@ -290,7 +290,7 @@ func (m *memoAnalyzer) words() []string {
 		sh := &m.shards[i]
 		if f := sh.frozen.Load(); f != nil {
 			for _, e := range f.entries {
-				seen[e.word] = true
+				seen[string(f.arena[e.at:e.at+uint32(e.wordLen)])] = true
 			}
 		}
 		sh.mu.RLock()

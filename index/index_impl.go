@@ -67,6 +67,7 @@ type Index struct {
 	unhooked   []string       // owned by the writer: ids stored but not yet seen by a successful OnCommit
 
 	lev       levBuilders // fuzzy automata builders, made on first use
+	batches   batchLog    // the batches applied to the live generation (percolate_delta.go)
 	expensive *lane       // places of the searches past their expensive cost
 
 	rebuilding atomic.Bool

@@ -149,6 +149,7 @@ type memoReader struct {
 	allow []uint64 // restricted search: the documents it may visit (restrict.go); nil for all
 	cost  *meter
 	stats *readerStats // statistics recorded or replaced (stats.go); nil: the snapshot's own
+	carry *carrier     // the percolator's expansions: counts carried across snapshots (percolate_delta.go); nil: none
 }
 
 // termsKey names one dictionary look-up of liveTerms.
@@ -279,12 +280,23 @@ func (m *memoReader) liveTerms(field string, a vellum.Automaton, start, end []by
 			return l, nil // the corpus's (stats.go)
 		}
 	}
+	if m.carry != nil {
+		if out, ok = m.carry.carriedTerms(k, a, start, end); ok {
+			m.mu.Lock()
+			m.terms[k] = out
+			m.mu.Unlock()
+			return out, nil
+		}
+	}
 	out, err := m.lev.liveTerms(m.view.segs, k, a, start, end, m.cost)
 	if err != nil {
 		return nil, err
 	}
 	if m.stats != nil {
 		m.stats.recordList(listKey(k), out)
+	}
+	if m.carry != nil {
+		m.carry.recordTerms(k, out)
 	}
 	m.mu.Lock()
 	m.terms[k] = out

@@ -79,6 +79,7 @@ type Percolator struct {
 	expMu   sync.Mutex
 	exp     *expansions
 	counted map[*savedQuery]countedWords
+	carried carriedCounts // the expansions' counts, carried across snapshots (percolate_delta.go)
 }
 
 // knownDF is a term's document count and when it was read.
@@ -224,6 +225,7 @@ func prefixKey(p string) string { return string(prefixMark) + p }
 // NewPercolator returns an empty percolator reading queries as x's
 // searches do.
 func (x *Index) NewPercolator() *Percolator {
+	x.batches.on.Store(true)
 	return &Percolator{x: x, saved: make(map[string]*savedQuery), langs: make(map[string]*langSieve), needs: make(map[string]*need)}
 }
 
@@ -363,11 +365,15 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
+	batch := p.x.batches.settled()
 	g, snap, release, err := p.x.snapshot()
 	if err != nil {
 		return nil, nil, err
 	}
 	defer release()
+	if p.x.batches.settled() != batch {
+		batch = 0 // a batch was applied meanwhile: snap's is unknown
+	}
 	docs, err := snap.DocCount()
 	if err != nil {
 		return nil, nil, err
@@ -438,7 +444,7 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 	}
 	verdicts := make([]verdict, len(sqs))
 	d := decider{a: &a, m: g.mapping, p: p}
-	if d.ex, err = p.expansionsOf(g, snap); err != nil {
+	if d.ex, err = p.expansionsOf(g, snap, batch); err != nil {
 		d.ex = nil // left to the search
 	}
 	for i, sq := range sqs {

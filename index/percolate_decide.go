@@ -343,8 +343,10 @@ type countedWords struct {
 	words []*termQuery
 }
 
-// expansionsOf returns the expansions of snap, made once per snapshot.
-func (p *Percolator) expansionsOf(g *generation, snap *scorch.IndexSnapshot) (*expansions, error) {
+// expansionsOf returns the expansions of snap, made once per snapshot;
+// batch is the number of the last batch snap holds (batchLog.settled),
+// 0 when unknown: their counts are then all read from the segments.
+func (p *Percolator) expansionsOf(g *generation, snap *scorch.IndexSnapshot, batch uint64) (*expansions, error) {
 	p.expMu.Lock()
 	defer p.expMu.Unlock()
 	if p.exp != nil && p.exp.snap == snap && p.exp.g == g {
@@ -354,7 +356,11 @@ func (p *Percolator) expansionsOf(g *generation, snap *scorch.IndexSnapshot) (*e
 	// their documents (recordCache.view would build those of every
 	// segment a merge made, for nothing).
 	v := &view{snap: snap, segs: snap.Segments(), stored: &g.records.stored}
-	p.exp = &expansions{x: p.x, g: g, snap: snap, mr: newMemoReader(v, &p.x.lev, nil),
+	mr := newMemoReader(v, &p.x.lev, nil)
+	if batch > 0 {
+		mr.carry = &carrier{c: &p.carried, log: &p.x.batches, g: g, batch: batch}
+	}
+	p.exp = &expansions{x: p.x, g: g, snap: snap, mr: mr,
 		near: map[expansionKey][]string{}, dfs: map[wordOf]uint64{}}
 	return p.exp, nil
 }

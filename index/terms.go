@@ -496,16 +496,29 @@ func blend(ex *expansion, docs uint64) {
 // liveDF returns the number of live documents holding term in fields,
 // counted per field.
 func liveDF(ctx context.Context, r bleveindex.IndexReader, term string, fields ...string) (uint64, error) {
+	if m, ok := r.(*memoReader); ok && m.carry != nil {
+		return m.carry.liveDF(ctx, m, term, fields) // percolate_delta.go
+	}
 	var n uint64
 	for _, f := range fields {
-		tr, err := r.TermFieldReader(ctx, []byte(term), f, false, false, false)
+		c, err := snapshotDF(ctx, r, term, f)
 		if err != nil {
 			return 0, err
 		}
-		n += tr.Count()
-		if err := tr.Close(); err != nil {
-			return 0, err
-		}
+		n += c
+	}
+	return n, nil
+}
+
+// snapshotDF returns the number of live documents of r whose field holds term.
+func snapshotDF(ctx context.Context, r bleveindex.IndexReader, term, field string) (uint64, error) {
+	tr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+	if err != nil {
+		return 0, err
+	}
+	n := tr.Count()
+	if err := tr.Close(); err != nil {
+		return 0, err
 	}
 	return n, nil
 }
@@ -565,8 +578,9 @@ func surfaceNeighbours(an analysis.Analyzer, word, term string) map[string]strin
 // setAutomaton returns an automaton accepting exactly the keys of words:
 // a trie, cheaper to walk than an FST built for the purpose.
 func setAutomaton(words map[string]string) (vellum.Automaton, error) {
-	t := &trie{next: map[trieEdge]int{}, match: []bool{false}}
+	t := &trie{next: map[trieEdge]int{}, match: []bool{false}, keys: make([]string, 0, len(words))}
 	for w := range words {
+		t.keys = append(t.keys, w)
 		state := 0
 		for i := 0; i < len(w); i++ {
 			e := trieEdge{state, w[i]}
@@ -587,6 +601,7 @@ func setAutomaton(words map[string]string) (vellum.Automaton, error) {
 type trie struct {
 	next  map[trieEdge]int
 	match []bool
+	keys  []string // the keys accepted
 }
 
 type trieEdge struct {

@@ -321,7 +321,14 @@ func (x *Index) commit(ops []*op) {
 			// In the same batch: after a crash, the hook's last batch is known.
 			b.SetInternal([]byte(commitKey), encodeCommitRecord(x.commitSeq+1, hook))
 		}
-		if err := g.idx.Batch(b); err != nil {
+		x.batches.begin()
+		err := g.idx.Batch(b)
+		var added []*document.Document
+		if err == nil {
+			added = addedDocs(ops, res, docs)
+		}
+		x.batches.end(g, added)
+		if err != nil {
 			x.recoverCommit(ops, res, writeErr(err))
 			return
 		}

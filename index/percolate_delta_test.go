@@ -1,0 +1,155 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/vellum"
+
+	"veille/corpus"
+)
+
+// TestCarriedCountsMatchTheSegments writes new articles one by one and
+// in batches, with updates and deletes between them (barriers), while
+// the index merges its segments in the background, and checks after
+// each write that the counts the percolator's expansions carry from the
+// batches' terms (prefix, typo and word-set look-ups, document counts)
+// are those the snapshot's segments give.
+func TestCarriedCountsMatchTheSegments(t *testing.T) {
+	x, _ := openTest(t, Options{OnCommit: func(context.Context, Commit) error { return nil }})
+	p := x.NewPercolator()
+	base := sample(t)
+	put(t, x, base...)
+	ctx := context.Background()
+	type lookup struct {
+		k          termsKey
+		a          vellum.Automaton // as the expansions ask
+		ref        vellum.Automaton // for liveTermsOf (a lazyDFA's built automaton)
+		start, end []byte
+	}
+	body := "body_fr"
+	var lookups []lookup
+	for _, pre := range []string{"nv", "ce", "in", "mil", "d"} {
+		lookups = append(lookups, lookup{termsKey{body, "prefix", pre}, nil, nil, []byte(pre), prefixEnd([]byte(pre))})
+	}
+	for _, w := range []struct {
+		term  string
+		edits int
+	}{{"nvidia", 1}, {"investit", 2}, {"centr", 1}, {"donne", 1}, {"millon", 2}} {
+		keep := w.term[:1]
+		ref, err := x.lev.dfa(w.term, w.edits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lookups = append(lookups, lookup{termsKey{body, "fuzzy", w.term}, &lazyDFA{l: &x.lev, term: w.term, edits: w.edits}, ref, []byte(keep), prefixEnd([]byte(keep))})
+	}
+	set, err := setAutomaton(map[string]string{"nvidia": "", "centr": "", "royaum": "", "absentword": ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookups = append(lookups, lookup{termsKey{body, "surface", "set"}, set, set, nil, nil})
+	dfTerms := []string{"nvidia", "centr", "invest", "royaum", "absentword"}
+
+	rng := rand.New(rand.NewPCG(3, 5))
+	var words []string
+	for _, a := range base {
+		words = append(words, strings.Fields(a.Body)...)
+	}
+	next := 0
+	article := func() corpus.Article {
+		a := base[rng.IntN(len(base))]
+		next++
+		a.ID = fmt.Sprintf("carried-%d", next)
+		for range 3 {
+			a.Body += " " + words[rng.IntN(len(words))]
+		}
+		a.Body += fmt.Sprintf(" nvidiaa%d centrx", next%7)
+		return a
+	}
+	var carried, read int
+	for step := range 120 {
+		switch r := rng.IntN(10); {
+		case r < 5:
+			if _, _, err := x.Put(ctx, article(), Origin{}); err != nil {
+				t.Fatal(err)
+			}
+		case r < 8:
+			batch := make([]corpus.Article, 2+rng.IntN(5))
+			for i := range batch {
+				batch[i] = article()
+			}
+			put(t, x, batch...)
+		case r < 9:
+			a := base[rng.IntN(len(base))]
+			a.Body += " nvidiia"
+			if _, _, err := x.Put(ctx, a, Origin{}); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			if next > 0 {
+				if err := x.Delete(ctx, fmt.Sprintf("carried-%d", 1+rng.IntN(next))); err != nil && !strings.Contains(err.Error(), "not found") {
+					t.Fatal(err)
+				}
+			}
+		}
+		func() {
+			batch := x.batches.settled()
+			g, snap, release, err := x.snapshot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer release() // Close waits for it, even after a failure
+			if batch == 0 || x.batches.settled() != batch {
+				t.Fatalf("step %d: no batch was being applied, yet settled is %d", step, batch)
+			}
+			mr := newMemoReader(&view{snap: snap, segs: snap.Segments(), stored: &g.records.stored}, &x.lev, nil)
+			c := &carrier{c: &p.carried, log: &x.batches, g: g, batch: batch}
+			mr.carry = c
+			for _, l := range lookups {
+				if rng.IntN(3) == 0 {
+					continue // asked now and then: carried over several batches
+				}
+				want, err := liveTermsOf(snap.Segments(), l.k.field, l.ref, l.start, l.end, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, ok := c.carriedTerms(l.k, l.a, l.start, l.end); ok {
+					carried++
+					if !maps.Equal(got, want) {
+						t.Fatalf("step %d, %v: carried %v, the segments give %v", step, l.k, got, want)
+					}
+				} else {
+					read++
+					got, err := mr.liveTerms(l.k.field, l.a, l.start, l.end, l.k.kind, l.k.key)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !maps.Equal(got, want) {
+						t.Fatalf("step %d, %v: read %v, the segments give %v", step, l.k, got, want)
+					}
+				}
+			}
+			for _, term := range dfTerms {
+				want, err := liveDF(ctx, snap, term, "title_fr", body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := liveDF(ctx, mr, term, "title_fr", body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != want {
+					t.Fatalf("step %d: liveDF(%q) carried %d, the segments give %d", step, term, got, want)
+				}
+			}
+		}()
+	}
+	t.Logf("%d look-ups carried, %d read from the segments", carried, read)
+	if carried < read {
+		t.Errorf("%d look-ups carried, %d read: the batches that only add articles should carry most", carried, read)
+	}
+}
