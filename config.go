@@ -256,10 +256,17 @@ func usageFunc(fs *flag.FlagSet, synopsis, what string) func() {
 
 // tuneGC sets the collector for the command. serve collects half as
 // often as Go's default (+13 % results pages/s on OrangeSum) under a soft
-// memory limit: the 400 MB budget of the service counts the mapped index
-// files too, and the OrangeSum ingest peaked at 578 MB with a 384 MiB
-// limit, 358 MB with this one. index, a batch job, collects half as often
-// with no limit. GOGC and GOMEMLIMIT, when set, win.
+// memory limit of 200 MiB: the service's memory budget counts the mapped
+// index files too, and the private part stays at the limit through a
+// bulk ingest (the live heap is 80-120 MB then on OrangeSum; the heap in
+// use was 166-176 MB after an ingest of 188k articles). A lower limit was
+// measured and not kept (BENCHMARKS.md, issue 18 stage 5): 150 MiB took
+// the OrangeSum peak from 293-300 to 246-251 MB for about 15 % more
+// ingest CPU, but at 188k articles, where the heap in use stays above it,
+// the collector ran far more (ingest CPU an article 1.55 against 1.16 ms,
+// CPU a page 12.7 against 7.8 ms) for 17 MB less (600 against 617 MB:
+// the mapped index is most of it). index, a batch job, collects half as
+// often with no limit. GOGC and GOMEMLIMIT, when set, win.
 func tuneGC(command string, getenv func(string) string) {
 	switch command {
 	case "serve":

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"io"
+	"math"
+	"runtime/debug"
 	"slices"
 	"testing"
 )
@@ -82,5 +84,33 @@ func TestParseConfigHardeningEnvironment(t *testing.T) {
 	env["VEILLE_MAX_CONNECTIONS"] = "beaucoup"
 	if _, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard); !errors.Is(err, errUsage) {
 		t.Errorf("VEILLE_MAX_CONNECTIONS=beaucoup: %v, want a usage error", err)
+	}
+}
+
+// TestTuneGC checks the collector settings of each command, and that
+// GOGC and GOMEMLIMIT in the environment win.
+func TestTuneGC(t *testing.T) {
+	gc, limit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) })
+	for _, tc := range []struct {
+		command string
+		env     map[string]string
+		gc      int
+		limit   int64
+	}{
+		{"serve", nil, 200, 200 << 20},
+		{"serve", map[string]string{"GOGC": "50", "GOMEMLIMIT": "1GiB"}, 100, math.MaxInt64},
+		{"index", nil, 200, math.MaxInt64},
+		{"search", nil, 100, math.MaxInt64},
+	} {
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(math.MaxInt64)
+		tuneGC(tc.command, func(k string) string { return tc.env[k] })
+		if got := debug.SetGCPercent(100); got != tc.gc {
+			t.Errorf("%s %v: GOGC %d, want %d", tc.command, tc.env, got, tc.gc)
+		}
+		if got := debug.SetMemoryLimit(-1); got != tc.limit {
+			t.Errorf("%s %v: memory limit %d, want %d", tc.command, tc.env, got, tc.limit)
+		}
 	}
 }
