@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
 	"veille/corpus"
 )
 
@@ -27,6 +29,27 @@ func collectStored(visit func(func(string, byte, []byte, []uint64) bool) error) 
 		return true
 	})
 	return out, err
+}
+
+// reopenPersisted closes x and opens dir again, so that every segment is
+// a persisted file, and returns the live generation and a snapshot, both
+// released when the test ends.
+func reopenPersisted(t *testing.T, x *Index, dir string) (*generation, *scorch.IndexSnapshot) {
+	t.Helper()
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	x, err := Open(context.Background(), dir, Options{Enricher: fakeEnricher{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	g, snap, release, err := x.snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(release)
+	return g, snap
 }
 
 // TestStoredFilesMatchBleve reads every stored document of persisted
@@ -53,19 +76,7 @@ func TestStoredFilesMatchBleve(t *testing.T) {
 	if err := x.Delete(context.Background(), arts[5].ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := x.Close(); err != nil {
-		t.Fatal(err)
-	}
-	x, err := Open(context.Background(), dir, Options{Enricher: fakeEnricher{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	g, snap, release, err := x.snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
+	g, snap := reopenPersisted(t, x, dir)
 	files, docs := 0, 0
 	for _, ss := range snap.Segments() {
 		if g.records.stored.file(ss.Segment()) != nil {
@@ -129,19 +140,7 @@ func TestStoredFilesUnlinkedSegment(t *testing.T) {
 		put(t, x, corpus.Article{ID: fmt.Sprintf("u-%d", i), Title: fmt.Sprintf("Titre %d", i),
 			Body: "Nvidia investit à Paris.", Source: "src", Published: day("2025-09-19")})
 	}
-	if err := x.Close(); err != nil {
-		t.Fatal(err)
-	}
-	x, err := Open(context.Background(), dir, Options{Enricher: fakeEnricher{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	_, snap, release, err := x.snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
+	_, snap := reopenPersisted(t, x, dir)
 	var stores storedFiles // fresh: no file opened yet
 	read := 0
 	for _, ss := range snap.Segments() {
