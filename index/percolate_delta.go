@@ -39,7 +39,7 @@ import (
 // terms or none).
 const (
 	maxDeltaBatches = 512     // batches whose added terms are kept
-	maxDeltaDocs    = 1024    // documents of those batches
+	maxDeltaDocs    = 1024    // documents of those batches (a batch of more than a quarter is a barrier)
 	maxCarried      = 1 << 16 // look-ups and document counts carried
 )
 
@@ -54,6 +54,7 @@ type batchLog struct {
 	mu               sync.Mutex
 	g                *generation // the generation of the batches kept
 	pending          []batchDelta
+	pendingDocs      int // documents of pending
 	// base and last bound the batches whose terms fields holds: base+1
 	// to last (base == last: none).
 	base, last uint64
@@ -111,13 +112,45 @@ func (l *batchLog) end(g *generation, added []*document.Document) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.g != g {
-		l.g, l.pending, l.base, l.last, l.batches, l.docs, l.fields = g, nil, n-1, n-1, nil, 0, nil
+		l.g, l.pending, l.pendingDocs, l.base, l.last, l.batches, l.docs, l.fields = g, nil, 0, n-1, n-1, nil, 0, nil
+	}
+	maxDocs := l.docLimit()
+	if len(added) > maxDocs/4 {
+		// A bulk load's batch: carrying it would hold its analysed
+		// documents (tens of KiB each) until the percolator reads, for
+		// little (its own terms are most of what a look-up then reads).
+		added = nil // a barrier
+	}
+	if added == nil { // a barrier: what came before it is never read
+		clear(l.pending)
+		l.pending, l.pendingDocs = l.pending[:0], 0
 	}
 	l.pending = append(l.pending, batchDelta{n: n, docs: added})
-	if len(l.pending) > maxDeltaBatches {
-		// Nobody read them: drop them (a barrier).
-		l.pending = append(l.pending[:0], batchDelta{n: n})
+	l.pendingDocs += len(added)
+	// Nobody read them yet: past the bounds, the oldest are dropped and
+	// the last dropped becomes a barrier (a bulk load with no saved
+	// search reading must not hold every article it wrote).
+	drop := 0
+	for len(l.pending)-drop > maxDeltaBatches || l.pendingDocs > maxDocs {
+		l.pendingDocs -= len(l.pending[drop].docs)
+		drop++
 	}
+	if drop > 0 {
+		barrier := batchDelta{n: l.pending[drop-1].n}
+		rest := copy(l.pending[1:], l.pending[drop:])
+		l.pending[0] = barrier
+		clear(l.pending[1+rest:])
+		l.pending = l.pending[:1+rest]
+	}
+}
+
+// docLimit returns the bound on the documents kept (maxDeltaDocs unless
+// a test set maxDocs).
+func (l *batchLog) docLimit() int {
+	if l.maxDocs > 0 {
+		return l.maxDocs
+	}
+	return maxDeltaDocs
 }
 
 // settled returns the number of batches applied when none is being
@@ -198,11 +231,9 @@ func (l *batchLog) catchUpLocked() {
 		l.batches = append(l.batches, batchSize{d.n, len(d.docs), added})
 		l.docs += len(d.docs)
 	}
-	l.pending = l.pending[:0]
-	maxDocs := maxDeltaDocs
-	if l.maxDocs > 0 {
-		maxDocs = l.maxDocs
-	}
+	clear(l.pending) // their documents are not held past this
+	l.pending, l.pendingDocs = l.pending[:0], 0
+	maxDocs := l.docLimit()
 	for len(l.batches) > maxDeltaBatches || l.docs > maxDocs && len(l.batches) > 1 {
 		old := l.batches[0]
 		l.batches = l.batches[1:]

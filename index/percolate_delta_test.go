@@ -155,3 +155,78 @@ func TestCarriedCountsMatchTheSegments(t *testing.T) {
 		t.Errorf("%d look-ups carried, %d read: the batches that only add articles should carry most", carried, read)
 	}
 }
+
+// TestUnreadBatchesAreBounded writes batches while a percolator exists
+// but never reads (a bulk load with no saved search to check): the
+// documents the batch log holds stay within its bound, a batch of more
+// than a quarter of the bound is not held at all, and the counts read
+// afterwards are still the segments'.
+func TestUnreadBatchesAreBounded(t *testing.T) {
+	x, _ := openTest(t, Options{OnCommit: func(context.Context, Commit) error { return nil }})
+	p := x.NewPercolator()
+	x.batches.maxDocs = 20
+	base := sample(t)
+	next := 0
+	batch := func(n int) []corpus.Article {
+		out := make([]corpus.Article, n)
+		for i := range out {
+			a := base[next%len(base)]
+			next++
+			a.ID = fmt.Sprintf("unread-%d", next)
+			a.Body += fmt.Sprintf(" nvidiaa%d", next%5)
+			out[i] = a
+		}
+		return out
+	}
+	held := func() int {
+		x.batches.mu.Lock()
+		defer x.batches.mu.Unlock()
+		n := 0
+		for _, d := range x.batches.pending {
+			n += len(d.docs)
+		}
+		if n != x.batches.pendingDocs {
+			t.Fatalf("pendingDocs %d, the pending batches hold %d", x.batches.pendingDocs, n)
+		}
+		return n
+	}
+	for range 30 {
+		put(t, x, batch(5)...)
+		if n := held(); n > 20 {
+			t.Fatalf("%d unread documents held, bound 20", n)
+		}
+	}
+	if n := held(); n == 0 {
+		t.Fatal("no unread batch held: the bound dropped everything")
+	}
+	put(t, x, batch(6)...) // more than a quarter of the bound: a barrier
+	if n := held(); n != 0 {
+		t.Fatalf("after a batch of 6, %d documents held; want none", n)
+	}
+	put(t, x, batch(5)...)
+	ctx := context.Background()
+	settled := x.batches.settled()
+	g, snap, release, err := x.snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if settled == 0 || x.batches.settled() != settled {
+		t.Fatal("a batch was being applied")
+	}
+	mr := newMemoReader(&view{snap: snap, segs: snap.Segments(), stored: &g.records.stored}, &x.lev, nil)
+	mr.carry = &carrier{c: &p.carried, log: &x.batches, g: g, batch: settled}
+	for _, term := range []string{"nvidiaa1", "nvidiaa3", "nvidia", "absentword"} {
+		want, err := liveDF(ctx, snap, term, "title_fr", "body_fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := liveDF(ctx, mr, term, "title_fr", "body_fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("liveDF(%q) carried %d, the segments give %d", term, got, want)
+		}
+	}
+}
