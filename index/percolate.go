@@ -1324,7 +1324,7 @@ func (n *need) surface() map[string]struct{} {
 
 // typoState returns the ways the search takes now for the near terms of
 // term (see termQuery.expand): the stem space while the word is in fewer
-// than max(fuzzyKnownDocs, docs/knownShare) documents, keeping only its
+// than knownDocs(docs) documents, keeping only its
 // first rune while in none, and the surface while in fewer than
 // fuzzyKnownDocs. The search counts the word in every language, this the
 // term in lang only, which is never more: the ways returned include the
@@ -1332,7 +1332,7 @@ func (n *need) surface() map[string]struct{} {
 // only grow meanwhile), those below the bound read again after
 // unknownFor.
 func (p *Percolator) typoState(r bleveindex.IndexReader, ls *langSieve, n *need, docs uint64) (typoWays, uint64) {
-	bound := max(fuzzyKnownDocs, docs/knownShare)
+	bound := knownDocs(docs)
 	key := knownKey{ls, n}
 	epoch := p.x.removals.Load()
 	p.knownMu.Lock()
