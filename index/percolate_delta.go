@@ -413,13 +413,18 @@ func (c *carrier) carriedTerms(k termsKey, a vellum.Automaton, start, end []byte
 			}
 			for _, tl := range []*termList{&at.main, &at.fresh} {
 				i, _ := slices.BinarySearch(tl.terms, string(start))
-				for ; i < len(tl.terms) && inRange(tl.terms[i]); i++ {
+				hi := len(tl.terms)
+				if end != nil {
+					hi, _ = slices.BinarySearch(tl.terms, string(end))
+				}
+				for ; i < hi; i++ {
 					// k edits leave out at most k rune classes of either term.
 					if set := tl.sets[i]; edits >= 0 && (bits.OnesCount64(want&^set) > edits || bits.OnesCount64(set&^want) > edits) {
 						continue
 					}
-					if t := tl.terms[i]; accepts(a, t) {
-						add(t, docsIn(at.occ[t], e.at, c.batch)) // 0 for a stale term
+					t := tl.terms[i]
+					if n := docsIn(at.occ[t], e.at, c.batch); n > 0 && accepts(a, t) { // n is 0 for a stale term
+						add(t, n)
 					}
 				}
 			}
