@@ -16,7 +16,10 @@ package index
 // earlier batch m plus the terms of the documents batches m+1..n added,
 // without reading a segment. A batch that deleted or replaced an article
 // (or failed) is a barrier: counts older than it are read again from the
-// segments.
+// segments. Percolator.Warm reads every saved word's counts once, at
+// start and when an alert is saved, so that between barriers a commit
+// reads none from the segments; the index as opened is batch 1, so that
+// what Warm reads before the first write is carried too.
 
 import (
 	"context"
