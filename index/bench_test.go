@@ -2,11 +2,13 @@ package index
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -341,7 +343,38 @@ func benchSearchPageOf(b *testing.B, x *Index, qs []string, base Query) {
 		}
 		ds = append(ds, time.Since(start))
 	}
+	b.StopTimer()
+	logSlowest(b, qs, ds)
 	reportLatency(b, ds, cpu0)
+}
+
+// logSlowest logs, when VEILLE_BENCH_SLOWEST is a number n, the n
+// queries of qs whose fastest run (ds[i] ran qs[i%len(qs)]) was the
+// slowest: the fastest of a query's runs is the least disturbed by the
+// load of other processes. Each line, on the standard error (a
+// benchmark's log keeps 10 lines), gives the fastest and slowest run.
+func logSlowest(b *testing.B, qs []string, ds []time.Duration) {
+	n, err := strconv.Atoi(os.Getenv("VEILLE_BENCH_SLOWEST"))
+	if err != nil || n <= 0 || len(ds) < len(qs) {
+		return
+	}
+	type run struct{ fast, slow time.Duration }
+	runs := make([]run, len(qs))
+	for i, d := range ds {
+		r := &runs[i%len(qs)]
+		if r.fast == 0 || d < r.fast {
+			r.fast = d
+		}
+		r.slow = max(r.slow, d)
+	}
+	order := make([]int, min(len(qs), len(ds)))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return cmp.Compare(runs[j].fast, runs[i].fast) })
+	for _, i := range order[:min(n, len(order))] {
+		fmt.Fprintf(os.Stderr, "%s: %8.2f ms fastest %8.2f ms slowest  %s\n", b.Name(), float64(runs[i].fast.Microseconds())/1000, float64(runs[i].slow.Microseconds())/1000, qs[i])
+	}
 }
 
 // BenchmarkSearchPageCollapsed is BenchmarkSearchPage with one hit per

@@ -112,6 +112,8 @@ func TestExtractAmounts(t *testing.T) {
 		{"compared sum in a list", "Rossel a offert 250.000 euros, IPM, qui supprimait des emplois, 150.000, selon le jugement.", []amountWant{{250000, "EUR", "250.000 euros"}, {150000, "EUR", "150.000"}}},
 		{"compared count", "250.000 euros pour 10.000 habitants, soit 25 euros chacun", []amountWant{{250000, "EUR", "250.000 euros"}, {25, "EUR", "25 euros"}}},
 		{"compared, other order of magnitude", "un bonus de 2.000 euros versé à 450.000, selon le ministère", []amountWant{{2000, "EUR", "2.000 euros"}}},
+		{"abbreviation inside the sentence", "7 milliards d'euros: 4 milliards pour les bâtiments (écoles, etc.) et 2 milliards pour les ménages.", []amountWant{{7e9, "EUR", "7 milliards d'euros"}, {4e9, "EUR", "4 milliards"}, {2e9, "EUR", "2 milliards"}}},
+		{"new sentence after a full stop", "7 milliards d'euros pour l'Etat. 2 milliards pour les ménages.", []amountWant{{7e9, "EUR", "7 milliards d'euros"}}},
 		{"instead of", "vendu 2 euros au lieu de 3,85 habituellement", []amountWant{{2, "EUR", "2 euros"}, {3.85, "EUR", "3,85"}}},
 		{"instead of, far", "2 euros pour une boisson commandée par des clients au comptoir au lieu de 3 habituellement", []amountWant{{2, "EUR", "2 euros"}}},
 		{"centimes d'euro", "une taxe de 0,10 centime d'euro par kilo", []amountWant{{0.001, "EUR", "0,10 centime d'euro"}}},

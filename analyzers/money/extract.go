@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"veille/corpus"
 	"veille/corpus/fold"
@@ -349,7 +351,8 @@ func conversionOf(s string, a, b amountFound) bool {
 const maxSentence = 300
 
 // sameSentence reports whether s[i:j] is short and holds no sentence
-// break: a full stop (not between digits), '!', '?' or a new line.
+// break: a full stop (not between digits, nor the end of an abbreviation
+// the sentence goes on after), '!', '?' or a new line.
 func sameSentence(s string, i, j int) bool {
 	if i > j || j-i > maxSentence {
 		return false
@@ -359,12 +362,27 @@ func sameSentence(s string, i, j int) bool {
 		case '!', '?', '\n':
 			return false
 		case '.':
-			if k == 0 || k+1 >= len(s) || !fold.IsDigit(s[k-1]) || !fold.IsDigit(s[k+1]) {
+			if (k == 0 || k+1 >= len(s) || !fold.IsDigit(s[k-1]) || !fold.IsDigit(s[k+1])) && !goesOn(s[k+1:]) {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// goesOn reports whether the text after a full stop continues its
+// sentence: spaces and closing brackets, then a lower-case letter
+// ("(écoles, université, etc.) et 2 milliards pour les ménages").
+func goesOn(rest string) bool {
+	k := 0
+	for k < len(rest) && (rest[k] == ' ' || rest[k] == ')') {
+		k++
+	}
+	if k == 0 || k == len(rest) {
+		return false // "etc.Le": glued sentences
+	}
+	r, _ := utf8.DecodeRuneInString(rest[k:])
+	return unicode.IsLower(r)
 }
 
 // currencyKey packs a currency code of up to eight bytes.
