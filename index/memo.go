@@ -151,6 +151,9 @@ type memoReader struct {
 	cost  *meter
 	stats *readerStats // statistics recorded or replaced (stats.go); nil: the snapshot's own
 	carry *carrier     // the percolator's expansions: counts carried across snapshots (percolate_delta.go); nil: none
+	// near, when set, gives the terms of some words' surface neighbours
+	// (nearTermsSource): the percolator's, held by its needs.
+	near func(an analysis.Analyzer, lang, word, term string) ([]string, bool)
 	// dfs are termDF's counts.
 	dfs map[dfKey]uint64
 }
@@ -235,6 +238,14 @@ func (m *memoReader) storedText(id bindex.IndexInternalID, part string, limit in
 // nearWords implements termSource (levBuilders.surface).
 func (m *memoReader) nearWords(an analysis.Analyzer, lang, word, term string) map[string]string {
 	return m.lev.surface(an, lang, word, term)
+}
+
+// nearTerms implements nearTermsSource (memoReader.near).
+func (m *memoReader) nearTerms(an analysis.Analyzer, lang, word, term string) ([]string, bool) {
+	if m.near == nil {
+		return nil, false
+	}
+	return m.near(an, lang, word, term)
 }
 
 // fuzzyAutomaton returns the automaton of the terms within fuzziness

@@ -178,6 +178,14 @@ type termSource interface {
 	nearWords(an analysis.Analyzer, lang, word, term string) map[string]string
 }
 
+// nearTermsSource is a termSource that may know the terms of a word's
+// surface neighbours (nearWords) without the words giving them.
+type nearTermsSource interface {
+	// nearTerms returns the keys of nearWords(an, lang, word, term),
+	// false when it does not know them; callers must not change them.
+	nearTerms(an analysis.Analyzer, lang, word, term string) ([]string, bool)
+}
+
 // snapshotSource is the termSource of a plain scorch snapshot (a Bleve
 // index searched directly, in tests), without memo.
 type snapshotSource struct {
@@ -401,12 +409,23 @@ func (q *termQuery) neighbours(ctx context.Context, src termSource, m mapping.In
 		if err != nil {
 			return nil, err
 		}
-		words := src.nearWords(an, q.Lang, q.Surface, q.Term)
-		if len(words) > 0 {
-			set, err := setAutomaton(words)
-			if err != nil {
-				return nil, err
+		var words map[string]string // nil: the words giving each term are not known
+		var set vellum.Automaton
+		known := false
+		if ns, ok := src.(nearTermsSource); ok {
+			var ts []string
+			if ts, known = ns.nearTerms(an, q.Lang, q.Surface, q.Term); known && len(ts) > 0 {
+				set = &trie{keys: ts}
 			}
+		}
+		if !known {
+			if words = src.nearWords(an, q.Lang, q.Surface, q.Term); len(words) > 0 {
+				if set, err = setAutomaton(words); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if set != nil {
 			ts, err := src.liveTerms(body, set, nil, nil, "surface", q.Surface)
 			if err != nil {
 				return nil, err
