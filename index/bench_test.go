@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	bleveindex "github.com/blevesearch/bleve_index_api"
+	zapv17 "github.com/blevesearch/zapx/v17"
+
 	"veille/analyzers"
 	"veille/corpus"
 )
@@ -213,6 +216,41 @@ func BenchmarkBuildOrangeSum(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(arts)), "us/doc")
+}
+
+// BenchmarkSegmentOrangeSum builds Bleve's segments (zap, the default
+// format) of the documents of the first 2,000 OrangeSum articles in
+// batches of 500, as commits do, the documents built and analyzed before
+// the clock starts: the cost of the distinct terms and postings a batch
+// holds, steadier than the whole ingest on a shared machine.
+func BenchmarkSegmentOrangeSum(b *testing.B) {
+	arts := readJSONL(b, "orangesum-fr.jsonl.gz", 2000)
+	db := newTestDocBuilder(b)
+	docs := make([]bleveindex.Document, len(arts))
+	for i, a := range arts {
+		doc, err := db.build(&storedDoc{Article: a})
+		if err != nil {
+			b.Fatal(err)
+		}
+		doc.AddIDField() // as scorch's Batch does
+		for _, f := range doc.Fields {
+			f.Analyze()
+		}
+		docs[i] = doc
+	}
+	var zap zapv17.ZapPlugin
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for start := 0; start < len(docs); start += defaultMaxBatch {
+			seg, _, err := zap.New(docs[start:min(len(docs), start+defaultMaxBatch)])
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = seg.Close()
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(docs)), "us/doc")
 }
 
 // cpuTime returns the user and system CPU time of the process so far.
@@ -465,4 +503,51 @@ func BenchmarkPhrasePageBig(b *testing.B) { benchSearchPage(b, sharedBig(b), phr
 // BenchmarkMatchAllFacetsBig is BenchmarkMatchAllFacets on the big index.
 func BenchmarkMatchAllFacetsBig(b *testing.B) {
 	benchMatchAll(b, sharedBig(b))
+}
+
+// BenchmarkPutOneOnOrangeSum5k writes OrangeSum articles one a call
+// (Index.Put, a commit each, as a live feed does) into an index of the
+// first 5,000, extraction off: the cost of a one-article commit, Bleve's
+// background merges included (the process's CPU until the segments
+// settle after the last write, per article), and the segments a search
+// then walks.
+func BenchmarkPutOneOnOrangeSum5k(b *testing.B) {
+	const base = 5000
+	arts := readJSONL(b, "orangesum-fr.jsonl.gz", 0)
+	if len(arts) < base+b.N {
+		b.Skipf("%d articles: not enough for %d writes", len(arts), b.N)
+	}
+	ctx := context.Background()
+	x, err := Open(ctx, b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	items := make([]Item, base)
+	for i, a := range arts[:base] {
+		items[i] = Item{Article: a}
+	}
+	for _, r := range x.PutMany(ctx, items) {
+		if r.Err != nil {
+			b.Fatal(r.Err)
+		}
+	}
+	settle(b, x)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := x.Put(ctx, arts[base+i], Origin{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	_, snap, release, err := x.snapshot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	after := len(snap.Segments())
+	release()
+	settle(b, x)
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/article")
+	b.ReportMetric(float64(after), "segments-after-writes")
 }
