@@ -542,8 +542,17 @@ func liveDF(ctx context.Context, r bleveindex.IndexReader, term string, fields .
 	return n, nil
 }
 
-// snapshotDF returns the number of live documents of r whose field holds term.
+// snapshotDF returns the number of live documents of r whose field holds
+// term (a memoReader's remembered: memoReader.termDF).
 func snapshotDF(ctx context.Context, r bleveindex.IndexReader, term, field string) (uint64, error) {
+	if m, ok := r.(*memoReader); ok {
+		return m.termDF(ctx, term, field)
+	}
+	return countPostings(ctx, r, term, field)
+}
+
+// countPostings is snapshotDF, counted by r's term reader.
+func countPostings(ctx context.Context, r bleveindex.IndexReader, term, field string) (uint64, error) {
 	tr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 	if err != nil {
 		return 0, err
