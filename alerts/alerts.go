@@ -317,6 +317,11 @@ func (s *Service) Start(ctx context.Context, x Indexer) error {
 	s.started = true
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.mu.Unlock()
+	// What the alerts' words need is read once here, then carried from
+	// commit to commit (index.Percolator.Warm).
+	if err := perc.Warm(ctx); err != nil {
+		return fmt.Errorf("alerts: read ahead for the alerts' words: %w", err)
+	}
 	last, err := x.LastCommit(ctx)
 	if err != nil {
 		return fmt.Errorf("alerts: read the last indexed batch: %w", err)

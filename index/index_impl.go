@@ -130,6 +130,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Index, error) {
 		return nil, fmt.Errorf("index: data folder %s: %w", dir, err)
 	}
 	x := &Index{dir: dir, opts: opts, lock: lock, dirInfo: info, expensive: newLane(opts.MaxExpensive)}
+	x.batches.open()
 	if err := x.open(); err != nil {
 		_ = lock.unlock()
 		return nil, err

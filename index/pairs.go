@@ -45,7 +45,7 @@ import (
 )
 
 // pairsVersion names the word lists of pairwords/: bump it with them.
-const pairsVersion = "1"
+const pairsVersion = "2"
 
 //go:embed pairwords
 var pairWordFiles embed.FS
@@ -156,8 +156,12 @@ func hasPairs(m mapping.IndexMapping, f string) bool {
 func pairTerm(a, b string) string { return a + " " + b }
 
 // pairBuckets is the number of bucket terms that the pairs of frequent
-// words outside the pair list share (see pairCollector).
-const pairBuckets = 1 << 14
+// words outside the pair list share (see pairCollector). A batch of 500
+// OrangeSum articles holds about 27 bucket pairs an article: with 16,384
+// buckets it held 8,600 distinct bucket terms of 1.6 articles each, a
+// third of the batch's distinct terms (zap's cost is per distinct term);
+// with 2,048 it holds 2,040 of 6.5, and a bucket filters a little less.
+const pairBuckets = 1 << 11
 
 // appendBucket appends to dst the bucket term of a pair term: "#" and a
 // hash of the pair (FNV-1a, stable across processes) modulo pairBuckets,

@@ -80,6 +80,28 @@ type Percolator struct {
 	exp     *expansions
 	counted map[*savedQuery]countedWords
 	carried carriedCounts // the expansions' counts, carried across snapshots (percolate_delta.go)
+	// surfaces are the interned needs with a typed word, by surfaceKey:
+	// the expansions read their surface terms (need.surface), computed
+	// once per need, rather than the index's bounded memo of them.
+	surfMu   sync.Mutex
+	surfaces map[string]*need
+}
+
+// surfaceKey names the surface neighbours of a typed word in a language.
+func surfaceKey(lang, word, term string) string { return lang + "\x00" + word + "\x00" + term }
+
+// surfaceTerms returns the terms of the surface neighbours of word (term
+// once analysed) in lang by analyzer an when a need of a saved query
+// has that word (memoReader.near).
+func (p *Percolator) surfaceTerms(an analysis.Analyzer, lang, word, term string) ([]string, bool) {
+	p.surfMu.Lock()
+	n := p.surfaces[surfaceKey(lang, word, term)]
+	p.surfMu.Unlock()
+	if n == nil || n.an != an {
+		return nil, false
+	}
+	n.surface()
+	return n.surfTerms, true
 }
 
 // knownDF is a term's document count and when it was read.
@@ -229,9 +251,11 @@ func (x *Index) NewPercolator() *Percolator {
 	return &Percolator{x: x, saved: make(map[string]*savedQuery), langs: make(map[string]*langSieve), needs: make(map[string]*need)}
 }
 
-// Add saves q under id, replacing any query with that id. Its paging,
-// sort, highlighting, cursor, collapsing and IDs are ignored. Errors wrap
-// ErrInvalidQuery (q could not be searched), ErrClosed or ErrUnavailable.
+// Add saves q under id, replacing any query with that id, and reads
+// ahead for it what Match reads (see [Percolator.Warm]) in the languages
+// already seen. Its paging, sort, highlighting, cursor, collapsing and
+// IDs are ignored. Errors wrap ErrInvalidQuery (q could not be searched),
+// ErrClosed or ErrUnavailable.
 func (p *Percolator) Add(id string, q Query) error {
 	q.Page, q.PerPage, q.Cursor, q.Sort, q.Highlight, q.IDs, q.FacetSize, q.Collapse = 0, 0, "", "", false, nil, 0, ""
 	pl, err := validate(q)
@@ -247,14 +271,20 @@ func (p *Percolator) Add(id string, q Query) error {
 		return err
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.removeLocked(id)
 	p.saved[id] = sq
+	sieves := make([]*langSieve, 0, len(p.langs))
 	for _, ls := range p.langs {
 		if err := p.register(ls, sq); err != nil {
 			p.removeLocked(id)
+			p.mu.Unlock()
 			return err
 		}
+		sieves = append(sieves, ls)
+	}
+	p.mu.Unlock()
+	for _, ls := range sieves {
+		_ = p.warm(context.Background(), ls, []*savedQuery{sq}) // only saves reads: Match reads what it lacks
 	}
 	return nil
 }
@@ -382,7 +412,13 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 	st := candStates.Get().(*candState)
 	defer st.release()
 	art := &st.art
-	art.a, art.p, art.snap, art.sieve, art.lang, art.docs = &a, p, snap, ls, ls.lang, docs
+	art.a, art.p, art.r, art.sieve, art.lang, art.docs = &a, p, snap, ls, ls.lang, docs
+	// The counts the sieve and the decisions read go through the
+	// expansions' reader, which carries them across snapshots.
+	ex, exErr := p.expansionsOf(g, snap, batch)
+	if exErr == nil {
+		art.r = ex.mr
+	}
 	for _, t := range terms {
 		art.set[t] = struct{}{}
 		art.byFirst[t[0]] = append(art.byFirst[t[0]], artTerm{t, runeSet(t)})
@@ -443,8 +479,8 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 		return ids, nil, nil
 	}
 	verdicts := make([]verdict, len(sqs))
-	d := decider{a: &a, m: g.mapping, p: p}
-	if d.ex, err = p.expansionsOf(g, snap, batch); err != nil {
+	d := decider{a: &a, m: g.mapping, p: p, ex: ex}
+	if exErr != nil {
 		d.ex = nil // left to the search
 	}
 	for i, sq := range sqs {
@@ -475,7 +511,7 @@ var candStates = sync.Pool{New: func() any {
 // release empties st and returns it to the pool.
 func (st *candState) release() {
 	a := &st.art
-	a.a, a.p, a.snap, a.sieve = nil, nil, nil, nil
+	a.a, a.p, a.r, a.sieve = nil, nil, nil, nil
 	clear(a.dfs)
 	clear(a.bodyDFs)
 	clear(a.hashes[:])
@@ -867,6 +903,16 @@ func (p *Percolator) intern(n *need) *need {
 		n.cutRunes = append(n.cutRunes, runeSet(c))
 	}
 	p.needs[k] = n
+	if n.word != "" {
+		p.surfMu.Lock()
+		if p.surfaces == nil {
+			p.surfaces = map[string]*need{}
+		}
+		if _, dup := p.surfaces[surfaceKey(n.lang, n.word, n.term)]; !dup {
+			p.surfaces[surfaceKey(n.lang, n.word, n.term)] = n
+		}
+		p.surfMu.Unlock()
+	}
 	return n
 }
 
@@ -1027,11 +1073,11 @@ type articleView struct {
 	expand  map[*need]typoWays        // the ways the search takes for a need's near terms
 	dfs     map[*need]uint64          // and the document count of the need's term they follow from
 	bodyDFs map[string]uint64         // bodyDF of near terms, read for this article
-	// p reads the counts of terms in snap, the index the article is in
+	// p reads the counts of terms in r, the index the article is in
 	// (docs documents), in the language of sieve; nil: every near term
 	// counts.
 	p     *Percolator
-	snap  *scorch.IndexSnapshot
+	r     bleveindex.IndexReader
 	sieve *langSieve
 	lang  string // sieve.lang
 	docs  uint64
@@ -1177,7 +1223,7 @@ func (v *articleView) state(n *need) typoWays {
 		e = waysStem | waysStemLoose | waysSurface
 		if v.p != nil {
 			var df uint64
-			e, df = v.p.typoState(v.snap, v.sieve, n, v.docs)
+			e, df = v.p.typoState(v.r, v.sieve, n, v.docs)
 			v.dfs[n] = df
 		}
 		v.expand[n] = e
@@ -1213,7 +1259,7 @@ func (v *articleView) admits(n *need, t string, surfaceOnly bool) bool {
 	n2, ok := v.bodyDFs[t]
 	if !ok {
 		var err error
-		if n2, err = liveDF(context.Background(), v.snap, t, "body_"+v.lang); err != nil {
+		if n2, err = liveDF(context.Background(), v.r, t, "body_"+v.lang); err != nil {
 			return true
 		}
 		v.bodyDFs[t] = n2
@@ -1278,7 +1324,7 @@ func (n *need) surface() map[string]struct{} {
 
 // typoState returns the ways the search takes now for the near terms of
 // term (see termQuery.expand): the stem space while the word is in fewer
-// than max(fuzzyKnownDocs, docs/knownShare) documents, keeping only its
+// than knownDocs(docs) documents, keeping only its
 // first rune while in none, and the surface while in fewer than
 // fuzzyKnownDocs. The search counts the word in every language, this the
 // term in lang only, which is never more: the ways returned include the
@@ -1286,7 +1332,7 @@ func (n *need) surface() map[string]struct{} {
 // only grow meanwhile), those below the bound read again after
 // unknownFor.
 func (p *Percolator) typoState(r bleveindex.IndexReader, ls *langSieve, n *need, docs uint64) (typoWays, uint64) {
-	bound := max(fuzzyKnownDocs, docs/knownShare)
+	bound := knownDocs(docs)
 	key := knownKey{ls, n}
 	epoch := p.x.removals.Load()
 	p.knownMu.Lock()

@@ -18,6 +18,7 @@ package index
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -359,6 +360,7 @@ func (p *Percolator) expansionsOf(g *generation, snap *scorch.IndexSnapshot, bat
 	// segment a merge made, for nothing).
 	v := &view{snap: snap, segs: snap.Segments(), stored: &g.records.stored}
 	mr := newMemoReader(v, &p.x.lev, nil)
+	mr.near = p.surfaceTerms
 	if batch > 0 {
 		mr.carry = &carrier{c: &p.carried, log: &p.x.batches, g: g, batch: batch}
 	}
@@ -435,4 +437,135 @@ func (p *Percolator) expansion(e *expansions, sq *savedQuery, tq *termQuery) ([]
 	e.near[key] = terms
 	e.mu.Unlock()
 	return terms, nil
+}
+
+// Warm reads ahead what Match reads for the words of every saved query,
+// in each language the index holds: their document counts, the counts
+// that decide which of their near terms the search takes, and their
+// expansions. Match carries these counts from snapshot to snapshot with
+// the terms of the batches written since (percolate_delta.go), so that a
+// commit reads none of them from the segments, unless a barrier (a
+// delete or a replacement) came between. Answers are the same with or
+// without it. Errors wrap ErrClosed or ErrUnavailable.
+func (p *Percolator) Warm(ctx context.Context) error {
+	_, snap, release, err := p.x.snapshot()
+	if err != nil {
+		return err
+	}
+	held, err := liveTermsOf(snap.Segments(), fieldLang, nil, nil, nil, nil) // the languages of the live documents
+	release()
+	if err != nil {
+		return err
+	}
+	var langs []string
+	for l := range held {
+		if fl := fieldLang4(l); !slices.Contains(langs, fl) {
+			langs = append(langs, fl)
+		}
+	}
+	slices.Sort(langs)
+	p.mu.RLock()
+	sqs := make([]*savedQuery, 0, len(p.saved))
+	for _, sq := range p.saved {
+		sqs = append(sqs, sq)
+	}
+	p.mu.RUnlock()
+	for _, lang := range langs {
+		ls, err := p.langSieve(lang)
+		if err != nil {
+			return err
+		}
+		if err := p.warm(ctx, ls, sqs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// warm is Warm for the queries sqs in the sieve ls, on the live snapshot;
+// it reads nothing while a batch is being applied (nothing read then
+// could be carried).
+func (p *Percolator) warm(ctx context.Context, ls *langSieve, sqs []*savedQuery) error {
+	batch := p.x.batches.settled()
+	g, snap, release, err := p.x.snapshot()
+	if err != nil {
+		return err
+	}
+	defer release()
+	if batch == 0 || p.x.batches.settled() != batch {
+		return nil
+	}
+	docs, err := snap.DocCount()
+	if err != nil {
+		return err
+	}
+	ex, err := p.expansionsOf(g, snap, batch)
+	if err != nil {
+		return err
+	}
+	var tqs []*termQuery
+	for _, sq := range sqs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p.mu.RLock()
+		cq, ok := ls.compiled[sq]
+		if ls.mapping != g.mapping || p.saved[sq.id] != sq {
+			ok = false // of an older mapping, or removed meanwhile
+		}
+		var needs []*need
+		for _, k := range ls.regs[sq] {
+			for _, gr := range k.c.groups {
+				for _, n := range gr {
+					if (n.edits > 0 || len(n.cuts) > 0 || n.word != "") && !slices.Contains(needs, n) {
+						needs = append(needs, n)
+					}
+				}
+			}
+		}
+		p.mu.RUnlock()
+		for _, n := range needs {
+			p.typoState(ex.mr, ls, n, docs)
+		}
+		if !ok || cq == nil {
+			continue
+		}
+		tqs = termQueriesOf(cq, tqs[:0])
+		for _, tq := range tqs {
+			if tq.Edits == 0 && len(tq.Prefixes) == 0 {
+				continue // never expanded
+			}
+			if _, err := p.expansion(ex, sq, tq); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// termQueriesOf appends to out the word queries of a compiled text query.
+func termQueriesOf(q query.Query, out []*termQuery) []*termQuery {
+	switch q := q.(type) {
+	case *termQuery:
+		out = append(out, q)
+	case *query.ConjunctionQuery:
+		for _, k := range q.Conjuncts {
+			out = termQueriesOf(k, out)
+		}
+	case *query.DisjunctionQuery:
+		for _, k := range q.Disjuncts {
+			out = termQueriesOf(k, out)
+		}
+	case *sumQuery:
+		for _, k := range q.Parts {
+			out = termQueriesOf(k, out)
+		}
+	case *query.BooleanQuery:
+		for _, k := range []query.Query{q.Must, q.Should, q.MustNot} {
+			if k != nil {
+				out = termQueriesOf(k, out)
+			}
+		}
+	}
+	return out
 }

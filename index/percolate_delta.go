@@ -153,9 +153,17 @@ func (l *batchLog) docLimit() int {
 	return maxDeltaDocs
 }
 
-// settled returns the number of batches applied when none is being
-// applied, 0 otherwise. A snapshot taken between two calls that return
-// the same n > 0 holds exactly the documents of batches 1..n.
+// open numbers the index as opened batch 1, so that its snapshots
+// before any write are known too (settled: 0 is unknown).
+func (l *batchLog) open() {
+	l.started.Store(1)
+	l.applied.Store(1)
+}
+
+// settled returns the number of the last batch applied (the index as
+// opened is 1) when none is being applied, 0 otherwise. A snapshot
+// taken between two calls that return the same n > 0 holds exactly the
+// documents of the index as opened and of batches 2..n.
 func (l *batchLog) settled() uint64 {
 	a := l.applied.Load()
 	if l.started.Load() != a {

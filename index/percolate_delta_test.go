@@ -230,3 +230,77 @@ func TestUnreadBatchesAreBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestWarmReadsAheadForMatch saves queries whose words lack their term in
+// the articles written next (typos, a word being typed), warms the
+// percolator, then writes articles one by one with the commit hook
+// matching them: the expansions must read no dictionary of a segment
+// (what Warm read is carried over the commits), where a percolator that
+// was not warmed reads them.
+func TestWarmReadsAheadForMatch(t *testing.T) {
+	var hooked *Percolator
+	var matchErr error
+	x, _ := openTest(t, Options{OnCommit: func(_ context.Context, c Commit) error {
+		for _, a := range c.Articles {
+			if hooked != nil {
+				if _, _, err := hooked.Match(a); err != nil {
+					matchErr = err
+				}
+			}
+		}
+		return nil
+	}})
+	base := sample(t)
+	put(t, x, base...)
+	ctx := context.Background()
+	queries := map[string]Query{
+		"typo":      {Text: "nvidai centres"},
+		"stem typo": {Text: "investisement"},
+		"two edits": {Text: "infrastrutcures données"},
+		"prefix":    {Text: "nvidia centr", Prefix: true},
+		"rare typo": {Text: "royaumme"},
+	}
+	segReads := func() int {
+		x.lev.mu.Lock()
+		defer x.lev.mu.Unlock()
+		return x.lev.segMemoN
+	}
+	write := func(p *Percolator, from int) int {
+		hooked = p
+		before := segReads()
+		for i := range 4 {
+			a := base[(from+i)%len(base)]
+			a.ID = fmt.Sprintf("warm-%d", from+i)
+			a.Body += fmt.Sprintf(" nvidiaa centrx investissementt infrastructure royaume%d", i)
+			if _, _, err := x.Put(ctx, a, Origin{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		hooked = nil
+		if matchErr != nil {
+			t.Fatal(matchErr)
+		}
+		return segReads() - before
+	}
+	warmed := x.NewPercolator()
+	for id, q := range queries {
+		if err := warmed.Add(id, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := warmed.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := write(warmed, 0); n != 0 {
+		t.Errorf("warmed: the commits' matching read %d look-ups from the segments, want none", n)
+	}
+	cold := x.NewPercolator()
+	for id, q := range queries {
+		if err := cold.Add(id, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := write(cold, 10); n == 0 {
+		t.Error("not warmed: the commits' matching read no look-up from the segments: the test checks nothing")
+	}
+}

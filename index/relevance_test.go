@@ -104,6 +104,29 @@ func TestFrequentCorrectionOverRareExactWord(t *testing.T) {
 	}
 }
 
+// TestKnownWordsInALargeCorpus: a word in knownDocsMax documents is no
+// typo, however large the corpus. With a share alone, a word in 101 of
+// 10,200 articles stood for a typo of any neighbour ten times more
+// frequent ("corée" searched as "code" in news and law at 188k articles).
+func TestKnownWordsInALargeCorpus(t *testing.T) {
+	x, _ := openTest(t, Options{})
+	var arts []corpus.Article
+	arts = append(arts, relArticles("coree", 101, "Séoul %d", "La Corée du Sud, épisode %d.")...)
+	arts = append(arts, relArticles("code", 10100, "Article L%d", "Le code du travail, article %d.")...)
+	put(t, x, arts...)
+	res := mustSearch(t, x, Query{Text: "corée", PerPage: 1})
+	if res.Total != 101 || len(res.Corrections) != 0 {
+		t.Errorf("corée: %d hits, corrections %v; want its 101 articles, no correction", res.Total, res.Corrections)
+	}
+	for _, c := range []struct{ docs, known uint64 }{
+		{0, fuzzyKnownDocs}, {250, fuzzyKnownDocs}, {5_000, 50}, {10_000, knownDocsMax}, {188_000, knownDocsMax},
+	} {
+		if got := knownDocs(c.docs); got != c.known {
+			t.Errorf("knownDocs(%d) = %d, want %d", c.docs, got, c.known)
+		}
+	}
+}
+
 func TestPrefixOnlyWhileTyping(t *testing.T) {
 	x, _ := openTest(t, Options{})
 	var arts []corpus.Article

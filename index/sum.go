@@ -16,7 +16,6 @@ package index
 // changed while nothing was written.
 
 import (
-	"container/heap"
 	"context"
 	"math"
 
@@ -85,23 +84,58 @@ type sumSearcher struct {
 
 type sumCurr struct {
 	s    search.Searcher
-	idx  int // the part's index, the order of the sum
+	idx  int    // the part's index, the order of the sum
+	id   uint64 // curr's document number
 	curr *search.DocumentMatch
 }
 
+// sumHeap holds the parts' current matches, the lowest document number at
+// the root, compared by number rather than by their ids' bytes. It is
+// written out rather than through container/heap, whose interface calls
+// and byte comparisons took half of the time the sum spent outside its
+// parts on the 188k-article index's pages of many hits.
 type sumHeap []*sumCurr
 
-func (h sumHeap) Len() int { return len(h) }
-func (h sumHeap) Less(i, j int) bool {
-	return h[i].curr.IndexInternalID.Compare(h[j].curr.IndexInternalID) < 0
+// push adds c, its curr set.
+func (h *sumHeap) push(c *sumCurr) {
+	c.id = c.curr.IndexInternalID.Value()
+	*h = append(*h, c)
+	a := *h
+	for j := len(a) - 1; j > 0; {
+		p := (j - 1) / 2
+		if a[p].id <= a[j].id {
+			break
+		}
+		a[p], a[j] = a[j], a[p]
+		j = p
+	}
 }
-func (h sumHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *sumHeap) Push(x any)   { *h = append(*h, x.(*sumCurr)) }
-func (h *sumHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+
+// pop removes and returns the root.
+func (h *sumHeap) pop() *sumCurr {
+	a := *h
+	top := a[0]
+	n := len(a) - 1
+	a[0] = a[n]
+	a[n] = nil
+	a = a[:n]
+	*h = a
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && a[r].id < a[l].id {
+			m = r
+		}
+		if a[i].id <= a[m].id {
+			break
+		}
+		a[i], a[m] = a[m], a[i]
+		i = m
+	}
+	return top
 }
 
 func newSumSearcher(ss []search.Searcher) *sumSearcher {
@@ -128,7 +162,7 @@ func (s *sumSearcher) start(ctx *search.SearchContext) error {
 			return err
 		}
 		if dm != nil {
-			heap.Push(&s.heap, &sumCurr{s: c, idx: i, curr: dm})
+			s.heap.push(&sumCurr{s: c, idx: i, curr: dm})
 		}
 	}
 	return nil
@@ -149,18 +183,18 @@ func (s *sumSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, er
 		}
 		if dm != nil {
 			c.curr = dm
-			heap.Push(&s.heap, c)
+			s.heap.push(c)
 		}
 	}
 	s.matching = s.matching[:0]
 	if len(s.heap) == 0 {
 		return nil, nil
 	}
-	first := heap.Pop(&s.heap).(*sumCurr)
+	first := s.heap.pop()
 	s.matching = append(s.matching, first)
 	rv := first.curr
-	for len(s.heap) > 0 && s.heap[0].curr.IndexInternalID.Equals(rv.IndexInternalID) {
-		s.matching = append(s.matching, heap.Pop(&s.heap).(*sumCurr))
+	for len(s.heap) > 0 && s.heap[0].id == first.id {
+		s.matching = append(s.matching, s.heap.pop())
 	}
 	// Parts in their order (insertion sort: a handful of matches).
 	m := s.matching
@@ -201,8 +235,9 @@ func (s *sumSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInte
 	// Searchers of the last match advance from scratch.
 	pending := s.matching
 	s.matching = nil
-	for len(s.heap) > 0 && s.heap[0].curr.IndexInternalID.Compare(id) < 0 {
-		c := heap.Pop(&s.heap).(*sumCurr)
+	target := id.Value()
+	for len(s.heap) > 0 && s.heap[0].id < target {
+		c := s.heap.pop()
 		ctx.DocumentMatchPool.Put(c.curr)
 		c.curr = nil
 		pending = append(pending, c)
@@ -214,7 +249,7 @@ func (s *sumSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInte
 		}
 		if dm != nil {
 			c.curr = dm
-			heap.Push(&s.heap, c)
+			s.heap.push(c)
 		}
 	}
 	return s.Next(ctx)

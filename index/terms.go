@@ -6,8 +6,8 @@ package index
 //
 // Typos. A word of 5 letters or more (9 or more: two edits) also matches
 // the terms a typo away, unless the index knows it well (in
-// 1/knownShare of the documents or more: a word that frequent is spelled
-// right). Indexed terms are stems, and a typo often hides the ending the
+// 1/knownShare of the documents or more, or in knownDocsMax: a word that
+// frequent is spelled right). Indexed terms are stems, and a typo often hides the ending the
 // stemmer strips ("gouvernemnt" stays whole while "gouvernement" is
 // indexed as "gouvern", five edits away), so the neighbours are found in
 // two spaces: the stems within the allowed edits of the word's stem, and,
@@ -66,7 +66,8 @@ const (
 	fuzzyShort   = 6  // stems shorter than this keep their first 2 letters in the stem space, others 1
 	prefixMin    = 3  // letters a completed word needs
 
-	knownShare     = 100 // a term in this share of the documents (1/100) is spelled right
+	knownShare     = 100 // a term in this share of the documents (1/100) is spelled right...
+	knownDocsMax   = 100 // ...or in this many, whatever the corpus's size (knownDocs)
 	fuzzyKnownDocs = 3   // a term in fewer documents is unknown: neighbours of its surface are searched too
 	popularRatio   = 10  // a neighbour this many times more frequent than the word is preferred
 	maxFuzzyTerms  = 32  // neighbours kept, closest first
@@ -175,6 +176,14 @@ type termSource interface {
 	fuzzyAutomaton(term string, edits int) (vellum.Automaton, error)
 	// nearWords is surfaceNeighbours of lang's analyzer an, remembered.
 	nearWords(an analysis.Analyzer, lang, word, term string) map[string]string
+}
+
+// nearTermsSource is a termSource that may know the terms of a word's
+// surface neighbours (nearWords) without the words giving them.
+type nearTermsSource interface {
+	// nearTerms returns the keys of nearWords(an, lang, word, term),
+	// false when it does not know them; callers must not change them.
+	nearTerms(an analysis.Analyzer, lang, word, term string) ([]string, bool)
 }
 
 // snapshotSource is the termSource of a plain scorch snapshot (a Bleve
@@ -304,7 +313,7 @@ func (q *termQuery) expand(ctx context.Context, r bleveindex.IndexReader, m mapp
 	if q.prepared {
 		wordDF = q.wordDF
 	}
-	known := wordDF >= max(fuzzyKnownDocs, docs/knownShare)
+	known := wordDF >= knownDocs(docs)
 	var fuzzy []nearTerm
 	if q.Edits > 0 && !known && len(completions) == 0 {
 		if fuzzy, err = q.neighbours(ctx, src, m, wordDF); err != nil {
@@ -400,12 +409,23 @@ func (q *termQuery) neighbours(ctx context.Context, src termSource, m mapping.In
 		if err != nil {
 			return nil, err
 		}
-		words := src.nearWords(an, q.Lang, q.Surface, q.Term)
-		if len(words) > 0 {
-			set, err := setAutomaton(words)
-			if err != nil {
-				return nil, err
+		var words map[string]string // nil: the words giving each term are not known
+		var set vellum.Automaton
+		known := false
+		if ns, ok := src.(nearTermsSource); ok {
+			var ts []string
+			if ts, known = ns.nearTerms(an, q.Lang, q.Surface, q.Term); known && len(ts) > 0 {
+				set = &trie{keys: ts}
 			}
+		}
+		if !known {
+			if words = src.nearWords(an, q.Lang, q.Surface, q.Term); len(words) > 0 {
+				if set, err = setAutomaton(words); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if set != nil {
 			ts, err := src.liveTerms(body, set, nil, nil, "surface", q.Surface)
 			if err != nil {
 				return nil, err
@@ -448,6 +468,17 @@ func (q *termQuery) neighbours(ctx context.Context, src termSource, m mapping.In
 		return strings.Compare(a.term, b.term)
 	})
 	return out[:min(len(out), maxFuzzyTerms)], nil
+}
+
+// knownDocs returns the number of documents, of docs, a word must be in to
+// be taken as spelled right: its neighbours are not searched. It grows
+// with the corpus up to knownDocsMax: a typo is not repeated in a hundred
+// articles, and a share alone made words that a large corpus holds in
+// hundreds of articles typos of any neighbour ten times more frequent (at
+// 188k articles of news and law, "corée", in 301, was searched as "code",
+// in 33,830, and "docteur", in 387, as "dont").
+func knownDocs(docs uint64) uint64 {
+	return max(fuzzyKnownDocs, min(docs/knownShare, knownDocsMax))
 }
 
 func cmpDesc(a, b uint64) int {
@@ -511,8 +542,17 @@ func liveDF(ctx context.Context, r bleveindex.IndexReader, term string, fields .
 	return n, nil
 }
 
-// snapshotDF returns the number of live documents of r whose field holds term.
+// snapshotDF returns the number of live documents of r whose field holds
+// term (a memoReader's remembered: memoReader.termDF).
 func snapshotDF(ctx context.Context, r bleveindex.IndexReader, term, field string) (uint64, error) {
+	if m, ok := r.(*memoReader); ok {
+		return m.termDF(ctx, term, field)
+	}
+	return countPostings(ctx, r, term, field)
+}
+
+// countPostings is snapshotDF, counted by r's term reader.
+func countPostings(ctx context.Context, r bleveindex.IndexReader, term, field string) (uint64, error) {
 	tr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 	if err != nil {
 		return 0, err
