@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"veille/index"
 	"veille/internal/atomicfile"
@@ -35,7 +36,9 @@ const (
 
 // logFile is an append-only file of JSON lines.
 type logFile struct {
-	f *os.File
+	f   *os.File
+	mu  sync.Mutex
+	buf bytes.Buffer // the records of an append, kept for the next (a batch's matches are a few KiB)
 }
 
 // scanLog calls each with every complete line of dir/name (none when it
@@ -103,8 +106,16 @@ func readLines(r io.Reader, each func([]byte) error) (int64, error) {
 
 // append writes records, one a line, and fsyncs them when sync is set.
 func (l *logFile) append(sync bool, records ...any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	buf := &l.buf
+	buf.Reset()
+	defer func() {
+		if buf.Cap() > 1<<20 {
+			*buf = bytes.Buffer{} // not kept past 1 MiB (a large batch's)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	for _, r := range records {
 		if err := enc.Encode(r); err != nil {

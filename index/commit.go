@@ -52,12 +52,14 @@ type Committed struct {
 	doc     *document.Document
 }
 
-// terms returns the distinct terms of the article's title and body.
-func (c *Committed) terms() []string {
+// terms appends to out the distinct terms of the article's title and
+// body, each added to set, which holds them afterwards (and any term
+// it held before is left out).
+func (c *Committed) terms(set map[string]struct{}, out []string) []string {
 	if c.doc == nil {
-		return nil
+		return out
 	}
-	return docTerms(c.doc)
+	return docTerms(c.doc, set, out)
 }
 
 // Search runs q on the index the commit left (see [Index.Search]).
@@ -243,19 +245,17 @@ func (x *Index) LastCommit(ctx context.Context) (Commit, error) {
 	return c, nil
 }
 
-// docTerms returns the distinct terms of the title and body fields of a
-// built document.
-func docTerms(doc *document.Document) []string {
-	var out []string
-	seen := make(map[string]struct{}, 256)
+// docTerms appends to out the distinct terms of the title and body
+// fields of a built document that set lacks, adding them to set.
+func docTerms(doc *document.Document, set map[string]struct{}, out []string) []string {
 	for _, f := range doc.Fields {
 		c, ok := f.(*compactText)
 		if !ok || !(strings.HasPrefix(c.Name(), "title_") || strings.HasPrefix(c.Name(), "body_")) {
 			continue
 		}
 		for t := range c.AnalyzedTokenFrequencies() {
-			if _, dup := seen[t]; !dup {
-				seen[t] = struct{}{}
+			if _, dup := set[t]; !dup {
+				set[t] = struct{}{}
 				out = append(out, t)
 			}
 		}

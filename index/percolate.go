@@ -66,6 +66,9 @@ type Percolator struct {
 	saved map[string]*savedQuery
 	langs map[string]*langSieve // by field language, built on first use
 	needs map[string]*need      // interned needs, by needKey
+	// needIDs numbers the interned needs (never given back), for the
+	// per-article state of a need (articleView) in slices.
+	needIDs idPool
 	// known remembers, by sieve and need, how many documents held the
 	// need's term in the sieve's language (see typoState), as of
 	// x.removals == knownAt.
@@ -145,6 +148,7 @@ type need struct {
 	surfTerms  []string // the terms of surf, and the stringHash of each
 	surfHashes []uint64
 	hash       uint64 // stringHash(term), set by Percolator.intern
+	id         uint32 // in Percolator.needIDs, set by Percolator.intern
 	// runes and cutRunes are the runeSet of term and of each cut, set by
 	// Percolator.intern (nil cutRunes: every term may be near, mayBeNear).
 	runes    uint64
@@ -170,6 +174,7 @@ type group []*need
 type conj struct {
 	sq     *savedQuery
 	groups []group
+	id     uint32 // in its sieve's conjIDs
 }
 
 // anchorKind says which forms of an article's terms hit an anchor key.
@@ -192,6 +197,7 @@ type anchorSet struct {
 	n     *need
 	kind  anchorKind
 	conjs []*conj
+	id    uint32 // in its sieve's setIDs
 }
 
 // langSieve indexes the conjunctions of every saved query in one language.
@@ -218,7 +224,53 @@ type langSieve struct {
 	surfaced  map[*need]bool
 	watch     map[*need]watched
 	watchedAt uint64
+	// conjIDs and setIDs number the conjunctions and anchor sets, so
+	// that an article marks those it visited in slices (stamps).
+	conjIDs, setIDs idPool
 }
+
+// idPool hands out small ids, reusing those given back.
+type idPool struct {
+	n    uint32 // ids handed out so far, given back or not
+	free []uint32
+}
+
+func (p *idPool) get() uint32 {
+	if k := len(p.free); k > 0 {
+		id := p.free[k-1]
+		p.free = p.free[:k-1]
+		return id
+	}
+	p.n++
+	return p.n - 1
+}
+
+func (p *idPool) put(id uint32) { p.free = append(p.free, id) }
+
+// stamps mark ids of one space during one call: an id is marked when
+// its entry holds the call's epoch, so that nothing is cleared between
+// calls.
+type stamps struct {
+	at    []uint32
+	epoch uint32
+}
+
+// start begins a call over ids below n.
+func (s *stamps) start(n uint32) {
+	if len(s.at) < int(n) {
+		s.at = append(s.at, make([]uint32, int(n)-len(s.at))...)
+	}
+	if s.epoch++; s.epoch == 0 { // wrapped: old marks would read as new
+		clear(s.at)
+		s.epoch = 1
+	}
+}
+
+// has reports whether id is marked.
+func (s *stamps) has(id uint32) bool { return s.at[id] == s.epoch }
+
+// mark marks id.
+func (s *stamps) mark(id uint32) { s.at[id] = s.epoch }
 
 // watched is the document count of a need's term and x.removals when read.
 type watched struct{ df, removals uint64 }
@@ -311,7 +363,12 @@ func (p *Percolator) removeLocked(id string) {
 	delete(p.saved, id)
 	for _, ls := range p.langs {
 		ls.forgetHits()
+		var freed []*conj
 		for _, k := range ls.regs[sq] {
+			if !slices.Contains(freed, k.c) {
+				freed = append(freed, k.c)
+				ls.conjIDs.put(k.c.id)
+			}
 			if k.always {
 				ls.always = slices.DeleteFunc(ls.always, func(c *conj) bool { return c == k.c })
 				continue
@@ -326,6 +383,7 @@ func (p *Percolator) removeLocked(id string) {
 			for sk, a := range ls.sets {
 				if len(a.conjs) == 0 {
 					delete(ls.sets, sk)
+					ls.setIDs.put(a.id)
 				}
 			}
 			if len(list) == 0 {
@@ -408,10 +466,11 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 	if err != nil {
 		return nil, nil, err
 	}
-	terms := a.terms()
 	st := candStates.Get().(*candState)
 	defer st.release()
 	art := &st.art
+	terms := a.terms(art.set, st.terms[:0])
+	st.terms = terms
 	art.a, art.p, art.r, art.sieve, art.lang, art.docs = &a, p, snap, ls, ls.lang, docs
 	// The counts the sieve and the decisions read go through the
 	// expansions' reader, which carries them across snapshots.
@@ -420,25 +479,32 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 		art.r = ex.mr
 	}
 	for _, t := range terms {
-		art.set[t] = struct{}{}
 		art.byFirst[t[0]] = append(art.byFirst[t[0]], artTerm{t, runeSet(t)})
 		h := stringHash(t) % (64 * articleBloomWords)
 		art.hashes[h/64] |= 1 << (h % 64)
 	}
+	st.seen.start(ls.conjIDs.n)
+	st.visited.start(ls.setIDs.n)
+	art.memoAt.start(p.needIDs.n)
+	art.stateAt.start(p.needIDs.n)
+	if n := int(p.needIDs.n); len(art.memo) < n {
+		art.memo = append(art.memo, make([]bool, n-len(art.memo))...)
+		art.expand = append(art.expand, make([]typoWays, n-len(art.expand))...)
+		art.dfs = append(art.dfs, make([]uint64, n-len(art.dfs))...)
+	}
 	var ids []string
-	var sqs []*savedQuery
+	sqs := st.sqs[:0]
 	check := func(c *conj) {
-		if _, ok := st.seen[c]; ok || st.accepted[c.sq] {
+		if st.seen.has(c.id) || slices.Contains(sqs, c.sq) { // a few candidates: a short list
 			return
 		}
-		st.seen[c] = struct{}{}
+		st.seen.mark(c.id)
 		if art.satisfies(c) {
-			st.accepted[c.sq] = true
 			sqs = append(sqs, c.sq)
 		}
 	}
 	visit := func(a *anchorSet) {
-		st.visited[a] = struct{}{}
+		st.visited.mark(a.id)
 		for _, c := range a.conjs {
 			check(c)
 		}
@@ -448,7 +514,7 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 	}
 	for _, k := range articleFilterKeys(&a.Article) {
 		for _, a := range ls.keys[k] {
-			if _, ok := st.visited[a]; !ok && a.kind == kindOther && a.n == nil {
+			if !st.visited.has(a.id) && a.kind == kindOther && a.n == nil {
 				visit(a)
 			}
 		}
@@ -460,13 +526,13 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 			hits = ls.hitsOf(t)
 		}
 		for _, h := range hits {
-			if _, ok := st.visited[h.set]; ok {
+			if st.visited.has(h.set.id) {
 				continue
 			}
 			if h.ways != 0 && (h.ways&art.state(h.set.n) == 0 || !art.admits(h.set.n, t, h.ways&(waysStem|waysStemLoose) == 0)) {
 				continue
 			}
-			art.memo[h.set.n] = true
+			art.setMemo(h.set.n, true)
 			visit(h.set)
 		}
 	}
@@ -475,6 +541,7 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 	for i, sq := range sqs {
 		ids[i] = sq.id
 	}
+	st.sqs = sqs
 	if !decide {
 		return ids, nil, nil
 	}
@@ -493,37 +560,32 @@ func (p *Percolator) candidates(a Committed, decide bool) ([]string, []verdict, 
 
 // candState is the scratch space of one Candidates call, recycled.
 type candState struct {
-	art      articleView
-	seen     map[*conj]struct{}
-	accepted map[*savedQuery]bool
-	visited  map[*anchorSet]struct{}
-	hits     [][]termHit // of each article term
+	art     articleView
+	seen    stamps        // conjunctions checked, by conj.id
+	visited stamps        // anchor sets visited, by anchorSet.id
+	sqs     []*savedQuery // the candidates
+	terms   []string      // the article's distinct terms
+	hits    [][]termHit   // of each article term
 }
 
 var candStates = sync.Pool{New: func() any {
-	return &candState{
-		art: articleView{set: map[string]struct{}{}, byFirst: map[byte][]artTerm{}, memo: map[*need]bool{}, expand: map[*need]typoWays{},
-			dfs: map[*need]uint64{}, bodyDFs: map[string]uint64{}},
-		seen: map[*conj]struct{}{}, accepted: map[*savedQuery]bool{}, visited: map[*anchorSet]struct{}{},
-	}
+	return &candState{art: articleView{set: map[string]struct{}{}, bodyDFs: map[string]uint64{}}}
 }}
 
 // release empties st and returns it to the pool.
 func (st *candState) release() {
 	a := &st.art
 	a.a, a.p, a.r, a.sieve = nil, nil, nil, nil
-	clear(a.dfs)
 	clear(a.bodyDFs)
 	clear(a.hashes[:])
 	clear(a.set)
 	for k, ts := range a.byFirst {
 		a.byFirst[k] = ts[:0]
 	}
-	clear(a.memo)
-	clear(a.expand)
-	clear(st.seen)
-	clear(st.accepted)
-	clear(st.visited)
+	clear(st.sqs)
+	st.sqs = st.sqs[:0]
+	clear(st.terms)
+	st.terms = st.terms[:0]
 	clear(st.hits)
 	st.hits = st.hits[:0]
 	candStates.Put(st)
@@ -690,7 +752,7 @@ func (p *Percolator) register(ls *langSieve, sq *savedQuery) error {
 		}
 		// Cheap groups first: a conjunction fails on its first missing group.
 		slices.SortStableFunc(groups, func(a, b group) int { return cmpFloat(groupCost(a), groupCost(b)) })
-		c := &conj{sq: sq, groups: groups}
+		c := &conj{sq: sq, groups: groups, id: ls.conjIDs.get()}
 		best, bestCost := -1, math.Inf(1)
 		for i, g := range groups {
 			if cost := groupCost(g); cost < bestCost {
@@ -752,7 +814,7 @@ func (ls *langSieve) add(key string, kind anchorKind, n *need, c *conj) {
 	}
 	set := ls.sets[sk]
 	if set == nil {
-		set = &anchorSet{n: n, kind: kind}
+		set = &anchorSet{n: n, kind: kind, id: ls.setIDs.get()}
 		ls.sets[sk] = set
 	}
 	if !slices.Contains(set.conjs, c) {
@@ -898,6 +960,7 @@ func (p *Percolator) intern(n *need) *need {
 		return o
 	}
 	n.hash = stringHash(n.term)
+	n.id = p.needIDs.get()
 	n.runes = runeSet(n.term)
 	for _, c := range n.cuts {
 		n.cutRunes = append(n.cutRunes, runeSet(c))
@@ -1068,11 +1131,16 @@ type articleView struct {
 	a       *Committed
 	set     map[string]struct{}
 	hashes  [articleBloomWords]uint64 // a Bloom filter of one hash (stringHash) over set
-	byFirst map[byte][]artTerm        // its terms by their first byte
-	memo    map[*need]bool            // needs checked already
-	expand  map[*need]typoWays        // the ways the search takes for a need's near terms
-	dfs     map[*need]uint64          // and the document count of the need's term they follow from
-	bodyDFs map[string]uint64         // bodyDF of near terms, read for this article
+	byFirst [256][]artTerm            // its terms by their first byte
+	// By need.id, for the needs marked in memoAt and stateAt: whether
+	// the article satisfies the need (checked already), and the ways the
+	// search takes for the need's near terms with the document count of
+	// the need's term they follow from.
+	memoAt, stateAt stamps
+	memo            []bool
+	expand          []typoWays
+	dfs             []uint64
+	bodyDFs         map[string]uint64 // bodyDF of near terms, read for this article
 	// p reads the counts of terms in r, the index the article is in
 	// (docs documents), in the language of sieve; nil: every near term
 	// counts.
@@ -1114,12 +1182,18 @@ func (v *articleView) accepts(n *need) bool {
 	if n.edits == 0 && len(n.cuts) == 0 && len(n.prefixes) == 0 {
 		return false
 	}
-	ok, known := v.memo[n]
-	if !known {
-		ok = v.scan(n)
-		v.memo[n] = ok
+	if v.memoAt.has(n.id) {
+		return v.memo[n.id]
 	}
+	ok := v.scan(n)
+	v.setMemo(n, ok)
 	return ok
+}
+
+// setMemo records whether the article satisfies n.
+func (v *articleView) setMemo(n *need, ok bool) {
+	v.memoAt.mark(n.id)
+	v.memo[n.id] = ok
 }
 
 // articleBloomWords sizes the filter of an article's terms: 4,096 bits,
@@ -1218,16 +1292,15 @@ func (v *articleView) state(n *need) typoWays {
 	if n.edits == 0 && len(n.cuts) == 0 && n.word == "" {
 		return 0
 	}
-	e, ok := v.expand[n]
-	if !ok {
-		e = waysStem | waysStemLoose | waysSurface
-		if v.p != nil {
-			var df uint64
-			e, df = v.p.typoState(v.r, v.sieve, n, v.docs)
-			v.dfs[n] = df
-		}
-		v.expand[n] = e
+	if v.stateAt.has(n.id) {
+		return v.expand[n.id]
 	}
+	e, df := waysStem|waysStemLoose|waysSurface, uint64(0)
+	if v.p != nil {
+		e, df = v.p.typoState(v.r, v.sieve, n, v.docs)
+	}
+	v.stateAt.mark(n.id)
+	v.expand[n.id], v.dfs[n.id] = e, df
 	return e
 }
 
@@ -1248,7 +1321,7 @@ func (v *articleView) admits(n *need, t string, surfaceOnly bool) bool {
 		return true
 	}
 	v.state(n)
-	df := v.dfs[n]
+	df := v.dfs[n.id]
 	if df == 0 || df < fuzzyKnownDocs && !surfaceOnly {
 		return true
 	}

@@ -16,7 +16,10 @@ package index
 // earlier batch m plus the terms of the documents batches m+1..n added,
 // without reading a segment. A batch that deleted or replaced an article
 // (or failed) is a barrier: counts older than it are read again from the
-// segments.
+// segments. Percolator.Warm reads every saved word's counts once, at
+// start and when an alert is saved, so that between barriers a commit
+// reads none from the segments; the index as opened is batch 1, so that
+// what Warm reads before the first write is carried too.
 
 import (
 	"context"
@@ -413,13 +416,18 @@ func (c *carrier) carriedTerms(k termsKey, a vellum.Automaton, start, end []byte
 			}
 			for _, tl := range []*termList{&at.main, &at.fresh} {
 				i, _ := slices.BinarySearch(tl.terms, string(start))
-				for ; i < len(tl.terms) && inRange(tl.terms[i]); i++ {
+				hi := len(tl.terms)
+				if end != nil {
+					hi, _ = slices.BinarySearch(tl.terms, string(end))
+				}
+				for ; i < hi; i++ {
 					// k edits leave out at most k rune classes of either term.
 					if set := tl.sets[i]; edits >= 0 && (bits.OnesCount64(want&^set) > edits || bits.OnesCount64(set&^want) > edits) {
 						continue
 					}
-					if t := tl.terms[i]; accepts(a, t) {
-						add(t, docsIn(at.occ[t], e.at, c.batch)) // 0 for a stale term
+					t := tl.terms[i]
+					if n := docsIn(at.occ[t], e.at, c.batch); n > 0 && accepts(a, t) { // n is 0 for a stale term
+						add(t, n)
 					}
 				}
 			}

@@ -166,7 +166,7 @@ func TestCommitHook(t *testing.T) {
 			if err != nil || res.Total != 1 {
 				return fmt.Errorf("article %s is not searchable in the hook: %v %v", a.Article.ID, res.Total, err)
 			}
-			if len(a.terms()) == 0 {
+			if len(a.terms(map[string]struct{}{}, nil)) == 0 {
 				return fmt.Errorf("article %s has no terms", a.Article.ID)
 			}
 			seen = append(seen, a.Article.ID)
@@ -235,7 +235,7 @@ func TestCommitHook(t *testing.T) {
 	for _, a := range last.Articles {
 		ids = append(ids, a.Article.ID)
 	}
-	if last.Seq != seq || !slices.Equal(ids, []string{"a3", "a2"}) || len(last.Articles[0].terms()) == 0 {
+	if last.Seq != seq || !slices.Equal(ids, []string{"a3", "a2"}) || len(last.Articles[0].terms(map[string]struct{}{}, nil)) == 0 {
 		t.Fatalf("LastCommit = seq %d %v, want seq %d [a3 a2] with terms", last.Seq, ids, seq)
 	}
 	if _, _, err := y.Put(ctx, corpus.Article{ID: "a4", Title: "Nscale", Body: "Nscale"}, Origin{}); err != nil {
