@@ -147,17 +147,18 @@ func TestExtractionQuality(t *testing.T) {
 
 	// Floors on the test split (never used for training or tuning), set
 	// just under what the extractors reached (README, "Extraction"):
-	// companies fr-business 0.923/0.703, fr-general 0.800/0.842,
-	// en-business 0.853/0.792; countries fr 0.972/0.978, en 0.993/0.967;
+	// companies fr-business 0.907/0.697, fr-general 0.680/0.895,
+	// en-business 0.840/0.800; countries fr 0.972/0.978, en 0.993/0.967;
 	// amounts fr 0.987/0.969, en 1.000/1.000. en-general has two firms:
-	// no floor. The fr-general recall floor is under its goal (0.85):
-	// the model trained on all four rounds, chosen by cross-validation,
-	// finds 16 of its 19 firms where the model of two rounds found 17.
+	// no floor. The model with word clusters (2026-12-03), chosen by
+	// cross-validation (F1 0.821 -> 0.825), lowered the precision floors
+	// and the fr-business recall floor (0.703 -> 0.697: two firms of 323)
+	// and raised the fr-general and en-business recall ones.
 	type floor struct{ p, r float64 }
 	floors := map[[2]string]floor{
-		{labels.SetFrBusiness, "companies"}: {0.92, 0.70},
-		{labels.SetFrGeneral, "companies"}:  {0.80, 0.84},
-		{labels.SetEnBusiness, "companies"}: {0.85, 0.79},
+		{labels.SetFrBusiness, "companies"}: {0.90, 0.69},
+		{labels.SetFrGeneral, "companies"}:  {0.68, 0.89},
+		{labels.SetEnBusiness, "companies"}: {0.84, 0.80},
 		{"fr", "countries"}:                 {0.96, 0.97},
 		{"en", "countries"}:                 {0.98, 0.95},
 		{"fr", "amounts"}:                   {0.98, 0.96},

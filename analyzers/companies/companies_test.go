@@ -10,6 +10,7 @@ import (
 	"math"
 	"veille/corpus"
 	"veille/corpus/corpustest"
+	"veille/corpus/fold"
 	"veille/internal/testrace"
 
 	"os"
@@ -118,6 +119,10 @@ func TestCompaniesFind(t *testing.T) {
 		{"sources", "selon Le Monde, a indiqué l'AFP, rapporte Reuters", nil},
 		{"x is not twitter", "Le réseau social X a banni le compte.", nil},
 		{"stargate is a programme", "le programme de centres de données Stargate", nil},
+		{"source line", "Narvik accueillera le centre.\nSource : Techcrunch", nil},
+		{"photo credit", "Le nouveau siège.\nCrédit photo : AFP", nil},
+		{"name extended before a known one", "Shares in Manchester United closed up 4.75% after the Glazer offer.", []string{"Manchester United"}},
+		{"renamed parent, subsidiary apart", "EADS, la maison mère d'Airbus, a publié ses comptes.", []string{"Airbus SE", "Airbus"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -439,5 +444,74 @@ func TestModelRoundTrip(t *testing.T) {
 	}
 	if _, err := ReadModel(strings.NewReader(old)); !errors.Is(err, ErrModel) {
 		t.Errorf("other features: err = %v", err)
+	}
+}
+
+func TestReadClusters(t *testing.T) {
+	good := "# comment\n\nrachat\t3 1\n^kalto\t7 2\n"
+	tab, err := readClusters(strings.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.low["rachat"] != 2 || tab.up["kalto"] != 3 || tab.low["kalto"] != 0 {
+		t.Errorf("clusters read %v %v", tab.low, tab.up)
+	}
+	for _, bad := range []string{"rachat 3 1\n", "rachat\t3\n", "rachat\tx 1\n", "^\t1 1\n", "rachat\t1 5000\n"} {
+		if _, err := readClusters(strings.NewReader(bad)); !errors.Is(err, ErrGazetteer) {
+			t.Errorf("readClusters(%q) = %v, want ErrGazetteer", bad, err)
+		}
+	}
+}
+
+func FuzzReadClusters(f *testing.F) {
+	f.Add("rachat\t3 1\n^kalto\t7 2\n")
+	f.Add("#\n\t\n^\t0 0\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		if _, err := readClusters(strings.NewReader(s)); err != nil && !errors.Is(err, ErrGazetteer) {
+			t.Fatalf("readClusters: %v does not wrap ErrGazetteer", err)
+		}
+	})
+}
+
+// TestClustererGroupsWordsByContext learns clusters from a made-up corpus
+// where firms and cities are written in contexts of their own: each
+// kind must end in a fine cluster of its own, within one coarse cluster.
+func TestClustererGroupsWordsByContext(t *testing.T) {
+	cl := NewClusterer()
+	firms := []string{"Kalto", "Vetrix", "Norbel", "Lumio"}
+	cities := []string{"Lyon", "Nantes", "Lille", "Rennes"}
+	for i := range 40 {
+		f, g := firms[i%4], firms[(i+1)%4]
+		c, d := cities[i%4], cities[(i+2)%4]
+		cl.Add(fmt.Sprintf("Le groupe %s a racheté %s hier. Il habite à %s depuis longtemps, près de %s aussi.", f, g, c, d))
+	}
+	var b strings.Builder
+	err := cl.Write(&b, ClusterOptions{Words: 100, MinCount: 5, Contexts: 50, Fine: 8, Coarse: 3, Rounds: 10, Seed: 1}, []string{"test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := readClusters(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, group := range [][]string{firms, cities} {
+		want := tab.up[fold.Key(group[0])]
+		if want == 0 {
+			t.Fatalf("%s has no cluster:\n%s", group[0], b.String())
+		}
+		for _, w := range group[1:] {
+			if got := tab.up[fold.Key(w)]; got != want {
+				t.Errorf("%s in coarse cluster %d, %s in %d:\n%s", w, got, group[0], want, b.String())
+			}
+		}
+	}
+	fine := map[string]string{}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if w, rest, ok := strings.Cut(line, "\t"); ok {
+			fine[w], _, _ = strings.Cut(rest, " ")
+		}
+	}
+	if fine["^kalto"] == fine["^lyon"] {
+		t.Errorf("firms and cities share fine cluster %s:\n%s", fine["^kalto"], b.String())
 	}
 }

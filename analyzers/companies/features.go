@@ -144,6 +144,21 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 		}
 	}
 
+	// A known firm it starts with: a unit or a subsidiary ("Goodyear
+	// France", "GE Power", "Nokia Bell Labs France").
+	if cd.n.gaz < 0 {
+		for j := k + 1; j < len(a.cands) && a.cands[j].i == cd.i; j++ {
+			if o := &a.cands[j]; o.n.gaz >= 0 && !o.amb && !o.n.notco {
+				src := gazSourceNames[c.aliasSource(o.n.gaz)]
+				f.add("head-gaz", src)
+				if a.toks[cd.end-1].is(clsTrailingPlace) {
+					f.add("head-gaz-place", src)
+				}
+				break
+			}
+		}
+	}
+
 	// The name itself.
 	i, end := cd.n.i, cd.n.end
 	ntok := end - i
@@ -389,6 +404,7 @@ func (c *Finder) extract(a *analysis, k int, nb []int, f *features) {
 			f.flag("donlystart")
 		}
 	}
+	c.clusters.features(f, toks, i, end)
 	f.add("lang", a.lang)
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"veille/analyzers/internal/chunk"
+	"veille/corpus/fold"
 )
 
 // analysis holds the work of one text.
@@ -383,6 +384,10 @@ func (c *Finder) decideTraced(a *analysis, trace func(k int, fate string)) []str
 			why(k, "ambiguous")
 			continue // an ambiguous word (Orange, Total) the text never shows as a firm
 		}
+		if cd.src&srcGaz != 0 && cd.gazSrc == sourceMedia && creditLine(a, cd) {
+			why(k, "credit")
+			continue // "Source : Techcrunch", "Crédit photo : AFP": a source
+		}
 		if cd.src&srcPerson != 0 && cd.src&(srcCue|srcSuffix|srcAppos|srcPoss) == 0 {
 			why(k, "person")
 			continue // "la famille Peugeot", "Serge Dassault": a person's name
@@ -420,16 +425,30 @@ func (c *Finder) extensions(a *analysis) []bool {
 		}
 		for s := range a.cands {
 			S := &a.cands[s]
-			if s == l || S.i != L.i || S.end >= L.end || !keep(S) || a.toks[S.end].gap != gapSpace {
+			if s == l || !keep(S) {
+				continue
+			}
+			// The words L adds, after S ("GE Capital") or before it
+			// ("Manchester United"), joined by spaces.
+			var from, to, joint int
+			switch {
+			case S.i == L.i && S.end < L.end:
+				from, to, joint = S.end, L.end, S.end
+			case S.end == L.end && S.i > L.i:
+				from, to, joint = L.i, S.i, S.i
+			default:
+				continue
+			}
+			if a.toks[joint].gap != gapSpace {
 				continue
 			}
 			ok := true
-			for t := S.end; t < L.end && ok; t++ {
-				ok = a.toks[t].upper && !a.toks[t].is(clsNameJoin) && (t == S.end || a.toks[t].gap == gapSpace)
+			for t := from; t < to && ok; t++ {
+				ok = a.toks[t].upper && !a.toks[t].is(clsNameJoin) && (t == from || a.toks[t].gap == gapSpace)
 			}
 			for o := range a.cands {
 				O := &a.cands[o]
-				ok = ok && !(O.i >= S.end && O.i < L.end && keep(O))
+				ok = ok && !(o != l && O.i >= from && O.i < to && keep(O))
 			}
 			if ok {
 				ext[l] = true
@@ -520,4 +539,24 @@ func ruledFirm(cd *candidate) bool {
 func (c *Finder) isCanonical(name string) bool {
 	_, ok := c.canonIDs[name]
 	return ok
+}
+
+// creditLine reports whether cd opens what follows a source or credit
+// label at the start of its line: "Source : Techcrunch", "Crédit photo :
+// AFP", "© Reuters".
+func creditLine(a *analysis, cd *candidate) bool {
+	start := a.toks[cd.i].start
+	line := strings.LastIndexByte(a.text[:start], '\n') + 1
+	if start-line > 24 {
+		return false
+	}
+	label := strings.Trim(a.text[line:start], " \t:©-–")
+	if label == "" {
+		return strings.Contains(a.text[line:start], "©")
+	}
+	switch fold.Key(label) {
+	case "source", "sources", "credit", "credits", "creditphoto", "creditsphoto", "photo", "photos", "video", "image", "illustration":
+		return true
+	}
+	return false
 }

@@ -107,6 +107,7 @@ type Finder struct {
 	classes    map[string]wordInfo    // folded word → what the lists know of it
 	nameKeys   []string               // folded key of each canonical name
 	mined      map[string]corpusStats // what unlabelled news says of each name (mined.go)
+	clusters   clusterTable           // word clusters of unlabelled news (clusters.go)
 	tokens     sync.Pool              // *[]token buffers reused by Find
 }
 
@@ -208,6 +209,9 @@ func newFinder(extra io.Reader, places *countries.Matcher, model *Model) (*Finde
 			first, _, _ := strings.Cut(key, " ")
 			mark(first, clsLowerAlias)
 		}
+	}
+	if c.clusters, err = defaultClusters(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -37,6 +37,29 @@ var defaultMined = sync.OnceValues(func() (map[string]corpusStats, error) { retu
 // lower" lines, '#' comments.
 func readMined(r io.Reader) (map[string]corpusStats, error) {
 	out := make(map[string]corpusStats, 32768)
+	err := eachTableLine(r, func(line int, key, rest string) error {
+		f := strings.Fields(rest)
+		if len(f) != 5 {
+			return fmt.Errorf("%w: mined line %d: want a key and five counts", ErrGazetteer, line)
+		}
+		var v [5]uint32
+		for i, x := range f {
+			n, err := strconv.ParseUint(x, 10, 32)
+			if err != nil {
+				return fmt.Errorf("%w: mined line %d: %v", ErrGazetteer, line, err)
+			}
+			v[i] = uint32(n)
+		}
+		out[key] = corpusStats{v[0], v[1], v[2], v[3], v[4]}
+		return nil
+	})
+	return out, err
+}
+
+// eachTableLine calls fn with the number, key and rest of each
+// "key<TAB>rest" line of a mined table, skipping blank lines and '#'
+// comments; a line without a tab is an error wrapping [ErrGazetteer].
+func eachTableLine(r io.Reader, fn func(line int, key, rest string) error) error {
 	sc := bufio.NewScanner(r)
 	line := 0
 	for sc.Scan() {
@@ -46,21 +69,14 @@ func readMined(r io.Reader) (map[string]corpusStats, error) {
 			continue
 		}
 		key, rest, ok := strings.Cut(s, "\t")
-		f := strings.Fields(rest)
-		if !ok || len(f) != 5 {
-			return nil, fmt.Errorf("%w: mined line %d: want a key and five counts", ErrGazetteer, line)
+		if !ok {
+			return fmt.Errorf("%w: line %d: want a key and a tab", ErrGazetteer, line)
 		}
-		var v [5]uint32
-		for i, x := range f {
-			n, err := strconv.ParseUint(x, 10, 32)
-			if err != nil {
-				return nil, fmt.Errorf("%w: mined line %d: %v", ErrGazetteer, line, err)
-			}
-			v[i] = uint32(n)
+		if err := fn(line, key, rest); err != nil {
+			return err
 		}
-		out[key] = corpusStats{v[0], v[1], v[2], v[3], v[4]}
 	}
-	return out, sc.Err()
+	return sc.Err()
 }
 
 // Miner counts [corpusStats] over many texts (see ./mine). It is not

@@ -22,7 +22,7 @@ const featureBits = 20
 // FeatureVersion names the feature templates of features.go; a model
 // trained with other templates is refused. Bump it with every change of
 // the features, then retrain (see the package documentation).
-const FeatureVersion = "companies-features-13"
+const FeatureVersion = "companies-features-14"
 
 // Model is a trained classifier: a weight per hashed feature and a
 // decision threshold. It is immutable once built.

@@ -26,7 +26,7 @@ func NewWithModel(extra io.Reader, places *countries.Matcher, m *Model) (*Finder
 func (c *Finder) WithModel(m *Model) *Finder {
 	d := &Finder{names: c.names, nameSource: c.nameSource, canonIDs: c.canonIDs, aliases: c.aliases,
 		firstMax: c.firstMax, rejects: c.rejects, heads: c.heads, first: c.first, places: c.places,
-		countries: c.countries, model: m, classes: c.classes, nameKeys: c.nameKeys, mined: c.mined}
+		countries: c.countries, model: m, classes: c.classes, nameKeys: c.nameKeys, mined: c.mined, clusters: c.clusters}
 	return d
 }
 

@@ -63,7 +63,7 @@ func main() {
 	flag.StringVar(&c.opts.Learner, "learner", "perceptron", "`perceptron` or logistic")
 	flag.Float64Var(&c.opts.L2, "l2", 1e-4, "L2 penalty of the logistic learner")
 	flag.IntVar(&c.k, "k", 5, "folds of the cross-validation")
-	flag.Float64Var(&c.minPrecision, "min-precision", 0.85, "lowest cross-validated precision the threshold may give")
+	flag.Float64Var(&c.minPrecision, "min-precision", 0.88, "lowest cross-validated precision the threshold may give")
 	flag.BoolVar(&c.cvOnly, "cv", false, "only report the cross-validation, write nothing")
 	flag.BoolVar(&c.curves, "curves", false, "print every set's cross-validated figures at every threshold")
 	flag.BoolVar(&c.diag, "diag", false, "print every held-out error and the candidates' misses")
