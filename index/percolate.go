@@ -213,8 +213,10 @@ type langSieve struct {
 	always       []*conj              // conjunctions without text or filters
 	regs         map[*savedQuery][]sieveKey
 	// compiled are the saved queries' text queries compiled for lang
-	// (nil: no text) with mapping, which Decide evaluates.
+	// (nil: no text) with mapping, which Decide evaluates; words are
+	// their termQuery nodes (compiledQuery.Words), which Warm expands.
 	compiled map[*savedQuery]query.Query
+	words    map[*savedQuery][]*termQuery
 	mapping  mapping.IndexMapping
 	// surfaced are the anchor needs whose surface terms are keys; watch
 	// the others with a typed word, with their document count when read
@@ -395,6 +397,7 @@ func (p *Percolator) removeLocked(id string) {
 		}
 		delete(ls.regs, sq)
 		delete(ls.compiled, sq)
+		delete(ls.words, sq)
 	}
 }
 
@@ -704,7 +707,7 @@ func (p *Percolator) langSieve(lang string) (*langSieve, error) {
 	if ls := p.langs[lang]; ls != nil {
 		return ls, nil
 	}
-	ls = &langSieve{lang: lang, keys: map[string][]*anchorSet{}, sets: map[setKey]*anchorSet{}, regs: map[*savedQuery][]sieveKey{}, compiled: map[*savedQuery]query.Query{},
+	ls = &langSieve{lang: lang, keys: map[string][]*anchorSet{}, sets: map[setKey]*anchorSet{}, regs: map[*savedQuery][]sieveKey{}, compiled: map[*savedQuery]query.Query{}, words: map[*savedQuery][]*termQuery{},
 		surfaced: map[*need]bool{}, watch: map[*need]watched{}, watchedAt: p.x.removals.Load()}
 	for _, sq := range p.saved {
 		if err := p.register(ls, sq); err != nil {
@@ -736,9 +739,10 @@ func (p *Percolator) register(ls *langSieve, sq *savedQuery) error {
 	}
 	if ls.mapping != m {
 		clear(ls.compiled) // of an older generation: Match leaves them to the search
+		clear(ls.words)
 		ls.mapping = m
 	}
-	ls.compiled[sq] = cq.Query
+	ls.compiled[sq], ls.words[sq] = cq.Query, cq.Words
 	removals := p.x.removals.Load() // before the counts: what goes meanwhile is counted
 	f := p.x.newFreqs(ls.lang)
 	defer f.close()
@@ -1289,7 +1293,7 @@ func (n *need) mayBeNear(m uint64) bool {
 // state returns the ways the search takes now for n's near terms
 // (Percolator.typoState), once per need and article.
 func (v *articleView) state(n *need) typoWays {
-	if n.edits == 0 && len(n.cuts) == 0 && n.word == "" {
+	if !n.hasNearTerms() {
 		return 0
 	}
 	if v.stateAt.has(n.id) {
@@ -1394,6 +1398,11 @@ func (n *need) surface() map[string]struct{} {
 	})
 	return n.surf
 }
+
+// hasNearTerms reports whether terms other than n's own may satisfy n
+// as typos (edits, cut forms, or the surface of a typed word), which
+// typoState decides.
+func (n *need) hasNearTerms() bool { return n.edits > 0 || len(n.cuts) > 0 || n.word != "" }
 
 // typoState returns the ways the search takes now for the near terms of
 // term (see termQuery.expand): the stem space while the word is in fewer

@@ -503,21 +503,20 @@ func (p *Percolator) warm(ctx context.Context, ls *langSieve, sqs []*savedQuery)
 	if err != nil {
 		return err
 	}
-	var tqs []*termQuery
 	for _, sq := range sqs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		p.mu.RLock()
-		cq, ok := ls.compiled[sq]
+		words := ls.words[sq]
 		if ls.mapping != g.mapping || p.saved[sq.id] != sq {
-			ok = false // of an older mapping, or removed meanwhile
+			words = nil // of an older mapping, or removed meanwhile
 		}
 		var needs []*need
 		for _, k := range ls.regs[sq] {
 			for _, gr := range k.c.groups {
 				for _, n := range gr {
-					if (n.edits > 0 || len(n.cuts) > 0 || n.word != "") && !slices.Contains(needs, n) {
+					if n.hasNearTerms() && !slices.Contains(needs, n) {
 						needs = append(needs, n)
 					}
 				}
@@ -527,11 +526,7 @@ func (p *Percolator) warm(ctx context.Context, ls *langSieve, sqs []*savedQuery)
 		for _, n := range needs {
 			p.typoState(ex.mr, ls, n, docs)
 		}
-		if !ok || cq == nil {
-			continue
-		}
-		tqs = termQueriesOf(cq, tqs[:0])
-		for _, tq := range tqs {
+		for _, tq := range words {
 			if tq.Edits == 0 && len(tq.Prefixes) == 0 {
 				continue // never expanded
 			}
@@ -541,31 +536,4 @@ func (p *Percolator) warm(ctx context.Context, ls *langSieve, sqs []*savedQuery)
 		}
 	}
 	return nil
-}
-
-// termQueriesOf appends to out the word queries of a compiled text query.
-func termQueriesOf(q query.Query, out []*termQuery) []*termQuery {
-	switch q := q.(type) {
-	case *termQuery:
-		out = append(out, q)
-	case *query.ConjunctionQuery:
-		for _, k := range q.Conjuncts {
-			out = termQueriesOf(k, out)
-		}
-	case *query.DisjunctionQuery:
-		for _, k := range q.Disjuncts {
-			out = termQueriesOf(k, out)
-		}
-	case *sumQuery:
-		for _, k := range q.Parts {
-			out = termQueriesOf(k, out)
-		}
-	case *query.BooleanQuery:
-		for _, k := range []query.Query{q.Must, q.Should, q.MustNot} {
-			if k != nil {
-				out = termQueriesOf(k, out)
-			}
-		}
-	}
-	return out
 }
